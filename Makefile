@@ -1,0 +1,57 @@
+# The set-up contract: `make run` serves the Seoul demo; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_WORKERS ?= 2
+
+.PHONY: run test lint bench install install-test migrate demo serve clean format
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(PY) -m pip install -q -e ".[test,dev]"
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+migrate: install
+	$(PY) -m smartseoul.cli manage migrate --noinput
+	$(PY) -m smartseoul.cli manage collectstatic --noinput -v 0
+
+demo: migrate
+	$(PY) -m smartseoul.cli demo
+
+serve: install
+	$(PY) -m smartseoul.cli serve --host $(HOST) --port $(PORT)
+
+## Install, migrate, load the Seoul demo and serve http://127.0.0.1:8000
+run: demo serve
+
+## Install the test dependencies and run the whole suite (SQLite, or DATABASE_URL when set)
+test: install-test
+	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+lint: install-test
+	$(VENV)/bin/ruff check smartseoul tests bench
+	$(VENV)/bin/mypy smartseoul
+	$(VENV)/bin/lint-imports
+
+format: install-test
+	$(VENV)/bin/ruff check --fix smartseoul tests bench
+	$(VENV)/bin/ruff format smartseoul tests bench
+
+## Benchmarks: each prints its figures next to a baseline measured in the same run
+bench: install-test
+	@set -e; for b in bench/*.py; do echo "== $$b"; $(PY) $$b $(BENCH_ARGS); done
+
+clean:
+	rm -rf $(VENV) var/static

@@ -1,0 +1,355 @@
+"""Writes of the accounts module: registration, verification, roles, second factor, API keys."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import secrets
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+import pyotp
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from smartseoul.core import clock
+from smartseoul.core.errors import NotFound, PermissionDenied, RateLimited
+from smartseoul.core.models import District
+from smartseoul.core.services import audit_record, notify
+from smartseoul.lib.crypto import FieldCipher, keyed_hash, normalise_phone, numeric_code
+
+from .errors import AccountError, AccountErrorCode
+from .models import ApiKey, ApiKeyUsage, Capability, PhoneChallenge, ResidentRecord, Role, User, Verification
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+CODE_TTL = timedelta(minutes=5)
+CODE_MAX_ATTEMPTS = 5
+
+
+def _cipher() -> FieldCipher:
+    return FieldCipher(settings.FIELD_ENCRYPTION_KEY)
+
+
+def identity_hash(*parts: str) -> str:
+    """Keyed hash with the platform's pepper: phone look-ups, census lines, vote nullifiers."""
+    return keyed_hash(settings.HASH_KEY, *parts)
+
+
+def phone_hash(phone: str) -> str:
+    try:
+        number = normalise_phone(phone)
+    except ValueError as exc:
+        raise AccountError("Enter a Korean mobile number such as 010-1234-5678.", code=AccountErrorCode.BAD_PHONE) from exc
+    return identity_hash("phone", number)
+
+
+# --- registration and phone verification ------------------------------------------------------
+
+
+@transaction.atomic
+def user_register(
+    *, username: str, password: str, email: str = "", language: str = "ko", role: str = Role.CITIZEN
+) -> User:
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    username = username.strip()
+    if not username:
+        raise AccountError("Choose a user name.", code="invalid")
+    if User.objects.filter(username__iexact=username).exists():
+        raise AccountError("That user name is taken.", code=AccountErrorCode.USERNAME_TAKEN)
+    user = User(username=username, email=email.strip(), preferred_language=language, role=role)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise AccountError(" ".join(exc.messages), code="weak_password") from exc
+    user.set_password(password)
+    user.save()
+    return user
+
+
+@transaction.atomic
+def phone_challenge_start(*, user: User, phone: str) -> PhoneChallenge:
+    """Sends a 6-digit code to the number through the SMS gateway (the outbox)."""
+    try:
+        number = normalise_phone(phone)
+    except ValueError as exc:
+        raise AccountError("Enter a Korean mobile number such as 010-1234-5678.", code=AccountErrorCode.BAD_PHONE) from exc
+    h = identity_hash("phone", number)
+    if User.objects.filter(phone_hash=h).exclude(pk=user.pk).exists():
+        raise AccountError("This number is already verified on another account.", code=AccountErrorCode.PHONE_TAKEN)
+    since = clock.now() - timedelta(hours=1)
+    if PhoneChallenge.objects.filter(user=user, created_at__gte=since).count() >= 5:
+        raise RateLimited("Too many codes requested; try again in an hour.", code=AccountErrorCode.TOO_MANY_ATTEMPTS)
+    code = numeric_code(6)
+    now = clock.now()
+    user.phone_pending_encrypted = _cipher().encrypt(number)
+    user.save(update_fields=["phone_pending_encrypted"])
+    challenge = PhoneChallenge.objects.create(
+        user=user, code_hash=identity_hash("otp", str(user.pk), code), expires_at=now + CODE_TTL, created_at=now
+    )
+    _send_code(user, number, code)
+    return challenge
+
+
+def _send_code(user: User, number: str, code: str) -> None:
+    """The code goes to the pending number: the message is queued for the user with the
+    pending number as the SMS address, because the number is not the user's yet."""
+    from smartseoul.core.models import Channel, DeliveryStatus, Notification
+    from smartseoul.core.notifications import sms_gateway
+
+    text = f"Smart Seoul verification code {code} / 인증번호 {code}"
+    n = Notification.objects.create(
+        recipient=user, channel=Channel.SMS, kind="accounts.phone_code", subject="Smart Seoul",
+        body=text, created_at=clock.now(), status=DeliveryStatus.PENDING,
+    )
+    sms_gateway().send(number, text)
+    Notification.objects.filter(pk=n.pk).update(status=DeliveryStatus.SENT, sent_at=clock.now(), attempts=1)
+
+
+@transaction.atomic
+def phone_challenge_confirm(*, user: User, code: str) -> User:
+    challenge = (
+        PhoneChallenge.objects.select_for_update().filter(user=user, used=False).order_by("-created_at").first()
+    )
+    if challenge is None or not user.phone_pending_encrypted:
+        raise AccountError("Request a code first.", code=AccountErrorCode.BAD_CODE)
+    if challenge.expires_at < clock.now():
+        raise AccountError("The code has expired; request a new one.", code=AccountErrorCode.CODE_EXPIRED)
+    if challenge.attempts >= CODE_MAX_ATTEMPTS:
+        raise AccountError("Too many wrong codes; request a new one.", code=AccountErrorCode.TOO_MANY_ATTEMPTS)
+    if not secrets.compare_digest(challenge.code_hash, identity_hash("otp", str(user.pk), code.strip())):
+        PhoneChallenge.objects.filter(pk=challenge.pk).update(attempts=F("attempts") + 1)
+        raise AccountError("That code is not right.", code=AccountErrorCode.BAD_CODE)
+    challenge.used = True
+    challenge.save(update_fields=["used"])
+    number = _cipher().decrypt(user.phone_pending_encrypted)
+    user.phone_encrypted = user.phone_pending_encrypted
+    user.phone_pending_encrypted = ""
+    user.phone_hash = identity_hash("phone", number)
+    user.verification = max(user.verification, Verification.PHONE)
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["phone_encrypted", "phone_pending_encrypted", "phone_hash", "verification"])
+    except IntegrityError as exc:
+        raise AccountError("This number is already verified on another account.", code=AccountErrorCode.PHONE_TAKEN) from exc
+    return user
+
+
+def user_set_phone_verified(*, user: User, phone: str) -> User:
+    """Fixtures and trusted imports: sets a verified phone without a code."""
+    number = normalise_phone(phone)
+    user.phone_encrypted = _cipher().encrypt(number)
+    user.phone_hash = identity_hash("phone", number)
+    user.verification = max(user.verification, Verification.PHONE)
+    user.save(update_fields=["phone_encrypted", "phone_hash", "verification"])
+    return user
+
+
+# --- residents ---------------------------------------------------------------------------------
+
+
+def census_key(name: str, birth_date: str, phone: str) -> str:
+    """The keyed hash a district's census export holds per resident. A district computes it
+    with the same pepper (see docs/accounts.md); the platform never sees the plain identity."""
+    return identity_hash("census", name.strip(), birth_date.strip(), normalise_phone(phone))
+
+
+@transaction.atomic
+def census_import(*, district: District, lines: Iterable[str], actor: User | None = None) -> int:
+    """Replaces a district's census list from CSV lines with one column `key_hash` (64 hex)."""
+    reader = csv.DictReader(io.StringIO("".join(lines)))
+    if reader.fieldnames is None or "key_hash" not in reader.fieldnames:
+        raise AccountError("The census file needs a header with a key_hash column.", code=AccountErrorCode.BAD_CENSUS_FILE)
+    hashes: set[str] = set()
+    for lineno, row in enumerate(reader, start=2):
+        value = (row.get("key_hash") or "").strip().lower()
+        if len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
+            raise AccountError(
+                f"Line {lineno}: key_hash must be 64 hexadecimal characters (never a plain identifier).",
+                code=AccountErrorCode.BAD_CENSUS_FILE,
+            )
+        hashes.add(value)
+    ResidentRecord.objects.filter(district=district).delete()
+    now = clock.now()
+    ResidentRecord.objects.bulk_create(
+        [ResidentRecord(district=district, key_hash=h, imported_at=now) for h in hashes], batch_size=2000
+    )
+    audit_record(actor=actor, action="accounts.census_import", target=district, details={"entries": len(hashes)})
+    return len(hashes)
+
+
+@transaction.atomic
+def resident_verify(*, user: User, name: str, birth_date: str) -> User:
+    """Raises the user to resident-verified when (name, birth date, verified phone) is on a census list."""
+    if user.verification < Verification.PHONE:
+        raise AccountError("Verify your phone first.", code=AccountErrorCode.VERIFICATION_REQUIRED)
+    key = census_key(name, birth_date, user.phone)
+    record = ResidentRecord.objects.select_related("district").filter(key_hash=key).first()
+    if record is None:
+        raise AccountError("We could not find you on a district's resident list.", code=AccountErrorCode.NOT_IN_CENSUS)
+    user.home_district = record.district
+    user.verification = max(user.verification, Verification.RESIDENT)
+    user.save(update_fields=["home_district", "verification"])
+    return user
+
+
+def user_set_resident(*, user: User, district: District, level: int = Verification.RESIDENT) -> User:
+    """Fixtures and the identity provider's callback: marks a user resident of a district."""
+    user.home_district = district
+    user.verification = max(user.verification, level)
+    user.save(update_fields=["home_district", "verification"])
+    return user
+
+
+# --- roles and capabilities --------------------------------------------------------------------
+
+
+@transaction.atomic
+def user_set_role(
+    *, actor: User, user: User, role: str, department_id: int | None = None, request: HttpRequest | None = None
+) -> User:
+    if not (actor.is_superuser or actor.role == Role.CITY_ADMIN or actor.role == Role.DISTRICT_ADMIN):
+        raise PermissionDenied("Only administrators change roles.")
+    if actor.role == Role.DISTRICT_ADMIN and role in (Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.AUDITOR):
+        raise PermissionDenied("A district administrator cannot grant that role.")
+    if role not in Role.values:
+        raise AccountError(f"Unknown role {role!r}.", code="invalid")
+    before = {"role": user.role, "department_id": user.department_id}
+    user.role = role
+    if department_id is not None:
+        user.department_id = department_id
+    user.is_staff = role in (Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.OFFICIAL, Role.AUDITOR)
+    user.save(update_fields=["role", "department", "is_staff"])
+    audit_record(
+        actor=actor, action="accounts.role_change", target=user, request=request,
+        details={"before": before, "after": {"role": role, "department_id": user.department_id}},
+    )
+    return user
+
+
+def user_grant_capability(*, user: User, capability: str, actor: User | None = None) -> User:
+    if capability not in Capability.values:
+        raise AccountError(f"Unknown capability {capability!r}.", code="invalid")
+    group, _ = Group.objects.get_or_create(name=capability)
+    user.groups.add(group)
+    if hasattr(user, "_capability_cache"):
+        del user._capability_cache
+    audit_record(actor=actor, action="accounts.capability_grant", target=user, details={"capability": capability})
+    return user
+
+
+# --- sign-in, lock-out, second factor -----------------------------------------------------------
+
+
+def login_failed(*, username: str, request: HttpRequest | None = None) -> None:
+    user = User.objects.filter(username__iexact=username).first()
+    if user is None:
+        return
+    user.failed_logins += 1
+    fields = ["failed_logins"]
+    if user.failed_logins >= settings.LOGIN_MAX_FAILURES:
+        user.locked_until = clock.now() + timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
+        user.failed_logins = 0
+        fields.append("locked_until")
+        audit_record(actor=None, action="accounts.lockout", target=user, request=request)
+    user.save(update_fields=fields)
+
+
+def login_check_lock(*, username: str) -> None:
+    user = User.objects.filter(username__iexact=username).only("locked_until").first()
+    if user is not None and user.locked_until and user.locked_until > clock.now():
+        raise AccountError(
+            "Too many failed sign-ins. The account is locked for a while; try again later.",
+            code=AccountErrorCode.LOCKED, status=429,
+        )
+
+
+def login_succeeded(*, user: User, request: HttpRequest | None = None) -> None:
+    if user.failed_logins or user.locked_until:
+        user.failed_logins = 0
+        user.locked_until = None
+        user.save(update_fields=["failed_logins", "locked_until"])
+    if user.is_staff_role:
+        audit_record(actor=user, action="accounts.login", target=user, request=request)
+
+
+def totp_begin(*, user: User) -> str:
+    """Creates (or returns) an unconfirmed TOTP secret and returns its provisioning URI."""
+    if not user.totp_secret_encrypted or not user.totp_confirmed:
+        user.totp_secret_encrypted = _cipher().encrypt(pyotp.random_base32())
+        user.totp_confirmed = False
+        user.save(update_fields=["totp_secret_encrypted", "totp_confirmed"])
+    return pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.username, issuer_name="Smart Seoul")
+
+
+def totp_verify(*, user: User, code: str, request: HttpRequest | None = None) -> None:
+    """Checks a TOTP code (confirming the secret on first use); raises on a wrong code."""
+    if not user.totp_secret_encrypted:
+        raise AccountError("Set up the authenticator first.", code=AccountErrorCode.SECOND_FACTOR_REQUIRED)
+    if not pyotp.TOTP(user.totp_secret).verify(code.strip(), for_time=clock.now(), valid_window=1):
+        audit_record(actor=user, action="accounts.totp_failed", target=user, request=request)
+        raise AccountError("That authenticator code is not right.", code=AccountErrorCode.BAD_TOTP)
+    if not user.totp_confirmed:
+        user.totp_confirmed = True
+        user.save(update_fields=["totp_confirmed"])
+    audit_record(actor=user, action="accounts.second_factor", target=user, request=request)
+
+
+# --- API keys -----------------------------------------------------------------------------------
+
+
+def _key_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def api_key_create(*, owner: User, name: str, scopes: Iterable[str], daily_quota: int = 1000) -> tuple[ApiKey, str]:
+    """Returns the key row and the raw key, which is shown once and never stored."""
+    raw = "ss_" + secrets.token_urlsafe(24)
+    key = ApiKey.objects.create(
+        owner=owner, name=name[:100], prefix=raw[:10], key_hash=_key_hash(raw), scopes=sorted(set(scopes)),
+        daily_quota=daily_quota, created_at=clock.now(),
+    )
+    return key, raw
+
+
+def api_key_revoke(*, owner: User, key_id: int) -> None:
+    updated = ApiKey.objects.filter(pk=key_id, owner=owner, revoked_at=None).update(revoked_at=clock.now())
+    if not updated:
+        raise NotFound("No such key.")
+
+
+def api_key_authenticate(*, raw: str, scope: str, count: bool = True) -> ApiKey:
+    """The active key with that scope, counting one call against its daily quota."""
+    key = ApiKey.objects.select_related("owner").filter(key_hash=_key_hash(raw.strip()), revoked_at=None).first()
+    if key is None or scope not in key.scopes or not key.owner.is_active:
+        raise AccountError("Invalid API key.", code=AccountErrorCode.BAD_API_KEY, status=403)
+    if count:
+        api_key_count_call(key=key)
+    return key
+
+
+def api_key_count_call(*, key: ApiKey) -> int:
+    """Counts one call for today; raises QUOTA_EXCEEDED (HTTP 429) past the key's daily quota."""
+    today = clock.today_local().date()
+    with transaction.atomic():
+        usage, _ = ApiKeyUsage.objects.get_or_create(key=key, day=today)
+        ApiKeyUsage.objects.filter(pk=usage.pk).update(calls=F("calls") + 1)
+        calls = ApiKeyUsage.objects.values_list("calls", flat=True).get(pk=usage.pk)
+    ApiKey.objects.filter(pk=key.pk).update(last_used_at=clock.now())
+    if calls > key.daily_quota:
+        raise AccountError(
+            "This key has used its daily quota.", code=AccountErrorCode.QUOTA_EXCEEDED, status=429
+        )
+    return calls
+
+
+def notify_user(*, user: User, kind: str, subject: str, body: str, link: str = "") -> None:
+    """Shortcut used by accounts pages (welcome, lock-out)."""
+    notify(recipient=user, kind=kind, subject=subject, body=body, link=link)

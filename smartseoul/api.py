@@ -1,0 +1,53 @@
+"""The one NinjaAPI (v1): mounts each module's router from the registry and maps domain
+errors to JSON in one place. OpenAPI docs at /api/docs."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+
+from smartseoul import __version__
+from smartseoul.core.errors import DomainError
+from smartseoul.core.registry import manifests
+
+api = NinjaAPI(
+    title="Smart Seoul Platform API",
+    version="1",
+    description="Complaints, votes, proposals, budgets, open data, sensors, analytics and the city dashboard.",
+    urls_namespace="api",
+    docs_url="/docs",
+)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    response = api.create_response(request, {"error": exc.as_dict()}, status=exc.status)
+    retry = exc.details.get("retry_after")
+    if retry is not None:
+        response["Retry-After"] = str(retry)
+    return response
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return api.create_response(
+        request, {"error": {"code": "invalid", "message": "The request is not valid.", "details": exc.errors}}, status=422
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request, {"error": {"code": "unauthorized", "message": "Sign in or send a valid API key."}}, status=401
+    )
+
+
+@api.get("/version", tags=["platform"])
+def version(request: HttpRequest) -> dict[str, str]:
+    return {"version": __version__}
+
+
+for _manifest in manifests():
+    if _manifest.router is not None:
+        api.add_router(_manifest.api_prefix or f"/{_manifest.name}", _manifest.router, tags=[_manifest.name])

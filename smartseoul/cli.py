@@ -1,0 +1,211 @@
+"""The `smartseoul` command: serve, demo, import-boundaries, createofficial, check, and the
+commands modules register (ledger, sensors, analytics …). Django management commands are
+reachable through `smartseoul manage …`.
+
+Bad input prints one clear line and exits 2; nothing stored is changed by a failed command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+
+from smartseoul.core.errors import CommandError
+
+console = Console(stderr=False)
+err = Console(stderr=True)
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartseoul.settings")
+    import django
+
+    django.setup()
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from smartseoul.core.checks import production_problems
+
+    problems = production_problems()
+    if problems:
+        for p in problems:
+            err.print(f"[red]✗[/red] {p}")
+        err.print("Refusing to start in production without these settings (see .env.example).")
+        return 2
+    worker = None
+    if not args.no_worker:
+        import subprocess
+
+        worker = subprocess.Popen([sys.executable, "-m", "smartseoul.cli", "manage", "db_worker", "--interval", "1"])  # noqa: S603
+    console.print(f"[bold]Smart Seoul[/bold] on http://{args.host}:{args.port}  (workers: {args.workers})")
+    try:
+        uvicorn.run("smartseoul.asgi:application", host=args.host, port=args.port, workers=args.workers,
+                    log_level="info", proxy_headers=True, lifespan="off")
+    finally:
+        if worker is not None:
+            worker.terminate()
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from rich.progress import Progress
+
+    from smartseoul.core.demo import load_core_demo
+    from smartseoul.core.registry import manifests
+
+    with Progress(console=console) as progress:
+        mods = [m for m in manifests() if m.demo is not None]
+        task = progress.add_task("Seoul demo", total=len(mods) + 1)
+        counts = load_core_demo()
+        progress.advance(task)
+        for m in mods:
+            progress.update(task, description=f"Seoul demo: {m.name}")
+            assert m.demo is not None
+            m.demo()
+            progress.advance(task)
+    console.print(
+        f"Demo loaded: {counts['districts']} districts, {counts['neighborhoods']} neighbourhoods, "
+        f"{counts['departments']} departments added (0 means already present)."
+    )
+    return 0
+
+
+def cmd_import_boundaries(args: argparse.Namespace) -> int:
+    from smartseoul.core.services import boundaries_import, read_boundary_file
+
+    path = Path(args.file)
+    features = read_boundary_file(path, code_field=args.code_field, name_field=args.name_field,
+                                  name_en_field=args.name_en_field)
+    with console.status(f"Importing {len(features)} {args.level} boundaries…"):
+        result = boundaries_import(features=features, level=args.level)
+    console.print(f"[green]✓[/green] {args.level}: {result['created']} created, {result['updated']} updated from {path}")
+    return 0
+
+
+def cmd_createofficial(args: argparse.Namespace) -> int:
+    import getpass
+
+    from smartseoul.accounts.models import Role
+    from smartseoul.accounts.services import user_register
+    from smartseoul.core.models import Department
+
+    password = os.environ.get("SMARTSEOUL_OFFICIAL_PASSWORD") or getpass.getpass("Password: ")
+    dept = None
+    if args.department:
+        dept = Department.objects.filter(code=args.department).first()
+        if dept is None:
+            raise CommandError(f"no department with code {args.department!r}")
+    if args.role not in {r.value for r in Role} or args.role == Role.CITIZEN:
+        raise CommandError(f"role must be one of official, district_admin, city_admin, auditor (got {args.role!r})")
+    user = user_register(username=args.username, password=password, email=args.email or "", role=args.role)
+    user.department = dept
+    user.is_staff = True
+    user.is_superuser = args.role == Role.CITY_ADMIN
+    user.save(update_fields=["department", "is_staff", "is_superuser"])
+    console.print(f"[green]✓[/green] {user.username} ({args.role}). Two-factor set-up happens at first sign-in.")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from django.conf import settings
+
+    from smartseoul.core.checks import production_problems
+
+    problems = production_problems()
+    console.print(f"environment: {settings.ENVIRONMENT}; database: {settings.DATABASES['default']['ENGINE']}; "
+                  f"data dir: {settings.DATA_DIR}")
+    if not settings.PRODUCTION:
+        console.print("[yellow]Not a production start (SMARTSEOUL_ENV is not 'production'): development defaults apply.[/yellow]")
+    if problems:
+        for p in problems:
+            console.print(f"[red]✗[/red] {p}")
+        return 1
+    console.print("[green]✓[/green] ready")
+    return 0
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["smartseoul", *args.rest])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from smartseoul.core.registry import commands
+
+    parser = argparse.ArgumentParser(prog="smartseoul", description="Smart Seoul Platform")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("serve", help="serve the platform over ASGI (uvicorn) with a task worker")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--no-worker", action="store_true", help="do not start the background task worker")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("demo", help="load the Seoul demo (idempotent)")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("import-boundaries", help="load official district (gu) or neighbourhood (dong) boundaries")
+    p.add_argument("file", help="GeoJSON FeatureCollection or TopoJSON file")
+    p.add_argument("--level", choices=["gu", "dong"], required=True)
+    p.add_argument("--code-field")
+    p.add_argument("--name-field")
+    p.add_argument("--name-en-field")
+    p.set_defaults(func=cmd_import_boundaries)
+
+    p = sub.add_parser("createofficial", help="create an official account (password from SMARTSEOUL_OFFICIAL_PASSWORD or a prompt)")
+    p.add_argument("username")
+    p.add_argument("--role", default="official")
+    p.add_argument("--department")
+    p.add_argument("--email")
+    p.set_defaults(func=cmd_createofficial)
+
+    p = sub.add_parser("check", help="say what a production start is missing")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("manage", help="run a Django management command (migrate, db_worker, …)")
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_manage)
+
+    groups: dict[str, argparse._SubParsersAction] = {}  # type: ignore[type-arg]
+    for c in commands():
+        if c.group:
+            if c.group not in groups:
+                gp = sub.add_parser(c.group, help=f"{c.group} commands")
+                groups[c.group] = gp.add_subparsers(dest=f"{c.group}_command", required=True)
+            cp = groups[c.group].add_parser(c.name, help=c.help)
+        else:
+            cp = sub.add_parser(c.name, help=c.help)
+        c.add_arguments(cp)
+        cp.set_defaults(func=lambda a, _h=c.handler: _h(a))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    _setup_django()
+    from smartseoul.core.errors import DomainError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code = int(args.func(args) or 0)
+    except DomainError as exc:
+        message = exc.message
+        err.print(f"[red]error:[/red] {message}", highlight=False)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from .registry import ModuleManifest, Tile
+
+
+class CoreConfig(AppConfig):
+    name = "smartseoul.core"
+    label = "core"
+    verbose_name = _("City and platform")
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the production start-up checks)
+
+    def manifest(self) -> ModuleManifest:
+        from .api import router
+
+        return ModuleManifest(
+            name="core",
+            title=str(_("City")),
+            router=router,
+            api_prefix="/city",
+            tiles=(Tile(_("Notifications"), "core:inbox", "🔔", "life", _("Messages from the city"), order=90),),
+        )

@@ -1,0 +1,53 @@
+"""API authentication shared by every module's router.
+
+- `session_auth`: a signed-in browser (CSRF checked on writes).
+- `ApiKeyAuth(scope)`: machine clients with an accounts.ApiKey in `X-API-Key` or `Authorization: Bearer`.
+Both put the user on `request.auth`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.security import APIKeyHeader, SessionAuth
+
+
+class _Session(SessionAuth):
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        return user if user is not None and user.is_active else None
+
+
+session_auth = _Session()
+
+
+class ApiKeyAuth(APIKeyHeader):
+    param_name = "X-API-Key"
+
+    def __init__(self, scope: str) -> None:
+        super().__init__()
+        self.scope = scope
+
+    def __call__(self, request: HttpRequest) -> Any:
+        header = request.headers.get("Authorization", "")
+        if header.lower().startswith("bearer "):
+            return self.authenticate(request, header[7:])
+        return super().__call__(request)
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        from smartseoul.accounts.errors import AccountError
+        from smartseoul.accounts.services import api_key_authenticate
+
+        if not key:
+            return None
+        try:
+            api_key = api_key_authenticate(raw=key, scope=self.scope)
+        except AccountError:
+            return None
+        request.api_key = api_key  # type: ignore[attr-defined]
+        return api_key.owner
+
+
+def session_or_key(scope: str) -> list[Any]:
+    return [ApiKeyAuth(scope), session_auth]

@@ -1,0 +1,256 @@
+"""The one settings file. Every value comes from the environment; `.env.example` lists them all.
+
+Development needs nothing: SQLite in SMARTSEOUL_DATA_DIR, development keys, console e-mail.
+Production (SMARTSEOUL_ENV=production) refuses to start without its secrets; `smartseoul check`
+prints what is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BASE_DIR.parent
+
+
+def env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
+ENVIRONMENT = env("SMARTSEOUL_ENV", "development")  # development | test | production
+PRODUCTION = ENVIRONMENT == "production"
+TESTING = ENVIRONMENT == "test" or "pytest" in sys.modules
+
+DATA_DIR = Path(env("SMARTSEOUL_DATA_DIR", str(PROJECT_DIR / "var"))).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+# Development-only fallbacks. A production start without the real values fails (see core.checks).
+_DEV_SECRET = "development-only-secret-key-never-use-in-production"  # noqa: S105
+SECRET_KEY = env("SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
+# Key for encrypting personal fields (phone numbers): 32 url-safe base64 bytes (Fernet).
+FIELD_ENCRYPTION_KEY = env("SMARTSEOUL_FIELD_KEY", "" if PRODUCTION else "ZGV2ZWxvcG1lbnQtb25seS1maWVsZC1rZXktMzJieXQ=")
+# Pepper for keyed hashes (phone look-up, census lists, vote nullifiers).
+HASH_KEY = env("SMARTSEOUL_HASH_KEY", "" if PRODUCTION else "development-only-hash-key")
+# Ed25519 seed for the ballot-log checkpoints: a file path or hex; development generates one in DATA_DIR.
+LEDGER_KEY = env("SMARTSEOUL_LEDGER_KEY", "")
+LEDGER_ORIGIN = env("SMARTSEOUL_LEDGER_ORIGIN", "vote.smartseoul.local/log")
+
+DEBUG = env_bool("DEBUG", not PRODUCTION and not TESTING)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver,[::1]")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env("DATABASE_URL", f"sqlite:///{DATA_DIR / 'smartseoul.sqlite3'}"),
+        conn_max_age=int(env("DATABASE_CONN_MAX_AGE", "0")),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 30,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;",
+    }
+    DATABASES["default"]["TEST"] = {"NAME": env("SMARTSEOUL_TEST_SQLITE", "")} if env("SMARTSEOUL_TEST_SQLITE") else {}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "template_partials",
+    "csp",
+    "django_tasks",
+    "django_tasks_db",
+    "smartseoul.core",
+    "smartseoul.accounts",
+    "smartseoul.complaints",
+    "smartseoul.voting",
+    "smartseoul.democracy",
+    "smartseoul.budget",
+    "smartseoul.opendata",
+    "smartseoul.sensors",
+    "smartseoul.analytics",
+    "smartseoul.dashboard",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "smartseoul.accounts.middleware.OfficialSecondFactorMiddleware",
+    "smartseoul.core.middleware.DomainErrorMiddleware",
+]
+
+ROOT_URLCONF = "smartseoul.urls"
+ASGI_APPLICATION = "smartseoul.asgi.application"
+WSGI_APPLICATION = "smartseoul.wsgi.application"
+APPEND_SLASH = False  # protocol endpoints have no trailing slash and never redirect a POST
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PROJECT_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "smartseoul.core.context_processors.platform",
+            ],
+            "builtins": ["django.templatetags.i18n", "django.templatetags.static"],
+        },
+    }
+]
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+if TESTING:  # argon2 at full cost makes thousands of test users slow; production never takes this branch
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_MAX_FAILURES = int(env("SMARTSEOUL_LOGIN_MAX_FAILURES", "5"))
+LOGIN_LOCKOUT_SECONDS = int(env("SMARTSEOUL_LOGIN_LOCKOUT_SECONDS", "900"))
+
+LANGUAGE_CODE = env("SMARTSEOUL_LANGUAGE", "ko")
+LANGUAGES = [("ko", _("Korean")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env("SMARTSEOUL_TIME_ZONE", "Asia/Seoul")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+
+
+
+def _package_dir(module: str, *parts: str) -> str:
+    """Assets shipped inside installed wheels (Leaflet, plotly.js): served, never copied into the repo."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None:
+        return str(PROJECT_DIR / "static")
+    return str(Path(spec.origin).parent.joinpath(*parts))
+
+
+STATICFILES_DIRS = [
+    PROJECT_DIR / "static",
+    ("vendor/leaflet", _package_dir("leaflet", "static", "leaflet")),
+    ("vendor/plotly", _package_dir("plotly", "package_data")),
+]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = DATA_DIR / "media"
+PRIVATE_MEDIA_ROOT = DATA_DIR / "private"
+LAKE_DIR = DATA_DIR / "lake"
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 60 * 1024 * 1024
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache" if not env("CACHE_URL") else env("CACHE_BACKEND"),
+        "LOCATION": env("CACHE_URL", "smartseoul"),
+    }
+}
+
+TASKS = {
+    "default": {
+        "BACKEND": env(
+            "SMARTSEOUL_TASK_BACKEND",
+            "django_tasks.backends.immediate.ImmediateBackend" if TESTING else "django_tasks_db.DatabaseBackend",
+        ),
+    }
+}
+
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = env("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "no-reply@smartseoul.local")
+SMS_GATEWAY = env("SMARTSEOUL_SMS_GATEWAY", "smartseoul.core.notifications.OutboxSmsGateway")
+
+MQTT_URL = env("SMARTSEOUL_MQTT_URL", "mqtt://127.0.0.1:1883")
+OPEN311_JURISDICTION = env("SMARTSEOUL_OPEN311_JURISDICTION", "seoul.go.kr")
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+USE_X_FORWARDED_HOST = env_bool("USE_X_FORWARDED_HOST", False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "SAMEORIGIN"
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:", env("SMARTSEOUL_TILE_HOSTS", "https://*.tile.openstreetmap.org")],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "script-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'self'", *env_list("SMARTSEOUL_EMBED_ANCESTORS")],
+        "worker-src": ["'self'", "blob:"],
+    }
+}
+
+# Map tiles: the tile URL a city's map uses (OpenStreetMap by default; set your own tile server).
+MAP_TILE_URL = env("SMARTSEOUL_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_ATTRIBUTION = env("SMARTSEOUL_TILE_ATTRIBUTION", "&copy; OpenStreetMap contributors")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"personal_data": {"()": "smartseoul.core.logging.PersonalDataFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["personal_data"]},
+    },
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+NINJA_PAGINATION_PER_PAGE = 50
