@@ -24,6 +24,7 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 migrate: install
+	$(PY) -m smartseoul.cli compile-translations
 	$(PY) -m smartseoul.cli manage migrate --noinput
 	$(PY) -m smartseoul.cli manage collectstatic --noinput -v 0
 
@@ -38,6 +39,7 @@ run: demo serve
 
 ## Install the test dependencies and run the whole suite (SQLite, or DATABASE_URL when set)
 test: install-test
+	$(PY) -m smartseoul.cli compile-translations
 	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install-test

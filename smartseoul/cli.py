@@ -131,6 +131,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compile_translations(args: argparse.Namespace) -> int:
+    from smartseoul.core.i18n import compile_translations
+
+    console.print(f"translations compiled: {compile_translations()}")
+    return 0
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     from django.core.management import execute_from_command_line
 
@@ -171,6 +178,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help="say what a production start is missing")
     p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("compile-translations", help="compile the Korean/English message catalogues (.po → .mo)")
+    p.set_defaults(func=cmd_compile_translations)
 
     p = sub.add_parser("manage", help="run a Django management command (migrate, db_worker, …)")
     p.add_argument("rest", nargs=argparse.REMAINDER)
