@@ -146,3 +146,40 @@ class AuditEvent(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["action", "-at"]), models.Index(fields=["target_type", "target_id"])]
+
+
+# --- points of interest ----------------------------------------------------------------------
+
+
+class PoiType(Bilingual):
+    """A kind of public facility shown on the map and in "information around me"
+    (free Wi-Fi access point, public restroom, EV charger …). Each type is one map layer."""
+
+    key = models.SlugField(max_length=60, unique=True, help_text="stable key, e.g. wifi, restroom, ev-charger")
+    description_ko = models.CharField(max_length=300, blank=True)
+    description_en = models.CharField(max_length=300, blank=True)
+    icon = models.CharField(max_length=8, default="•", help_text="a short symbol shown on markers and in lists")
+    color = models.CharField(max_length=9, default="#0b4ea2")
+    order = models.PositiveSmallIntegerField(default=100)
+
+    class Meta:
+        ordering = ["order", "key"]
+
+
+class PointOfInterest(Bilingual):
+    """One public facility at a point (WGS84). `source_id` is the identifier in the source file,
+    unique per type, so re-importing a file updates rather than duplicates."""
+
+    type = models.ForeignKey(PoiType, on_delete=models.CASCADE, related_name="points")
+    source_id = models.CharField(max_length=100)
+    lat = models.FloatField()
+    lon = models.FloatField()
+    district = models.ForeignKey(District, null=True, blank=True, on_delete=models.SET_NULL, related_name="points")
+    address = models.CharField(max_length=300, blank=True)
+    properties = models.JSONField(default=dict, blank=True, help_text="public attributes: hours, operator, ports …")
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["type", "source_id"]
+        constraints = [models.UniqueConstraint(fields=["type", "source_id"], name="uniq_poi_source_id")]
+        indexes = [models.Index(fields=["lat", "lon"]), models.Index(fields=["type", "lat", "lon"])]
