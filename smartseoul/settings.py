@@ -128,7 +128,11 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "smartseoul.core.context_processors.platform",
             ],
-            "builtins": ["django.templatetags.i18n", "django.templatetags.static"],
+            "builtins": [
+                "django.templatetags.i18n",
+                "django.templatetags.static",
+                "template_partials.templatetags.partials",
+            ],
         },
     }
 ]

@@ -54,7 +54,12 @@ class AreaIndex:
         self._geoms = np.array([self._project(a.geometry) for a in areas], dtype=object)
         for g in self._geoms:
             shapely.prepare(g)
+        self._bounds = np.array([g.bounds for g in self._geoms])  # minx, miny, maxx, maxy (metres)
         self._tree = shapely.STRtree(self._geoms)
+        self._near = shapely.union_all(list(self._geoms)).buffer(tolerance_m)  # "close enough to the city"
+        shapely.prepare(self._near)
+        self._grid: tuple[np.ndarray, tuple[float, float, float, int, int]] | None = None
+        self._edge_index: tuple[shapely.STRtree, np.ndarray] | None = None
 
     def _project(self, geom: BaseGeometry) -> BaseGeometry:
         kx, ky = self._kx, self._ky
@@ -62,37 +67,102 @@ class AreaIndex:
 
     def locate(self, lat: float, lon: float) -> Match | None:
         x, y = lon * self._kx, lat * self._ky
-        point = shapely.Point(x, y)
-        for i in self._tree.query(point, predicate="intersects"):
-            return Match(self.keys[int(i)], 0.0)
-        idx, dist = self._tree.query_nearest(point, max_distance=self.tolerance_m, return_distance=True)
+        b = self._bounds
+        candidates = np.nonzero((b[:, 0] <= x) & (x <= b[:, 2]) & (b[:, 1] <= y) & (y <= b[:, 3]))[0]
+        for i in candidates.tolist():
+            if shapely.contains_xy(self._geoms[i], x, y):
+                return Match(self.keys[i], 0.0)
+        if not shapely.contains_xy(self._near, x, y):
+            return None
+        return self._nearest(shapely.Point(x, y), self.tolerance_m)
+
+    def _nearest(self, point: BaseGeometry, max_distance: float | None) -> Match | None:
+        tree, owner = self._edges()
+        idx, dist = tree.query_nearest(point, max_distance=max_distance, return_distance=True)
         if len(idx) == 0:
             return None
-        return Match(self.keys[int(idx[0])], float(dist[0]))
+        return Match(self.keys[int(owner[int(idx[0])])], float(dist[0]))
+
+    def _edges(self) -> tuple[shapely.STRtree, np.ndarray]:
+        """Every boundary edge as its own tiny segment: nearest-area queries then prune to a
+        handful of segments instead of measuring whole polygons of thousands of vertices."""
+        if self._edge_index is None:
+            segments: list[np.ndarray] = []
+            owners: list[np.ndarray] = []
+            for i, geom in enumerate(self._geoms):
+                for ring in shapely.get_rings(shapely.get_parts(geom)):
+                    coords = shapely.get_coordinates(ring)
+                    segments.append(np.stack([coords[:-1], coords[1:]], axis=1))
+                    owners.append(np.full(len(coords) - 1, i, dtype=np.int64))
+            lines = shapely.linestrings(np.concatenate(segments))
+            self._edge_index = (shapely.STRtree(lines), np.concatenate(owners))
+        return self._edge_index
 
     def locate_nearest_any(self, lat: float, lon: float) -> Match | None:
         """The nearest area whatever the distance (for sub-areas of an already matched area)."""
-        point = shapely.Point(lon * self._kx, lat * self._ky)
-        idx, dist = self._tree.query_nearest(point, return_distance=True)
-        if len(idx) == 0:
-            return None
-        return Match(self.keys[int(idx[0])], float(dist[0]))
+        return self._nearest(shapely.Point(lon * self._kx, lat * self._ky), None)
 
     def locate_many(self, lats: np.ndarray, lons: np.ndarray) -> list[str | None]:
-        """Vectorised look-up; returns the area key (or None) for every point, in order."""
+        """Vectorised look-up; returns the area key (or None) for every point, in order.
+
+        A raster of `GRID_CELL_M` cells answers most points with one array read: cells lying
+        wholly inside one area, or wholly away from the city, need no geometry test. Only
+        points in cells that straddle a border go through the exact test.
+        """
         xs = np.asarray(lons, dtype=float) * self._kx
         ys = np.asarray(lats, dtype=float) * self._ky
-        points = shapely.points(xs, ys)
-        result = np.full(len(points), -1, dtype=np.int64)
-        pt_idx, geom_idx = self._tree.query(points, predicate="intersects")
-        result[pt_idx] = geom_idx  # a point on a shared border takes one of its areas
+        grid, (x0, y0, cell, nx, ny) = self._raster()
+        ix = np.floor((xs - x0) / cell).astype(np.int64)
+        iy = np.floor((ys - y0) / cell).astype(np.int64)
+        on_grid = (ix >= 0) & (ix < nx) & (iy >= 0) & (iy < ny)
+        result = np.full(xs.size, -1, dtype=np.int64)
+        result[on_grid] = grid[iy[on_grid], ix[on_grid]]
+        straddling = np.nonzero(result == _MIXED)[0]
+        if straddling.size:
+            result[straddling] = self._exact_many(xs[straddling], ys[straddling])
+        keys = self.keys
+        return [keys[i] if i >= 0 else None for i in result.tolist()]
+
+    GRID_CELL_M = 100.0
+
+    def prepare_bulk(self) -> None:
+        """Builds the raster and edge index `locate_many` uses (done on first use otherwise)."""
+        self._raster()
+        self._edges()
+
+    def _raster(self) -> tuple[np.ndarray, tuple[float, float, float, int, int]]:
+        if self._grid is None:
+            cell = self.GRID_CELL_M
+            x0, y0, x1, y1 = self._near.bounds
+            nx, ny = int((x1 - x0) // cell) + 1, int((y1 - y0) // cell) + 1
+            gx, gy = np.meshgrid(x0 + np.arange(nx) * cell, y0 + np.arange(ny) * cell)
+            boxes = shapely.box(gx.ravel(), gy.ravel(), gx.ravel() + cell, gy.ravel() + cell)
+            grid = np.where(shapely.intersects(self._near, boxes), _MIXED, -1).astype(np.int64)
+            box_idx, area_idx = self._tree.query(boxes, predicate="within")
+            grid[box_idx] = area_idx
+            self._grid = (grid.reshape(ny, nx), (x0, y0, cell, nx, ny))
+        return self._grid
+
+    def _exact_many(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+        result = np.full(xs.size, -1, dtype=np.int64)
+        for i, (minx, miny, maxx, maxy) in enumerate(self._bounds.tolist()):
+            cand = np.nonzero((result < 0) & (xs >= minx) & (xs <= maxx) & (ys >= miny) & (ys <= maxy))[0]
+            if cand.size:
+                hit = shapely.contains_xy(self._geoms[i], xs[cand], ys[cand])
+                result[cand[hit]] = i
         missing = np.nonzero(result < 0)[0]
-        if len(missing):
-            near_pt, near_geom = self._tree.query_nearest(
-                points[missing], max_distance=self.tolerance_m, all_matches=False
-            )
-            result[missing[near_pt]] = near_geom
-        return [self.keys[i] if i >= 0 else None for i in result.tolist()]
+        if missing.size:
+            close = missing[shapely.contains_xy(self._near, xs[missing], ys[missing])]
+            if close.size:
+                tree, owner = self._edges()
+                near_pt, near_edge = tree.query_nearest(
+                    shapely.points(xs[close], ys[close]), max_distance=self.tolerance_m, all_matches=False
+                )
+                result[close[near_pt]] = owner[near_edge]
+        return result
+
+
+_MIXED = -2
 
 
 def geometry_from_geojson(obj: Mapping[str, Any]) -> BaseGeometry:

@@ -1,0 +1,64 @@
+"""Sign-up, phone verification, language switch and the officials' second factor in Chromium."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import totp_now
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _latest_code(username: str) -> str:
+    from smartseoul.core.models import Notification
+
+    body = Notification.objects.filter(recipient__username=username, kind="accounts.phone_code").latest("id").body
+    return body.split("code ")[1].split(" ")[0]
+
+
+def test_citizen_signs_up_verifies_phone_switches_language_and_signs_out(city, phone_page):
+    page = phone_page
+    page.goto("/accounts/signup/")
+    page.fill("#id_username", "minji")
+    page.fill("#id_password", "a-long-enough-passphrase")
+    page.click("#signup-submit")
+    page.wait_for_url("**/accounts/phone/")
+    page.fill("#id_phone", "010-3456-7890")
+    page.click("#send-code")
+    page.fill("#id_code", _latest_code("minji"))
+    page.click("#confirm-code")
+    page.wait_for_url("**/accounts/profile/")
+    assert page.locator("#verification-level").inner_text() == "휴대폰 인증"
+    assert page.locator("html").get_attribute("lang") == "ko"
+
+    page.click("#lang-switch")
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("#verification-level").inner_text() == "phone verified"
+    page.click("#lang-switch")
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "ko"
+
+    page.click("#signout")
+    page.wait_for_url("**/")
+    assert page.locator("a[href='/accounts/login/']").count() == 1
+
+
+def test_official_needs_the_second_factor_for_the_back_office(official, phone_page):
+    page = phone_page
+    page.goto("/accounts/login/")
+    page.fill("#id_username", "official")
+    page.fill("#id_password", "correct-horse-battery")
+    page.click("#login-submit")
+    page.wait_for_url("**/accounts/second-factor/**")
+
+    for path in ("/office/", "/admin/"):  # typing the address does not get round it
+        page.goto(path)
+        assert "/accounts/second-factor/" in page.url
+
+    page.fill("#id_code", totp_now(official))
+    page.click("#totp-submit")
+    page.wait_for_url("**/admin/**")  # back to where the official was going
+    page.goto("/office/")
+    assert "/office/" in page.url and "second-factor" not in page.url
+    assert page.locator("h1").count() == 1
