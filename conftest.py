@@ -21,8 +21,16 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 REPO = Path(__file__).resolve().parent
 SHARED = Path(os.environ.get("SMARTSEOUL_SHARED_DIR", REPO.parent / "shared"))
 CHROMIUM = os.environ.get("SMARTSEOUL_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-quic", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-sync",
+]
 
 
 def require_service(available: bool, what: str, how: str) -> None:
@@ -104,9 +112,16 @@ def make_user(db: Any) -> Any:
     counter = {"n": 0}
 
     def make(
-        username: str | None = None, *, role: str = Role.CITIZEN, verification: int = Verification.PHONE,
-        district: str | None = None, department: str | None = None, capabilities: tuple[str, ...] = (),
-        password: str = "correct-horse-battery", phone: str | None = None, email: str = "",
+        username: str | None = None,
+        *,
+        role: str = Role.CITIZEN,
+        verification: int = Verification.PHONE,
+        district: str | None = None,
+        department: str | None = None,
+        capabilities: tuple[str, ...] = (),
+        password: str = "correct-horse-battery",
+        phone: str | None = None,
+        email: str = "",
     ) -> User:
         counter["n"] += 1
         n = counter["n"]
@@ -221,5 +236,7 @@ def artefacts_dir() -> Path:
 def pytest_report_header(config: Any) -> list[str]:
     from django.conf import settings
 
-    return [f"smartseoul: database={settings.DATABASES['default']['ENGINE']} CI={IN_CI} shared={SHARED.is_dir()}",
-            f"chromium={shutil.which('chromium') or 'missing'}"]
+    return [
+        f"smartseoul: database={settings.DATABASES['default']['ENGINE']} CI={IN_CI} shared={SHARED.is_dir()}",
+        f"chromium={shutil.which('chromium') or 'missing'}",
+    ]

@@ -20,18 +20,23 @@ import shapely
 from rich.console import Console
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from smartseoul.lib.geo import Area, AreaIndex, geometry_from_geojson  # noqa: E402
+from smartseoul.lib.geo import Area, AreaIndex, geometry_from_geojson
 
 DEFAULT_FILE = (
-    Path(__file__).resolve().parent.parent.parent / "shared/data/seoul-boundaries/juso/2015/json/seoul_municipalities_geo.json"
+    Path(__file__).resolve().parent.parent.parent
+    / "shared/data/seoul-boundaries/juso/2015/json/seoul_municipalities_geo.json"
 )
 
 
 def load_areas(path: Path) -> list[Area]:
     if path.exists():
         data = json.loads(path.read_text(encoding="utf-8"))
-        return [Area(str(f["properties"].get("SIG_CD") or f["properties"].get("code")), geometry_from_geojson(f["geometry"]))
-                for f in data["features"]]
+        return [
+            Area(
+                str(f["properties"].get("SIG_CD") or f["properties"].get("code")), geometry_from_geojson(f["geometry"])
+            )
+            for f in data["features"]
+        ]
     # No official file beside the checkout: fall back to the demo's own approximate shapes.
     import os
 
@@ -74,7 +79,10 @@ def main() -> int:
     sample = min(n, 20_000 if args.quick else 100_000)
     with console.status(f"single-point look-up of {sample:,} points"):
         t0 = time.perf_counter()
-        single = [m.key if (m := index.locate(float(a), float(b))) else None for a, b in zip(lats[:sample], lons[:sample], strict=True)]
+        single = [
+            m.key if (m := index.locate(float(a), float(b))) else None
+            for a, b in zip(lats[:sample], lons[:sample], strict=True)
+        ]
         single_s = time.perf_counter() - t0
     single_rate = sample / single_s
 
@@ -100,14 +108,23 @@ def main() -> int:
     console.print(f"single-point: {single_rate:,.0f} look-ups/s")
     console.print(f"naive loop (baseline): {naive_rate:,.0f} look-ups/s -> speed-up {speedup:,.1f}x")
     console.print(f"agreement with the naive loop on points inside the city: {inside_agree}/{inside_total}")
-    print(json.dumps({
-        "bench": "geo_lookup",
-        "metrics": {"lookups_per_s": round(vector_rate), "single_point_lookups_per_s": round(single_rate),
-                    "speedup_vs_naive": round(speedup, 1), "points": n, "boundaries": source},
-        "baselines": {"naive_unprepared_loop_per_s": round(naive_rate)},
-        "targets": targets,
-        "ok": ok,
-    }))
+    print(
+        json.dumps(
+            {
+                "bench": "geo_lookup",
+                "metrics": {
+                    "lookups_per_s": round(vector_rate),
+                    "single_point_lookups_per_s": round(single_rate),
+                    "speedup_vs_naive": round(speedup, 1),
+                    "points": n,
+                    "boundaries": source,
+                },
+                "baselines": {"naive_unprepared_loop_per_s": round(naive_rate)},
+                "targets": targets,
+                "ok": ok,
+            }
+        )
+    )
     return 0
 
 

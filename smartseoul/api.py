@@ -32,7 +32,9 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 @api.exception_handler(ValidationError)
 def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return api.create_response(
-        request, {"error": {"code": "invalid", "message": "The request is not valid.", "details": exc.errors}}, status=422
+        request,
+        {"error": {"code": "invalid", "message": "The request is not valid.", "details": exc.errors}},
+        status=422,
     )
 
 

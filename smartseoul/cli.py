@@ -43,11 +43,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not args.no_worker:
         import subprocess
 
-        worker = subprocess.Popen([sys.executable, "-m", "smartseoul.cli", "manage", "db_worker", "--interval", "1"])  # noqa: S603
+        worker = subprocess.Popen([sys.executable, "-m", "smartseoul.cli", "manage", "db_worker", "--interval", "1"])
     console.print(f"[bold]Smart Seoul[/bold] on http://{args.host}:{args.port}  (workers: {args.workers})")
     try:
-        uvicorn.run("smartseoul.asgi:application", host=args.host, port=args.port, workers=args.workers,
-                    log_level="info", proxy_headers=True, lifespan="off")
+        uvicorn.run(
+            "smartseoul.asgi:application",
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level="info",
+            proxy_headers=True,
+            lifespan="off",
+        )
     finally:
         if worker is not None:
             worker.terminate()
@@ -81,11 +88,14 @@ def cmd_import_boundaries(args: argparse.Namespace) -> int:
     from smartseoul.core.services import boundaries_import, read_boundary_file
 
     path = Path(args.file)
-    features = read_boundary_file(path, code_field=args.code_field, name_field=args.name_field,
-                                  name_en_field=args.name_en_field)
+    features = read_boundary_file(
+        path, code_field=args.code_field, name_field=args.name_field, name_en_field=args.name_en_field
+    )
     with console.status(f"Importing {len(features)} {args.level} boundaries…"):
         result = boundaries_import(features=features, level=args.level)
-    console.print(f"[green]✓[/green] {args.level}: {result['created']} created, {result['updated']} updated from {path}")
+    console.print(
+        f"[green]✓[/green] {args.level}: {result['created']} created, {result['updated']} updated from {path}"
+    )
     return 0
 
 
@@ -119,10 +129,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     from smartseoul.core.checks import production_problems
 
     problems = production_problems()
-    console.print(f"environment: {settings.ENVIRONMENT}; database: {settings.DATABASES['default']['ENGINE']}; "
-                  f"data dir: {settings.DATA_DIR}")
+    console.print(
+        f"environment: {settings.ENVIRONMENT}; database: {settings.DATABASES['default']['ENGINE']}; "
+        f"data dir: {settings.DATA_DIR}"
+    )
     if not settings.PRODUCTION:
-        console.print("[yellow]Not a production start (SMARTSEOUL_ENV is not 'production'): development defaults apply.[/yellow]")
+        console.print(
+            "[yellow]Not a production start (SMARTSEOUL_ENV is not 'production'): development defaults apply.[/yellow]"
+        )
     if problems:
         for p in problems:
             console.print(f"[red]✗[/red] {p}")
@@ -169,7 +183,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name-en-field")
     p.set_defaults(func=cmd_import_boundaries)
 
-    p = sub.add_parser("createofficial", help="create an official account (password from SMARTSEOUL_OFFICIAL_PASSWORD or a prompt)")
+    p = sub.add_parser(
+        "createofficial", help="create an official account (password from SMARTSEOUL_OFFICIAL_PASSWORD or a prompt)"
+    )
     p.add_argument("username")
     p.add_argument("--role", default="official")
     p.add_argument("--department")

@@ -166,7 +166,6 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 
 
-
 def _package_dir(module: str, *parts: str) -> str:
     """Assets shipped inside installed wheels (Leaflet, plotly.js): served, never copied into the repo."""
     import importlib.util

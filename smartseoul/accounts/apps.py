@@ -13,8 +13,14 @@ class AccountsConfig(AppConfig):
 
     def manifest(self) -> ModuleManifest:
         from .api import router
+        from .demo import load_demo_accounts
 
         return ModuleManifest(
-            name="accounts", title=str(_("Accounts")), router=router, api_prefix="/accounts",
-            urls="smartseoul.accounts.urls", url_prefix="accounts/",
+            name="accounts",
+            title=str(_("Accounts")),
+            router=router,
+            api_prefix="/accounts",
+            urls="smartseoul.accounts.urls",
+            url_prefix="accounts/",
+            demo=load_demo_accounts,
         )

@@ -7,8 +7,9 @@ from django.utils.translation import gettext_lazy as _
 class SignupForm(forms.Form):
     username = forms.CharField(label=_("User name"), max_length=150)
     email = forms.EmailField(label=_("E-mail (optional)"), required=False)
-    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, min_length=10,
-                               help_text=_("At least 10 characters."))
+    password = forms.CharField(
+        label=_("Password"), widget=forms.PasswordInput, min_length=10, help_text=_("At least 10 characters.")
+    )
 
 
 class LoginForm(forms.Form):
@@ -17,13 +18,19 @@ class LoginForm(forms.Form):
 
 
 class PhoneForm(forms.Form):
-    phone = forms.CharField(label=_("Mobile number"), max_length=20,
-                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
+    phone = forms.CharField(
+        label=_("Mobile number"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
 
 
 class CodeForm(forms.Form):
-    code = forms.CharField(label=_("Code"), max_length=8,
-                           widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=8,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
 
 
 class ResidentForm(forms.Form):

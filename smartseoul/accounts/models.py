@@ -70,7 +70,7 @@ class User(AbstractUser):
 
     @property
     def is_official(self) -> bool:
-        return self.role in STAFF_ROLES and self.role != Role.AUDITOR or self.is_superuser
+        return (self.role in STAFF_ROLES and self.role != Role.AUDITOR) or self.is_superuser
 
     @property
     def is_staff_role(self) -> bool:
@@ -114,6 +114,9 @@ class ResidentRecord(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["district", "key_hash"], name="uniq_census_entry")]
 
+    def __str__(self) -> str:
+        return f"{self.district_id}:{self.key_hash[:8]}…"
+
 
 class PhoneChallenge(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="phone_challenges")
@@ -122,6 +125,9 @@ class PhoneChallenge(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     used = models.BooleanField(default=False)
     created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"code for user {self.user_id} at {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class ApiKey(models.Model):
@@ -141,6 +147,9 @@ class ApiKey(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
 
 class ApiKeyUsage(models.Model):
     key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="usage")
@@ -149,3 +158,6 @@ class ApiKeyUsage(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["key", "day"], name="uniq_key_day")]
+
+    def __str__(self) -> str:
+        return f"{self.key_id} {self.day}: {self.calls}"

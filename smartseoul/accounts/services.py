@@ -45,7 +45,9 @@ def phone_hash(phone: str) -> str:
     try:
         number = normalise_phone(phone)
     except ValueError as exc:
-        raise AccountError("Enter a Korean mobile number such as 010-1234-5678.", code=AccountErrorCode.BAD_PHONE) from exc
+        raise AccountError(
+            "Enter a Korean mobile number such as 010-1234-5678.", code=AccountErrorCode.BAD_PHONE
+        ) from exc
     return identity_hash("phone", number)
 
 
@@ -80,7 +82,9 @@ def phone_challenge_start(*, user: User, phone: str) -> PhoneChallenge:
     try:
         number = normalise_phone(phone)
     except ValueError as exc:
-        raise AccountError("Enter a Korean mobile number such as 010-1234-5678.", code=AccountErrorCode.BAD_PHONE) from exc
+        raise AccountError(
+            "Enter a Korean mobile number such as 010-1234-5678.", code=AccountErrorCode.BAD_PHONE
+        ) from exc
     h = identity_hash("phone", number)
     if User.objects.filter(phone_hash=h).exclude(pk=user.pk).exists():
         raise AccountError("This number is already verified on another account.", code=AccountErrorCode.PHONE_TAKEN)
@@ -106,8 +110,13 @@ def _send_code(user: User, number: str, code: str) -> None:
 
     text = f"Smart Seoul verification code {code} / 인증번호 {code}"
     n = Notification.objects.create(
-        recipient=user, channel=Channel.SMS, kind="accounts.phone_code", subject="Smart Seoul",
-        body=text, created_at=clock.now(), status=DeliveryStatus.PENDING,
+        recipient=user,
+        channel=Channel.SMS,
+        kind="accounts.phone_code",
+        subject="Smart Seoul",
+        body=text,
+        created_at=clock.now(),
+        status=DeliveryStatus.PENDING,
     )
     sms_gateway().send(number, text)
     Notification.objects.filter(pk=n.pk).update(status=DeliveryStatus.SENT, sent_at=clock.now(), attempts=1)
@@ -115,9 +124,7 @@ def _send_code(user: User, number: str, code: str) -> None:
 
 @transaction.atomic
 def phone_challenge_confirm(*, user: User, code: str) -> User:
-    challenge = (
-        PhoneChallenge.objects.select_for_update().filter(user=user, used=False).order_by("-created_at").first()
-    )
+    challenge = PhoneChallenge.objects.select_for_update().filter(user=user, used=False).order_by("-created_at").first()
     if challenge is None or not user.phone_pending_encrypted:
         raise AccountError("Request a code first.", code=AccountErrorCode.BAD_CODE)
     if challenge.expires_at < clock.now():
@@ -138,7 +145,9 @@ def phone_challenge_confirm(*, user: User, code: str) -> User:
         with transaction.atomic():
             user.save(update_fields=["phone_encrypted", "phone_pending_encrypted", "phone_hash", "verification"])
     except IntegrityError as exc:
-        raise AccountError("This number is already verified on another account.", code=AccountErrorCode.PHONE_TAKEN) from exc
+        raise AccountError(
+            "This number is already verified on another account.", code=AccountErrorCode.PHONE_TAKEN
+        ) from exc
     return user
 
 
@@ -166,7 +175,9 @@ def census_import(*, district: District, lines: Iterable[str], actor: User | Non
     """Replaces a district's census list from CSV lines with one column `key_hash` (64 hex)."""
     reader = csv.DictReader(io.StringIO("".join(lines)))
     if reader.fieldnames is None or "key_hash" not in reader.fieldnames:
-        raise AccountError("The census file needs a header with a key_hash column.", code=AccountErrorCode.BAD_CENSUS_FILE)
+        raise AccountError(
+            "The census file needs a header with a key_hash column.", code=AccountErrorCode.BAD_CENSUS_FILE
+        )
     hashes: set[str] = set()
     for lineno, row in enumerate(reader, start=2):
         value = (row.get("key_hash") or "").strip().lower()
@@ -228,7 +239,10 @@ def user_set_role(
     user.is_staff = role in (Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.OFFICIAL, Role.AUDITOR)
     user.save(update_fields=["role", "department", "is_staff"])
     audit_record(
-        actor=actor, action="accounts.role_change", target=user, request=request,
+        actor=actor,
+        action="accounts.role_change",
+        target=user,
+        request=request,
         details={"before": before, "after": {"role": role, "department_id": user.department_id}},
     )
     return user
@@ -267,7 +281,8 @@ def login_check_lock(*, username: str) -> None:
     if user is not None and user.locked_until and user.locked_until > clock.now():
         raise AccountError(
             "Too many failed sign-ins. The account is locked for a while; try again later.",
-            code=AccountErrorCode.LOCKED, status=429,
+            code=AccountErrorCode.LOCKED,
+            status=429,
         )
 
 
@@ -313,8 +328,13 @@ def api_key_create(*, owner: User, name: str, scopes: Iterable[str], daily_quota
     """Returns the key row and the raw key, which is shown once and never stored."""
     raw = "ss_" + secrets.token_urlsafe(24)
     key = ApiKey.objects.create(
-        owner=owner, name=name[:100], prefix=raw[:10], key_hash=_key_hash(raw), scopes=sorted(set(scopes)),
-        daily_quota=daily_quota, created_at=clock.now(),
+        owner=owner,
+        name=name[:100],
+        prefix=raw[:10],
+        key_hash=_key_hash(raw),
+        scopes=sorted(set(scopes)),
+        daily_quota=daily_quota,
+        created_at=clock.now(),
     )
     return key, raw
 
@@ -344,9 +364,7 @@ def api_key_count_call(*, key: ApiKey) -> int:
         calls = ApiKeyUsage.objects.values_list("calls", flat=True).get(pk=usage.pk)
     ApiKey.objects.filter(pk=key.pk).update(last_used_at=clock.now())
     if calls > key.daily_quota:
-        raise AccountError(
-            "This key has used its daily quota.", code=AccountErrorCode.QUOTA_EXCEEDED, status=429
-        )
+        raise AccountError("This key has used its daily quota.", code=AccountErrorCode.QUOTA_EXCEEDED, status=429)
     return calls
 
 

@@ -31,8 +31,10 @@ def signup(request: HttpRequest) -> HttpResponse:
         ratelimit.hit(f"signup:{ratelimit.client_ip(request)}", limit=20, window_seconds=3600)
         try:
             user = services.user_register(
-                username=form.cleaned_data["username"], password=form.cleaned_data["password"],
-                email=form.cleaned_data["email"], language=request.LANGUAGE_CODE,
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+                email=form.cleaned_data["email"],
+                language=request.LANGUAGE_CODE,
             )
         except DomainError as exc:
             form.add_error(None, exc.message)
@@ -90,8 +92,11 @@ def second_factor(request: HttpRequest) -> HttpResponse:
             request.session[SECOND_FACTOR_SESSION_KEY] = True
             return redirect(_next(request, "/office/"))
     secret = None if user.totp_confirmed else user.totp_secret  # type: ignore[union-attr]
-    return render(request, "accounts/second_factor.html", {"form": form, "setup_uri": setup_uri, "secret": secret,
-                                                            "next": _next(request, "/office/")})
+    return render(
+        request,
+        "accounts/second_factor.html",
+        {"form": form, "setup_uri": setup_uri, "secret": secret, "next": _next(request, "/office/")},
+    )
 
 
 @login_required
@@ -139,7 +144,10 @@ def profile(request: HttpRequest) -> HttpResponse:
     new_key = None
     if request.method == "POST" and form.is_valid():
         ratelimit.hit(f"apikey:{request.user.pk}", limit=10, window_seconds=3600)
-        _key, new_key = services.api_key_create(owner=request.user, name=form.cleaned_data["name"],  # type: ignore[arg-type]
-                                                scopes=["opendata", "open311"])
+        _key, new_key = services.api_key_create(
+            owner=request.user,  # type: ignore[arg-type]
+            name=form.cleaned_data["name"],
+            scopes=["opendata", "open311"],
+        )
     keys = [(k, selectors.api_key_calls_today(k)) for k in selectors.api_keys(request.user)]  # type: ignore[arg-type]
     return render(request, "accounts/profile.html", {"form": form, "new_key": new_key, "keys": keys})

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja import Router
 
 from . import geography, selectors
-from .auth import session_auth
+from .auth import request_user, session_auth
 from .schemas import DistrictOut, NotificationOut, PlaceOut
 
 router = Router()
@@ -25,4 +25,4 @@ def locate(request: HttpRequest, lat: float, lon: float) -> Any:
 
 @router.get("/inbox", response=list[NotificationOut], auth=session_auth)
 def my_inbox(request: HttpRequest) -> Any:
-    return selectors.inbox(request.auth)[:100]
+    return selectors.inbox(request_user(request))[:100]

@@ -7,10 +7,13 @@ Both put the user on `request.auth`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 from ninja.security import APIKeyHeader, SessionAuth
+
+if TYPE_CHECKING:
+    from smartseoul.accounts.models import User
 
 
 class _Session(SessionAuth):
@@ -47,6 +50,16 @@ class ApiKeyAuth(APIKeyHeader):
             return None
         request.api_key = api_key  # type: ignore[attr-defined]
         return api_key.owner
+
+
+def request_user(request: HttpRequest) -> User:
+    """The user an API operation authenticated (`request.auth`), typed."""
+    user = getattr(request, "auth", None)
+    if user is None or not getattr(user, "is_authenticated", False):
+        from .errors import PermissionDenied
+
+        raise PermissionDenied("Sign in first.", code="unauthorized", status=401)
+    return user  # type: ignore[no-any-return]
 
 
 def session_or_key(scope: str) -> list[Any]:

@@ -80,7 +80,7 @@ def _demo_dong_shapes(district_shape: Any, count: int, seed: str) -> list[Any]:
     ordered = []
     for p in points:
         cell = next((c for c in cells.geoms if c.contains(p)), None)
-        ordered.append((cell.intersection(district_shape) if cell is not None else p.buffer(0.001)))
+        ordered.append(cell.intersection(district_shape) if cell is not None else p.buffer(0.001))
     return ordered
 
 
@@ -92,9 +92,15 @@ def load_core_demo() -> dict[str, int]:
     city, _ = City.objects.get_or_create(
         name_ko="서울특별시",
         defaults={
-            "name_en": "Seoul", "timezone": "Asia/Seoul", "open311_jurisdiction": "seoul.go.kr",
-            "bbox_west": 126.76, "bbox_south": 37.41, "bbox_east": 127.19, "bbox_north": 37.72,
-            "contact_email": "open311@seoul.go.kr", "helpline": "120",
+            "name_en": "Seoul",
+            "timezone": "Asia/Seoul",
+            "open311_jurisdiction": "seoul.go.kr",
+            "bbox_west": 126.76,
+            "bbox_south": 37.41,
+            "bbox_east": 127.19,
+            "bbox_north": 37.72,
+            "contact_email": "open311@seoul.go.kr",
+            "helpline": "120",
         },
     )
     shapes = _demo_district_shapes()
@@ -102,8 +108,15 @@ def load_core_demo() -> dict[str, int]:
         district = District.objects.filter(code=code).first()
         if district is None:
             district = District.objects.create(
-                city=city, code=code, name_ko=ko, name_en=en, boundary=to_rfc7946(shapes[code]),
-                centroid_lat=lat, centroid_lon=lon, population=pop, boundary_source=BoundarySource.DEMO,
+                city=city,
+                code=code,
+                name_ko=ko,
+                name_en=en,
+                boundary=to_rfc7946(shapes[code]),
+                centroid_lat=lat,
+                centroid_lon=lon,
+                population=pop,
+                boundary_source=BoundarySource.DEMO,
             )
             counts["districts"] += 1
         dongs = DONGS.get(code, [])
@@ -115,18 +128,31 @@ def load_core_demo() -> dict[str, int]:
                 if dcode in existing:
                     continue
                 rp = cell.representative_point()
-                new_rows.append(Neighborhood(
-                    district=district, code=dcode, name_ko=dko, name_en=den, boundary=to_rfc7946(cell),
-                    centroid_lat=rp.y, centroid_lon=rp.x, population=pop // max(len(dongs), 1),
-                    boundary_source=BoundarySource.DEMO,
-                ))
+                new_rows.append(
+                    Neighborhood(
+                        district=district,
+                        code=dcode,
+                        name_ko=dko,
+                        name_en=den,
+                        boundary=to_rfc7946(cell),
+                        centroid_lat=rp.y,
+                        centroid_lon=rp.x,
+                        population=pop // max(len(dongs), 1),
+                        boundary_source=BoundarySource.DEMO,
+                    )
+                )
             Neighborhood.objects.bulk_create(new_rows)
             counts["neighborhoods"] += len(new_rows)
         for suffix, dko, den, cats in DISTRICT_DEPARTMENTS:
             _, created = Department.objects.get_or_create(
                 code=f"{code}-{suffix}",
-                defaults={"name_ko": f"{ko} {dko}", "name_en": f"{en} {den}", "district": district,
-                          "work_categories": cats, "contact_phone": "02-120"},
+                defaults={
+                    "name_ko": f"{ko} {dko}",
+                    "name_en": f"{en} {den}",
+                    "district": district,
+                    "work_categories": cats,
+                    "contact_phone": "02-120",
+                },
             )
             counts["departments"] += created
     for dcode, ko, en, cats in CITY_DEPARTMENTS:

@@ -66,13 +66,15 @@ class _Indexes:
         )
         self.district_names = {d.code: (d.name_ko, d.name_en) for d in districts}
         dongs = list(
-            Neighborhood.objects.exclude(boundary=None).only("code", "name_ko", "name_en", "boundary", "district_id")
+            Neighborhood.objects.exclude(boundary=None)
+            .only("code", "name_ko", "name_en", "boundary", "district_id")
             .select_related("district")
         )
         self.dong_names = {n.code: (n.name_ko, n.name_en) for n in dongs}
         by_district: dict[str, list[Area]] = {}
         for n in dongs:
-            by_district.setdefault(n.district.code, []).append(Area(n.code, geometry_from_geojson(n.boundary)))
+            if n.boundary:
+                by_district.setdefault(n.district.code, []).append(Area(n.code, geometry_from_geojson(n.boundary)))
         self.dongs_by_district = {k: AreaIndex(v, tolerance_m=50.0) for k, v in by_district.items()}
 
     def invalidate(self) -> None:

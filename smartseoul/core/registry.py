@@ -17,6 +17,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
+from django_stubs_ext import StrOrPromise
 
 if TYPE_CHECKING:
     from ninja import Router
@@ -46,7 +47,7 @@ class Widget:
     `internal=True` widgets are shown only on the officials' version."""
 
     key: str
-    title: str  # lazy translation
+    title: StrOrPromise
     kind: str  # "stat" | "series" | "districts" | "list"
     compute: Callable[[WidgetQuery], Mapping[str, Any]]
     section: str = "city"  # city | participation | environment | opendata
@@ -67,7 +68,7 @@ class MapLayer:
     """A map layer: `features` returns an RFC 7946 FeatureCollection (lon/lat, WGS84)."""
 
     key: str
-    title: str
+    title: StrOrPromise
     features: Callable[[LayerQuery], Mapping[str, Any]]
     style: Mapping[str, Any] = field(default_factory=dict)  # {"color": "#d33", "icon": "…", "kind": "point"}
     legend: Mapping[str, str] = field(default_factory=dict)
@@ -105,11 +106,11 @@ class OpenDataExport:
 class Tile:
     """A service tile on the home page."""
 
-    title: str
+    title: StrOrPromise
     url_name: str
     icon: str  # a short emoji or symbol shown in the tile
     group: str  # "report" | "participate" | "data" | "live" | "life" | "office" (back office only)
-    description: str = ""
+    description: StrOrPromise = ""
     order: int = 100
 
 
@@ -129,7 +130,7 @@ class Command:
 @dataclass(frozen=True)
 class ModuleManifest:
     name: str
-    title: str
+    title: StrOrPromise
     router: Router | None = None  # mounted on the one NinjaAPI at /api/v1/<api_prefix>
     api_prefix: str | None = None
     urls: str | None = None  # module path of HTML urls, included at /<url_prefix>

@@ -61,7 +61,12 @@ def neighborhoods_geojson(district_code: str) -> dict[str, Any]:
                 "type": "Feature",
                 "id": n.code,
                 "geometry": n.boundary,
-                "properties": {"code": n.code, "name_ko": n.name_ko, "name_en": n.name_en, "district_code": district_code},
+                "properties": {
+                    "code": n.code,
+                    "name_ko": n.name_ko,
+                    "name_en": n.name_en,
+                    "district_code": district_code,
+                },
             }
             for n in Neighborhood.objects.filter(district__code=district_code).exclude(boundary=None).order_by("code")
         ],

@@ -146,9 +146,7 @@ def notification_retry_pending() -> int:
 
 
 def notification_mark_read(*, user: User, notification_id: int) -> None:
-    updated = Notification.objects.filter(pk=notification_id, recipient=user, read_at=None).update(
-        read_at=clock.now()
-    )
+    updated = Notification.objects.filter(pk=notification_id, recipient=user, read_at=None).update(read_at=clock.now())
     if not updated and not Notification.objects.filter(pk=notification_id, recipient=user).exists():
         raise NotFound("No such message.")
 
@@ -282,8 +280,12 @@ def boundaries_import(
             _, was_created = District.objects.update_or_create(
                 code=f.code,
                 defaults={
-                    "city": city, "name_ko": f.name_ko, "boundary": f.geometry, "centroid_lat": lat,
-                    "centroid_lon": lon, "boundary_source": source,
+                    "city": city,
+                    "name_ko": f.name_ko,
+                    "boundary": f.geometry,
+                    "centroid_lat": lat,
+                    "centroid_lon": lon,
+                    "boundary_source": source,
                     **({"name_en": f.name_en} if f.name_en else {}),
                 },
             )
@@ -299,8 +301,13 @@ def boundaries_import(
             _, was_created = Neighborhood.objects.update_or_create(
                 code=f.code,
                 defaults={
-                    "district": district, "name_ko": f.name_ko, "boundary": f.geometry, "centroid_lat": lat,
-                    "centroid_lon": lon, "boundary_source": source, **({"name_en": f.name_en} if f.name_en else {}),
+                    "district": district,
+                    "name_ko": f.name_ko,
+                    "boundary": f.geometry,
+                    "centroid_lat": lat,
+                    "centroid_lon": lon,
+                    "boundary_source": source,
+                    **({"name_en": f.name_en} if f.name_en else {}),
                 },
             )
             created += was_created

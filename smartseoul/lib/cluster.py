@@ -103,12 +103,19 @@ def hexagon_heat(
         if _signed_area(ring) < 0:
             ring.reverse()
         ring.append(ring[0])
-        features.append({
-            "type": "Feature", "id": cell,
-            "geometry": {"type": "Polygon", "coordinates": [ring]},
-            "properties": {"cell": cell, "count": int(count), "weight": round(weight, 3),
-                           "intensity": round(weight / top, 4)},
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "id": cell,
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
+                "properties": {
+                    "cell": cell,
+                    "count": int(count),
+                    "weight": round(weight, 3),
+                    "intensity": round(weight / top, 4),
+                },
+            }
+        )
     return {"type": "FeatureCollection", "features": features}
 
 

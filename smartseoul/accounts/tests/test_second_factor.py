@@ -15,7 +15,9 @@ def test_official_without_second_factor_is_sent_to_it(client, official):
 
 def test_wrong_code_keeps_the_door_shut(client, official):
     client.force_login(official)
-    response = client.post("/accounts/second-factor/", {"code": "000000" if totp_now(official) != "000000" else "111111"})
+    response = client.post(
+        "/accounts/second-factor/", {"code": "000000" if totp_now(official) != "000000" else "111111"}
+    )
     assert response.status_code == 200
     assert client.get("/office/").status_code == 302
 

@@ -70,9 +70,20 @@ def test_demo_points_resolve_to_a_neighbourhood(city):
 def test_malformed_geojson_import_changes_nothing(official_boundaries, tmp_path: Path):
     before = {d.code: d.boundary for d in District.objects.all()}
     bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"code": "11110", "name": "종로구"},
-         "geometry": {"type": "Polygon", "coordinates": [[[126.9, 37.5], [127.0]]]}}]}))
+    bad.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"code": "11110", "name": "종로구"},
+                        "geometry": {"type": "Polygon", "coordinates": [[[126.9, 37.5], [127.0]]]},
+                    }
+                ],
+            }
+        )
+    )
     with pytest.raises(InvalidInput):
         read_boundary_file(bad)
     assert {d.code: d.boundary for d in District.objects.all()} == before

@@ -60,9 +60,20 @@ def test_cli_refuses_a_malformed_boundary_file_with_exit_2(city, tmp_path: Path,
     captured = capsys.readouterr()
     assert "broken.geojson" in captured.out + captured.err
     wrong_shape = tmp_path / "point.geojson"
-    wrong_shape.write_text(json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"code": "11110", "name": "종로구"},
-         "geometry": {"type": "Point", "coordinates": [126.97, 37.57]}}]}))
+    wrong_shape.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"code": "11110", "name": "종로구"},
+                        "geometry": {"type": "Point", "coordinates": [126.97, 37.57]},
+                    }
+                ],
+            }
+        )
+    )
     assert main(["import-boundaries", str(wrong_shape), "--level", "gu"]) == 2
     assert list(District.objects.order_by("code").values_list("code", "boundary")) == before
 

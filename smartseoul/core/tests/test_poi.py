@@ -63,15 +63,19 @@ def test_unknown_type_is_refused_and_nothing_is_written(types):
 
 def test_progress_reports_both_stages(types):
     seen = []
-    poi.poi_import(type_key="wifi", rows=[_row(f"P{i}", f"p{i}", 37.55 + i / 1000, 126.98) for i in range(3)],
-                   progress=lambda stage, done, total: seen.append((stage, done, total)))
+    poi.poi_import(
+        type_key="wifi",
+        rows=[_row(f"P{i}", f"p{i}", 37.55 + i / 1000, 126.98) for i in range(3)],
+        progress=lambda stage, done, total: seen.append((stage, done, total)),
+    )
     assert ("check", 3, 3) in seen and ("save", 3, 3) in seen
 
 
 def test_csv_with_korean_headers_in_cp949(types, tmp_path):
     path = tmp_path / "restrooms.csv"
-    path.write_bytes("관리번호,시설명,위도,경도,주소\nA1,시청 화장실,37.5663,126.9779,세종대로 110\nA2,잘못된,,\n"
-                     .encode("cp949"))
+    path.write_bytes(
+        "관리번호,시설명,위도,경도,주소\nA1,시청 화장실,37.5663,126.9779,세종대로 110\nA2,잘못된,,\n".encode("cp949")
+    )
     report = poi.poi_import(type_key="restroom", rows=poi.read_poi_file(path))
     assert report.created == 1 and [e.row for e in report.errors] == [2]
     assert PointOfInterest.objects.get().address == "세종대로 110"
@@ -79,11 +83,22 @@ def test_csv_with_korean_headers_in_cp949(types, tmp_path):
 
 def test_geojson_reads_lon_lat_order(types, tmp_path):
     path = tmp_path / "chargers.geojson"
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "id": "E1", "geometry": {"type": "Point", "coordinates": [127.0595, 37.5115]},
-         "properties": {"name": "강남역 충전소", "ports": 4}},
-        {"type": "Feature", "geometry": None, "properties": {"name": "no geometry"}},
-    ]}))
+    path.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "id": "E1",
+                        "geometry": {"type": "Point", "coordinates": [127.0595, 37.5115]},
+                        "properties": {"name": "강남역 충전소", "ports": 4},
+                    },
+                    {"type": "Feature", "geometry": None, "properties": {"name": "no geometry"}},
+                ],
+            }
+        )
+    )
     report = poi.poi_import(type_key="ev-charger", rows=poi.read_poi_file(path))
     point = PointOfInterest.objects.get()
     assert (point.lat, point.lon, point.source_id, point.district.code) == (37.5115, 127.0595, "E1", "11680")
@@ -101,11 +116,14 @@ def test_unreadable_files_are_refused(tmp_path):
 
 
 def test_nearest_within_radius_sorted_by_distance(types):
-    poi.poi_import(type_key="wifi", rows=[
-        _row("N1", "near", 37.5665, 126.9780),  # ~25 m
-        _row("N2", "mid", 37.5690, 126.9779),  # ~300 m
-        _row("N3", "far", 37.5800, 126.9779),  # ~1.5 km
-    ])
+    poi.poi_import(
+        type_key="wifi",
+        rows=[
+            _row("N1", "near", 37.5665, 126.9780),  # ~25 m
+            _row("N2", "mid", 37.5690, 126.9779),  # ~300 m
+            _row("N3", "far", 37.5800, 126.9779),  # ~1.5 km
+        ],
+    )
     poi.poi_import(type_key="restroom", rows=[_row("R1", "restroom", 37.5664, 126.9779)])
     found = poi.poi_nearest(lat=CITY_HALL[0], lon=CITY_HALL[1], radius_m=500, type_keys=["wifi"])
     assert [p.name_ko for p in found] == ["near", "mid"]

@@ -1,0 +1,57 @@
+"""Demo accounts for trying the platform locally. Never created in production."""
+
+from __future__ import annotations
+
+import os
+
+from django.conf import settings
+from django.db import transaction
+
+from smartseoul.core.models import Department, District
+
+from .models import Capability, Role, User, Verification
+from .services import user_grant_capability, user_set_phone_verified
+
+DEMO_PASSWORD_ENV = "SMARTSEOUL_DEMO_PASSWORD"  # noqa: S105  (the variable name, not a password)
+DEFAULT_DEMO_PASSWORD = "seoul-demo-2026"  # noqa: S105  (development demo only; refused in production)
+
+# username, role, department code, home district, capabilities
+DEMO_USERS: list[tuple[str, str, str | None, str | None, tuple[str, ...]]] = [
+    ("citizen", Role.CITIZEN, None, "11110", ()),
+    ("resident", Role.CITIZEN, None, "11680", ()),
+    ("official", Role.OFFICIAL, "11110-parking", None, (Capability.PUBLISHER,)),
+    (
+        "planner",
+        Role.OFFICIAL,
+        "seoul-democracy",
+        None,
+        (Capability.PROPOSAL_SELECTION, Capability.MODERATOR, Capability.VOTE_OWNER),
+    ),
+    ("analyst", Role.OFFICIAL, "seoul-data", None, (Capability.ANALYST, Capability.PUBLISHER)),
+    ("caseworker", Role.OFFICIAL, "11110-welfare", None, (Capability.CASEWORKER,)),
+    ("mayor", Role.CITY_ADMIN, None, None, (Capability.MAYOR,)),
+]
+
+
+@transaction.atomic
+def load_demo_accounts() -> None:
+    if settings.PRODUCTION:
+        return
+    password = os.environ.get(DEMO_PASSWORD_ENV, DEFAULT_DEMO_PASSWORD)
+    for n, (username, role, department, district, caps) in enumerate(DEMO_USERS, start=1):
+        if User.objects.filter(username=username).exists():
+            continue
+        user = User.objects.create_user(username, password=password)
+        user.role = role
+        user.is_staff = role != Role.CITIZEN
+        user.is_superuser = role == Role.CITY_ADMIN
+        user.department = Department.objects.filter(code=department).first() if department else None
+        user.home_district = District.objects.filter(code=district).first() if district else None
+        user.birth_year = 1985
+        user.save()
+        user_set_phone_verified(user=user, phone=f"010-9000-{n:04d}")
+        if district:
+            user.verification = Verification.RESIDENT
+            user.save(update_fields=["verification"])
+        for cap in caps:
+            user_grant_capability(user=user, capability=cap)
