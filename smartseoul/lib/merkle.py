@@ -375,7 +375,7 @@ def verifier_key(name: str, seed_or_public: bytes, *, from_seed: bool = True) ->
 
 def parse_verifier_key(text: str) -> VerifierKey:
     """Parses `<name>+<key id hex>+<base64(alg ‖ public key)>` and checks the key ID."""
-    parts = text.strip().split("+")
+    parts = text.strip().split("+", 2)
     if len(parts) != 3:
         raise ProofError("a verifier key is <name>+<key id>+<key>")
     name, hex_id, b64 = parts
