@@ -1,0 +1,105 @@
+"""Seoul demo data for Democracy Seoul: proposals at several ladder stages and one Seoul Inquires round.
+
+Idempotent: proposals are found by title, demo citizens by user name; a second run adds nothing.
+Demo citizens get an unusable password (they exist to hold supports), so nobody can sign in as them.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import transaction
+
+from smartseoul.accounts.models import Capability, Role, User, Verification
+from smartseoul.accounts.services import user_grant_capability
+from smartseoul.core import clock
+from smartseoul.core import selectors as core_selectors
+
+from . import services
+from .models import Inquiry, Proposal, Stage
+
+DEMO_PROPOSALS: list[tuple[str, str, str, str, str | None, int]] = [
+    # title, problem, solution, category, district, supporters
+    ("버스정류장 온열의자를 모든 정류장에", "겨울철 새벽 버스를 기다리는 어르신들이 추위에 오래 노출됩니다.",
+     "시내버스 정류장 전체에 온열의자와 바람막이를 단계적으로 설치합시다.", "traffic", None, 62),
+    ("경로당 냉방비 지원 확대", "폭염 때 경로당 냉방비 부담으로 에어컨을 충분히 켜지 못합니다.",
+     "폭염 특보 기간에는 경로당 냉방비를 시가 전액 지원해 주세요.", "welfare", "11110", 120),
+    ("한강공원 일회용품 줄이기", "주말마다 한강공원에 배달 용기와 일회용품 쓰레기가 넘쳐납니다.",
+     "배달존에 다회용기 반납함을 두고 반납하면 포인트를 주는 제도를 만듭시다.", "environment", None, 34),
+    ("골목길 보행자 우선 도로 지정", "차도와 인도가 구분되지 않은 골목에서 아이들이 위험합니다.",
+     "초등학교 주변 골목을 보행자 우선 도로로 지정하고 속도를 시속 20km로 제한합시다.", "safety", "11440", 8),
+]
+
+
+@transaction.atomic
+def load_demo() -> dict[str, int]:
+    city = core_selectors.city()
+    if city is None:
+        return {"proposals": 0}
+    citizens = _demo_citizens(130)
+    _demo_officials()
+    created = 0
+    for title, problem, solution, category, district, supporters in DEMO_PROPOSALS:
+        if Proposal.objects.filter(title=title).exists():
+            continue
+        author = citizens[created % len(citizens)]
+        p = services.proposal_create(author=author, title=title, problem=problem, solution=solution,
+                                     category=category, district_code=district)
+        for user in citizens:
+            if p.support_count >= supporters:
+                break
+            if user.pk != author.pk:
+                p = services.support_add(proposal_id=p.pk, user=user)
+        created += 1
+    if not Inquiry.objects.exists():
+        official = User.objects.filter(username="demo-democracy-official").first()
+        if official is not None:
+            services.inquiry_create(
+                actor=official, title="따릉이 야간 운영 시간 연장, 어떻게 생각하세요?",
+                question="공공자전거 따릉이 대여소를 새벽 2시까지 운영하는 방안에 대한 의견을 들려주세요.",
+                background="심야 이동 수요 분석 결과 자정 이후 단거리 이동이 늘고 있습니다.",
+                closes_at=clock.now() + timedelta(days=21),
+            )
+    _answer_one(Proposal.objects.filter(stage=Stage.DEPARTMENT_ANSWER_DUE, category="traffic").first())
+    return {"proposals": created}
+
+
+def _demo_citizens(n: int) -> list[User]:
+    existing = {u.username: u for u in User.objects.filter(username__startswith="demo-citizen-")}
+    out = []
+    for i in range(1, n + 1):
+        name = f"demo-citizen-{i:03d}"
+        user = existing.get(name)
+        if user is None:
+            user = User(username=name, role=Role.CITIZEN, verification=Verification.PHONE)
+            user.set_unusable_password()
+            user.save()
+        out.append(user)
+    return out
+
+
+def _demo_officials() -> None:
+    dept = core_selectors.department_by_code("seoul-democracy")
+    user = User.objects.filter(username="demo-democracy-official").first()
+    if user is None:
+        user = User(username="demo-democracy-official", role=Role.OFFICIAL, department=dept, is_staff=True)
+        user.set_unusable_password()
+        user.save()
+        user_grant_capability(user=user, capability=Capability.PROPOSAL_SELECTION)
+        user_grant_capability(user=user, capability=Capability.MODERATOR)
+
+
+def _answer_one(p: Proposal | None) -> None:
+    if p is None or p.department_id is None:
+        return
+    official = User.objects.filter(department_id=p.department_id).exclude(role=Role.CITIZEN).first()
+    if official is None:
+        official = User(username=f"demo-official-{p.department.code}", role=Role.OFFICIAL,
+                        department_id=p.department_id, is_staff=True)
+        official.set_unusable_password()
+        official.save()
+    services.answer_create(
+        proposal_id=p.pk, actor=official,
+        body="제안 감사합니다. 올해 겨울 시범사업으로 유동인구가 많은 정류장 100곳에 온열의자를 설치하고, "
+             "효과를 평가해 확대 여부를 결정하겠습니다.",
+    )
