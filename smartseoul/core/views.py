@@ -46,9 +46,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
         status["status"] = "error"
         status["database"] = {"ok": False, "error": type(exc).__name__}
     try:
-        from django_tasks import default_task_backend
+        from django_tasks import task_backends
 
-        status["tasks"] = {"ok": True, "backend": type(default_task_backend).__name__}
+        backend = task_backends["default"]
+        tasks: dict[str, object] = {"ok": True, "backend": type(backend).__name__}
+        if type(backend).__name__ == "DatabaseBackend":
+            from django_tasks_db.models import DBTaskResult
+
+            tasks["queued"] = DBTaskResult.objects.filter(status="READY").count()
+            tasks["failed"] = DBTaskResult.objects.filter(status="FAILED").count()
+        status["tasks"] = tasks
     except Exception as exc:  # a misconfigured backend raises on first use
         status["status"] = "error"
         status["tasks"] = {"ok": False, "error": type(exc).__name__}
