@@ -26,7 +26,7 @@ from smartseoul.lib.geo import EARTH_M_PER_DEG_LAT, EARTH_M_PER_DEG_LON_EQUATOR,
 
 from . import clock, geography
 from .errors import CommandError, InvalidInput, NotFound
-from .models import District, PoiType, PointOfInterest
+from .models import District, PointOfInterest, PoiType
 
 MAX_NAME = 200
 BATCH = 2000

@@ -1,0 +1,77 @@
+"""Theme maps of Smart Seoul Map: proposed by citizens or officials, moderated before publication.
+
+The dashboard owns no other module's data: widgets and layers of the other modules are read
+through the registry and cached, never stored here.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class ThemeStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    PENDING = "pending", _("awaiting moderation")
+    PUBLISHED = "published", _("published")
+    REJECTED = "rejected", _("rejected")
+
+
+class ThemeMap(models.Model):
+    """A map of points on one theme (trails, old shops, cooling shelters, working-mom support …)."""
+
+    title_ko = models.CharField(_("title (Korean)"), max_length=120)
+    title_en = models.CharField(_("title (English)"), max_length=120, blank=True)
+    description = models.TextField(_("description"), max_length=2000, blank=True)
+    color = models.CharField(max_length=9, default="#b3261e")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="theme_maps"
+    )
+    by_official = models.BooleanField(default=False, help_text="made by the city (shown with the city's badge)")
+    status = models.CharField(max_length=10, choices=ThemeStatus.choices, default=ThemeStatus.DRAFT)
+    created_at = models.DateTimeField()
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    moderated_at = models.DateTimeField(null=True, blank=True)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    moderation_note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "-moderated_at"]), models.Index(fields=["status", "submitted_at"])]
+
+    @property
+    def title(self) -> str:
+        if (get_language() or "ko").startswith("en") and self.title_en:
+            return self.title_en
+        return self.title_ko
+
+    @property
+    def layer_key(self) -> str:
+        return f"theme-{self.pk}"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ThemePoint(models.Model):
+    theme = models.ForeignKey(ThemeMap, on_delete=models.CASCADE, related_name="points")
+    title = models.CharField(_("title"), max_length=120)
+    description = models.TextField(_("description"), max_length=1000, blank=True)
+    lat = models.FloatField()
+    lon = models.FloatField()
+    district_code = models.CharField(max_length=10, blank=True)
+    photo = models.CharField(max_length=200, blank=True, help_text="path of the public copy (EXIF removed) under MEDIA_ROOT")
+    order = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["theme", "order", "id"]
+        indexes = [models.Index(fields=["district_code"])]
+
+    @property
+    def photo_url(self) -> str:
+        return f"{settings.MEDIA_URL}{self.photo}" if self.photo else ""

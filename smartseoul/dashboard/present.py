@@ -1,0 +1,75 @@
+"""Turns widget data into what the templates draw: server-rendered SVG charts and choropleths
+(no client-side charting library, so the board survives every htmx refresh and prints well)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from . import selectors
+from .selectors import Card
+
+CHART_W, CHART_H, PAD = 320.0, 96.0, 6.0
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def chart(series: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
+    """A line chart of [{"t": label, "v": number}, …] in a 320×96 viewBox."""
+    points = [(str(p.get("t", "")), _number(p.get("v"))) for p in series if isinstance(p, Mapping)]
+    points = [(t, v) for t, v in points if v is not None]
+    if not points:
+        return None
+    values = [v for _, v in points]
+    low, high = min(values), max(values)
+    span = (high - low) or 1.0
+    n = len(points)
+    coords = []
+    for i, (_, v) in enumerate(points):
+        x = PAD + (CHART_W - 2 * PAD) * (i / (n - 1) if n > 1 else 0.5)
+        y = CHART_H - PAD - (CHART_H - 2 * PAD) * ((v - low) / span)
+        coords.append((round(x, 1), round(y, 1)))
+    line = " ".join(f"{x},{y}" for x, y in coords)
+    area = f"M{coords[0][0]},{CHART_H - PAD} L" + " L".join(f"{x},{y}" for x, y in coords) + \
+        f" L{coords[-1][0]},{CHART_H - PAD} Z"
+    return {"line": line, "area": area, "low": _fmt(low), "high": _fmt(high), "first": points[0][0],
+            "last": points[-1][0], "last_value": _fmt(values[-1]), "rows": [(t, _fmt(v)) for t, v in points],
+            "dots": coords[-1:], "w": int(CHART_W), "h": int(CHART_H)}
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return "–"
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.1f}"
+
+
+def present(card: Card, *, district_code: str | None) -> dict[str, Any]:
+    data = card.data or {}
+    out: dict[str, Any] = {"card": card, "value": None, "unit": data.get("unit", ""), "chart": None, "map": None,
+                           "top": [], "items": [], "detail": data.get("detail")}
+    value = data.get("value")
+    if value is not None:
+        out["value"] = _fmt(_number(value)) if _number(value) is not None else str(value)
+    if isinstance(data.get("series"), list):
+        out["chart"] = chart(data["series"])
+    if isinstance(data.get("items"), list):
+        out["items"] = [i for i in data["items"][:10] if isinstance(i, Mapping)]
+    values: Mapping[str, Any] | None = None
+    shapes = None
+    if district_code:
+        shapes = selectors.neighborhood_shapes(district_code)
+        values = data.get("by_neighborhood") if isinstance(data.get("by_neighborhood"), Mapping) else {}
+    elif isinstance(data.get("by_district"), Mapping):
+        shapes = selectors.district_shapes()
+        values = data["by_district"]
+    if shapes is not None and values is not None and (card.kind == "districts" or values):
+        areas = selectors.choropleth(values, shapes)
+        out["map"] = {"areas": areas, "view_box": shapes.view_box, "level": "dong" if district_code else "gu",
+                      "legend": [(c, i) for i, c in enumerate(selectors.PALETTE)]}
+        ranked = sorted((a for a in areas if a["value"] is not None), key=lambda a: -a["value"])[:5]
+        out["top"] = [(a["code"], a["name"], _fmt(a["value"])) for a in ranked]
+    return out

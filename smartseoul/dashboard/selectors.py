@@ -1,0 +1,601 @@
+"""Reads of the Digital Mayor's Office and Smart Seoul Map.
+
+Everything about other modules comes through the registry: widgets (`registry.widgets()`) and
+map layers (`registry.layers()`), never their tables. Widget results are cached in the Django
+cache (`WIDGET_TTL` seconds, one `get_many` per page), so a page view never scans raw tables;
+layers are cached per process as numpy arrays (`LAYER_TTL`), then clustered or turned into a
+heat map per request with `smartseoul.lib.cluster`.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import numpy as np
+import shapely
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Prefetch, QuerySet
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from smartseoul.core import clock, poi, registry
+from smartseoul.core import selectors as core_selectors
+from smartseoul.core.registry import LayerQuery, Period, WidgetQuery
+from smartseoul.lib.cluster import grid_clusters, hexagon_heat
+from smartseoul.lib.geo import EARTH_M_PER_DEG_LAT, EARTH_M_PER_DEG_LON_EQUATOR
+
+from .errors import DashboardErrorCode, DashboardInvalid, DashboardNotFound
+from .models import ThemeMap, ThemePoint, ThemeStatus
+
+log = logging.getLogger("smartseoul.dashboard")
+
+WIDGET_TTL = int(getattr(settings, "DASHBOARD_WIDGET_TTL", 20))
+LAYER_TTL = float(getattr(settings, "DASHBOARD_LAYER_TTL", 30))
+SHAPES_TTL = 300
+POLL_SECONDS = 10
+CACHE_VERSION = 1
+MAX_RAW_POINTS = 5000
+SEOUL_BOUNDS = (124.0, 33.0, 132.0, 39.0)  # west, south, east, north: the checker's bounds for any layer
+
+PERIODS: dict[str, tuple[Any, timedelta | None]] = {
+    "today": (_("Today"), None),
+    "7d": (_("7 days"), timedelta(days=7)),
+    "30d": (_("30 days"), timedelta(days=30)),
+    "90d": (_("90 days"), timedelta(days=90)),
+    "365d": (_("1 year"), timedelta(days=365)),
+}
+DEFAULT_PERIOD = "7d"
+
+SECTIONS: dict[str, Any] = {
+    "city": _("City status now"),
+    "participation": _("Participation"),
+    "environment": _("Environment and safety"),
+    "opendata": _("Open data"),
+}
+
+# --- periods ---------------------------------------------------------------------------------
+
+
+def period_for(key: str) -> Period:
+    if key not in PERIODS:
+        raise DashboardInvalid(f"Unknown period {key!r}; use one of {', '.join(PERIODS)}.",
+                               code=DashboardErrorCode.UNKNOWN_PERIOD)
+    end = clock.now()
+    delta = PERIODS[key][1]
+    if delta is None:
+        local = clock.today_local()
+        start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    else:
+        start = end - delta
+    return Period(start=start, end=end)
+
+
+# --- the board -------------------------------------------------------------------------------
+
+
+@dataclass
+class Card:
+    key: str
+    title: str
+    kind: str
+    section: str
+    internal: bool
+    data: Mapping[str, Any]
+    error: str = ""
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    cards: list[Card] = field(default_factory=list)
+
+
+def visible_widgets(internal: bool) -> list[registry.Widget]:
+    """Public pages never even compute internal widgets."""
+    return [w for w in registry.widgets() if internal or not w.internal]
+
+
+def _widget_cache_key(widget: registry.Widget, period_key: str, district: str | None, dong: str | None,
+                      internal: bool) -> str:
+    return f"dash:{CACHE_VERSION}:w:{widget.key}:{period_key}:{district or '-'}:{dong or '-'}:{int(internal)}"
+
+
+def board(
+    *, internal: bool, period_key: str = DEFAULT_PERIOD, district_code: str | None = None,
+    neighborhood_code: str | None = None,
+) -> list[Card]:
+    """Every visible widget with its data. Results come from the cache in one `get_many`; a miss
+    is computed once and cached for WIDGET_TTL seconds. A failing widget shows an error card and
+    does not break the page."""
+    period = period_for(period_key)
+    widgets = visible_widgets(internal)
+    keys = {w.key: _widget_cache_key(w, period_key, district_code, neighborhood_code, internal) for w in widgets}
+    found = cache.get_many(list(keys.values()))
+    missing: dict[str, Any] = {}
+    cards: list[Card] = []
+    query = WidgetQuery(period=period, district_code=district_code, neighborhood_code=neighborhood_code,
+                        internal=internal)
+    for widget in widgets:
+        cache_key = keys[widget.key]
+        if cache_key in found:
+            data, error = found[cache_key]
+        else:
+            try:
+                data, error = dict(widget.compute(query)), ""
+            except Exception:  # one module's failure must not take the mayor's screen down
+                log.exception("dashboard widget %s failed", widget.key)
+                data, error = {}, "unavailable"
+            missing[cache_key] = (data, error)
+        cards.append(Card(widget.key, str(widget.title), widget.kind, widget.section, widget.internal, data, error))
+    if missing:
+        cache.set_many(missing, WIDGET_TTL)
+    return cards
+
+
+def sections(cards: Sequence[Card]) -> list[Section]:
+    out: dict[str, Section] = {}
+    for key, title in SECTIONS.items():
+        out[key] = Section(key, str(title))
+    for card in cards:
+        if card.section not in out:
+            out[card.section] = Section(card.section, card.section.replace("_", " ").capitalize())
+        out[card.section].cards.append(card)
+    return [s for s in out.values() if s.cards]
+
+
+def public_board_json(cards: Sequence[Card]) -> list[dict[str, Any]]:
+    return [{"key": c.key, "title": c.title, "kind": c.kind, "section": c.section, "data": c.data,
+             "error": c.error or None} for c in cards if not c.internal]
+
+
+# --- areas and shapes for the choropleth and the drill-down ----------------------------------
+
+
+@dataclass(frozen=True)
+class Area:
+    code: str
+    name_ko: str
+    name_en: str
+    path: str  # SVG path data in the shapes' viewBox
+
+    @property
+    def name(self) -> str:
+        return self.name_en if (get_language() or "ko").startswith("en") and self.name_en else self.name_ko
+
+
+@dataclass(frozen=True)
+class Shapes:
+    areas: tuple[Area, ...]
+    view_box: str
+
+    def by_code(self) -> dict[str, Area]:
+        return {a.code: a for a in self.areas}
+
+
+def _svg_shapes(rows: Sequence[tuple[str, str, str, Mapping[str, Any] | None]], tolerance: float) -> Shapes:
+    geoms = []
+    for code, ko, en, boundary in rows:
+        if not boundary:
+            continue
+        try:
+            geom = shapely.geometry.shape(boundary).simplify(tolerance, preserve_topology=True)
+        except Exception:  # a broken boundary is left off the picture, not the page
+            log.warning("boundary of %s cannot be drawn", code)
+            continue
+        geoms.append((code, ko, en, geom))
+    if not geoms:
+        return Shapes((), "0 0 100 100")
+    bounds = np.array([g.bounds for *_, g in geoms])
+    west, south, east, north = bounds[:, 0].min(), bounds[:, 1].min(), bounds[:, 2].max(), bounds[:, 3].max()
+    kx = math.cos(math.radians((south + north) / 2)) * 1000
+    ky = 1000.0
+
+    def ring(coords: Any) -> str:
+        pts = [f"{(x - west) * kx:.1f},{(north - y) * ky:.1f}" for x, y in list(coords)[:-1]]
+        return "M" + "L".join(pts) + "Z"
+
+    areas = []
+    for code, ko, en, geom in geoms:
+        polys = geom.geoms if hasattr(geom, "geoms") else [geom]
+        path = "".join(ring(p.exterior.coords) + "".join(ring(i.coords) for i in p.interiors)
+                       for p in polys if p.geom_type == "Polygon")
+        areas.append(Area(code, ko, en, path))
+    width, height = (east - west) * kx, (north - south) * ky
+    return Shapes(tuple(areas), f"0 0 {width:.1f} {height:.1f}")
+
+
+def district_shapes() -> Shapes:
+    shapes = cache.get("dash:shapes:gu")
+    if shapes is None:
+        rows = [(d.code, d.name_ko, d.name_en, d.boundary) for d in core_selectors.districts()]
+        shapes = _svg_shapes(rows, tolerance=0.0015)
+        cache.set("dash:shapes:gu", shapes, SHAPES_TTL)
+    return shapes
+
+
+def neighborhood_shapes(district_code: str) -> Shapes:
+    key = f"dash:shapes:dong:{district_code}"
+    shapes = cache.get(key)
+    if shapes is None:
+        rows = [(n.code, n.name_ko, n.name_en, n.boundary) for n in core_selectors.neighborhoods(district_code)]
+        shapes = _svg_shapes(rows, tolerance=0.0003)
+        cache.set(key, shapes, SHAPES_TTL)
+    return shapes
+
+
+def check_area(district_code: str | None, neighborhood_code: str | None) -> tuple[Area | None, Area | None]:
+    """The chosen district and dong (from the cached shapes), refusing unknown codes."""
+    if not district_code:
+        if neighborhood_code:
+            raise DashboardInvalid("Choose a district before a neighbourhood.", code="unknown_district")
+        return None, None
+    district = district_shapes().by_code().get(district_code)
+    if district is None:
+        raise DashboardNotFound(f"No district with code {district_code}.", code="unknown_district")
+    if not neighborhood_code:
+        return district, None
+    dong = neighborhood_shapes(district_code).by_code().get(neighborhood_code)
+    if dong is None:
+        raise DashboardNotFound(f"No neighbourhood {neighborhood_code} in district {district_code}.",
+                                code="unknown_neighborhood")
+    return district, dong
+
+
+PALETTE = ("#e8f0fa", "#bcd3ee", "#7fa9dc", "#3f7cc4", "#0b4ea2")
+
+
+def choropleth(values: Mapping[str, Any], shapes: Shapes) -> list[dict[str, Any]]:
+    """Each area with its value, a colour class (five quantiles of the maximum) and its path."""
+    numbers = {k: float(v) for k, v in values.items() if isinstance(v, int | float)}
+    top = max(numbers.values(), default=0.0)
+    out = []
+    for area in shapes.areas:
+        value = numbers.get(area.code)
+        level = 0 if not value or top <= 0 else min(4, int(value / top * 5 - 1e-9))
+        out.append({"code": area.code, "name": area.name, "path": area.path, "value": value,
+                    "fill": PALETTE[level] if value is not None else "#f3f4f6", "dark": level >= 3})
+    return out
+
+
+# --- the layer catalogue ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LayerInfo:
+    key: str
+    title: str
+    category: str
+    style: Mapping[str, Any]
+    legend: Mapping[str, str]
+    source: str  # "module" | "poi" | "theme"
+    internal: bool = False
+    description: str = ""
+
+
+CATEGORY_TITLES: dict[str, Any] = {
+    "city": _("City"), "facilities": _("Public facilities"), "themes": _("Theme maps"),
+    "environment": _("Environment"), "safety": _("Safety"), "traffic": _("Traffic"),
+    "participation": _("Participation"), "complaints": _("Complaints"), "analytics": _("Analysis"),
+}
+
+
+def catalogue(*, internal: bool = False) -> list[LayerInfo]:
+    """All map layers: registered by modules (facilities included), facility types imported
+    since start-up, and published theme maps."""
+    entries = [
+        LayerInfo(layer.key, str(layer.title), layer.category, dict(layer.style), dict(layer.legend),
+                  "poi" if layer.key.startswith("poi-") else "module", layer.internal)
+        for layer in registry.layers() if internal or not layer.internal
+    ]
+    known = {e.key for e in entries}
+    for poi_type in poi.poi_types():
+        key = f"poi-{poi_type.key}"
+        if key not in known:
+            entries.append(LayerInfo(key, poi_type.name, "facilities",
+                                     {"color": poi_type.color, "icon": poi_type.icon, "kind": "point"}, {}, "poi"))
+    for theme in published_themes():
+        entries.append(LayerInfo(theme.layer_key, theme.title, "themes",
+                                 {"color": theme.color, "icon": "★", "kind": "point"}, {}, "theme",
+                                 description=theme.description[:200]))
+    return entries
+
+
+def catalogue_groups(entries: Sequence[LayerInfo]) -> list[tuple[str, list[LayerInfo]]]:
+    groups: dict[str, list[LayerInfo]] = {}
+    for entry in entries:
+        groups.setdefault(entry.category, []).append(entry)
+    return [(str(CATEGORY_TITLES.get(cat, cat.replace("_", " ").capitalize())), items)
+            for cat, items in groups.items()]
+
+
+# --- layer data: full GeoJSON, clusters, heat ------------------------------------------------
+
+
+def _layer_source(key: str, internal: bool) -> Callable[[], Mapping[str, Any]]:
+    layer = registry.layer(key)
+    if layer is not None:
+        if layer.internal and not internal:
+            raise DashboardNotFound(f"No map layer {key!r}.", code=DashboardErrorCode.UNKNOWN_LAYER)
+        return lambda: layer.features(LayerQuery(internal=internal))
+    if key.startswith("poi-"):
+        type_key = key[4:]
+        poi.poi_type(type_key)  # 404 for an unknown facility type
+        return lambda: poi.poi_geojson(type_key)
+    if key.startswith("theme-") and key[6:].isdigit():
+        theme = ThemeMap.objects.filter(pk=int(key[6:]), status=ThemeStatus.PUBLISHED).first()
+        if theme is not None:
+            return lambda: theme_geojson(theme)
+    raise DashboardNotFound(f"No map layer {key!r}.", code=DashboardErrorCode.UNKNOWN_LAYER)
+
+
+class _Subset(Sequence[Any]):
+    """A view of `items` at `index` without copying (for singleton properties after a bbox cut)."""
+
+    def __init__(self, items: Sequence[Any], index: np.ndarray) -> None:
+        self.items, self.index = items, index
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def __getitem__(self, i: Any) -> Any:
+        return self.items[int(self.index[i])]
+
+    def __iter__(self) -> Iterator[Any]:
+        return (self.items[int(j)] for j in self.index)
+
+
+@dataclass
+class PointSet:
+    """One layer held in memory: point features as arrays, other geometries as they are."""
+
+    lons: np.ndarray
+    lats: np.ndarray
+    ids: list[Any]
+    properties: list[Mapping[str, Any]]
+    others: list[Mapping[str, Any]]
+    full: Mapping[str, Any]
+
+
+_lock = threading.Lock()
+_layers: dict[tuple[str, bool], tuple[float, PointSet]] = {}
+_heat: dict[tuple[str, bool, int], tuple[float, dict[str, Any]]] = {}
+
+
+def clear_layer_cache() -> None:
+    with _lock:
+        _layers.clear()
+        _heat.clear()
+
+
+def _pointset(key: str, internal: bool) -> PointSet:
+    now = time.monotonic()
+    hit = _layers.get((key, internal))
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    fetch = _layer_source(key, internal)
+    fc = fetch()
+    lons: list[float] = []
+    lats: list[float] = []
+    ids: list[Any] = []
+    props: list[Mapping[str, Any]] = []
+    others: list[Mapping[str, Any]] = []
+    for feature in fc.get("features", []):
+        geometry = feature.get("geometry") or {}
+        if geometry.get("type") == "Point":
+            lon, lat = geometry["coordinates"][:2]
+            lons.append(lon)
+            lats.append(lat)
+            ids.append(feature.get("id"))
+            props.append(feature.get("properties") or {})
+        else:
+            others.append(feature)
+    points = PointSet(np.asarray(lons, dtype=float), np.asarray(lats, dtype=float), ids, props, others, fc)
+    with _lock:
+        _layers[(key, internal)] = (now + LAYER_TTL, points)
+    return points
+
+
+def parse_bbox(raw: str | None) -> tuple[float, float, float, float] | None:
+    if not raw:
+        return None
+    try:
+        west, south, east, north = (float(v) for v in raw.split(","))
+    except ValueError as exc:
+        raise DashboardInvalid("bbox is west,south,east,north in degrees.", code=DashboardErrorCode.BAD_BBOX) from exc
+    if not (all(math.isfinite(v) for v in (west, south, east, north)) and -180 <= west < east <= 180
+            and -90 <= south < north <= 90):
+        raise DashboardInvalid("bbox is west,south,east,north in degrees.", code=DashboardErrorCode.BAD_BBOX)
+    return west, south, east, north
+
+
+MODES = ("cluster", "heat", "points")
+
+
+def heat_resolution(zoom: int) -> int:
+    return 7 if zoom <= 11 else 8 if zoom <= 13 else 9
+
+
+def layer_geojson(
+    key: str, *, bbox: tuple[float, float, float, float] | None = None, zoom: int | None = None,
+    mode: str = "cluster", internal: bool = False,
+) -> dict[str, Any]:
+    """A layer for one map view: point layers clustered on a screen grid (`cluster`), as H3 heat
+    hexagons (`heat`) or as raw points (`points`, at most MAX_RAW_POINTS); other geometries as
+    they are. Without zoom, the whole layer as published (for downloads)."""
+    if mode not in MODES:
+        raise DashboardInvalid(f"mode is one of {', '.join(MODES)}.", code=DashboardErrorCode.BAD_MODE)
+    if zoom is not None and not (0 <= zoom <= 22):
+        raise DashboardInvalid("zoom is between 0 and 22.", code=DashboardErrorCode.BAD_ZOOM)
+    points = _pointset(key, internal)
+    if zoom is None and bbox is None:
+        return dict(points.full)
+    if mode == "heat":
+        resolution = heat_resolution(zoom if zoom is not None else 11)
+        heat_key = (key, internal, resolution)
+        hit = _heat.get(heat_key)
+        if hit is not None and hit[0] > time.monotonic():
+            heat = hit[1]
+        else:
+            heat = hexagon_heat(points.lons, points.lats, resolution=resolution)
+            with _lock:
+                _heat[heat_key] = (time.monotonic() + LAYER_TTL, heat)
+        return {"type": "FeatureCollection", "features": [*heat["features"], *points.others]}
+    if bbox is not None and points.lons.size:
+        west, south, east, north = bbox
+        index = np.nonzero((points.lons >= west) & (points.lons <= east)
+                           & (points.lats >= south) & (points.lats <= north))[0]
+    else:
+        index = np.arange(points.lons.size)
+    if mode == "points":
+        features = [{"type": "Feature", "id": points.ids[i],
+                     "geometry": {"type": "Point", "coordinates": [round(float(points.lons[i]), 6),
+                                                                   round(float(points.lats[i]), 6)]},
+                     "properties": dict(points.properties[i])} for i in index[:MAX_RAW_POINTS].tolist()]
+        if features and features[0]["id"] is None:
+            for f in features:
+                f.pop("id")
+        return {"type": "FeatureCollection", "features": [*features, *points.others]}
+    clustered = grid_clusters(points.lons[index], points.lats[index], zoom=zoom if zoom is not None else 11,
+                              ids=_Subset(points.ids, index) if any(i is not None for i in points.ids[:1]) else None,
+                              properties=_Subset(points.properties, index))
+    return {"type": "FeatureCollection", "features": [*clustered["features"], *points.others]}
+
+
+# --- information around me -------------------------------------------------------------------
+
+MAX_RADIUS_M = poi.MAX_RADIUS_M
+
+
+@dataclass(frozen=True)
+class Nearby:
+    layer: str
+    layer_title: str
+    name: str
+    lat: float
+    lon: float
+    distance_m: float
+    color: str
+    icon: str
+    detail: str = ""
+
+
+def _feature_name(props: Mapping[str, Any]) -> str:
+    english = (get_language() or "ko").startswith("en")
+    for key in (("name_en", "title_en") if english else ()) + ("name_ko", "title_ko", "name", "title", "label"):
+        value = props.get(key)
+        if value:
+            return str(value)
+    return ""
+
+
+def nearby(
+    *, lat: float, lon: float, radius_m: float, layer_keys: Sequence[str], internal: bool = False, limit: int = 50,
+) -> list[Nearby]:
+    """The nearest items of the chosen layers within `radius_m`, nearest first."""
+    if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
+        raise DashboardInvalid("Latitude or longitude is out of range.", code=DashboardErrorCode.BAD_POINT)
+    if not (0 < radius_m <= MAX_RADIUS_M):
+        raise DashboardInvalid(f"The radius must be between 1 and {MAX_RADIUS_M} metres.",
+                               code=DashboardErrorCode.BAD_RADIUS)
+    infos = {e.key: e for e in catalogue(internal=internal)}
+    unknown = [k for k in layer_keys if k not in infos]
+    if unknown:
+        raise DashboardNotFound(f"No map layer {unknown[0]!r}.", code=DashboardErrorCode.UNKNOWN_LAYER)
+    found: list[Nearby] = []
+    poi_keys = [k[4:] for k in layer_keys if infos[k].source == "poi"]
+    if poi_keys:
+        english = (get_language() or "ko").startswith("en")
+        for p in poi.poi_nearest(lat=lat, lon=lon, radius_m=radius_m, type_keys=poi_keys, limit=limit):
+            info = infos[f"poi-{p.type_key}"]
+            found.append(Nearby(info.key, info.title, (p.name_en if english and p.name_en else p.name_ko),
+                                p.lat, p.lon, p.distance_m, str(info.style.get("color", "#0b4ea2")),
+                                str(info.style.get("icon", "•")), p.address))
+    kx = EARTH_M_PER_DEG_LON_EQUATOR * math.cos(math.radians(lat))
+    for key in layer_keys:
+        info = infos[key]
+        if info.source == "poi":
+            continue
+        points = _pointset(key, internal)
+        if not points.lons.size:
+            continue
+        dist = np.hypot((points.lons - lon) * kx, (points.lats - lat) * EARTH_M_PER_DEG_LAT)
+        for i in np.nonzero(dist <= radius_m)[0].tolist():
+            props = points.properties[i]
+            found.append(Nearby(key, info.title, _feature_name(props) or info.title, float(points.lats[i]),
+                                float(points.lons[i]), round(float(dist[i]), 1), str(info.style.get("color", "#b3261e")),
+                                str(info.style.get("icon", "•")), str(props.get("description", ""))[:140]))
+    found.sort(key=lambda n: n.distance_m)
+    return found[:limit]
+
+
+# --- theme maps ------------------------------------------------------------------------------
+
+
+def published_themes() -> QuerySet[ThemeMap]:
+    return ThemeMap.objects.filter(status=ThemeStatus.PUBLISHED).order_by("-moderated_at", "-id")
+
+
+def pending_themes() -> QuerySet[ThemeMap]:
+    return (ThemeMap.objects.filter(status=ThemeStatus.PENDING).select_related("author")
+            .annotate(n_points=Count("points")).order_by("submitted_at", "id"))
+
+
+def themes_of(user: Any) -> QuerySet[ThemeMap]:
+    return ThemeMap.objects.filter(author=user).annotate(n_points=Count("points")).order_by("-created_at")
+
+
+def theme_for(pk: int, user: Any) -> ThemeMap:
+    """A theme map the user may see: published ones for everyone, others for the author and moderators."""
+    from .services import is_moderator
+
+    theme = (ThemeMap.objects.select_related("author")
+             .prefetch_related(Prefetch("points", ThemePoint.objects.order_by("order", "id"))).filter(pk=pk).first())
+    if theme is None or (theme.status != ThemeStatus.PUBLISHED and not (
+            user is not None and user.is_authenticated and (theme.author_id == user.pk or is_moderator(user)))):
+        raise DashboardNotFound("No such theme map.", code=DashboardErrorCode.UNKNOWN_THEME)
+    return theme
+
+
+def theme_geojson(theme: ThemeMap) -> dict[str, Any]:
+    """A theme map as an RFC 7946 FeatureCollection ([lon, lat]); the photo as a public URL."""
+    media = settings.MEDIA_URL
+    features = []
+    for point in theme.points.order_by("order", "id"):
+        features.append({
+            "type": "Feature", "id": f"theme-{theme.pk}-{point.pk}",
+            "geometry": {"type": "Point", "coordinates": [round(point.lon, 6), round(point.lat, 6)]},
+            "properties": {"title": point.title, "description": point.description,
+                           "photo": f"{media}{point.photo}" if point.photo else None,
+                           "district_code": point.district_code, "theme": theme.title_ko,
+                           "theme_en": theme.title_en},
+        })
+    return {"type": "FeatureCollection", "features": features}
+
+
+def theme_counts() -> dict[str, int]:
+    return dict(ThemeMap.objects.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+
+
+def theme_proposals_by_day(start: datetime, end: datetime, district_code: str | None = None) -> list[dict[str, Any]]:
+    qs = ThemeMap.objects.filter(submitted_at__gte=start, submitted_at__lte=end)
+    if district_code:
+        qs = qs.filter(points__district_code=district_code).distinct()
+    counts: dict[str, int] = {}
+    for at in qs.values_list("submitted_at", flat=True):
+        day = at.astimezone(start.tzinfo).date().isoformat() if start.tzinfo else at.date().isoformat()
+        counts[day] = counts.get(day, 0) + 1
+    days = []
+    cursor = start.date()
+    while cursor <= end.date():
+        days.append({"t": cursor.isoformat(), "v": counts.get(cursor.isoformat(), 0)})
+        cursor += timedelta(days=1)
+    return days

@@ -1,0 +1,233 @@
+"""Writes of Smart Seoul Map: theme maps proposed by citizens (or made by officials), their
+points with photos, and moderation before publication."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import transaction
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from smartseoul.accounts.models import Capability
+from smartseoul.core import clock, ratelimit
+from smartseoul.core.geography import district_for_point
+from smartseoul.core.services import audit_record, notify
+
+from .errors import DashboardConflict, DashboardErrorCode, DashboardForbidden, DashboardInvalid
+from .models import ThemeMap, ThemePoint, ThemeStatus
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from smartseoul.accounts.models import User
+
+MAX_POINTS = 200
+MAX_PHOTO_BYTES = 8 * 1024 * 1024
+PHOTO_MAX_SIDE = 1600
+PHOTO_DIR = "dashboard/themes"
+PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
+EDITABLE = (ThemeStatus.DRAFT, ThemeStatus.REJECTED)
+
+
+def is_moderator(user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and user.has_capability(Capability.MODERATOR))
+
+
+def _require_author(theme: ThemeMap, user: User) -> None:
+    if theme.author_id != user.pk and not is_moderator(user):
+        raise DashboardForbidden("Only the author can change this theme map.", code=DashboardErrorCode.NOT_AUTHOR)
+
+
+def _require_moderator(user: User) -> None:
+    if not is_moderator(user):
+        raise DashboardForbidden("Only moderators can publish or reject theme maps.",
+                                 code=DashboardErrorCode.NOT_MODERATOR)
+
+
+def _clean_text(value: str, *, field: str, max_length: int, required: bool) -> str:
+    text = (value or "").strip()
+    if required and not text:
+        raise DashboardInvalid(f"The {field} is required.", code=DashboardErrorCode.BAD_THEME, field=field)
+    if len(text) > max_length:
+        raise DashboardInvalid(f"The {field} is longer than {max_length} characters.",
+                               code=DashboardErrorCode.BAD_THEME, field=field)
+    return text
+
+
+def theme_map_create(
+    *, author: User, title_ko: str, title_en: str = "", description: str = "", color: str = "#b3261e",
+) -> ThemeMap:
+    """A new draft theme map. Citizens may start 20 a day."""
+    title_ko = _clean_text(title_ko, field="title", max_length=120, required=True)
+    title_en = _clean_text(title_en, field="English title", max_length=120, required=False)
+    description = _clean_text(description, field="description", max_length=2000, required=False)
+    if not (len(color) == 7 and color.startswith("#") and all(c in "0123456789abcdefABCDEF" for c in color[1:])):
+        raise DashboardInvalid("The colour must look like #b3261e.", code=DashboardErrorCode.BAD_THEME, field="color")
+    ratelimit.hit(f"dashboard:theme-create:{author.pk}", limit=20, window_seconds=86400,
+                  message="You can start at most 20 theme maps a day.")
+    with transaction.atomic():
+        return ThemeMap.objects.create(
+            title_ko=title_ko, title_en=title_en, description=description, color=color, author=author,
+            by_official=author.is_staff_role, status=ThemeStatus.DRAFT, created_at=clock.now(),
+        )
+
+
+def _public_photo(upload: Any) -> bytes:
+    """A re-encoded copy of an uploaded photo: EXIF (and so any GPS tag) removed, at most 1600 px."""
+    size = getattr(upload, "size", None)
+    raw = upload.read() if hasattr(upload, "read") else bytes(upload)
+    if (size or len(raw)) > MAX_PHOTO_BYTES:
+        raise DashboardInvalid("The photo is larger than 8 MB.", code=DashboardErrorCode.BAD_PHOTO)
+    try:
+        with Image.open(io.BytesIO(raw)) as probe:
+            fmt = probe.format
+            probe.verify()
+        if fmt not in PHOTO_FORMATS:
+            raise DashboardInvalid("The photo must be a JPEG, PNG or WebP image.", code=DashboardErrorCode.BAD_PHOTO)
+        with Image.open(io.BytesIO(raw)) as image:
+            image = ImageOps.exif_transpose(image).convert("RGB")
+            image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
+            out = io.BytesIO()
+            image.save(out, format="JPEG", quality=85)  # no exif= argument: metadata is dropped
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise DashboardInvalid("The photo could not be read as an image.", code=DashboardErrorCode.BAD_PHOTO) from exc
+    return out.getvalue()
+
+
+def theme_point_add(
+    *, theme: ThemeMap, author: User, title: str, description: str = "", lat: float, lon: float,
+    photo: Any = None,
+) -> ThemePoint:
+    """Adds a point to a draft (or rejected) theme map. The point must be inside the city; a
+    photo is stored as a public copy without EXIF."""
+    _require_author(theme, author)
+    title = _clean_text(title, field="title", max_length=120, required=True)
+    description = _clean_text(description, field="description", max_length=1000, required=False)
+    place = district_for_point(lat, lon)  # refuses a point outside the city (400 outside_city)
+    image = _public_photo(photo) if photo else None
+    relative = ""
+    if image is not None:
+        relative = f"{PHOTO_DIR}/{uuid.uuid4().hex}.jpg"
+    with transaction.atomic():
+        locked = ThemeMap.objects.select_for_update().get(pk=theme.pk)
+        if locked.status not in EDITABLE:
+            raise DashboardConflict("Only a draft theme map can be changed.", code=DashboardErrorCode.NOT_EDITABLE)
+        count = locked.points.count()
+        if count >= MAX_POINTS:
+            raise DashboardInvalid(f"A theme map holds at most {MAX_POINTS} points.",
+                                   code=DashboardErrorCode.TOO_MANY_POINTS)
+        point = ThemePoint.objects.create(
+            theme=locked, title=title, description=description, lat=round(lat, 7), lon=round(lon, 7),
+            district_code=place.district_code, photo=relative, order=count, created_at=clock.now(),
+        )
+        if image is not None:
+            target = Path(settings.MEDIA_ROOT) / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(image)
+    return point
+
+
+def theme_point_remove(*, theme: ThemeMap, author: User, point_id: int) -> None:
+    _require_author(theme, author)
+    with transaction.atomic():
+        locked = ThemeMap.objects.select_for_update().get(pk=theme.pk)
+        if locked.status not in EDITABLE:
+            raise DashboardConflict("Only a draft theme map can be changed.", code=DashboardErrorCode.NOT_EDITABLE)
+        point = locked.points.filter(pk=point_id).first()
+        if point is None:
+            raise DashboardInvalid("No such point on this theme map.", code=DashboardErrorCode.BAD_THEME)
+        photo = point.photo
+        point.delete()
+    if photo:
+        (Path(settings.MEDIA_ROOT) / photo).unlink(missing_ok=True)
+
+
+def theme_map_submit(*, theme: ThemeMap, author: User) -> ThemeMap:
+    """Sends a draft to the moderators. It needs at least one point."""
+    _require_author(theme, author)
+    with transaction.atomic():
+        locked = ThemeMap.objects.select_for_update().get(pk=theme.pk)
+        if locked.status not in EDITABLE:
+            raise DashboardConflict("This theme map was already submitted.", code=DashboardErrorCode.NOT_EDITABLE)
+        if not locked.points.exists():
+            raise DashboardInvalid("Add at least one point before submitting.", code=DashboardErrorCode.NO_POINTS)
+        locked.status = ThemeStatus.PENDING
+        locked.submitted_at = clock.now()
+        locked.moderation_note = ""
+        locked.save(update_fields=["status", "submitted_at", "moderation_note"])
+        return locked
+
+
+def theme_map_publish(*, theme: ThemeMap, moderator: User, request: HttpRequest | None = None) -> ThemeMap:
+    """Publishes a theme map awaiting moderation (or a moderator's own draft): it joins the map's
+    layer catalogue and the open API. Audited; the author is told."""
+    _require_moderator(moderator)
+    with transaction.atomic():
+        locked = ThemeMap.objects.select_for_update().get(pk=theme.pk)
+        own_draft = locked.status in EDITABLE and locked.author_id == moderator.pk
+        if locked.status != ThemeStatus.PENDING and not own_draft:
+            raise DashboardConflict("Only a theme map awaiting moderation can be published.",
+                                    code=DashboardErrorCode.NOT_PENDING)
+        if not locked.points.exists():
+            raise DashboardInvalid("A theme map without points cannot be published.", code=DashboardErrorCode.NO_POINTS)
+        now = clock.now()
+        locked.status = ThemeStatus.PUBLISHED
+        locked.submitted_at = locked.submitted_at or now
+        locked.moderated_at = now
+        locked.moderated_by = moderator
+        locked.save(update_fields=["status", "submitted_at", "moderated_at", "moderated_by"])
+        audit_record(actor=moderator, action="dashboard.theme_publish", target=locked, request=request,
+                     details={"points": locked.points.count()})
+        if locked.author is not None and locked.author_id != moderator.pk:
+            notify(recipient=locked.author, kind="dashboard.theme_published", subject="테마지도 공개 / Theme map published",
+                   body=f"'{locked.title_ko}' is now on Smart Seoul Map.", link=f"/map/themes/{locked.pk}/",
+                   channels=("inbox",))
+        return locked
+
+
+def theme_map_reject(*, theme: ThemeMap, moderator: User, note: str, request: HttpRequest | None = None) -> ThemeMap:
+    """Sends a theme map back to its author with a reason; the author may edit and resubmit."""
+    _require_moderator(moderator)
+    note = _clean_text(note, field="reason", max_length=300, required=True)
+    with transaction.atomic():
+        locked = ThemeMap.objects.select_for_update().get(pk=theme.pk)
+        if locked.status != ThemeStatus.PENDING:
+            raise DashboardConflict("Only a theme map awaiting moderation can be rejected.",
+                                    code=DashboardErrorCode.NOT_PENDING)
+        locked.status = ThemeStatus.REJECTED
+        locked.moderated_at = clock.now()
+        locked.moderated_by = moderator
+        locked.moderation_note = note
+        locked.save(update_fields=["status", "moderated_at", "moderated_by", "moderation_note"])
+        audit_record(actor=moderator, action="dashboard.theme_reject", target=locked, request=request,
+                     details={"note": note})
+        if locked.author is not None:
+            notify(recipient=locked.author, kind="dashboard.theme_rejected", subject="테마지도 반려 / Theme map returned",
+                   body=f"'{locked.title_ko}': {note}", link=f"/map/themes/{locked.pk}/", channels=("inbox",))
+        return locked
+
+
+def theme_map_import_official(
+    *, title_ko: str, title_en: str, description: str, color: str, points: list[dict[str, Any]],
+) -> ThemeMap:
+    """Publishes a city-made theme map in one step (the demo and bulk loads of the city's own
+    maps). Idempotent by Korean title: an existing map of that title is returned unchanged."""
+    existing = ThemeMap.objects.filter(title_ko=title_ko, by_official=True).first()
+    if existing is not None:
+        return existing
+    now = clock.now()
+    with transaction.atomic():
+        theme = ThemeMap.objects.create(
+            title_ko=title_ko, title_en=title_en, description=description, color=color, by_official=True,
+            status=ThemeStatus.PUBLISHED, created_at=now, submitted_at=now, moderated_at=now,
+        )
+        for order, p in enumerate(points):
+            place = district_for_point(p["lat"], p["lon"])
+            ThemePoint.objects.create(theme=theme, title=p["title"], description=p.get("description", ""),
+                                      lat=p["lat"], lon=p["lon"], district_code=place.district_code, order=order,
+                                      created_at=now)
+    return theme

@@ -1,0 +1,295 @@
+"""Pages of the Digital Mayor's Office (/mayor/), Smart Seoul Map (/map/), theme maps and
+"information around me". Thin: parse, call one selector or service, render."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from smartseoul.accounts.middleware import second_factor_passed
+from smartseoul.core import clock
+from smartseoul.core.errors import DomainError
+
+from . import present, selectors, services
+from .errors import DashboardErrorCode, DashboardForbidden, DashboardInvalid
+from .forms import RejectForm, ThemeMapForm, ThemePointForm
+from .models import ThemeStatus
+
+RADII = (250, 500, 1000, 2000)
+
+
+# --- the Digital Mayor's Office --------------------------------------------------------------
+
+
+def _office_gate(request: HttpRequest) -> HttpResponse | None:
+    """The officials' version: a signed-in official who passed the second factor in this session."""
+    user = request.user
+    if not user.is_authenticated:
+        return redirect(f"{reverse('accounts:login')}?next={request.path}")
+    if not user.is_staff_role:  # type: ignore[union-attr]
+        raise DashboardForbidden("The officials' dashboard is for officials.", code="officials_only")
+    if not second_factor_passed(request):
+        return redirect(f"/accounts/second-factor/?next={request.path}")
+    return None
+
+
+def _board_context(request: HttpRequest, *, internal: bool) -> dict[str, Any]:
+    period = request.GET.get("period") or selectors.DEFAULT_PERIOD
+    district_code = request.GET.get("district") or None
+    dong_code = request.GET.get("dong") or None
+    district, dong = selectors.check_area(district_code, dong_code)
+    cards = selectors.board(internal=internal, period_key=period, district_code=district_code,
+                            neighborhood_code=dong_code)
+    presented = {c.key: present.present(c, district_code=district_code) for c in cards}
+    sections = [(s, [presented[c.key] for c in s.cards]) for s in selectors.sections(cards)]
+    base = reverse("mayor:office" if internal else "mayor:index")
+    query = {"period": period, **({"district": district_code} if district_code else {}),
+             **({"dong": dong_code} if dong_code else {})}
+    return {
+        "internal": internal, "period": period, "periods": [(k, v[0]) for k, v in selectors.PERIODS.items()],
+        "district": district, "dong": dong, "sections": sections, "base": base,
+        "board_url": reverse("mayor:office-board" if internal else "mayor:board") + "?" + urlencode(query),
+        "districts": selectors.district_shapes().areas,
+        "dongs": selectors.neighborhood_shapes(district_code).areas if district_code else (),
+        "poll_seconds": selectors.POLL_SECONDS, "updated": clock.today_local(),
+        "widget_count": len(cards),
+    }
+
+
+@require_GET
+def mayor(request: HttpRequest) -> HttpResponse:
+    return render(request, "dashboard/mayor.html", _board_context(request, internal=False))
+
+
+@require_GET
+def mayor_board(request: HttpRequest) -> HttpResponse:
+    return render(request, "dashboard/mayor.html#board", _board_context(request, internal=False))
+
+
+@require_GET
+def mayor_office(request: HttpRequest) -> HttpResponse:
+    return _office_gate(request) or render(request, "dashboard/mayor.html", _board_context(request, internal=True))
+
+
+@require_GET
+def mayor_office_board(request: HttpRequest) -> HttpResponse:
+    return _office_gate(request) or render(request, "dashboard/mayor.html#board",
+                                           _board_context(request, internal=True))
+
+
+# --- Smart Seoul Map -------------------------------------------------------------------------
+
+
+def _map_context(request: HttpRequest) -> dict[str, Any]:
+    entries = selectors.catalogue(internal=False)
+    active = [k for k in (request.GET.get("layers") or "").split(",") if k]
+    return {
+        "groups": selectors.catalogue_groups(entries), "active": active,
+        "catalogue_json": [{"key": e.key, "title": e.title, "style": dict(e.style), "source": e.source}
+                           for e in entries],
+        "view": {"lat": request.GET.get("lat"), "lon": request.GET.get("lon"), "z": request.GET.get("z"),
+                 "mode": request.GET.get("mode", "cluster")},
+    }
+
+
+@require_GET
+def map_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "dashboard/map.html", _map_context(request))
+
+
+@require_GET
+@xframe_options_exempt  # framing is governed by the CSP frame-ancestors list (SMARTSEOUL_EMBED_ANCESTORS)
+def map_embed(request: HttpRequest) -> HttpResponse:
+    return render(request, "dashboard/embed.html", _map_context(request))
+
+
+def _int_or_none(raw: str | None, code: str) -> int | None:
+    if raw in (None, ""):
+        return None
+    try:
+        return int(raw)  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise DashboardInvalid(f"{raw!r} is not a whole number.", code=code) from exc
+
+
+@require_GET
+def layer_geojson(request: HttpRequest, key: str) -> HttpResponse:
+    """A layer as GeoJSON (application/geo+json): clustered or heat for a map view with bbox and
+    zoom; the whole layer with ?download=1."""
+    download = request.GET.get("download") == "1"
+    fc = selectors.layer_geojson(
+        key, bbox=None if download else selectors.parse_bbox(request.GET.get("bbox")),
+        zoom=None if download else _int_or_none(request.GET.get("zoom"), DashboardErrorCode.BAD_ZOOM),
+        mode=request.GET.get("mode") or "cluster",
+    )
+    response = HttpResponse(json.dumps(fc, ensure_ascii=False, separators=(",", ":")),
+                            content_type="application/geo+json; charset=utf-8")
+    if download:
+        response["Content-Disposition"] = f'attachment; filename="{key}.geojson"'
+    response["Cache-Control"] = "public, max-age=15"
+    return response
+
+
+# --- information around me -------------------------------------------------------------------
+
+
+def _float(raw: str | None) -> float | None:
+    try:
+        return float(raw) if raw not in (None, "") else None  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise DashboardInvalid("Latitude and longitude must be numbers.", code=DashboardErrorCode.BAD_POINT) from exc
+
+
+def _around_context(request: HttpRequest) -> dict[str, Any]:
+    entries = [e for e in selectors.catalogue(internal=False) if e.style.get("kind", "point") == "point"]
+    chosen = request.GET.getlist("layer") or [e.key for e in entries if e.source == "poi"][:4]
+    lat, lon = _float(request.GET.get("lat")), _float(request.GET.get("lon"))
+    radius = _int_or_none(request.GET.get("radius"), DashboardErrorCode.BAD_RADIUS) or 500
+    results = None
+    if lat is not None and lon is not None:
+        results = selectors.nearby(lat=lat, lon=lon, radius_m=radius, layer_keys=chosen)
+    return {"entries": entries, "chosen": chosen, "lat": lat, "lon": lon, "radius": radius, "radii": RADII,
+            "results": results}
+
+
+@require_GET
+def around(request: HttpRequest) -> HttpResponse:
+    return render(request, "dashboard/around.html", _around_context(request))
+
+
+@require_GET
+def around_results(request: HttpRequest) -> HttpResponse:
+    return render(request, "dashboard/around.html#results", _around_context(request))
+
+
+# --- theme maps ------------------------------------------------------------------------------
+
+
+@require_GET
+def themes(request: HttpRequest) -> HttpResponse:
+    mine = selectors.themes_of(request.user) if request.user.is_authenticated else None
+    return render(request, "dashboard/themes.html", {"published": selectors.published_themes()[:100], "mine": mine,
+                                                     "moderator": services.is_moderator(request.user)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def theme_new(request: HttpRequest) -> HttpResponse:
+    form = ThemeMapForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            theme = services.theme_map_create(author=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Now add the places of your map."))
+            return redirect("dashboard:theme", pk=theme.pk)
+    return render(request, "dashboard/theme_new.html", {"form": form})
+
+
+def _theme_page(request: HttpRequest, pk: int, point_form: ThemePointForm | None = None,
+                reject_form: RejectForm | None = None, status: int = 200) -> HttpResponse:
+    theme = selectors.theme_for(pk, request.user)
+    user = request.user
+    is_author = user.is_authenticated and theme.author_id == user.pk
+    moderator = services.is_moderator(user)
+    editable = theme.status in services.EDITABLE and (is_author or moderator)
+    return render(request, "dashboard/theme.html", {
+        "theme": theme, "points": list(theme.points.all()), "editable": editable, "is_author": is_author,
+        "moderator": moderator, "point_form": point_form or ThemePointForm(), "reject_form": reject_form or RejectForm(),
+        "geojson": selectors.theme_geojson(theme), "can_publish": moderator and (
+            theme.status == ThemeStatus.PENDING or (editable and is_author)),
+    }, status=status)
+
+
+@require_GET
+def theme(request: HttpRequest, pk: int) -> HttpResponse:
+    return _theme_page(request, pk)
+
+
+@login_required
+@require_POST
+def theme_point_add(request: HttpRequest, pk: int) -> HttpResponse:
+    theme = selectors.theme_for(pk, request.user)
+    form = ThemePointForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.theme_point_add(theme=theme, author=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            return _theme_page(request, pk, point_form=form, status=exc.status)
+        messages.success(request, _("Place added."))
+        return redirect("dashboard:theme", pk=pk)
+    return _theme_page(request, pk, point_form=form, status=400)
+
+
+@login_required
+@require_POST
+def theme_point_remove(request: HttpRequest, pk: int, point_id: int) -> HttpResponse:
+    theme = selectors.theme_for(pk, request.user)
+    services.theme_point_remove(theme=theme, author=request.user, point_id=point_id)  # type: ignore[arg-type]
+    return redirect("dashboard:theme", pk=pk)
+
+
+@login_required
+@require_POST
+def theme_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    theme = selectors.theme_for(pk, request.user)
+    services.theme_map_submit(theme=theme, author=request.user)  # type: ignore[arg-type]
+    messages.success(request, _("Sent to the moderators. You will get a message when it is published."))
+    return redirect("dashboard:theme", pk=pk)
+
+
+def _moderator_gate(request: HttpRequest) -> HttpResponse | None:
+    if not services.is_moderator(request.user):
+        raise DashboardForbidden("Only moderators can do this.", code=DashboardErrorCode.NOT_MODERATOR)
+    if request.user.is_staff_role and not second_factor_passed(request):  # type: ignore[union-attr]
+        return redirect(f"/accounts/second-factor/?next={request.path}")
+    return None
+
+
+@login_required
+@require_POST
+def theme_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    gate = _moderator_gate(request)
+    if gate:
+        return gate
+    theme = selectors.theme_for(pk, request.user)
+    services.theme_map_publish(theme=theme, moderator=request.user, request=request)  # type: ignore[arg-type]
+    selectors.clear_layer_cache()
+    messages.success(request, _("Published: the map is now in the layer catalogue."))
+    return redirect("dashboard:theme", pk=pk)
+
+
+@login_required
+@require_POST
+def theme_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    gate = _moderator_gate(request)
+    if gate:
+        return gate
+    form = RejectForm(request.POST)
+    if not form.is_valid():
+        return _theme_page(request, pk, reject_form=form, status=400)
+    theme = selectors.theme_for(pk, request.user)
+    services.theme_map_reject(theme=theme, moderator=request.user, note=form.cleaned_data["note"], request=request)  # type: ignore[arg-type]
+    messages.success(request, _("Returned to the author."))
+    return redirect("dashboard:moderation")
+
+
+@login_required
+@require_GET
+def moderation(request: HttpRequest) -> HttpResponse:
+    gate = _moderator_gate(request)
+    if gate:
+        return gate
+    return render(request, "dashboard/moderation.html", {"pending": selectors.pending_themes()})
