@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from ninja import Router
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from smartseoul.core.auth import session_auth
+from smartseoul.core.auth import request_user, session_auth
 
 from . import selectors, services
 from .errors import DemocracyErrorCode, DemocracyForbidden
@@ -121,8 +121,8 @@ def list_proposals(
 
 @router.post("/proposals", response={201: ProposalDetailOut}, auth=session_auth)
 def create_proposal(request: HttpRequest, body: ProposalIn) -> Any:
-    p = services.proposal_create(author=request.auth, **body.dict())
-    return 201, proposal_detail(selectors.proposal_get(p.pk, viewer=request.auth))
+    p = services.proposal_create(author=request_user(request), **body.dict())
+    return 201, proposal_detail(selectors.proposal_get(p.pk, viewer=request_user(request)))
 
 
 @router.get("/proposals/{proposal_id}", response=ProposalDetailOut)
@@ -132,41 +132,41 @@ def get_proposal(request: HttpRequest, proposal_id: int) -> Any:
 
 @router.patch("/proposals/{proposal_id}", response=ProposalDetailOut, auth=session_auth)
 def update_proposal(request: HttpRequest, proposal_id: int, body: ProposalPatch) -> Any:
-    services.proposal_update(proposal_id=proposal_id, actor=request.auth, **body.dict(exclude_unset=True))
-    return proposal_detail(selectors.proposal_get(proposal_id, viewer=request.auth))
+    services.proposal_update(proposal_id=proposal_id, actor=request_user(request), **body.dict(exclude_unset=True))
+    return proposal_detail(selectors.proposal_get(proposal_id, viewer=request_user(request)))
 
 
 @router.post("/proposals/{proposal_id}/withdraw", response=ProposalOut, auth=session_auth)
 def withdraw_proposal(request: HttpRequest, proposal_id: int) -> Any:
-    return proposal_out(services.proposal_withdraw(proposal_id=proposal_id, actor=request.auth))
+    return proposal_out(services.proposal_withdraw(proposal_id=proposal_id, actor=request_user(request)))
 
 
 @router.post("/proposals/{proposal_id}/support", response=SupportOut, auth=session_auth)
 def support(request: HttpRequest, proposal_id: int) -> Any:
-    p = services.support_add(proposal_id=proposal_id, user=request.auth)
+    p = services.support_add(proposal_id=proposal_id, user=request_user(request))
     return {"id": p.pk, "stage": p.stage, "support_count": p.support_count, "supported": True}
 
 
 @router.delete("/proposals/{proposal_id}/support", response=SupportOut, auth=session_auth)
 def unsupport(request: HttpRequest, proposal_id: int) -> Any:
-    p = services.support_withdraw(proposal_id=proposal_id, user=request.auth)
+    p = services.support_withdraw(proposal_id=proposal_id, user=request_user(request))
     return {"id": p.pk, "stage": p.stage, "support_count": p.support_count, "supported": False}
 
 
 @router.put("/proposals/{proposal_id}/follow", response=dict, auth=session_auth)
 def follow(request: HttpRequest, proposal_id: int) -> Any:
-    return {"following": services.follow_set(proposal_id=proposal_id, user=request.auth, follow=True)}
+    return {"following": services.follow_set(proposal_id=proposal_id, user=request_user(request), follow=True)}
 
 
 @router.delete("/proposals/{proposal_id}/follow", response=dict, auth=session_auth)
 def unfollow(request: HttpRequest, proposal_id: int) -> Any:
-    return {"following": services.follow_set(proposal_id=proposal_id, user=request.auth, follow=False)}
+    return {"following": services.follow_set(proposal_id=proposal_id, user=request_user(request), follow=False)}
 
 
 @router.post("/proposals/{proposal_id}/answers", response={201: AnswerOut}, auth=session_auth)
 def answer(request: HttpRequest, proposal_id: int, body: AnswerIn) -> Any:
     """The answer the stage owes (department; final after a forum; mayor). Officials only."""
-    a = services.answer_create(proposal_id=proposal_id, actor=request.auth, body=body.body, outcome=body.outcome,
+    a = services.answer_create(proposal_id=proposal_id, actor=request_user(request), body=body.body, outcome=body.outcome,
                                request=request)
     return 201, {"kind": a.kind, "department_code": a.department.code if a.department_id else None,
                  "department_name": a.department.name if a.department_id else None, "body": a.body,
@@ -177,17 +177,17 @@ def answer(request: HttpRequest, proposal_id: int, body: AnswerIn) -> Any:
 def forum_decision(request: HttpRequest, proposal_id: int, body: DecisionIn) -> Any:
     """The Proposal Selection Group opens a public forum, or declines with a reason."""
     if body.open:
-        p = services.forum_open(proposal_id=proposal_id, actor=request.auth, note=body.note, request=request)
+        p = services.forum_open(proposal_id=proposal_id, actor=request_user(request), note=body.note, request=request)
     else:
-        p = services.forum_decline(proposal_id=proposal_id, actor=request.auth, reason=body.note, request=request)
+        p = services.forum_decline(proposal_id=proposal_id, actor=request_user(request), reason=body.note, request=request)
     return proposal_out(p)
 
 
 @router.put("/proposals/{proposal_id}/opinion", response=OpinionOut, auth=session_auth)
 def opinion(request: HttpRequest, proposal_id: int, body: OpinionIn) -> Any:
-    op = services.opinion_set(proposal_id=proposal_id, user=request.auth, stance=body.stance, body=body.body)
+    op = services.opinion_set(proposal_id=proposal_id, user=request_user(request), stance=body.stance, body=body.body)
     return {"stance": op.stance, "body": op.body,
-            "participants": selectors.proposal_get(proposal_id, viewer=request.auth).forum_participants}
+            "participants": selectors.proposal_get(proposal_id, viewer=request_user(request)).forum_participants}
 
 
 @router.get("/proposals/{proposal_id}/comments", response=list[CommentOut])
@@ -208,15 +208,15 @@ def comments(request: HttpRequest, proposal_id: int) -> Any:
 
 @router.post("/proposals/{proposal_id}/comments", response={201: CommentOut}, auth=session_auth)
 def add_comment(request: HttpRequest, proposal_id: int, body: CommentIn) -> Any:
-    c = services.comment_add(proposal_id=proposal_id, author=request.auth, body=body.body, parent_id=body.parent_id)
-    return 201, {"id": c.pk, "parent_id": c.parent_id, "author": request.auth.public_name(), "body": c.body,
+    c = services.comment_add(proposal_id=proposal_id, author=request_user(request), body=body.body, parent_id=body.parent_id)
+    return 201, {"id": c.pk, "parent_id": c.parent_id, "author": request_user(request).public_name(), "body": c.body,
                  "created_at": c.created_at, "hidden": c.hidden}
 
 
 @router.post("/proposals/{proposal_id}/budget-link", response=ProposalOut, auth=session_auth)
 def budget_link(request: HttpRequest, proposal_id: int, body: BudgetLinkIn) -> Any:
     return proposal_out(services.proposal_link_budget(proposal_id=proposal_id, budget_reference=body.budget_reference,
-                                                      actor=request.auth))
+                                                      actor=request_user(request)))
 
 
 # --- tracking, moderation, settings -------------------------------------------------------------------
@@ -235,21 +235,21 @@ def adopted(request: HttpRequest) -> Any:
 
 @router.post("/reports", response={201: dict}, auth=session_auth)
 def report(request: HttpRequest, body: ReportIn) -> Any:
-    r = services.report_create(reporter=request.auth, target_kind=body.target_kind, target_id=body.target_id,
+    r = services.report_create(reporter=request_user(request), target_kind=body.target_kind, target_id=body.target_id,
                                reason=body.reason, note=body.note)
     return 201, {"id": r.pk, "status": r.status}
 
 
 @router.post("/moderation", response=dict, auth=session_auth)
 def moderate(request: HttpRequest, body: ModerationIn) -> Any:
-    n = services.moderation_decide(actor=request.auth, target_kind=body.target_kind, target_id=body.target_id,
+    n = services.moderation_decide(actor=request_user(request), target_kind=body.target_kind, target_id=body.target_id,
                                    uphold=body.uphold, note=body.note, request=request)
     return {"decided": n, "hidden": body.uphold}
 
 
 @router.get("/moderation", response=list[dict], auth=session_auth)
 def moderation_queue(request: HttpRequest) -> Any:
-    if not selectors.is_moderator(request.auth):
+    if not selectors.is_moderator(request_user(request)):
         raise DemocracyForbidden("Only moderators see the moderation queue.", code=DemocracyErrorCode.NOT_RESPONSIBLE)
     return selectors.moderation_queue()
 
@@ -261,7 +261,7 @@ def get_config(request: HttpRequest) -> Any:
 
 @router.patch("/config", response=LadderConfigOut, auth=session_auth)
 def set_config(request: HttpRequest, body: LadderConfigIn) -> Any:
-    return services.ladder_config_update(actor=request.auth, request=request, **body.dict(exclude_none=True))
+    return services.ladder_config_update(actor=request_user(request), request=request, **body.dict(exclude_none=True))
 
 
 # --- Seoul Inquires ------------------------------------------------------------------------------------
@@ -275,7 +275,7 @@ def list_inquiries(request: HttpRequest) -> Any:
 
 @router.post("/inquiries", response={201: InquiryOut}, auth=session_auth)
 def create_inquiry(request: HttpRequest, body: InquiryIn) -> Any:
-    return 201, inquiry_out(services.inquiry_create(actor=request.auth, request=request, **body.dict()))
+    return 201, inquiry_out(services.inquiry_create(actor=request_user(request), request=request, **body.dict()))
 
 
 @router.get("/inquiries/{inquiry_id}", response=InquiryOut)
@@ -293,7 +293,7 @@ def inquiry_responses(request: HttpRequest, inquiry_id: int) -> Any:
 
 @router.put("/inquiries/{inquiry_id}/response", response=InquiryResponseOut, auth=session_auth)
 def respond(request: HttpRequest, inquiry_id: int, body: InquiryResponseIn) -> Any:
-    r = services.inquiry_respond(inquiry_id=inquiry_id, user=request.auth, body=body.body)
-    return {"id": r.pk, "author": request.auth.public_name(), "body": r.body, "created_at": r.created_at}
+    r = services.inquiry_respond(inquiry_id=inquiry_id, user=request_user(request), body=body.body)
+    return {"id": r.pk, "author": request_user(request).public_name(), "body": r.body, "created_at": r.created_at}
 
 

@@ -43,12 +43,15 @@ View = Callable[..., HttpResponse]
 
 
 def office_view(view: View) -> View:
-    """Officials only, second factor passed in this session."""
+    """Officials, and citizens holding a duty here (Proposal Selection Group members, moderators),
+    with the second factor passed in this session."""
 
     @login_required
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_staff_role:  # type: ignore[union-attr]
+        user = request.user
+        if not (user.is_staff_role or selectors.is_selection_group(user) or selectors.is_moderator(user)  # type: ignore[union-attr]
+                or selectors.is_mayor_office(user)):
             raise DemocracyForbidden(_("This page is for officials."), code=DemocracyErrorCode.NOT_RESPONSIBLE)
         if not second_factor_passed(request):
             return redirect(f"/accounts/second-factor/?next={request.path}")
