@@ -252,7 +252,7 @@ class ApprovalProfile:
         known = set(ids)
         lists: dict[str, list[int]] = {p: [] for p in ids}
         n = 0
-        for n, ballot in enumerate(ballots, start=1):  # noqa: B007  (n counts the ballots)
+        for n, ballot in enumerate(ballots, start=1):
             for p in set(ballot):
                 if p not in known:
                     raise AllocationInputError(f"A ballot names the unknown project {p!r}.")
