@@ -377,11 +377,11 @@ def clear_layer_cache() -> None:
 
 
 def _pointset(key: str, internal: bool) -> PointSet:
+    fetch = _layer_source(key, internal)  # checked every time: a withdrawn layer is gone at once
     now = time.monotonic()
     hit = _layers.get((key, internal))
     if hit is not None and hit[0] > now:
         return hit[1]
-    fetch = _layer_source(key, internal)
     fc = fetch()
     lons: list[float] = []
     lats: list[float] = []

@@ -11,6 +11,15 @@ from smartseoul.core import registry
 from smartseoul.core.registry import MapLayer, ModuleManifest, Widget
 
 
+@pytest.fixture(autouse=True)
+def _fresh_layer_cache() -> Iterator[None]:
+    from smartseoul.dashboard import selectors
+
+    selectors.clear_layer_cache()
+    yield
+    selectors.clear_layer_cache()
+
+
 @pytest.fixture
 def register(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
     """register(widgets=(...), layers=(...)): adds a fake module to the (cached) registry."""
