@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from smartseoul.core.registry import ModuleManifest
+from smartseoul.core.registry import Command, ExportField, ModuleManifest, OpenDataExport, Tile, Widget
 
 
 class VotingConfig(AppConfig):
@@ -12,4 +12,63 @@ class VotingConfig(AppConfig):
     verbose_name = _("mVoting")
 
     def manifest(self) -> ModuleManifest:
-        return ModuleManifest(name="voting", title=str(_("mVoting")))
+        from . import demo, verify, widgets
+        from .api import router
+        from .selectors import results_export_rows
+
+        return ModuleManifest(
+            name="voting",
+            title=str(_("mVoting")),
+            router=router,
+            api_prefix="/voting",
+            urls="smartseoul.voting.urls",
+            url_prefix="voting/",
+            widgets=(
+                Widget("voting-open", _("Open votes"), "list", widgets.open_votes, section="participation", order=20),
+                Widget("voting-ballots", _("Ballots cast today"), "stat", widgets.ballots_today,
+                       section="participation", order=21),
+            ),
+            exports=(
+                OpenDataExport(
+                    key="voting-results",
+                    title_ko="엠보팅 투표 결과",
+                    title_en="mVoting vote results",
+                    description_ko="마감된 엠보팅 투표의 선택지별 득표와 비율, 투표 기록(머클 로그)의 크기와 루트 해시.",
+                    description_en="Counts and shares per option of every closed mVoting vote, with the size and "
+                                   "root hash of the vote's ballot log for independent verification.",
+                    category="administration",
+                    fields=(
+                        ExportField("vote_id", "integer", "vote id"),
+                        ExportField("vote_title", "string", "title"),
+                        ExportField("kind", "string", "policy, onspot or general"),
+                        ExportField("owner_body", "string", "city, education, a district code or citizen"),
+                        ExportField("ballot_type", "string", "single, multiple, approval, ranking, points, knapsack"),
+                        ExportField("closed_at", "datetime", "when the vote closed"),
+                        ExportField("option_id", "integer", "option id"),
+                        ExportField("option_text", "string", "option"),
+                        ExportField("count", "integer", "ballots choosing the option"),
+                        ExportField("points", "integer", "points (ranking: Borda; points ballots: points given)"),
+                        ExportField("share", "number", "share of ballots (or of points)"),
+                        ExportField("total_ballots", "integer", "counted ballots of the vote"),
+                        ExportField("log_size", "integer", "leaves in the vote's ballot log"),
+                        ExportField("log_root", "string", "root hash (hex) of the final checkpoint"),
+                    ),
+                    rows=results_export_rows,
+                    keywords=("mVoting", "엠보팅", "vote", "투표"),
+                    primary_key=("vote_id", "option_id"),
+                ),
+            ),
+            tiles=(
+                Tile(_("mVoting"), "voting:list", "🗳", "participate", _("Vote on city questions"), order=20),
+                Tile(_("Check a receipt"), "voting:receipt", "🧾", "participate",
+                     _("Verify that your ballot is in the log"), order=21),
+                Tile(_("Votes I run"), "voting:office", "🗳", "office", _("Create, schedule and close votes"),
+                     order=20),
+            ),
+            on_day=demo.on_day,
+            demo=demo.load_demo,
+            commands=(
+                Command("verify", "verify a vote's ballot log: signatures, roots, consistency, re-tally",
+                        verify.add_arguments, verify.handle, group="ledger"),
+            ),
+        )

@@ -1,0 +1,321 @@
+"""`smartseoul ledger verify`: an independent audit of one vote's ballot log.
+
+It downloads everything (from a server's public API with --url, or from the local database),
+then recomputes every checkpoint's root from the leaves, checks every signature and every
+consistency proof between consecutive checkpoints, checks each leaf (position, vote, one
+current ballot per nullifier, supersession chains) and re-tallies the current ballots against
+the published result. The first problem is named (a leaf index or a checkpoint size).
+
+A changed leaf is located by descending from the signed root: the server's subtree hashes are
+each authenticated by their parent, so the descent ends at the first leaf whose bytes differ
+from what was signed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from smartseoul.lib import merkle
+
+_sha = hashlib.sha256
+
+
+class VerificationFailed(Exception):
+    """The log does not verify; the message names the first bad leaf or checkpoint."""
+
+
+class LogSource(Protocol):
+    def vote(self) -> dict[str, Any]: ...  # {"id", "ballot_type", "options": [{"id", "key", "text"}], "status"}
+    def verifier_key(self) -> str: ...
+    def checkpoints(self) -> list[str]: ...
+    def leaves(self) -> Iterator[tuple[int, str]]: ...
+    def consistency(self, first: int, second: int) -> list[bytes]: ...
+    def subtree(self, start: int, end: int) -> bytes: ...
+    def results(self) -> dict[str, Any] | None: ...
+
+
+@dataclass
+class Report:
+    vote_id: int
+    leaves: int = 0
+    checkpoints: int = 0
+    consistency_proofs: int = 0
+    current_ballots: int = 0
+    tally_checked: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+def _first_bad_leaf(source: LogSource, hashes: Sequence[bytes], start: int, end: int, expected: bytes) -> int:
+    """Descends from an authenticated MTH(D[start:end]) to the first leaf whose hash differs."""
+    while end - start > 1:
+        k = 1 << ((end - start - 1).bit_length() - 1)
+        left, right = source.subtree(start, start + k), source.subtree(start + k, end)
+        if merkle.node_hash(left, right) != expected:
+            raise VerificationFailed(f"the server's stored tree over leaves {start}–{end - 1} does not match "
+                                     "the signed checkpoint")
+        if merkle.root_from_leaf_hashes(hashes[start:start + k]) != left:
+            end, expected = start + k, left
+        else:
+            start, expected = start + k, right
+    return start
+
+
+def verify_log(source: LogSource, *, pinned_key: str | None = None, origin_prefix: str | None = None) -> Report:
+    vote = source.vote()
+    vote_id = int(vote["id"])
+    report = Report(vote_id)
+    served_key = source.verifier_key()
+    key = merkle.parse_verifier_key(pinned_key or served_key)
+    if pinned_key and pinned_key.strip() != served_key.strip():
+        report.notes.append("the server publishes a different key than the pinned one")
+    expected_origin = f"{origin_prefix or key.name}/{vote_id}"
+
+    checkpoints: list[merkle.Checkpoint] = []
+    for note in source.checkpoints():
+        try:
+            cp = merkle.verify_checkpoint(note, [key], origin=expected_origin)
+        except merkle.ProofError as exc:
+            size = note.split("\n")[1] if note.count("\n") > 2 else "?"
+            raise VerificationFailed(f"checkpoint size {size}: {exc}") from exc
+        if checkpoints and cp.size <= checkpoints[-1].size:
+            raise VerificationFailed(f"checkpoint size {cp.size}: checkpoints are not in increasing size order")
+        checkpoints.append(cp)
+    report.checkpoints = len(checkpoints)
+    targets = {cp.size: cp for cp in checkpoints}
+
+    hashes: list[bytes] = []
+    stack: list[bytes] = []
+    current: dict[str, tuple[int, Any, str | None]] = {}
+    expected_index = 0
+    if 0 in targets and targets[0].root != merkle.EMPTY_ROOT:
+        raise VerificationFailed("checkpoint size 0: the root of an empty log is not SHA-256 of nothing")
+    for index, leaf in source.leaves():
+        if index != expected_index:
+            raise VerificationFailed(f"leaf {expected_index} is missing (the next leaf served is {index})")
+        raw = leaf.encode()
+        h = _sha(b"\x00" + raw).digest()
+        hashes.append(h)
+        i, acc = index, h
+        while i & 1:
+            acc = _sha(b"\x01" + stack.pop() + acc).digest()
+            i >>= 1
+        stack.append(acc)
+        expected_index += 1
+        cp = targets.get(expected_index)
+        if cp is not None and merkle.fold(stack) != cp.root:
+            bad = _first_bad_leaf(source, hashes, 0, cp.size, cp.root)
+            raise VerificationFailed(f"leaf {bad}: its bytes differ from what checkpoint size {cp.size} signed")
+        try:
+            entry = json.loads(leaf)
+        except ValueError as exc:
+            raise VerificationFailed(f"leaf {index}: not JSON") from exc
+        if entry.get("seq") != index:
+            raise VerificationFailed(f"leaf {index}: it says it is leaf {entry.get('seq')} (moved or swapped)")
+        if entry.get("vote") != vote_id:
+            raise VerificationFailed(f"leaf {index}: it belongs to vote {entry.get('vote')}")
+        nullifier = entry.get("nullifier")
+        supersedes = entry.get("supersedes")
+        previous = current.get(nullifier)
+        if supersedes is None and previous is not None:
+            raise VerificationFailed(f"leaf {index}: a second ballot for the same voter without superseding leaf "
+                                     f"{previous[0]}")
+        if supersedes is not None and (previous is None or previous[0] != supersedes):
+            raise VerificationFailed(f"leaf {index}: supersedes leaf {supersedes}, which is not this voter's "
+                                     "current ballot")
+        current[nullifier] = (index, entry.get("choices"), entry.get("district"))
+    report.leaves = expected_index
+    if checkpoints and checkpoints[-1].size > expected_index:
+        raise VerificationFailed(f"leaf {expected_index} is missing (checkpoint size {checkpoints[-1].size} "
+                                 f"signed {checkpoints[-1].size} leaves, {expected_index} were served)")
+
+    for a, b in zip(checkpoints, checkpoints[1:], strict=False):
+        if a.size == 0:
+            continue
+        try:
+            proof = source.consistency(a.size, b.size)
+            merkle.verify_consistency(a.size, b.size, proof, a.root, b.root)
+        except merkle.ProofError as exc:
+            raise VerificationFailed(f"checkpoint size {b.size}: not consistent with size {a.size}: {exc}") from exc
+        report.consistency_proofs += 1
+
+    report.current_ballots = len(current)
+    published = source.results()
+    if published is not None:
+        _compare_tally(vote, current, published, checkpoints, report)
+    return report
+
+
+def _compare_tally(
+    vote: dict[str, Any], current: dict[str, tuple[int, Any, str | None]], published: dict[str, Any],
+    checkpoints: list[merkle.Checkpoint], report: Report,
+) -> None:
+    from .selectors import tally_ballots
+
+    rows = [(int(o["id"]), str(o.get("key") or ""), str(o["text"])) for o in vote["options"]]
+    ballots = ((choices, district) for _, choices, district in sorted(current.values(), key=lambda t: t[0]))
+    mine = tally_ballots(vote["ballot_type"], rows, ballots)
+    if mine["total_ballots"] != published.get("total_ballots"):
+        raise VerificationFailed(f"results: {published.get('total_ballots')} ballots published, the leaves hold "
+                                 f"{mine['total_ballots']} current ballots")
+    theirs = {int(o["id"]): o for o in published.get("options", [])}
+    for o in mine["options"]:
+        p = theirs.get(o["id"])
+        if p is None or p.get("count") != o["count"] or p.get("points") != o["points"]:
+            raise VerificationFailed(
+                f"results: option {o['id']} published count {p and p.get('count')} / points {p and p.get('points')}, "
+                f"the leaves give {o['count']} / {o['points']}")
+    pub_districts = {code: {int(k): v for k, v in c.items()} for code, c in (published.get("by_district") or {}).items()}
+    if pub_districts != mine["by_district"]:
+        raise VerificationFailed("results: the counts by district differ from the leaves")
+    log = published.get("log")
+    if log and checkpoints:
+        last = checkpoints[-1]
+        if int(log.get("size", -1)) != last.size or log.get("root") != last.root.hex():
+            raise VerificationFailed(f"results: they were published for log size {log.get('size')}, "
+                                     f"the last checkpoint is size {last.size}")
+    report.tally_checked = True
+
+
+# --- sources -------------------------------------------------------------------------------------
+
+
+class LocalSource:
+    """Reads the local database through the module's selectors (the same data the API serves)."""
+
+    def __init__(self, vote_id: int, page: int = 5000) -> None:
+        self.vote_id = vote_id
+        self.page = page
+
+    def vote(self) -> dict[str, Any]:
+        from . import selectors
+
+        v = selectors.vote_get(self.vote_id)
+        return {"id": v.pk, "ballot_type": v.ballot_type, "status": v.status,
+                "options": [{"id": o.pk, "key": o.key, "text": o.text} for o in selectors.options(v.pk)]}
+
+    def verifier_key(self) -> str:
+        from . import selectors
+
+        return selectors.log_public_key()["verifier_key"]
+
+    def checkpoints(self) -> list[str]:
+        from . import selectors
+
+        return [c.note for c in selectors.checkpoints(self.vote_id)]
+
+    def leaves(self) -> Iterator[tuple[int, str]]:
+        from . import selectors
+
+        start = 0
+        while True:
+            page = selectors.leaves(self.vote_id, start=start, limit=selectors.MAX_LEAVES_PAGE)
+            if not page:
+                return
+            for item in page:
+                yield item["index"], item["leaf"]
+            start = page[-1]["index"] + 1
+
+    def consistency(self, first: int, second: int) -> list[bytes]:
+        from . import selectors
+
+        return selectors.consistency_proof(self.vote_id, first, second)
+
+    def subtree(self, start: int, end: int) -> bytes:
+        from . import selectors
+
+        return selectors.subtree_hash(self.vote_id, start, end)
+
+    def results(self) -> dict[str, Any] | None:
+        from . import selectors
+        from .models import Status
+
+        v = selectors.vote_get(self.vote_id)
+        return selectors.vote_results(v.pk) if v.status == Status.CLOSED else None
+
+
+class HttpSource:
+    """Reads a server's public API (/api/v1/voting/…) with plain HTTP GETs."""
+
+    def __init__(self, base_url: str, vote_id: int, timeout: float = 30.0) -> None:
+        import requests
+
+        self.base = base_url.rstrip("/") + "/api/v1/voting"
+        self.vote_id = vote_id
+        self.http = requests.Session()
+        self.timeout = timeout
+        self._vote: dict[str, Any] | None = None
+
+    def _get(self, path: str, **params: Any) -> Any:
+        r = self.http.get(self.base + path, params=params, timeout=self.timeout)
+        if r.status_code >= 400:
+            raise VerificationFailed(f"GET {path} answered {r.status_code}: {r.text[:200]}")
+        return r.json()
+
+    def vote(self) -> dict[str, Any]:
+        if self._vote is None:
+            self._vote = self._get(f"/votes/{self.vote_id}")
+        return self._vote
+
+    def verifier_key(self) -> str:
+        return str(self._get("/log/key")["verifier_key"])
+
+    def checkpoints(self) -> list[str]:
+        return [c["note"] for c in self._get(f"/votes/{self.vote_id}/log/checkpoints")]
+
+    def leaves(self) -> Iterator[tuple[int, str]]:
+        start: int | None = 0
+        while start is not None:
+            page = self._get(f"/votes/{self.vote_id}/log/leaves", start=start, limit=1000)
+            for item in page["leaves"]:
+                yield item["index"], item["leaf"]
+            start = page["next"] if page["leaves"] else None
+
+    def consistency(self, first: int, second: int) -> list[bytes]:
+        data = self._get(f"/votes/{self.vote_id}/log/proof/consistency", first=first, second=second)
+        return [bytes.fromhex(h) for h in data["proof"]]
+
+    def subtree(self, start: int, end: int) -> bytes:
+        return bytes.fromhex(self._get(f"/votes/{self.vote_id}/log/subtree", start=start, end=end)["hash"])
+
+    def results(self) -> dict[str, Any] | None:
+        if self.vote().get("status") != "closed":
+            return None
+        return dict(self._get(f"/votes/{self.vote_id}/results"))
+
+
+# --- the command -----------------------------------------------------------------------------------
+
+
+def add_arguments(parser: Any) -> None:
+    parser.add_argument("--vote", type=int, required=True, help="the vote id")
+    parser.add_argument("--url", help="a server's base URL (default: the local database)")
+    parser.add_argument("--key", help="pin the log's verifier key (<name>+<id>+<key>) instead of trusting the server")
+
+
+def handle(args: Any) -> int:
+    from rich.console import Console
+
+    console = Console()
+    source: LogSource = HttpSource(args.url, args.vote) if args.url else LocalSource(args.vote)
+    try:
+        with console.status(f"Verifying the ballot log of vote {args.vote}…"):
+            report = verify_log(source, pinned_key=args.key)
+    except VerificationFailed as exc:
+        console.print(f"[red]✗ vote {args.vote}: {exc}[/red]", highlight=False)
+        return 1
+    except merkle.ProofError as exc:
+        console.print(f"[red]✗ vote {args.vote}: {exc}[/red]", highlight=False)
+        return 1
+    for note in report.notes:
+        console.print(f"[yellow]! {note}[/yellow]")
+    tally = "re-tally matches the published result" if report.tally_checked else "vote not closed: no result to compare"
+    console.print(
+        f"[green]✓[/green] vote {report.vote_id}: {report.leaves} leaves, {report.checkpoints} signed checkpoints, "
+        f"{report.consistency_proofs} consistency proofs, {report.current_ballots} counted ballots; {tally}",
+        highlight=False,
+    )
+    return 0

@@ -1,0 +1,253 @@
+"""mVoting pages: open votes near me / for me, a vote, casting, the receipt, results, and the
+owners' pages (create, preview, schedule, close) and moderation."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from smartseoul.accounts.middleware import second_factor_passed
+from smartseoul.core import ratelimit
+from smartseoul.core.errors import DomainError, PermissionDenied
+from smartseoul.lib.geo import haversine_m
+
+from . import ledger, selectors, services
+from .errors import VoteNotFound
+from .forms import VoteForm
+from .models import BallotType, Kind, Status, TargetType, Vote
+
+
+def _float(value: str | None) -> float | None:
+    try:
+        return float(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _visible(request: HttpRequest, vote_id: int) -> Vote:
+    vote = selectors.vote_get(vote_id)
+    if vote.status in (Status.PUBLISHED, Status.CLOSED):
+        return vote
+    user = request.user
+    if user.is_authenticated and (vote.owner_id == user.pk or user.is_official):  # type: ignore[union-attr]
+        return vote
+    raise VoteNotFound(_("No such vote."))
+
+
+@require_GET
+def vote_list(request: HttpRequest) -> HttpResponse:
+    lat, lon = _float(request.GET.get("lat")), _float(request.GET.get("lon"))
+    only_mine = request.GET.get("for") == "me"
+    rows = []
+    for vote in selectors.votes_open():
+        ok, code, message = selectors.eligibility(vote, request.user)  # type: ignore[arg-type]
+        distance = None
+        if vote.geofence and "circle" in vote.geofence and lat is not None and lon is not None:
+            c = vote.geofence["circle"]
+            distance = round(haversine_m(lat, lon, c["lat"], c["lon"]))
+        if only_mine and not ok:
+            continue
+        rows.append({"vote": vote, "eligible": ok, "reason": message, "distance": distance})
+    if lat is not None and lon is not None:
+        rows.sort(key=lambda r: (r["distance"] is None, r["distance"] or 0))
+    return render(request, "voting/list.html", {
+        "rows": rows, "only_mine": only_mine, "near": lat is not None,
+        "closed": selectors.votes_closed()[:10],
+    })
+
+
+@require_GET
+def vote_detail(request: HttpRequest, vote_id: int) -> HttpResponse:
+    vote = _visible(request, vote_id)
+    ok, code, message = selectors.eligibility(vote, request.user)  # type: ignore[arg-type]
+    mine = selectors.my_ballot(vote.pk, request.user) if request.user.is_authenticated else None  # type: ignore[arg-type]
+    results = selectors.live_results_cached(vote) if selectors.results_visible(vote, request.user) else None  # type: ignore[arg-type]
+    return render(request, "voting/detail.html", {
+        "vote": vote, "options": selectors.options(vote.pk), "status": selectors.public_status(vote),
+        "eligible": ok, "reason_code": code, "reason": message, "mine": mine, "results": results,
+        "needs_location": vote.target_type == TargetType.GEOFENCE,
+        "needs_password": vote.target_type == TargetType.PASSWORD,
+        "input_type": "radio" if vote.ballot_type == BallotType.SINGLE else "checkbox",
+    })
+
+
+def _choices_from_post(request: HttpRequest, vote: Vote) -> list[int] | dict[int, int]:
+    if vote.ballot_type == BallotType.POINTS:
+        points: dict[int, int] = {}
+        for key, value in request.POST.items():
+            if key.startswith("points_") and value.strip():
+                try:
+                    points[int(key[7:])] = int(value)
+                except ValueError:
+                    points[-1] = -1
+        return points
+    if vote.ballot_type == BallotType.RANKING:
+        ranked: list[tuple[int, int]] = []
+        for key, value in request.POST.items():
+            if key.startswith("rank_") and value.strip():
+                try:
+                    ranked.append((int(value), int(key[5:])))
+                except ValueError:
+                    ranked.append((0, -1))
+        return [oid for _, oid in sorted(ranked)]
+    out: list[int] = []
+    for value in request.POST.getlist("choice"):
+        try:
+            out.append(int(value))
+        except ValueError:
+            out.append(-1)
+    return out
+
+
+@login_required
+@require_POST
+def vote_cast(request: HttpRequest, vote_id: int) -> HttpResponse:
+    vote = _visible(request, vote_id)
+    ratelimit.hit(f"vote-cast:{request.user.pk}", limit=60, window_seconds=60)
+    lat, lon = _float(request.POST.get("lat")), _float(request.POST.get("lon"))
+    try:
+        receipt = services.ballot_cast(
+            vote_id=vote.pk, voter=request.user, choices=_choices_from_post(request, vote),  # type: ignore[arg-type]
+            location=(lat, lon) if lat is not None and lon is not None else None,
+            password=request.POST.get("password") or None,
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("voting:detail", vote_id=vote.pk)
+    return render(request, "voting/receipt.html", {
+        "receipt_json": json.dumps(receipt.as_dict(), ensure_ascii=False, indent=1), "fresh": True, "vote": vote,
+    }, status=201)
+
+
+@require_GET
+def receipt(request: HttpRequest) -> HttpResponse:
+    """Paste a receipt (or open one by tracker code) and verify it in the browser."""
+    tracker = (request.GET.get("tracker") or "").strip().upper()
+    receipt_json = ""
+    if tracker:
+        try:
+            receipt_json = json.dumps(selectors.receipt_status(tracker), ensure_ascii=False, indent=1)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    return render(request, "voting/receipt.html", {"receipt_json": receipt_json, "fresh": False,
+                                                   "key": str(ledger.verifier_key())})
+
+
+@require_GET
+def vote_results(request: HttpRequest, vote_id: int) -> HttpResponse:
+    vote = _visible(request, vote_id)
+    if vote.status == Status.PUBLISHED and selectors.public_status(vote) == "ended":
+        services.votes_close_due()
+        vote = _visible(request, vote_id)
+    if not selectors.results_visible(vote, request.user):  # type: ignore[arg-type]
+        raise PermissionDenied(_("Results are published when the vote closes."))
+    results = selectors.live_results_cached(vote)
+    from smartseoul.core.selectors import district_names
+
+    names = district_names()
+    by_district = [
+        {"code": code, "name": names.get(code, {}).get("ko", code),
+         "counts": [counts.get(o["id"], 0) for o in results["options"]]}
+        for code, counts in results["by_district"].items()
+    ]
+    top = max((o["share"] for o in results["options"]), default=0) or 1
+    return render(request, "voting/results.html", {
+        "vote": vote, "results": results, "by_district": by_district, "status": selectors.public_status(vote),
+        "bars": [{**o, "width": round(100 * o["share"] / top, 1), "pct": round(100 * o["share"], 1)}
+                 for o in results["options"]],
+    })
+
+
+@require_GET
+def vote_audit(request: HttpRequest, vote_id: int) -> HttpResponse:
+    vote = _visible(request, vote_id)
+    return render(request, "voting/audit.html", {
+        "vote": vote, "checkpoints": selectors.checkpoints(vote.pk).order_by("-size")[:50],
+        "key": selectors.log_public_key(),
+    })
+
+
+# --- owners and moderators --------------------------------------------------------------------------
+
+
+def _require_office(request: HttpRequest) -> None:
+    user = request.user
+    if not user.is_authenticated or not user.is_staff_role:  # type: ignore[union-attr]
+        raise PermissionDenied(_("These pages are for officials."))
+    if not second_factor_passed(request):
+        raise PermissionDenied(_("Complete two-factor sign-in first."))
+
+
+@login_required
+@require_GET
+def office(request: HttpRequest) -> HttpResponse:
+    _require_office(request)
+    return render(request, "voting/office.html", {
+        "votes": selectors.votes_owned(request.user)[:100],  # type: ignore[arg-type]
+        "review": selectors.votes_for_moderation()[:50],
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def vote_new(request: HttpRequest) -> HttpResponse:
+    """Officials create any kind; a phone-verified citizen asks a general question (moderated)."""
+    official = request.user.is_staff_role  # type: ignore[union-attr]
+    if official:
+        _require_office(request)
+    form = VoteForm(request.POST or None, initial={"kind": Kind.POLICY if official else Kind.GENERAL})
+    if not official:
+        form.fields["kind"].choices = [(Kind.GENERAL, Kind.GENERAL.label)]
+    if request.method == "POST" and form.is_valid():
+        try:
+            vote = services.vote_create(owner=request.user, publish=False, **form.service_kwargs())  # type: ignore[arg-type]
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Saved as a draft. Check the preview, then schedule it."))
+            return redirect("voting:manage", vote_id=vote.pk)
+    return render(request, "voting/new.html", {"form": form, "official": official})
+
+
+@login_required
+@require_GET
+def vote_manage(request: HttpRequest, vote_id: int) -> HttpResponse:
+    vote = selectors.vote_get(vote_id)
+    if vote.owner_id != request.user.pk and not request.user.is_official:  # type: ignore[union-attr]
+        raise PermissionDenied(_("Only the vote's owner manages it."))
+    return render(request, "voting/manage.html", {
+        "vote": vote, "options": selectors.options(vote.pk), "status": selectors.public_status(vote),
+        "can_moderate": vote.status == Status.REVIEW and request.user.is_official,  # type: ignore[union-attr]
+    })
+
+
+@login_required
+@require_POST
+def vote_action(request: HttpRequest, vote_id: int, action: str) -> HttpResponse:
+    user: Any = request.user
+    if user.is_staff_role:
+        _require_office(request)
+    try:
+        if action == "publish":
+            services.vote_publish(vote_id=vote_id, actor=user)
+            messages.success(request, _("The vote is scheduled."))
+        elif action == "close":
+            services.vote_close(vote_id=vote_id, actor=user)
+            messages.success(request, _("The vote is closed and its results are public."))
+            return redirect("voting:results", vote_id=vote_id)
+        elif action in ("approve", "reject"):
+            services.vote_moderate(vote_id=vote_id, actor=user, approve=action == "approve",
+                                   note=request.POST.get("note", ""))
+            messages.success(request, _("Moderation saved."))
+        else:
+            raise VoteNotFound(_("Unknown action."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("voting:manage", vote_id=vote_id)
