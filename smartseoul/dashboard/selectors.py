@@ -418,6 +418,22 @@ def parse_bbox(raw: str | None) -> tuple[float, float, float, float] | None:
 
 
 MODES = ("cluster", "heat", "points")
+# Layers whose module clusters or bins its own data for a view (style kind "cluster" or "heat"):
+# they get the bbox and zoom, and their answer is cached briefly per view instead of re-clustered.
+SELF_RENDERED = ("cluster", "heat")
+
+
+def _self_rendered(layer: registry.MapLayer, *, bbox: tuple[float, float, float, float] | None, zoom: int | None,
+                   internal: bool) -> dict[str, Any]:
+    if layer.internal and not internal:
+        raise DashboardNotFound(f"No map layer {layer.key!r}.", code=DashboardErrorCode.UNKNOWN_LAYER)
+    view = ",".join(f"{v:.3f}" for v in bbox) if bbox else "-"
+    cache_key = f"dash:{CACHE_VERSION}:layer:{layer.key}:{int(internal)}:{zoom}:{view}"
+    fc = cache.get(cache_key)
+    if fc is None:
+        fc = dict(layer.features(LayerQuery(bbox=bbox, zoom=zoom, internal=internal)))
+        cache.set(cache_key, fc, WIDGET_TTL)
+    return fc
 
 
 def heat_resolution(zoom: int) -> int:
@@ -435,6 +451,9 @@ def layer_geojson(
         raise DashboardInvalid(f"mode is one of {', '.join(MODES)}.", code=DashboardErrorCode.BAD_MODE)
     if zoom is not None and not (0 <= zoom <= 22):
         raise DashboardInvalid("zoom is between 0 and 22.", code=DashboardErrorCode.BAD_ZOOM)
+    layer = registry.layer(key)
+    if layer is not None and str(layer.style.get("kind", "")) in SELF_RENDERED:
+        return _self_rendered(layer, bbox=bbox, zoom=zoom, internal=internal)
     points = _pointset(key, internal)
     if zoom is None and bbox is None:
         return dict(points.full)
@@ -510,6 +529,10 @@ def nearby(
     unknown = [k for k in layer_keys if k not in infos]
     if unknown:
         raise DashboardNotFound(f"No map layer {unknown[0]!r}.", code=DashboardErrorCode.UNKNOWN_LAYER)
+    binned = [k for k in layer_keys if str(infos[k].style.get("kind", "")) in SELF_RENDERED]
+    if binned:
+        raise DashboardInvalid(f"Layer {binned[0]!r} is clustered by its module; choose a layer of places.",
+                               code=DashboardErrorCode.UNKNOWN_LAYER)
     found: list[Nearby] = []
     poi_keys = [k[4:] for k in layer_keys if infos[k].source == "poi"]
     if poi_keys:

@@ -142,3 +142,21 @@ def test_map_labels_follow_the_language(demo, client):
     en = client.get("/api/v1/dashboard/layers", HTTP_ACCEPT_LANGUAGE="en").json()
     assert {e["title"] for e in ko} >= {"공공 와이파이"}
     assert {e["title"] for e in en} >= {"Free public Wi-Fi"}
+
+
+def test_layers_clustered_by_their_module_get_the_view_and_pass_through(city, client, register):
+    seen = []
+
+    def features(q: LayerQuery):
+        seen.append((q.bbox, q.zoom))
+        return {"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": {
+            "type": "Point", "coordinates": [126.978, 37.5665]}, "properties": {"cluster": True, "count": 42}}]}
+
+    register(layers=(MapLayer("fake-binned", "Binned", features, style={"kind": "cluster"}),))
+    fc = client.get("/map/layers/fake-binned.geojson?bbox=126.9,37.5,127.0,37.6&zoom=13").json()
+    assert fc["features"][0]["properties"]["count"] == 42  # not re-clustered
+    assert seen == [((126.9, 37.5, 127.0, 37.6), 13)]
+    client.get("/map/layers/fake-binned.geojson?bbox=126.9,37.5,127.0,37.6&zoom=13")
+    assert len(seen) == 1  # the same view is served from the cache
+    response = client.get("/api/v1/dashboard/nearby?lat=37.5665&lon=126.978&layers=fake-binned")
+    assert response.status_code == 400
