@@ -100,7 +100,7 @@ def inquiry_out(i: Inquiry) -> dict[str, Any]:
         "mode": i.mode, "department_code": i.department.code if i.department_id else None,
         "district_code": i.district.code if i.district_id else None, "opens_at": i.opens_at,
         "closes_at": i.closes_at, "is_open": selectors.inquiry_is_open(i), "response_count": i.response_count,
-        "vote_id": i.vote_id, "vote_url": i.vote_url, "result_summary": i.result_summary,
+        "vote_id": i.vote_id, "vote_url": selectors.inquiry_vote_url(i), "result_summary": i.result_summary,
     }
 
 

@@ -298,7 +298,6 @@ class Inquiry(models.Model):
     opens_at = models.DateTimeField()
     closes_at = models.DateTimeField()
     vote_id = models.CharField(max_length=64, blank=True, help_text="the voting module's vote, for mode=vote")
-    vote_url = models.CharField(max_length=300, blank=True)
     response_count = models.PositiveIntegerField(default=0)
     result_summary = models.TextField(blank=True)
     created_at = models.DateTimeField()

@@ -460,3 +460,24 @@ def user_has_responded(inq: Inquiry, user: User | AnonymousUser | None) -> str |
         return None
     return InquiryResponse.objects.filter(inquiry=inq, user=user).values_list("body", flat=True).first()
 
+
+def inquiry_vote_url(inq: Inquiry) -> str:
+    """The vote's page in the voting module (empty when that module has no pages mounted)."""
+    if not inq.vote_id:
+        return ""
+    from django.urls import NoReverseMatch
+
+    try:
+        return reverse("voting:detail", args=[int(inq.vote_id)])
+    except NoReverseMatch:
+        return ""
+
+
+def inquiry_vote_results(inq: Inquiry) -> dict[str, Any] | None:
+    """The vote's results from the voting module, once the vote is closed (results are public then)."""
+    if not inq.vote_id:
+        return None
+    from smartseoul.voting import selectors as voting_selectors
+
+    results: dict[str, Any] = voting_selectors.vote_results(int(inq.vote_id))
+    return results if results.get("status") == "closed" else None

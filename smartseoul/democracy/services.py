@@ -940,37 +940,30 @@ def inquiry_create(
         if len(clean_options) < 2:
             raise DemocracyInvalid(_("A vote needs at least two options."), field="options")
         vote = _create_vote(actor=actor, inquiry=inq, options=clean_options)
-        inq.vote_id, inq.vote_url = str(vote["id"]), str(vote.get("url", ""))
-        inq.save(update_fields=["vote_id", "vote_url"])
+        inq.vote_id = str(vote["id"])
+        inq.save(update_fields=["vote_id"])
     _audit(actor, "inquiry_create", inq, request, mode=mode, timing=timing)
     return inq
 
 
 def _create_vote(*, actor: User, inquiry: Inquiry, options: list[str]) -> dict[str, Any]:
-    """Creates the inquiry's vote in the voting module (the one vote engine)."""
+    """Creates the inquiry's vote in the voting module (the one vote engine, with its ballot log):
+    a single-choice policy vote, limited to the district's residents when the inquiry names one."""
     try:
         from smartseoul.voting import services as voting_services
-    except ImportError as exc:  # the voting module is not installed in this deployment
+    except ImportError as exc:  # a deployment without the voting module
         raise DemocracyConflict(_("Voting is not available; use a comment round."),
                                 code=DemocracyErrorCode.VOTE_SERVICE_UNAVAILABLE) from exc
-    vote_create = getattr(voting_services, "vote_create", None)
-    if vote_create is None:
-        raise DemocracyConflict(_("Voting is not available; use a comment round."),
-                                code=DemocracyErrorCode.VOTE_SERVICE_UNAVAILABLE)
-    vote = vote_create(
-        owner=actor, title=inquiry.title, question=inquiry.question, options=options, kind="policy",
-        opens_at=inquiry.opens_at, closes_at=inquiry.closes_at,
-        district_codes=[inquiry.district.code] if inquiry.district_id else [],
+    district_code = inquiry.district.code if inquiry.district_id else None
+    vote = voting_services.vote_create(
+        owner=actor, kind="policy", title=inquiry.title,
+        description="\n\n".join(filter(None, [inquiry.question, inquiry.background])),
+        options=[{"text": text, "key": f"inquiry-{inquiry.pk}-{i}"} for i, text in enumerate(options, start=1)],
+        ballot_type="single", opens_at=inquiry.opens_at, closes_at=inquiry.closes_at,
+        target={"type": "districts", "codes": [district_code]} if district_code else {"type": "everyone"},
+        owner_body=district_code or "city", source=f"democracy:inquiry:{inquiry.pk}",
     )
-    return {"id": getattr(vote, "pk", None) or getattr(vote, "id", None) or vote["id"],
-            "url": _vote_url(vote)}
-
-
-def _vote_url(vote: Any) -> str:
-    url = getattr(vote, "get_absolute_url", None)
-    if callable(url):
-        return str(url())
-    return str(getattr(vote, "url", "") or "")
+    return {"id": vote.pk}
 
 
 @transaction.atomic

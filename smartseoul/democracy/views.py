@@ -280,6 +280,7 @@ def inquiry(request: HttpRequest, pk: int) -> HttpResponse:
     page = Paginator(selectors.inquiry_responses(inq), 30).get_page(request.GET.get("page"))
     return render(request, "democracy/inquiry.html", {
         "inq": inq, "form": form, "mine": mine, "page": page, "is_open": selectors.inquiry_is_open(inq),
+        "vote_results": selectors.inquiry_vote_results(inq), "vote_url": selectors.inquiry_vote_url(inq),
     })
 
 
