@@ -1,8 +1,31 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from smartseoul.core.registry import ModuleManifest, Tile
 
 
 class AnalyticsConfig(AppConfig):
     name = "smartseoul.analytics"
     label = "analytics"
+    verbose_name = _("Big-data administration")
+
+    def manifest(self) -> ModuleManifest:
+        from .api import router
+        from .commands import COMMANDS
+        from .registry_hooks import EXPORTS, LAYERS, WIDGETS
+        from .services import demo_load
+
+        return ModuleManifest(
+            name="analytics", title=str(_("Big data")), router=router, api_prefix="/analytics",
+            urls="smartseoul.analytics.urls", url_prefix="analytics/",
+            layers=LAYERS, exports=EXPORTS, widgets=WIDGETS,
+            tiles=(
+                Tile(_("My neighbourhood analysis"), "analytics:commerce", "🚦", "data",
+                     _("Start-up traffic light by area and business"), order=40),
+                Tile(_("Big-data analysis"), "analytics:home", "⬢", "office",
+                     _("Night demand, Owl-bus routes, facility siting"), order=40),
+            ),
+            demo=demo_load, commands=COMMANDS,
+        )
