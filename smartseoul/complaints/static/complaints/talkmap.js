@@ -1,0 +1,52 @@
+// Citizens' Talk Map: server-side clusters (or H3 heat hexagons) reloaded on every move or filter.
+(function () {
+  "use strict";
+  var el = document.getElementById("talk-map");
+  var form = document.getElementById("map-filters");
+  if (!el || !form || !window.L) { return; }
+  var map = window.L.map(el).setView([37.5665, 126.978], 11);
+  window.L.tileLayer(el.getAttribute("data-tile-url"), { maxZoom: 19, attribution: el.getAttribute("data-attribution") }).addTo(map);
+  var layer = window.L.layerGroup().addTo(map);
+  var colours = { received: "#b45309", assigned: "#1d4ed8", in_progress: "#1d4ed8", transferred: "#6d28d9",
+                  reopened: "#b91c1c", resolved: "#15803d", rejected: "#6b7280", merged: "#6b7280" };
+  function params() {
+    var p = new URLSearchParams(new FormData(form));
+    var b = map.getBounds();
+    p.set("zoom", map.getZoom());
+    p.set("bbox", [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(5); }).join(","));
+    return p;
+  }
+  function load() {
+    var p = params();
+    fetch(form.getAttribute("data-geojson-url") + "?" + p.toString(), { credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (fc) {
+        layer.clearLayers();
+        el.setAttribute("data-features", String(fc.features.length));
+        fc.features.forEach(function (f) {
+          var props = f.properties || {};
+          if (f.geometry.type === "Polygon") {
+            var ring = f.geometry.coordinates[0].map(function (c) { return [c[1], c[0]]; });
+            window.L.polygon(ring, { stroke: false, fillColor: "#d33", fillOpacity: 0.15 + 0.6 * (props.intensity || 0) })
+              .bindTooltip(String(props.count)).addTo(layer);
+            return;
+          }
+          var ll = [f.geometry.coordinates[1], f.geometry.coordinates[0]];
+          if (props.cluster) {
+            var size = 24 + Math.min(36, Math.log(props.count) * 6);
+            window.L.marker(ll, { icon: window.L.divIcon({ className: "cluster", html: "<span>" + props.count + "</span>",
+              iconSize: [size, size] }), keyboard: true, title: String(props.count) })
+              .on("click", function () { map.setView(ll, Math.min(map.getZoom() + 2, 18)); }).addTo(layer);
+          } else {
+            var m = window.L.circleMarker(ll, { radius: 7, color: colours[props.status] || "#333", weight: 2, fillOpacity: 0.7 });
+            var link = document.createElement("a");
+            link.href = props.url; link.textContent = props.number + " · " + props.category;
+            m.bindPopup(link).addTo(layer);
+          }
+        });
+      });
+  }
+  map.on("moveend", load);
+  form.addEventListener("change", load);
+  load();
+})();
