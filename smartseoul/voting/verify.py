@@ -15,13 +15,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+from itertools import islice
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from smartseoul.lib import merkle
 
+try:  # orjson parses leaves several times faster; the standard library is the fallback
+    from orjson import loads as _loads
+except ImportError:  # pragma: no cover
+    _loads = json.loads
+
 _sha = hashlib.sha256
+CHUNK = 4096
 
 
 class VerificationFailed(Exception):
@@ -93,40 +100,59 @@ def verify_log(source: LogSource, *, pinned_key: str | None = None, origin_prefi
     expected_index = 0
     if 0 in targets and targets[0].root != merkle.EMPTY_ROOT:
         raise VerificationFailed("checkpoint size 0: the root of an empty log is not SHA-256 of nothing")
-    for index, leaf in source.leaves():
-        if index != expected_index:
-            raise VerificationFailed(f"leaf {expected_index} is missing (the next leaf served is {index})")
-        raw = leaf.encode()
-        h = _sha(b"\x00" + raw).digest()
-        hashes.append(h)
-        i, acc = index, h
-        while i & 1:
-            acc = _sha(b"\x01" + stack.pop() + acc).digest()
-            i >>= 1
-        stack.append(acc)
-        expected_index += 1
-        cp = targets.get(expected_index)
-        if cp is not None and merkle.fold(stack) != cp.root:
-            bad = _first_bad_leaf(source, hashes, 0, cp.size, cp.root)
-            raise VerificationFailed(f"leaf {bad}: its bytes differ from what checkpoint size {cp.size} signed")
+    leaves_iter = iter(source.leaves())
+    while True:
+        chunk = list(islice(leaves_iter, CHUNK))
+        if not chunk:
+            break
+        indexes = [c[0] for c in chunk]
+        if indexes != list(range(expected_index, expected_index + len(chunk))):
+            for offset, index in enumerate(indexes):
+                if index != expected_index + offset:
+                    raise VerificationFailed(f"leaf {expected_index + offset} is missing (the next leaf served is "
+                                             f"{index})")
+        texts = [c[1] for c in chunk]
+        chunk_hashes = [_sha(b"\x00" + t.encode()).digest() for t in texts]
         try:
-            entry = json.loads(leaf)
-        except ValueError as exc:
-            raise VerificationFailed(f"leaf {index}: not JSON") from exc
-        if entry.get("seq") != index:
-            raise VerificationFailed(f"leaf {index}: it says it is leaf {entry.get('seq')} (moved or swapped)")
-        if entry.get("vote") != vote_id:
-            raise VerificationFailed(f"leaf {index}: it belongs to vote {entry.get('vote')}")
-        nullifier = entry.get("nullifier")
-        supersedes = entry.get("supersedes")
-        previous = current.get(nullifier)
-        if supersedes is None and previous is not None:
-            raise VerificationFailed(f"leaf {index}: a second ballot for the same voter without superseding leaf "
-                                     f"{previous[0]}")
-        if supersedes is not None and (previous is None or previous[0] != supersedes):
-            raise VerificationFailed(f"leaf {index}: supersedes leaf {supersedes}, which is not this voter's "
-                                     "current ballot")
-        current[nullifier] = (index, entry.get("choices"), entry.get("district"))
+            entries = _loads("[" + ",".join(texts) + "]")
+            if len(entries) != len(texts):
+                raise ValueError("a leaf holds more than one value")
+        except ValueError:
+            entries = []
+            for offset, t in enumerate(texts):
+                try:
+                    entries.append(_loads(t))
+                except ValueError as exc:
+                    raise VerificationFailed(f"leaf {expected_index + offset}: not JSON") from exc
+        hashes.extend(chunk_hashes)
+        for index, h, entry in zip(indexes, chunk_hashes, entries, strict=True):
+            i, acc = index, h
+            while i & 1:
+                acc = _sha(b"\x01" + stack.pop() + acc).digest()
+                i >>= 1
+            stack.append(acc)
+            cp = targets.get(index + 1)
+            if cp is not None and merkle.fold(stack) != cp.root:
+                bad_leaf = _first_bad_leaf(source, hashes, 0, cp.size, cp.root)
+                raise VerificationFailed(f"leaf {bad_leaf}: its bytes differ from what checkpoint size {cp.size} signed")
+            if type(entry) is not dict:
+                raise VerificationFailed(f"leaf {index}: not a ballot object")
+            if entry.get("seq") != index:
+                raise VerificationFailed(f"leaf {index}: it says it is leaf {entry.get('seq')} (moved or swapped)")
+            if entry.get("vote") != vote_id:
+                raise VerificationFailed(f"leaf {index}: it belongs to vote {entry.get('vote')}")
+            nullifier = entry.get("nullifier")
+            supersedes = entry.get("supersedes")
+            previous = current.get(nullifier)
+            if supersedes is None:
+                if previous is not None:
+                    raise VerificationFailed(f"leaf {index}: a second ballot for the same voter without superseding "
+                                             f"leaf {previous[0]}")
+            elif previous is None or previous[0] != supersedes:
+                raise VerificationFailed(f"leaf {index}: supersedes leaf {supersedes}, which is not this voter's "
+                                         "current ballot")
+            current[nullifier] = (index, entry.get("choices"), entry.get("district"))
+        expected_index += len(chunk)
     report.leaves = expected_index
     if checkpoints and checkpoints[-1].size > expected_index:
         raise VerificationFailed(f"leaf {expected_index} is missing (checkpoint size {checkpoints[-1].size} "
@@ -156,7 +182,7 @@ def _compare_tally(
     from .selectors import tally_ballots
 
     rows = [(int(o["id"]), str(o.get("key") or ""), str(o["text"])) for o in vote["options"]]
-    ballots = ((choices, district) for _, choices, district in sorted(current.values(), key=lambda t: t[0]))
+    ballots = ((choices, district) for _, choices, district in current.values())
     mine = tally_ballots(vote["ballot_type"], rows, ballots)
     if mine["total_ballots"] != published.get("total_ballots"):
         raise VerificationFailed(f"results: {published.get('total_ballots')} ballots published, the leaves hold "
