@@ -1,0 +1,175 @@
+"""Reads of the sensors module: who may see what, current values, derived figures."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from .models import (
+    AlertEpisode, AlertSubscription, CareAlert, Datastream, DistrictCondition, DistrictDay, Facility, FeatureOfInterest,
+    HistoricalLocation, IndexThreshold, Location, ObservedProperty, ParkingLot, Senior, Sensor, Thing, ThingKind,
+)
+
+# --- visibility -----------------------------------------------------------------------------------
+
+
+def hidden_things(user: Any) -> QuerySet[Thing]:
+    """Home devices are private: only the senior's assigned caseworkers and the gateway that
+    registered them may see them."""
+    hidden = Thing.objects.filter(kind=ThingKind.HOME_DEVICE)
+    if user is not None and getattr(user, "is_authenticated", False):
+        hidden = hidden.exclude(senior__assignments__caseworker=user).exclude(owner=user)
+    return hidden
+
+
+def visible(set_name: str, user: Any) -> QuerySet[Any]:
+    hidden = hidden_things(user).values("pk")
+    if set_name == "Things":
+        return Thing.objects.exclude(pk__in=hidden)
+    if set_name == "Locations":
+        return Location.objects.exclude(things__in=hidden)
+    if set_name == "HistoricalLocations":
+        return HistoricalLocation.objects.exclude(thing__in=hidden)
+    if set_name == "Datastreams":
+        return Datastream.objects.exclude(thing__in=hidden)
+    if set_name == "FeaturesOfInterest":
+        return FeatureOfInterest.objects.exclude(location__things__in=hidden)
+    if set_name == "Sensors":
+        return Sensor.objects.all()
+    if set_name == "ObservedProperties":
+        return ObservedProperty.objects.all()
+    raise KeyError(set_name)
+
+
+# --- thresholds -----------------------------------------------------------------------------------
+
+
+def threshold(kind: str, on: date | None = None) -> IndexThreshold:
+    """The threshold table of `kind` in force on `on` (today when omitted)."""
+    from smartseoul.core import clock
+
+    from .errors import SensorError, SensorErrorCode
+
+    day = on or clock.today_local().date()
+    found = IndexThreshold.objects.filter(kind=kind, effective_from__lte=day).order_by("-effective_from").first()
+    if found is None:
+        raise SensorError(f"No threshold table {kind!r} is in force on {day}.", code=SensorErrorCode.NO_THRESHOLD)
+    return found
+
+
+def thresholds_all() -> QuerySet[IndexThreshold]:
+    return IndexThreshold.objects.order_by("kind", "-effective_from")
+
+
+# --- current values -------------------------------------------------------------------------------
+
+
+def boxes(district_code: str | None = None) -> QuerySet[Thing]:
+    qs = Thing.objects.filter(kind=ThingKind.SDOT_BOX)
+    return qs.filter(district_code=district_code) if district_code else qs
+
+
+def box_by_serial(serial: str) -> Thing | None:
+    return Thing.objects.filter(kind=ThingKind.SDOT_BOX, serial=serial).first()
+
+
+def latest_values(thing_ids: list[int], quantities: tuple[str, ...]) -> dict[int, dict[str, Any]]:
+    """{thing id: {quantity: (value, time)}} from each datastream's latest value in the database."""
+    out: dict[int, dict[str, Any]] = {}
+    for thing_id, quantity, value, at in Datastream.objects.filter(
+        thing_id__in=thing_ids, quantity__in=quantities
+    ).values_list("thing_id", "quantity", "latest_result", "latest_phenomenon_time"):
+        out.setdefault(thing_id, {})[quantity] = (value, at)
+    return out
+
+
+def district_conditions_latest() -> dict[str, DistrictCondition]:
+    """The most recent hourly condition of each district."""
+    latest = DistrictCondition.objects.order_by("district_code", "-hour")
+    out: dict[str, DistrictCondition] = {}
+    for c in latest:
+        out.setdefault(c.district_code, c)
+    return out
+
+
+def district_days(district_code: str, last: int = 7) -> list[DistrictDay]:
+    return list(DistrictDay.objects.filter(district_code=district_code).order_by("-date")[:last])
+
+
+def open_episodes(kinds: tuple[str, ...] | None = None) -> QuerySet[AlertEpisode]:
+    qs = AlertEpisode.objects.filter(ended_at=None).order_by("-started_at")
+    return qs.filter(kind__in=kinds) if kinds else qs
+
+
+def subscriptions_of(user: Any) -> QuerySet[AlertSubscription]:
+    return AlertSubscription.objects.filter(user=user).order_by("district_code")
+
+
+def facilities_near(lat: float, lon: float, *, kinds: tuple[str, ...], limit: int = 3,
+                    district_code: str | None = None) -> list[tuple[Facility, float]]:
+    from smartseoul.lib.geo import haversine_m
+
+    qs = Facility.objects.filter(kind__in=kinds)
+    # a box around the point first (about 5 km), the whole list only if nothing is near
+    near = qs.filter(lat__range=(lat - 0.045, lat + 0.045), lon__range=(lon - 0.057, lon + 0.057))
+    candidates = list(near) or list(qs.filter(district_code=district_code) if district_code else qs[:2000])
+    ranked = sorted(((f, haversine_m(lat, lon, f.lat, f.lon)) for f in candidates), key=lambda x: x[1])
+    return ranked[:limit]
+
+
+# --- senior care ----------------------------------------------------------------------------------
+
+
+def seniors_for(caseworker: Any) -> QuerySet[Senior]:
+    return Senior.objects.filter(assignments__caseworker=caseworker, active=True).distinct()
+
+
+def is_assigned(caseworker: Any, senior: Senior) -> bool:
+    return senior.assignments.filter(caseworker=caseworker).exists()
+
+
+def care_alerts_for(caseworker: Any, *, open_only: bool = True) -> QuerySet[CareAlert]:
+    qs = CareAlert.objects.filter(senior__assignments__caseworker=caseworker).select_related("senior").distinct()
+    return qs.filter(closed_at=None) if open_only else qs
+
+
+def senior_devices(senior: Senior) -> QuerySet[Thing]:
+    return senior.devices.all()
+
+
+# --- shared parking -------------------------------------------------------------------------------
+
+
+def parking_lots(district_code: str | None = None) -> QuerySet[ParkingLot]:
+    qs = ParkingLot.objects.all()
+    return qs.filter(district_code=district_code) if district_code else qs
+
+
+def parking_spot_states(lot_ids: list[int]) -> dict[int, list[tuple[int, bool | None, Any]]]:
+    """{lot id: [(spot thing id, occupied or None when unknown, last change)]}."""
+    out: dict[int, list[tuple[int, bool | None, Any]]] = {lid: [] for lid in lot_ids}
+    for spot_id, lot_id in Thing.objects.filter(parking_lot_id__in=lot_ids, kind=ThingKind.PARKING_SPOT).values_list(
+        "pk", "parking_lot_id"
+    ):
+        out[lot_id].append((spot_id, None, None))
+    states = {
+        t: (text, value, at)
+        for t, text, value, at in Datastream.objects.filter(
+            thing__parking_lot_id__in=lot_ids, quantity="occupied"
+        ).values_list("thing_id", "latest_result_text", "latest_result", "latest_phenomenon_time")
+    }
+    for lot_id, spots in out.items():
+        resolved = []
+        for spot_id, _, _ in spots:
+            if spot_id in states:
+                text, value, at = states[spot_id]
+                occupied = (text == "true") if text in ("true", "false") else (None if value is None else value >= 0.5)
+                resolved.append((spot_id, occupied, at))
+            else:
+                resolved.append((spot_id, None, None))
+        out[lot_id] = resolved
+    return out
+
+
