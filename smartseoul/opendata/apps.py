@@ -1,8 +1,51 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from smartseoul.core.registry import ModuleManifest, Tile, Widget
 
 
 class OpendataConfig(AppConfig):
     name = "smartseoul.opendata"
     label = "opendata"
+    verbose_name = _("Open Data Plaza")
+
+    def manifest(self) -> ModuleManifest:
+        from . import commands, demo, widgets
+        from .api import router
+        from .tasks import on_day
+
+        return ModuleManifest(
+            name="opendata",
+            title=str(_("Open Data Plaza")),
+            router=router,
+            api_prefix="/opendata",
+            urls="smartseoul.opendata.urls",
+            url_prefix="opendata/",
+            root_urls="smartseoul.opendata.root_urls",
+            widgets=(
+                Widget("opendata.usage_today", _("Open data use today"), "stat", widgets.usage_today,
+                       section="opendata", order=10),
+                Widget("opendata.usage_30d", _("Open data use, last 30 days"), "series", widgets.usage_series,
+                       section="opendata", order=20),
+                Widget("opendata.popular", _("Most used datasets"), "list", widgets.popular,
+                       section="opendata", order=30),
+                Widget("opendata.requests_due", _("Data requests awaiting an answer"), "stat", widgets.requests_due,
+                       section="opendata", internal=True, order=40),
+            ),
+            tiles=(
+                Tile(_("Open Data Plaza"), "opendata:index", "📊", "data",
+                     _("Datasets, Open API, charts and maps"), order=10),
+                Tile(_("Information Open Plaza"), "opendata:documents", "📂", "data",
+                     _("Administrative documents of the city"), order=20),
+                Tile(_("App gallery"), "opendata:apps", "📱", "data", _("Apps made with open data"), order=30),
+                Tile(_("Publish open data"), "opendata:publish", "📤", "office",
+                     _("Upload tables, check them, publish"), order=40),
+                Tile(_("Document disclosure"), "opendata:documents-office", "🗂", "office",
+                     _("Personal-data check before publishing"), order=41),
+            ),
+            on_day=on_day,
+            demo=demo.load_demo,
+            commands=commands.COMMANDS,
+        )

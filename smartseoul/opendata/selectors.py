@@ -1,0 +1,564 @@
+"""Reads of the open-data module: catalogue search with facets, datasets, organisations,
+categories, tags, datastore tables and queries, usage statistics, requests, gallery, documents.
+
+Every protocol adapter (CKAN, DCAT, Data Package, Seoul OpenAPI) and the native API read
+through these functions."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+
+from smartseoul.core import clock
+
+from . import datastore, search, services
+from .constants import CATEGORY_EN, CATEGORY_KO, Category
+from .errors import Missing, OpenDataErrorCode
+from .models import (
+    DataRequest,
+    Dataset,
+    DatasetState,
+    DatasetTag,
+    DatastoreTable,
+    Document,
+    DocumentStatus,
+    Organization,
+    OrganizationMember,
+    Resource,
+    Showcase,
+    ShowcaseStatus,
+    Upload,
+    UsageDaily,
+)
+from .query import dataset_term, invalid, parse
+
+if TYPE_CHECKING:
+    from smartseoul.accounts.models import User
+
+MAX_ROWS = 1000
+DEFAULT_ROWS = 10
+FACET_FIELDS = ("organization", "groups", "tags", "res_format", "license_id")
+SORT_COLUMNS = {
+    "metadata_modified": "modified_at", "metadata_created": "created_at", "name": "name", "id": "uid",
+    "title_string": "title_ko", "title": "title_ko", "views_total": "usage_total", "views_recent": "usage_total",
+    "usage": "usage_total",
+}
+DEFAULT_SORT = "score desc, metadata_modified desc"
+
+
+# --- datasets -----------------------------------------------------------------------------------------
+
+
+def _editable_org_ids(user: User | None) -> list[int]:
+    if user is None or not user.is_authenticated:
+        return []
+    return [o.pk for o in Organization.objects.all() if services.can_publish(user, o)]
+
+
+def visible_datasets(user: User | None = None, *, include_private: bool = False, include_drafts: bool = False,
+                     include_deleted: bool = False) -> QuerySet[Dataset]:
+    public = Q(state=DatasetState.ACTIVE, private=False)
+    if not (include_private or include_drafts or include_deleted) or user is None or not user.is_authenticated:
+        return Dataset.objects.filter(public)
+    orgs = _editable_org_ids(user)
+    extra = Q(organization_id__in=orgs) & Q(state__in=[s for s, on in (
+        (DatasetState.ACTIVE, include_private), (DatasetState.DRAFT, include_drafts),
+        (DatasetState.DELETED, include_deleted)) if on])
+    return Dataset.objects.filter(public | extra)
+
+
+def with_related(qs: QuerySet[Dataset]) -> QuerySet[Dataset]:
+    return qs.select_related("organization").prefetch_related(
+        Prefetch("tags", queryset=DatasetTag.objects.order_by("name")),
+        Prefetch("resources", queryset=Resource.objects.filter(active=True).select_related("table")
+                 .order_by("position", "id")),
+    )
+
+
+def dataset_get(id_or_name: str, user: User | None = None) -> Dataset:
+    """A dataset by CKAN id (uuid) or name; drafts, private and deleted ones only for their publishers."""
+    qs = with_related(Dataset.objects.all())
+    dataset: Dataset | None = None
+    try:
+        dataset = qs.filter(uid=uuid.UUID(str(id_or_name))).first()
+    except ValueError:
+        pass
+    if dataset is None:
+        dataset = qs.filter(name=str(id_or_name)).first()
+    if dataset is None:
+        raise Missing(f"Not found: dataset {id_or_name}", code=OpenDataErrorCode.DATASET_NOT_FOUND)
+    if dataset.state != DatasetState.ACTIVE or dataset.private:
+        if not services.can_publish(user, dataset.organization):
+            raise Missing(f"Not found: dataset {id_or_name}", code=OpenDataErrorCode.DATASET_NOT_FOUND)
+    return dataset
+
+
+def dataset_by_service(service_name: str) -> Dataset | None:
+    return with_related(Dataset.objects.filter(service_name=service_name, state=DatasetState.ACTIVE,
+                                               private=False)).first()
+
+
+def dataset_versions(dataset: Dataset, limit: int = 50) -> list[Any]:
+    return list(dataset.versions.select_related("actor")[:limit])
+
+
+def recent_versions(limit: int = 31, offset: int = 0) -> list[Any]:
+    from .models import DatasetVersion
+
+    return list(DatasetVersion.objects.filter(dataset__state=DatasetState.ACTIVE, dataset__private=False)
+                .select_related("dataset", "actor").order_by("-at", "-id")[offset:offset + limit])
+
+
+def dataset_names(limit: int | None = None, offset: int = 0) -> list[str]:
+    qs = visible_datasets().order_by("name").values_list("name", flat=True)
+    return list(qs[offset:offset + limit] if limit is not None else qs[offset:])
+
+
+@dataclass
+class SearchParams:
+    q: str = ""
+    fq: str = ""
+    fq_list: Sequence[str] = ()
+    sort: str = ""
+    rows: int = DEFAULT_ROWS
+    start: int = 0
+    facet_fields: Sequence[str] = ()
+    facet_limit: int = 50
+    facet_mincount: int = 1
+    include_private: bool = False
+    include_drafts: bool = False
+    include_deleted: bool = False
+    user: Any = None
+    modified_since: Any = None
+
+
+@dataclass
+class SearchResult:
+    count: int
+    results: list[Dataset]
+    facets: dict[str, list[tuple[str, str, int]]] = field(default_factory=dict)  # field → [(name, label, n)]
+    sort: str = DEFAULT_SORT
+
+
+def _facet_label(field_name: str, value: str, orgs: dict[str, str]) -> str:
+    if field_name == "groups":
+        return str(Category(value).label) if value in Category.values else value
+    if field_name == "organization":
+        return orgs.get(value, value)
+    return value
+
+
+def _looks_fielded(q: str) -> bool:
+    return bool(re.search(r"(^|[\s(+\-])(\*|[A-Za-z_][\w.]*):", q))
+
+
+def search_datasets(params: SearchParams) -> SearchResult:
+    """CKAN package_search semantics: q (Korean-aware full text, or fielded), fq / fq_list,
+    sort, rows (capped at 1,000), start, facets. `id asc` is a total order for harvesters."""
+    qs = visible_datasets(params.user, include_private=params.include_private,
+                          include_drafts=params.include_drafts, include_deleted=params.include_deleted)
+    q = (params.q or "").strip()
+    ranks: dict[int, float] | None = None
+    if q and q not in {"*:*", "*"}:
+        if _looks_fielded(q):
+            qs = qs.filter(parse(q, dataset_term))
+        else:
+            if q.count('"') % 2 or q.count("[") != q.count("]"):
+                raise invalid(f"unbalanced quotes or brackets in {q!r}")
+            terms = search.query_terms(q)
+            if not terms:
+                return SearchResult(count=0, results=[], facets={f: [] for f in params.facet_fields},
+                                    sort=params.sort or DEFAULT_SORT)
+            where, where_params = search.where("dataset", terms)
+            qs = qs.extra(where=[where], params=where_params)  # noqa: S610
+            ranks = search.ranks("dataset", terms) if _wants_score(params.sort) else None
+    for fq in [params.fq, *params.fq_list]:
+        if fq and fq.strip():
+            qs = qs.filter(parse(fq, dataset_term))
+    if params.modified_since is not None:
+        qs = qs.filter(modified_at__gte=params.modified_since)
+    order = _order(params.sort)
+    rows = max(0, min(int(params.rows), MAX_ROWS))
+    start = max(0, int(params.start))
+    count = qs.count()
+    if ranks is not None:
+        ordered = _ordered_by_score(qs, ranks, order)
+        page_ids = ordered[start:start + rows]
+        by_id = {d.pk: d for d in with_related(Dataset.objects.filter(pk__in=page_ids))}
+        results = [by_id[i] for i in page_ids if i in by_id]
+    else:
+        results = list(with_related(qs.order_by(*order))[start:start + rows]) if rows else []
+    facets = _facets(qs, params) if params.facet_fields else {}
+    return SearchResult(count=count, results=results, facets=facets, sort=params.sort or DEFAULT_SORT)
+
+
+def _wants_score(sort: str) -> bool:
+    return not sort or sort.strip().lower().startswith("score") or sort.strip().lower().startswith("rank")
+
+
+def _order(sort: str) -> list[str]:
+    order: list[str] = []
+    for part in (sort or DEFAULT_SORT).split(","):
+        bits = part.strip().split()
+        if not bits:
+            continue
+        name = bits[0]
+        direction = bits[1].lower() if len(bits) > 1 else "asc"
+        if direction not in {"asc", "desc"} or len(bits) > 2:
+            raise invalid(f"cannot sort by {part.strip()!r}")
+        if name in {"score", "rank"}:
+            continue
+        if name not in SORT_COLUMNS:
+            raise invalid(f'Can not sort on field "{name}"')
+        column = SORT_COLUMNS[name]
+        order.append(column if direction == "asc" else f"-{column}")
+    if not any(o.lstrip("-") == "uid" for o in order):
+        order.append("uid")  # ties broken by id: pages neither repeat nor skip
+    return order
+
+
+def _ordered_by_score(qs: QuerySet[Dataset], ranks: dict[int, float], order: list[str]) -> list[int]:
+    columns = [o.lstrip("-") for o in order]
+    rows = list(qs.values_list("pk", *columns))
+    for i in range(len(columns) - 1, -1, -1):
+        rows.sort(key=lambda r, i=i: (r[i + 1] is None, r[i + 1]), reverse=order[i].startswith("-"))
+    rows.sort(key=lambda r: -ranks.get(r[0], 0.0))
+    return [r[0] for r in rows]
+
+
+def _facets(qs: QuerySet[Dataset], params: SearchParams) -> dict[str, list[tuple[str, str, int]]]:
+    ids = qs.values("pk")
+    out: dict[str, list[tuple[str, str, int]]] = {}
+    orgs: dict[str, str] = {}
+    limit = max(0, int(params.facet_limit)) if params.facet_limit is not None else 50
+    mincount = max(0, int(params.facet_mincount))
+    for name in params.facet_fields:
+        if name == "organization":
+            rows = qs.order_by().values_list("organization__name", "organization__title_ko").annotate(n=Count("pk"))
+            orgs.update({r[0]: r[1] for r in rows})
+            counts = [(r[0], r[2]) for r in rows]
+        elif name in {"groups", "category"}:
+            counts = list(qs.order_by().values_list("category").annotate(n=Count("pk")))
+        elif name == "license_id":
+            counts = list(qs.order_by().values_list("licence").annotate(n=Count("pk")))
+        elif name == "tags":
+            counts = list(DatasetTag.objects.filter(dataset__in=ids).order_by().values_list("name")
+                          .annotate(n=Count("dataset", distinct=True)))
+        elif name == "res_format":
+            counts = list(Resource.objects.filter(dataset__in=ids, active=True).exclude(format="").order_by()
+                          .values_list("format").annotate(n=Count("dataset", distinct=True)))
+        elif name in {"publisher_kind", "frequency"}:
+            column = "organization__kind" if name == "publisher_kind" else "frequency"
+            counts = list(qs.order_by().values_list(column).annotate(n=Count("pk")))
+        else:
+            raise invalid(f"cannot facet on {name!r}")
+        items = sorted(((str(v), int(n)) for v, n in counts if v is not None and n >= mincount),
+                       key=lambda item: (-item[1], item[0]))
+        if limit >= 0:
+            items = items[:limit] if params.facet_limit is not None and limit >= 0 else items
+        out[name] = [(v, _facet_label(name, v, orgs), n) for v, n in items]
+    return out
+
+
+# --- organisations, groups, tags -----------------------------------------------------------------------
+
+
+def organizations() -> QuerySet[Organization]:
+    return Organization.objects.annotate(
+        package_count=Count("datasets", filter=Q(datasets__state=DatasetState.ACTIVE, datasets__private=False))
+    ).order_by("name")
+
+
+def organization_get(id_or_name: str) -> Organization:
+    qs = organizations()
+    org = None
+    try:
+        org = qs.filter(uid=uuid.UUID(str(id_or_name))).first()
+    except ValueError:
+        pass
+    org = org or qs.filter(name=str(id_or_name)).first()
+    if org is None:
+        raise Missing(f"Not found: organization {id_or_name}", code=OpenDataErrorCode.ORGANIZATION_NOT_FOUND)
+    return org
+
+
+def organizations_for(user: User | None) -> list[Organization]:
+    """Publishers the user may publish for."""
+    if user is None or not user.is_authenticated:
+        return []
+    member_of = set(OrganizationMember.objects.filter(user=user).values_list("organization_id", flat=True))
+    return [o for o in Organization.objects.order_by("name") if o.pk in member_of or services.can_publish(user, o)]
+
+
+GROUP_NAMESPACE = uuid.UUID("6f1c2b1e-52c5-4a0e-9a51-0e7d8c5a1b00")
+
+
+def group_uid(category: str) -> str:
+    return str(uuid.uuid5(GROUP_NAMESPACE, f"group:{category}"))
+
+
+def tag_uid(name: str) -> str:
+    return str(uuid.uuid5(GROUP_NAMESPACE, f"tag:{name}"))
+
+
+def category_counts() -> dict[str, int]:
+    rows = visible_datasets().order_by().values_list("category").annotate(n=Count("pk"))
+    return {c: n for c, n in rows}
+
+
+def groups() -> list[dict[str, Any]]:
+    counts = category_counts()
+    return [{"name": c, "title": CATEGORY_EN[c], "title_ko": CATEGORY_KO[c], "uid": group_uid(c),
+             "package_count": counts.get(c, 0)} for c in Category.values]
+
+
+def group_get(id_or_name: str) -> dict[str, Any]:
+    for g in groups():
+        if id_or_name in {g["name"], g["uid"]}:
+            return g
+    raise Missing(f"Not found: group {id_or_name}", code=OpenDataErrorCode.GROUP_NOT_FOUND)
+
+
+def tags(query: str = "", limit: int | None = None) -> list[str]:
+    qs = DatasetTag.objects.filter(dataset__in=visible_datasets().values("pk"))
+    if query:
+        qs = qs.filter(name__icontains=query)
+    names = qs.order_by("name").values_list("name", flat=True).distinct()
+    return list(names[:limit] if limit else names)
+
+
+# --- resources and tables ------------------------------------------------------------------------------
+
+
+def resource_get(resource_id: str, user: User | None = None) -> Resource:
+    try:
+        rid = uuid.UUID(str(resource_id))
+    except ValueError:
+        raise Missing(f"Not found: resource {resource_id}", code=OpenDataErrorCode.RESOURCE_NOT_FOUND) from None
+    res = Resource.objects.select_related("dataset__organization", "table").filter(uid=rid, active=True).first()
+    if res is None:
+        raise Missing(f"Not found: resource {resource_id}", code=OpenDataErrorCode.RESOURCE_NOT_FOUND)
+    ds = res.dataset
+    if (ds.state != DatasetState.ACTIVE or ds.private) and not services.can_publish(user, ds.organization):
+        raise Missing(f"Not found: resource {resource_id}", code=OpenDataErrorCode.RESOURCE_NOT_FOUND)
+    return res
+
+
+def table_of(resource: Resource) -> DatastoreTable:
+    table = getattr(resource, "table", None) if hasattr(resource, "table") else None
+    if table is None:
+        raise Missing(f"Not found: the resource {resource.uid} has no datastore table",
+                      code=OpenDataErrorCode.TABLE_NOT_FOUND)
+    return table
+
+
+def table_path(table: DatastoreTable) -> Path:
+    return services.datastore_root() / table.path
+
+
+def primary_table(dataset: Dataset) -> tuple[Resource, DatastoreTable] | None:
+    for res in dataset.resources.all():
+        if res.active and hasattr(res, "table"):
+            return res, res.table
+    return None
+
+
+def table_query(table: DatastoreTable, **kwargs: Any) -> datastore.QueryResult:
+    return datastore.query(table_path(table), table.fields, row_count=table.row_count, **kwargs)
+
+
+def export_file(table: DatastoreTable, fmt: str) -> Path:
+    """The whole table as csv/json/xlsx/parquet, written once per table version and reused."""
+    cache = services.datastore_root() / "exports" / str(table.resource.uid) / f"v{table.version}.{fmt}"
+    if not cache.exists():
+        datastore.export(table_path(table), table.fields, fmt, cache)
+    return cache
+
+
+def uploads_for(dataset: Dataset) -> QuerySet[Upload]:
+    return dataset.uploads.all()
+
+
+def upload_get(upload_id: str, user: User | None) -> Upload:
+    try:
+        uid = uuid.UUID(str(upload_id))
+    except ValueError:
+        raise Missing("No such upload.", code=OpenDataErrorCode.UPLOAD_NOT_FOUND) from None
+    upload = Upload.objects.select_related("dataset__organization", "resource").filter(uid=uid).first()
+    if upload is None or not services.can_publish(user, upload.dataset.organization):
+        raise Missing("No such upload.", code=OpenDataErrorCode.UPLOAD_NOT_FOUND)
+    return upload
+
+
+def staged_preview(upload: Upload, limit: int = 20) -> list[dict[str, Any]]:
+    if not upload.staged_path:
+        return []
+    path = services.datastore_root() / upload.staged_path
+    if not path.exists():
+        return []
+    return list(datastore.query(path, upload.fields, row_count=upload.row_count, limit=limit,
+                                include_total=False).records)  # type: ignore[arg-type]
+
+
+# --- usage statistics ------------------------------------------------------------------------------------
+
+
+def usage_for(dataset: Dataset, days: int = 30) -> dict[str, Any]:
+    since = clock.today_local().date() - timedelta(days=days - 1)
+    rows = list(UsageDaily.objects.filter(dataset=dataset, day__gte=since).order_by("day"))
+    totals = UsageDaily.objects.filter(dataset=dataset).aggregate(v=Sum("views"), d=Sum("downloads"),
+                                                                   a=Sum("api_calls"))
+    return {
+        "views": totals["v"] or 0, "downloads": totals["d"] or 0, "api_calls": totals["a"] or 0,
+        "series": [{"day": r.day.isoformat(), "views": r.views, "downloads": r.downloads,
+                    "api_calls": r.api_calls} for r in rows],
+    }
+
+
+def usage_by_category(days: int = 30) -> dict[str, Any]:
+    today = clock.today_local().date()
+    since = today - timedelta(days=days - 1)
+    rows = (UsageDaily.objects.filter(day__gte=since, dataset__state=DatasetState.ACTIVE, dataset__private=False)
+            .values_list("day", "dataset__category").annotate(v=Sum("views"), d=Sum("downloads"), a=Sum("api_calls"))
+            .order_by("day"))
+    per_day: dict[str, dict[str, int]] = {}
+    per_category: dict[str, dict[str, int]] = {c: {"views": 0, "downloads": 0, "api_calls": 0}
+                                               for c in Category.values}
+    for day, category, v, d, a in rows:
+        key = day.isoformat()
+        bucket = per_day.setdefault(key, {"views": 0, "downloads": 0, "api_calls": 0})
+        bucket["views"] += v or 0
+        bucket["downloads"] += d or 0
+        bucket["api_calls"] += a or 0
+        if category in per_category:
+            per_category[category]["views"] += v or 0
+            per_category[category]["downloads"] += d or 0
+            per_category[category]["api_calls"] += a or 0
+    days_list = [(since + timedelta(days=i)).isoformat() for i in range(days)]
+    return {"days": days_list, "per_day": [{"day": d, **per_day.get(d, {"views": 0, "downloads": 0,
+                                                                           "api_calls": 0})} for d in days_list],
+            "per_category": per_category}
+
+
+def usage_today() -> dict[str, int]:
+    today = clock.today_local().date()
+    agg = UsageDaily.objects.filter(day=today).aggregate(v=Sum("views"), d=Sum("downloads"), a=Sum("api_calls"))
+    return {"views": agg["v"] or 0, "downloads": agg["d"] or 0, "api_calls": agg["a"] or 0}
+
+
+def top_datasets(days: int = 30, limit: int = 10) -> list[dict[str, Any]]:
+    since = clock.today_local().date() - timedelta(days=days - 1)
+    rows = (UsageDaily.objects.filter(day__gte=since, dataset__state=DatasetState.ACTIVE, dataset__private=False)
+            .values("dataset__name", "dataset__title_ko", "dataset__title_en")
+            .annotate(total=Sum("views") + Sum("downloads") + Sum("api_calls")).order_by("-total")[:limit])
+    return list(rows)
+
+
+def catalogue_totals() -> dict[str, int]:
+    visible = visible_datasets()
+    return {"datasets": visible.count(),
+            "organizations": Organization.objects.filter(Exists(visible.filter(organization=OuterRef("pk")))).count(),
+            "tables": DatastoreTable.objects.filter(resource__dataset__in=visible.values("pk")).count()}
+
+
+def key_usage(key: Any, days: int = 14) -> list[tuple[date, int]]:
+    since = clock.today_local().date() - timedelta(days=days - 1)
+    rows = {u.day: u.calls for u in key.usage.filter(day__gte=since)}
+    return [(since + timedelta(days=i), rows.get(since + timedelta(days=i), 0)) for i in range(days)]
+
+
+def api_keys_of(user: User) -> list[Any]:
+    from smartseoul.accounts.selectors import api_key_calls_today, api_keys
+
+    keys = [k for k in api_keys(user) if "opendata" in (k.scopes or []) and k.revoked_at is None]
+    return [{"key": k, "today": api_key_calls_today(k), "sample": services.api_key_is_sample(k),
+             "history": key_usage(k)} for k in keys]
+
+
+# --- requests, gallery ----------------------------------------------------------------------------------
+
+
+def data_requests(*, status: str | None = None, department_code: str | None = None) -> QuerySet[DataRequest]:
+    qs = DataRequest.objects.select_related("dataset")
+    if status:
+        qs = qs.filter(status=status)
+    if department_code:
+        qs = qs.filter(department_code=department_code)
+    return qs
+
+
+def data_request_get(uid: str) -> DataRequest:
+    try:
+        key = uuid.UUID(str(uid))
+    except ValueError:
+        raise Missing("No such data request.", code=OpenDataErrorCode.DATASET_NOT_FOUND) from None
+    req = DataRequest.objects.select_related("dataset", "requester").filter(uid=key).first()
+    if req is None:
+        raise Missing("No such data request.", code=OpenDataErrorCode.DATASET_NOT_FOUND)
+    return req
+
+
+def showcases(*, status: str = ShowcaseStatus.APPROVED) -> QuerySet[Showcase]:
+    return Showcase.objects.filter(status=status).prefetch_related("datasets")
+
+
+def showcase_get(id_or_name: str, *, include_pending: bool = False) -> Showcase:
+    qs = Showcase.objects.prefetch_related("datasets")
+    if not include_pending:
+        qs = qs.filter(status=ShowcaseStatus.APPROVED)
+    item = None
+    try:
+        item = qs.filter(uid=uuid.UUID(str(id_or_name))).first()
+    except ValueError:
+        pass
+    item = item or qs.filter(name=str(id_or_name)).first()
+    if item is None:
+        raise Missing(f"Not found: showcase {id_or_name}", code=OpenDataErrorCode.SHOWCASE_NOT_FOUND)
+    return item
+
+
+# --- documents ------------------------------------------------------------------------------------------
+
+
+def documents_published(*, q: str = "", doc_type: str = "", department_code: str = "",
+                        disclosure: str = "") -> QuerySet[Document]:
+    qs = Document.objects.filter(status=DocumentStatus.PUBLISHED)
+    if q.strip():
+        terms = search.query_terms(q)
+        if not terms:
+            return qs.none()
+        where, params = search.where("document", terms)
+        qs = qs.extra(where=[where], params=params)  # noqa: S610
+    if doc_type:
+        qs = qs.filter(doc_type=doc_type)
+    if department_code:
+        qs = qs.filter(department_code=department_code)
+    if disclosure:
+        qs = qs.filter(disclosure=disclosure)
+    return qs
+
+
+def document_get(uid: str, user: User | None = None) -> Document:
+    try:
+        key = uuid.UUID(str(uid))
+    except ValueError:
+        raise Missing("No such document.", code=OpenDataErrorCode.DOCUMENT_NOT_FOUND) from None
+    doc = Document.objects.prefetch_related("attachments", "findings").filter(uid=key).first()
+    if doc is None:
+        raise Missing("No such document.", code=OpenDataErrorCode.DOCUMENT_NOT_FOUND)
+    if doc.status != DocumentStatus.PUBLISHED and not (user is not None and user.is_authenticated
+                                                       and user.is_official):
+        raise Missing("No such document.", code=OpenDataErrorCode.DOCUMENT_NOT_FOUND)
+    return doc
+
+
+def documents_to_review() -> QuerySet[Document]:
+    return Document.objects.exclude(status=DocumentStatus.PUBLISHED).exclude(status=DocumentStatus.WITHDRAWN)\
+        .annotate(open_findings=Count("findings", filter=Q(findings__status="open")))
