@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from smartseoul.core.auth import request_user, session_auth
@@ -66,41 +66,70 @@ class Mapped:
 
 def proposal_out(p: Proposal) -> dict[str, Any]:
     return {
-        "id": p.pk, "title": p.title, "category": p.category,
-        "district_code": p.district.code if p.district_id else None,
-        "stage": p.stage, "stage_label": str(Stage(p.stage).label), "created_at": p.created_at,
-        "support_deadline": p.support_deadline, "support_count": p.support_count,
-        "forum_participants": p.forum_participants, "forum_pro": p.forum_pro, "forum_con": p.forum_con,
-        "forum_closes_at": p.forum_closes_at, "department_code": p.department.code if p.department_id else None,
-        "answer_due_at": p.answer_due_at, "budget_reference": p.budget_reference,
+        "id": p.pk,
+        "title": p.title,
+        "category": p.category,
+        "district_code": p.district.code if p.district else None,
+        "stage": p.stage,
+        "stage_label": str(Stage(p.stage).label),
+        "created_at": p.created_at,
+        "support_deadline": p.support_deadline,
+        "support_count": p.support_count,
+        "forum_participants": p.forum_participants,
+        "forum_pro": p.forum_pro,
+        "forum_con": p.forum_con,
+        "forum_closes_at": p.forum_closes_at,
+        "department_code": p.department.code if p.department else None,
+        "answer_due_at": p.answer_due_at,
+        "budget_reference": p.budget_reference,
         "url": selectors.proposal_url(p.pk),
     }
 
 
 def proposal_detail(p: Proposal) -> dict[str, Any]:
     return {
-        **proposal_out(p), "problem": p.problem, "solution": p.solution,
+        **proposal_out(p),
+        "problem": p.problem,
+        "solution": p.solution,
         "author": p.author.public_name() if p.author else "",
         "answers": [
-            {"kind": a.kind, "department_code": a.department.code if a.department_id else None,
-             "department_name": a.department.name if a.department_id else None, "body": a.body,
-             "outcome": a.outcome, "due_at": a.due_at, "answered_at": a.answered_at, "late": a.late}
+            {
+                "kind": a.kind,
+                "department_code": a.department.code if a.department else None,
+                "department_name": a.department.name if a.department else None,
+                "body": a.body,
+                "outcome": a.outcome,
+                "due_at": a.due_at,
+                "answered_at": a.answered_at,
+                "late": a.late,
+            }
             for a in selectors.answers(p)
         ],
         "timeline": selectors.timeline(p),
-        "attachments": [{"kind": a.kind, "name": a.name, "url": a.file.url, "size": a.size}
-                        for a in p.attachments.all()],
+        "attachments": [
+            {"kind": a.kind, "name": a.name, "url": a.file.url, "size": a.size} for a in p.attachments.all()
+        ],
         "next_threshold": selectors.next_threshold(p),
     }
 
 
 def inquiry_out(i: Inquiry) -> dict[str, Any]:
     return {
-        "id": i.pk, "title": i.title, "question": i.question, "background": i.background, "timing": i.timing,
-        "mode": i.mode, "department_code": i.department.code if i.department_id else None,
-        "district_code": i.district.code if i.district_id else None, "opens_at": i.opens_at,
-        "closes_at": i.closes_at, "is_open": selectors.inquiry_is_open(i), "response_count": i.response_count,
-        "vote_id": i.vote_id, "vote_url": selectors.inquiry_vote_url(i), "result_summary": i.result_summary,
+        "id": i.pk,
+        "title": i.title,
+        "question": i.question,
+        "background": i.background,
+        "timing": i.timing,
+        "mode": i.mode,
+        "department_code": i.department.code if i.department else None,
+        "district_code": i.district.code if i.district else None,
+        "opens_at": i.opens_at,
+        "closes_at": i.closes_at,
+        "is_open": selectors.inquiry_is_open(i),
+        "response_count": i.response_count,
+        "vote_id": i.vote_id,
+        "vote_url": selectors.inquiry_vote_url(i),
+        "result_summary": i.result_summary,
     }
 
 
@@ -110,19 +139,25 @@ def inquiry_out(i: Inquiry) -> dict[str, Any]:
 @router.get("/proposals", response=list[ProposalOut])
 @paginate(LimitOffsetPagination)
 def list_proposals(
-    request: HttpRequest, stage: str | None = None, category: str | None = None, district: str | None = None,
-    q: str | None = None, order: str = "new",
+    request: HttpRequest,
+    stage: str | None = None,
+    category: str | None = None,
+    district: str | None = None,
+    q: str | None = None,
+    order: str = "new",
 ) -> Any:
     """Visible proposals. `stage`: a stage key, or open / answered / forum / closed; `order`: new, support,
     closing, forum; `district`: a gu code or `city` for city-wide."""
-    return Mapped(selectors.proposals_public(stage=stage, category=category, district_code=district, q=q,
-                                             order=order), proposal_out)
+    return Mapped(
+        selectors.proposals_public(stage=stage, category=category, district_code=district, q=q, order=order),
+        proposal_out,
+    )
 
 
 @router.post("/proposals", response={201: ProposalDetailOut}, auth=session_auth)
 def create_proposal(request: HttpRequest, body: ProposalIn) -> Any:
     p = services.proposal_create(author=request_user(request), **body.dict())
-    return 201, proposal_detail(selectors.proposal_get(p.pk, viewer=request_user(request)))
+    return Status(201, proposal_detail(selectors.proposal_get(p.pk, viewer=request_user(request))))
 
 
 @router.get("/proposals/{proposal_id}", response=ProposalDetailOut)
@@ -166,11 +201,22 @@ def unfollow(request: HttpRequest, proposal_id: int) -> Any:
 @router.post("/proposals/{proposal_id}/answers", response={201: AnswerOut}, auth=session_auth)
 def answer(request: HttpRequest, proposal_id: int, body: AnswerIn) -> Any:
     """The answer the stage owes (department; final after a forum; mayor). Officials only."""
-    a = services.answer_create(proposal_id=proposal_id, actor=request_user(request), body=body.body, outcome=body.outcome,
-                               request=request)
-    return 201, {"kind": a.kind, "department_code": a.department.code if a.department_id else None,
-                 "department_name": a.department.name if a.department_id else None, "body": a.body,
-                 "outcome": a.outcome, "due_at": a.due_at, "answered_at": a.answered_at, "late": a.late}
+    a = services.answer_create(
+        proposal_id=proposal_id, actor=request_user(request), body=body.body, outcome=body.outcome, request=request
+    )
+    return Status(
+        201,
+        {
+            "kind": a.kind,
+            "department_code": a.department.code if a.department else None,
+            "department_name": a.department.name if a.department else None,
+            "body": a.body,
+            "outcome": a.outcome,
+            "due_at": a.due_at,
+            "answered_at": a.answered_at,
+            "late": a.late,
+        },
+    )
 
 
 @router.post("/proposals/{proposal_id}/forum", response=ProposalOut, auth=session_auth)
@@ -179,15 +225,20 @@ def forum_decision(request: HttpRequest, proposal_id: int, body: DecisionIn) -> 
     if body.open:
         p = services.forum_open(proposal_id=proposal_id, actor=request_user(request), note=body.note, request=request)
     else:
-        p = services.forum_decline(proposal_id=proposal_id, actor=request_user(request), reason=body.note, request=request)
+        p = services.forum_decline(
+            proposal_id=proposal_id, actor=request_user(request), reason=body.note, request=request
+        )
     return proposal_out(p)
 
 
 @router.put("/proposals/{proposal_id}/opinion", response=OpinionOut, auth=session_auth)
 def opinion(request: HttpRequest, proposal_id: int, body: OpinionIn) -> Any:
     op = services.opinion_set(proposal_id=proposal_id, user=request_user(request), stance=body.stance, body=body.body)
-    return {"stance": op.stance, "body": op.body,
-            "participants": selectors.proposal_get(proposal_id, viewer=request_user(request)).forum_participants}
+    return {
+        "stance": op.stance,
+        "body": op.body,
+        "participants": selectors.proposal_get(proposal_id, viewer=request_user(request)).forum_participants,
+    }
 
 
 @router.get("/proposals/{proposal_id}/comments", response=list[CommentOut])
@@ -198,8 +249,16 @@ def comments(request: HttpRequest, proposal_id: int) -> Any:
     def walk(nodes: list[selectors.CommentNode]) -> None:
         for n in nodes:
             c = n.comment
-            out.append({"id": c.pk, "parent_id": c.parent_id, "author": c.author.public_name() if c.author else "",
-                        "body": "" if c.hidden else c.body, "created_at": c.created_at, "hidden": c.hidden})
+            out.append(
+                {
+                    "id": c.pk,
+                    "parent_id": c.parent_id,
+                    "author": c.author.public_name() if c.author else "",
+                    "body": "" if c.hidden else c.body,
+                    "created_at": c.created_at,
+                    "hidden": c.hidden,
+                }
+            )
             walk(n.replies)
 
     walk(selectors.comment_tree(p))
@@ -208,15 +267,29 @@ def comments(request: HttpRequest, proposal_id: int) -> Any:
 
 @router.post("/proposals/{proposal_id}/comments", response={201: CommentOut}, auth=session_auth)
 def add_comment(request: HttpRequest, proposal_id: int, body: CommentIn) -> Any:
-    c = services.comment_add(proposal_id=proposal_id, author=request_user(request), body=body.body, parent_id=body.parent_id)
-    return 201, {"id": c.pk, "parent_id": c.parent_id, "author": request_user(request).public_name(), "body": c.body,
-                 "created_at": c.created_at, "hidden": c.hidden}
+    c = services.comment_add(
+        proposal_id=proposal_id, author=request_user(request), body=body.body, parent_id=body.parent_id
+    )
+    return Status(
+        201,
+        {
+            "id": c.pk,
+            "parent_id": c.parent_id,
+            "author": request_user(request).public_name(),
+            "body": c.body,
+            "created_at": c.created_at,
+            "hidden": c.hidden,
+        },
+    )
 
 
 @router.post("/proposals/{proposal_id}/budget-link", response=ProposalOut, auth=session_auth)
 def budget_link(request: HttpRequest, proposal_id: int, body: BudgetLinkIn) -> Any:
-    return proposal_out(services.proposal_link_budget(proposal_id=proposal_id, budget_reference=body.budget_reference,
-                                                      actor=request_user(request)))
+    return proposal_out(
+        services.proposal_link_budget(
+            proposal_id=proposal_id, budget_reference=body.budget_reference, actor=request_user(request)
+        )
+    )
 
 
 # --- tracking, moderation, settings -------------------------------------------------------------------
@@ -235,15 +308,26 @@ def adopted(request: HttpRequest) -> Any:
 
 @router.post("/reports", response={201: dict}, auth=session_auth)
 def report(request: HttpRequest, body: ReportIn) -> Any:
-    r = services.report_create(reporter=request_user(request), target_kind=body.target_kind, target_id=body.target_id,
-                               reason=body.reason, note=body.note)
-    return 201, {"id": r.pk, "status": r.status}
+    r = services.report_create(
+        reporter=request_user(request),
+        target_kind=body.target_kind,
+        target_id=body.target_id,
+        reason=body.reason,
+        note=body.note,
+    )
+    return Status(201, {"id": r.pk, "status": r.status})
 
 
 @router.post("/moderation", response=dict, auth=session_auth)
 def moderate(request: HttpRequest, body: ModerationIn) -> Any:
-    n = services.moderation_decide(actor=request_user(request), target_kind=body.target_kind, target_id=body.target_id,
-                                   uphold=body.uphold, note=body.note, request=request)
+    n = services.moderation_decide(
+        actor=request_user(request),
+        target_kind=body.target_kind,
+        target_id=body.target_id,
+        uphold=body.uphold,
+        note=body.note,
+        request=request,
+    )
     return {"decided": n, "hidden": body.uphold}
 
 
@@ -275,7 +359,9 @@ def list_inquiries(request: HttpRequest) -> Any:
 
 @router.post("/inquiries", response={201: InquiryOut}, auth=session_auth)
 def create_inquiry(request: HttpRequest, body: InquiryIn) -> Any:
-    return 201, inquiry_out(services.inquiry_create(actor=request_user(request), request=request, **body.dict()))
+    return Status(
+        201, inquiry_out(services.inquiry_create(actor=request_user(request), request=request, **body.dict()))
+    )
 
 
 @router.get("/inquiries/{inquiry_id}", response=InquiryOut)
@@ -287,13 +373,13 @@ def get_inquiry(request: HttpRequest, inquiry_id: int) -> Any:
 @paginate(LimitOffsetPagination)
 def inquiry_responses(request: HttpRequest, inquiry_id: int) -> Any:
     inq = selectors.inquiry_get(inquiry_id)
-    return Mapped(selectors.inquiry_responses(inq), lambda r: {
-        "id": r.pk, "author": r.user.public_name(), "body": r.body, "created_at": r.created_at})
+    return Mapped(
+        selectors.inquiry_responses(inq),
+        lambda r: {"id": r.pk, "author": r.user.public_name(), "body": r.body, "created_at": r.created_at},
+    )
 
 
 @router.put("/inquiries/{inquiry_id}/response", response=InquiryResponseOut, auth=session_auth)
 def respond(request: HttpRequest, inquiry_id: int, body: InquiryResponseIn) -> Any:
     r = services.inquiry_respond(inquiry_id=inquiry_id, user=request_user(request), body=body.body)
     return {"id": r.pk, "author": request_user(request).public_name(), "body": r.body, "created_at": r.created_at}
-
-

@@ -23,12 +23,21 @@ def _on_day(day: date) -> None:
     ladder_tick(today=day)
 
 
+def _demo() -> None:
+    from .demo import load_demo
+
+    load_demo()
+
+
 def _near_threshold(query: WidgetQuery) -> dict[str, Any]:
     from .selectors import near_threshold
 
     items = near_threshold(limit=8)
-    return {"value": len(items), "unit": "", "items": [
-        {"title": i["title"], "url": i["url"], "value": f'{i["value"]}/{i["target"]}'} for i in items]}
+    return {
+        "value": len(items),
+        "unit": "",
+        "items": [{"title": i["title"], "url": i["url"], "value": f"{i['value']}/{i['target']}"} for i in items],
+    }
 
 
 def _overdue_by_department(query: WidgetQuery) -> dict[str, Any]:
@@ -42,10 +51,18 @@ def _overdue_by_department(query: WidgetQuery) -> dict[str, Any]:
         if r["district_code"]:
             by_district[r["district_code"]] = by_district.get(r["district_code"], 0) + r["overdue"]
     return {
-        "value": sum(r["overdue"] for r in rows), "unit": "",
+        "value": sum(r["overdue"] for r in rows),
+        "unit": "",
         "by_district": by_district,
-        "items": [{"title": r["department_name"] or r["department_code"] or "—", "value": r["overdue"],
-                   "url": "/democracy/answers/"} for r in rows if r["overdue"]][:15],
+        "items": [
+            {
+                "title": r["department_name"] or r["department_code"] or "—",
+                "value": r["overdue"],
+                "url": "/democracy/answers/",
+            }
+            for r in rows
+            if r["overdue"]
+        ][:15],
     }
 
 
@@ -53,8 +70,13 @@ def _open_proposals(query: WidgetQuery) -> dict[str, Any]:
     from .selectors import stage_counts
 
     counts = stage_counts()
-    return {"value": counts.get("deliberation", 0) + counts.get("department_answer_due", 0)
-            + counts.get("department_answered", 0), "unit": "", "by_stage": counts}
+    return {
+        "value": counts.get("deliberation", 0)
+        + counts.get("department_answer_due", 0)
+        + counts.get("department_answered", 0),
+        "unit": "",
+        "by_stage": counts,
+    }
 
 
 def _export_rows() -> Any:
@@ -92,7 +114,6 @@ class DemocracyConfig(AppConfig):
 
     def manifest(self) -> ModuleManifest:
         from .api import router
-        from .demo import load_demo
 
         return ModuleManifest(
             name="democracy",
@@ -102,12 +123,31 @@ class DemocracyConfig(AppConfig):
             urls="smartseoul.democracy.urls",
             url_prefix="democracy/",
             widgets=(
-                Widget("democracy.open", _("Proposals gathering support"), "stat", _open_proposals,
-                       section="participation", order=20),
-                Widget("democracy.near_threshold", _("Proposals close to a threshold"), "list", _near_threshold,
-                       section="participation", order=21),
-                Widget("democracy.overdue", _("Overdue answers to proposals, per department"), "districts",
-                       _overdue_by_department, section="participation", internal=True, order=22),
+                Widget(
+                    "democracy.open",
+                    _("Proposals gathering support"),
+                    "stat",
+                    _open_proposals,
+                    section="participation",
+                    order=20,
+                ),
+                Widget(
+                    "democracy.near_threshold",
+                    _("Proposals close to a threshold"),
+                    "list",
+                    _near_threshold,
+                    section="participation",
+                    order=21,
+                ),
+                Widget(
+                    "democracy.overdue",
+                    _("Overdue answers to proposals, per department"),
+                    "districts",
+                    _overdue_by_department,
+                    section="participation",
+                    internal=True,
+                    order=22,
+                ),
             ),
             exports=(
                 OpenDataExport(
@@ -116,7 +156,7 @@ class DemocracyConfig(AppConfig):
                     title_en="Democracy Seoul citizens' proposals",
                     description_ko="시민제안별 분야, 자치구, 단계, 공감 수, 공론장 참여자 수와 답변일 (개인정보 없음).",
                     description_en="Every citizens' proposal with its category, district, stage, supporters, "
-                                   "forum participants and answer dates (no personal data).",
+                    "forum participants and answer dates (no personal data).",
                     category="administration",
                     fields=(
                         ExportField("proposal_id", "integer", "proposal number"),
@@ -141,17 +181,40 @@ class DemocracyConfig(AppConfig):
                 ),
             ),
             tiles=(
-                Tile(_("Democracy Seoul"), "democracy:index", "🗳", "participate",
-                     _("Propose policies and support your neighbours' ideas"), order=20),
-                Tile(_("Seoul Inquires"), "democracy:inquiries", "❓", "participate",
-                     _("The city asks; you answer"), order=21),
-                Tile(_("Proposals to answer"), "democracy:office", "📝", "office",
-                     _("Department answers, forums, moderation"), order=20),
+                Tile(
+                    _("Democracy Seoul"),
+                    "democracy:index",
+                    "🗳",
+                    "participate",
+                    _("Propose policies and support your neighbours' ideas"),
+                    order=20,
+                ),
+                Tile(
+                    _("Seoul Inquires"),
+                    "democracy:inquiries",
+                    "❓",
+                    "participate",
+                    _("The city asks; you answer"),
+                    order=21,
+                ),
+                Tile(
+                    _("Proposals to answer"),
+                    "democracy:office",
+                    "📝",
+                    "office",
+                    _("Department answers, forums, moderation"),
+                    order=20,
+                ),
             ),
             on_day=_on_day,
-            demo=load_demo,
+            demo=_demo,
             commands=(
-                Command("daily", "run the proposal ladder for today: expiry, forum results, reminders",
-                        _cmd_daily_args, _cmd_daily, group="democracy"),
+                Command(
+                    "daily",
+                    "run the proposal ladder for today: expiry, forum results, reminders",
+                    _cmd_daily_args,
+                    _cmd_daily,
+                    group="democracy",
+                ),
             ),
         )

@@ -20,14 +20,38 @@ from .models import Inquiry, Proposal, Stage
 
 DEMO_PROPOSALS: list[tuple[str, str, str, str, str | None, int]] = [
     # title, problem, solution, category, district, supporters
-    ("버스정류장 온열의자를 모든 정류장에", "겨울철 새벽 버스를 기다리는 어르신들이 추위에 오래 노출됩니다.",
-     "시내버스 정류장 전체에 온열의자와 바람막이를 단계적으로 설치합시다.", "traffic", None, 62),
-    ("경로당 냉방비 지원 확대", "폭염 때 경로당 냉방비 부담으로 에어컨을 충분히 켜지 못합니다.",
-     "폭염 특보 기간에는 경로당 냉방비를 시가 전액 지원해 주세요.", "welfare", "11110", 120),
-    ("한강공원 일회용품 줄이기", "주말마다 한강공원에 배달 용기와 일회용품 쓰레기가 넘쳐납니다.",
-     "배달존에 다회용기 반납함을 두고 반납하면 포인트를 주는 제도를 만듭시다.", "environment", None, 34),
-    ("골목길 보행자 우선 도로 지정", "차도와 인도가 구분되지 않은 골목에서 아이들이 위험합니다.",
-     "초등학교 주변 골목을 보행자 우선 도로로 지정하고 속도를 시속 20km로 제한합시다.", "safety", "11440", 8),
+    (
+        "버스정류장 온열의자를 모든 정류장에",
+        "겨울철 새벽 버스를 기다리는 어르신들이 추위에 오래 노출됩니다.",
+        "시내버스 정류장 전체에 온열의자와 바람막이를 단계적으로 설치합시다.",
+        "traffic",
+        None,
+        62,
+    ),
+    (
+        "경로당 냉방비 지원 확대",
+        "폭염 때 경로당 냉방비 부담으로 에어컨을 충분히 켜지 못합니다.",
+        "폭염 특보 기간에는 경로당 냉방비를 시가 전액 지원해 주세요.",
+        "welfare",
+        "11110",
+        120,
+    ),
+    (
+        "한강공원 일회용품 줄이기",
+        "주말마다 한강공원에 배달 용기와 일회용품 쓰레기가 넘쳐납니다.",
+        "배달존에 다회용기 반납함을 두고 반납하면 포인트를 주는 제도를 만듭시다.",
+        "environment",
+        None,
+        34,
+    ),
+    (
+        "골목길 보행자 우선 도로 지정",
+        "차도와 인도가 구분되지 않은 골목에서 아이들이 위험합니다.",
+        "초등학교 주변 골목을 보행자 우선 도로로 지정하고 속도를 시속 20km로 제한합시다.",
+        "safety",
+        "11440",
+        8,
+    ),
 ]
 
 
@@ -43,8 +67,9 @@ def load_demo() -> dict[str, int]:
         if Proposal.objects.filter(title=title).exists():
             continue
         author = citizens[created % len(citizens)]
-        p = services.proposal_create(author=author, title=title, problem=problem, solution=solution,
-                                     category=category, district_code=district)
+        p = services.proposal_create(
+            author=author, title=title, problem=problem, solution=solution, category=category, district_code=district
+        )
         for user in citizens:
             if p.support_count >= supporters:
                 break
@@ -55,7 +80,8 @@ def load_demo() -> dict[str, int]:
         official = User.objects.filter(username="demo-democracy-official").first()
         if official is not None:
             services.inquiry_create(
-                actor=official, title="따릉이 야간 운영 시간 연장, 어떻게 생각하세요?",
+                actor=official,
+                title="따릉이 야간 운영 시간 연장, 어떻게 생각하세요?",
                 question="공공자전거 따릉이 대여소를 새벽 2시까지 운영하는 방안에 대한 의견을 들려주세요.",
                 background="심야 이동 수요 분석 결과 자정 이후 단거리 이동이 늘고 있습니다.",
                 closes_at=clock.now() + timedelta(days=21),
@@ -90,16 +116,21 @@ def _demo_officials() -> None:
 
 
 def _answer_one(p: Proposal | None) -> None:
-    if p is None or p.department_id is None:
+    if p is None or p.department is None:
         return
-    official = User.objects.filter(department_id=p.department_id).exclude(role=Role.CITIZEN).first()
+    official = User.objects.filter(department=p.department).exclude(role=Role.CITIZEN).first()
     if official is None:
-        official = User(username=f"demo-official-{p.department.code}", role=Role.OFFICIAL,
-                        department_id=p.department_id, is_staff=True)
+        official = User(
+            username=f"demo-official-{p.department.code}",
+            role=Role.OFFICIAL,
+            department_id=p.department_id,
+            is_staff=True,
+        )
         official.set_unusable_password()
         official.save()
     services.answer_create(
-        proposal_id=p.pk, actor=official,
+        proposal_id=p.pk,
+        actor=official,
         body="제안 감사합니다. 올해 겨울 시범사업으로 유동인구가 많은 정류장 100곳에 온열의자를 설치하고, "
-             "효과를 평가해 확대 여부를 결정하겠습니다.",
+        "효과를 평가해 확대 여부를 결정하겠습니다.",
     )

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from smartseoul.core import selectors as core_selectors
 
-from .models import Category, InquiryMode, OUTCOMES, ReportReason, Stance, Timing
+from .models import OUTCOMES, Category, InquiryMode, ReportReason, Stance, Timing
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -16,7 +16,9 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 class MultipleFileField(forms.FileField):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"}))
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"})
+        )
         super().__init__(*args, **kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> Any:
@@ -33,22 +35,25 @@ def _district_choices() -> list[tuple[str, str]]:
 class ProposalForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=150, min_length=5)
     problem = forms.CharField(label=_("What is the problem?"), widget=forms.Textarea(attrs={"rows": 5}), min_length=10)
-    solution = forms.CharField(label=_("What do you suggest?"), widget=forms.Textarea(attrs={"rows": 5}),
-                               min_length=10)
+    solution = forms.CharField(label=_("What do you suggest?"), widget=forms.Textarea(attrs={"rows": 5}), min_length=10)
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
     district = forms.ChoiceField(label=_("Where"), choices=())
-    files = MultipleFileField(label=_("Photos or documents (optional)"), required=False,
-                              help_text=_("Up to 5 files: JPEG, PNG, WebP or PDF, 10 MB each. Photo location data is removed."))
+    files = MultipleFileField(  # type: ignore[assignment]  # a form field named "files", not Form.files
+        label=_("Photos or documents (optional)"),
+        required=False,
+        help_text=_("Up to 5 files: JPEG, PNG, WebP or PDF, 10 MB each. Photo location data is removed."),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["district"].choices = _district_choices()
+        cast(forms.ChoiceField, self.fields["district"]).choices = _district_choices()
 
 
 class AnswerForm(forms.Form):
     body = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 8}), min_length=10)
-    outcome = forms.ChoiceField(label=_("Outcome"), required=False,
-                                choices=[("", "—"), *[(s.value, s.label) for s in OUTCOMES]])
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), required=False, choices=[("", "—"), *[(s.value, s.label) for s in OUTCOMES]]
+    )
 
 
 class ReassignForm(forms.Form):
@@ -57,15 +62,17 @@ class ReassignForm(forms.Form):
 
 
 class SelectionForm(forms.Form):
-    decision = forms.ChoiceField(label=_("Decision"), choices=[("open", _("Open a public forum")),
-                                                              ("decline", _("No forum"))])
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("open", _("Open a public forum")), ("decline", _("No forum"))]
+    )
     note = forms.CharField(label=_("Note or reason"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class OpinionForm(forms.Form):
     stance = forms.ChoiceField(label=_("Your position"), choices=Stance.choices, widget=forms.RadioSelect)
-    body = forms.CharField(label=_("Why? (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                           max_length=3000)
+    body = forms.CharField(
+        label=_("Why? (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=3000
+    )
 
 
 class CommentForm(forms.Form):
@@ -84,15 +91,19 @@ class LadderConfigForm(forms.Form):
     forum_threshold = forms.IntegerField(label=_("Supporters for a public forum"), min_value=1)
     mayor_threshold = forms.IntegerField(label=_("Forum participants for the mayor's answer"), min_value=1)
     forum_days = forms.IntegerField(label=_("Forum length (days)"), min_value=1, max_value=365)
-    department_answer_days = forms.IntegerField(label=_("Days for the department to answer"), min_value=1,
-                                                max_value=365)
+    department_answer_days = forms.IntegerField(
+        label=_("Days for the department to answer"), min_value=1, max_value=365
+    )
     selection_days = forms.IntegerField(label=_("Days for the Proposal Selection Group"), min_value=1, max_value=365)
-    decision_answer_days = forms.IntegerField(label=_("Days for the final answer after a forum"), min_value=1,
-                                              max_value=365)
-    reminder_days_before = forms.IntegerField(label=_("Remind this many days before a due date"), min_value=0,
-                                              max_value=60)
-    reports_to_hide = forms.IntegerField(label=_("Reports that hide content until reviewed"), min_value=1,
-                                         max_value=1000)
+    decision_answer_days = forms.IntegerField(
+        label=_("Days for the final answer after a forum"), min_value=1, max_value=365
+    )
+    reminder_days_before = forms.IntegerField(
+        label=_("Remind this many days before a due date"), min_value=0, max_value=60
+    )
+    reports_to_hide = forms.IntegerField(
+        label=_("Reports that hide content until reviewed"), min_value=1, max_value=1000
+    )
     require_real_name = forms.BooleanField(label=_("Support needs real-name verification"), required=False)
 
 
@@ -102,15 +113,15 @@ class InquiryForm(forms.Form):
     background = forms.CharField(label=_("Background"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
     timing = forms.ChoiceField(label=_("Timing"), choices=Timing.choices)
     mode = forms.ChoiceField(label=_("Answered by"), choices=InquiryMode.choices)
-    options = forms.CharField(label=_("Vote options (one per line)"), required=False,
-                              widget=forms.Textarea(attrs={"rows": 3}))
-    closes_at = forms.DateTimeField(label=_("Closes at"),
-                                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    options = forms.CharField(
+        label=_("Vote options (one per line)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    closes_at = forms.DateTimeField(label=_("Closes at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     district = forms.ChoiceField(label=_("Area"), choices=())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["district"].choices = _district_choices()
+        cast(forms.ChoiceField, self.fields["district"]).choices = _district_choices()
 
 
 class InquiryResponseForm(forms.Form):

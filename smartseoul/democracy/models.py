@@ -28,8 +28,12 @@ class LadderConfig(models.Model):
     reports_to_hide = models.PositiveSmallIntegerField(_("reports that hide content until reviewed"), default=3)
     require_real_name = models.BooleanField(_("support needs real-name verification"), default=False)
     updated_at = models.DateTimeField(null=True, blank=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"ladder {self.department_threshold}/{self.forum_threshold}/{self.mayor_threshold}"
 
 
 class Category(models.TextChoices):
@@ -69,14 +73,21 @@ OUTCOMES = (Stage.ADOPTED, Stage.PARTLY_ADOPTED, Stage.NOT_ADOPTED)
 
 
 class Proposal(models.Model):
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                               related_name="democracy_proposals")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="democracy_proposals"
+    )
     title = models.CharField(_("title"), max_length=150)
     problem = models.TextField(_("problem"))
     solution = models.TextField(_("suggested solution"))
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
-    district = models.ForeignKey("core.District", null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="democracy_proposals", help_text=_("empty for city-wide"))
+    district = models.ForeignKey(
+        "core.District",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="democracy_proposals",
+        help_text=_("empty for city-wide"),
+    )
     stage = models.CharField(max_length=30, choices=Stage.choices, default=Stage.DELIBERATION, db_index=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
@@ -84,8 +95,9 @@ class Proposal(models.Model):
     support_deadline = models.DateTimeField(db_index=True)
     support_count = models.PositiveIntegerField(default=0)
     first_support_at = models.DateTimeField(null=True, blank=True)
-    department = models.ForeignKey("core.Department", null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="democracy_proposals")
+    department = models.ForeignKey(
+        "core.Department", null=True, blank=True, on_delete=models.SET_NULL, related_name="democracy_proposals"
+    )
     answer_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
     selection_due_at = models.DateTimeField(null=True, blank=True)
     forum_opened_at = models.DateTimeField(null=True, blank=True)
@@ -127,6 +139,9 @@ class StageEvent(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.proposal_id}: {self.from_stage} → {self.to_stage}"
+
 
 class Support(models.Model):
     """One supporter of one proposal: the unique constraint makes a second support impossible."""
@@ -138,6 +153,9 @@ class Support(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["proposal", "user"], name="democracy_one_support_per_person")]
 
+    def __str__(self) -> str:
+        return f"support {self.proposal_id}"
+
 
 class Follow(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="follows")
@@ -146,6 +164,9 @@ class Follow(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["proposal", "user"], name="democracy_one_follow")]
+
+    def __str__(self) -> str:
+        return f"follow {self.proposal_id}"
 
 
 class AttachmentKind(models.TextChoices):
@@ -165,6 +186,9 @@ class Attachment(models.Model):
     class Meta:
         ordering = ["id"]
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class AnswerKind(models.TextChoices):
     DEPARTMENT = "department", _("department answer")
@@ -177,8 +201,9 @@ class OfficialAnswer(models.Model):
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="answers")
     kind = models.CharField(max_length=12, choices=AnswerKind.choices)
-    department = models.ForeignKey("core.Department", null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="democracy_answers")
+    department = models.ForeignKey(
+        "core.Department", null=True, blank=True, on_delete=models.SET_NULL, related_name="democracy_answers"
+    )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     body = models.TextField()
     outcome = models.CharField(max_length=20, blank=True, choices=[(s.value, s.label) for s in OUTCOMES])
@@ -188,6 +213,9 @@ class OfficialAnswer(models.Model):
     class Meta:
         ordering = ["answered_at", "id"]
         constraints = [models.UniqueConstraint(fields=["proposal", "kind"], name="democracy_one_answer_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} answer to {self.proposal_id}"
 
     @property
     def late(self) -> bool:
@@ -215,6 +243,9 @@ class ForumOpinion(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["proposal", "user"], name="democracy_one_opinion")]
 
+    def __str__(self) -> str:
+        return f"{self.stance} on {self.proposal_id}"
+
 
 class Comment(models.Model):
     """Threaded comments on a proposal (a reply points at its parent)."""
@@ -230,6 +261,9 @@ class Comment(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["proposal", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"comment {self.pk} on {self.proposal_id}"
 
 
 class ReportTarget(models.TextChoices):
@@ -261,16 +295,23 @@ class Report(models.Model):
     note = models.CharField(max_length=500, blank=True)
     status = models.CharField(max_length=10, choices=ReportStatus.choices, default=ReportStatus.PENDING, db_index=True)
     created_at = models.DateTimeField()
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["target_kind", "target_id"])]
-        constraints = [models.UniqueConstraint(fields=["target_kind", "target_id", "reporter"],
-                                               name="democracy_one_report_per_person")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["target_kind", "target_id", "reporter"], name="democracy_one_report_per_person"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"report on {self.target_kind} {self.target_id}"
 
 
 class Timing(models.TextChoices):
@@ -291,8 +332,9 @@ class Inquiry(models.Model):
     background = models.TextField(_("background"), blank=True)
     timing = models.CharField(_("timing"), max_length=6, choices=Timing.choices, default=Timing.BEFORE)
     mode = models.CharField(_("answered by"), max_length=10, choices=InquiryMode.choices, default=InquiryMode.COMMENTS)
-    department = models.ForeignKey("core.Department", null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="democracy_inquiries")
+    department = models.ForeignKey(
+        "core.Department", null=True, blank=True, on_delete=models.SET_NULL, related_name="democracy_inquiries"
+    )
     district = models.ForeignKey("core.District", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     opens_at = models.DateTimeField()
@@ -322,3 +364,6 @@ class InquiryResponse(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [models.UniqueConstraint(fields=["inquiry", "user"], name="democracy_one_response")]
+
+    def __str__(self) -> str:
+        return f"response to {self.inquiry_id}"

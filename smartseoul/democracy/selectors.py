@@ -78,9 +78,7 @@ def can_answer_for(user: User | AnonymousUser | None, proposal: Proposal) -> boo
 
 
 def users_with_capability(capability: str) -> QuerySet[User]:
-    return User.objects.filter(is_active=True).filter(
-        Q(groups__name=capability) | Q(role=Role.CITY_ADMIN)
-    ).distinct()
+    return User.objects.filter(is_active=True).filter(Q(groups__name=capability) | Q(role=Role.CITY_ADMIN)).distinct()
 
 
 def department_officials(department_id: int | None) -> QuerySet[User]:
@@ -97,8 +95,12 @@ def proposal_url(proposal_id: int) -> str:
 
 
 def proposals_public(
-    *, stage: str | None = None, category: str | None = None, district_code: str | None = None,
-    q: str | None = None, order: str = "new",
+    *,
+    stage: str | None = None,
+    category: str | None = None,
+    district_code: str | None = None,
+    q: str | None = None,
+    order: str = "new",
 ) -> QuerySet[Proposal]:
     """Visible proposals (not hidden by moderation), filtered and ordered for the list page and API."""
     qs = Proposal.objects.filter(hidden=False).select_related("district", "department")
@@ -254,7 +256,6 @@ def answer_queue(user: User) -> dict[str, list[Proposal]]:
 def answer_tracking(*, now: datetime | None = None) -> list[dict[str, Any]]:
     """Per department: answers owed now, of which overdue, answers given, of which late. Public."""
     now = now or clock.now()
-    names = {}
     rows: dict[int | None, dict[str, Any]] = {}
 
     def row(dept_id: int | None) -> dict[str, Any]:
@@ -274,25 +275,28 @@ def answer_tracking(*, now: datetime | None = None) -> list[dict[str, Any]]:
     given = (
         OfficialAnswer.objects.exclude(kind="mayor")
         .values("department_id")
-        .annotate(answered=Count("id"), late=Count("id", filter=Q(answered_at__gt=F("due_at"))))
+        .annotate(answered=Count("id"), n_late=Count("id", filter=Q(answered_at__gt=F("due_at"))))
     )
     for r in given:
         target = row(r["department_id"])
         target["answered"] += r["answered"]
-        target["late"] += r["late"]
+        target["late"] += r["n_late"]
     from smartseoul.core.models import Department
 
+    names: dict[int, Department] = {}
     for d in Department.objects.filter(pk__in=[k for k in rows if k is not None]).select_related("district"):
         names[d.pk] = d
     out = []
     for dept_id, r in rows.items():
-        d = names.get(dept_id) if dept_id is not None else None
-        out.append({
-            **r,
-            "department_code": d.code if d else "",
-            "department_name": d.name if d else "",
-            "district_code": d.district.code if d and d.district_id else None,
-        })
+        dept = names.get(dept_id) if dept_id is not None else None
+        out.append(
+            {
+                **r,
+                "department_code": dept.code if dept else "",
+                "department_name": dept.name if dept else "",
+                "district_code": dept.district.code if dept and dept.district else None,
+            }
+        )
     out.sort(key=lambda r: (-r["overdue"], -r["due"], r["department_code"]))
     return out
 
@@ -300,8 +304,11 @@ def answer_tracking(*, now: datetime | None = None) -> list[dict[str, Any]]:
 def mayor_tracking(*, now: datetime | None = None) -> dict[str, int]:
     now = now or clock.now()
     due = Proposal.objects.filter(stage=Stage.MAYOR_ANSWER_DUE)
-    return {"due": due.count(), "overdue": due.filter(answer_due_at__lt=now).count(),
-            "answered": OfficialAnswer.objects.filter(kind="mayor").count()}
+    return {
+        "due": due.count(),
+        "overdue": due.filter(answer_due_at__lt=now).count(),
+        "answered": OfficialAnswer.objects.filter(kind="mayor").count(),
+    }
 
 
 def due_for_reminder(*, now: datetime) -> QuerySet[Proposal]:
@@ -322,15 +329,31 @@ def near_threshold(*, limit: int = 10, ratio: float = 0.7) -> list[dict[str, Any
     ).order_by("-support_count")[:limit]
     for p in candidates:
         target = cfg.department_threshold if p.support_count < cfg.department_threshold else cfg.forum_threshold
-        out.append({"title": p.title, "url": proposal_url(p.pk), "value": p.support_count, "target": target,
-                    "kind": "supporters"})
+        out.append(
+            {
+                "title": p.title,
+                "url": proposal_url(p.pk),
+                "value": p.support_count,
+                "target": target,
+                "kind": "supporters",
+            }
+        )
     forums = Proposal.objects.filter(
-        hidden=False, stage=Stage.FORUM, forum_participants__gte=int(cfg.mayor_threshold * ratio),
+        hidden=False,
+        stage=Stage.FORUM,
+        forum_participants__gte=int(cfg.mayor_threshold * ratio),
         forum_participants__lt=cfg.mayor_threshold,
     ).order_by("-forum_participants")[:limit]
     for p in forums:
-        out.append({"title": p.title, "url": proposal_url(p.pk), "value": p.forum_participants,
-                    "target": cfg.mayor_threshold, "kind": "participants"})
+        out.append(
+            {
+                "title": p.title,
+                "url": proposal_url(p.pk),
+                "value": p.forum_participants,
+                "target": cfg.mayor_threshold,
+                "kind": "participants",
+            }
+        )
     out.sort(key=lambda r: -(r["value"] / max(r["target"], 1)))
     return out[:limit]
 
@@ -351,9 +374,13 @@ def adopted_proposals(since: datetime | None = None) -> list[dict[str, Any]]:
         qs = qs.filter(closed_at__gte=since)
     return [
         {
-            "id": p.pk, "title": p.title, "category": p.category,
-            "district_code": p.district.code if p.district_id else None,
-            "url": proposal_url(p.pk), "stage": p.stage, "decided_at": p.closed_at,
+            "id": p.pk,
+            "title": p.title,
+            "category": p.category,
+            "district_code": p.district.code if p.district else None,
+            "url": proposal_url(p.pk),
+            "stage": p.stage,
+            "decided_at": p.closed_at,
             "budget_reference": p.budget_reference,
         }
         for p in qs.select_related("district").order_by("closed_at", "id")
@@ -371,7 +398,7 @@ def export_rows() -> Iterable[dict[str, Any]]:
             "proposal_id": p.pk,
             "title": p.title,
             "category": p.category,
-            "district_code": p.district.code if p.district_id else "",
+            "district_code": p.district.code if p.district else "",
             "stage": p.stage,
             "created_date": clock_date(p.created_at),
             "support_deadline": clock_date(p.support_deadline),
@@ -379,7 +406,7 @@ def export_rows() -> Iterable[dict[str, Any]]:
             "forum_participants": p.forum_participants,
             "forum_pro": p.forum_pro,
             "forum_con": p.forum_con,
-            "department_code": p.department.code if p.department_id else "",
+            "department_code": p.department.code if p.department else "",
             "department_answered": clock_date(answered.get((p.pk, "department"))),
             "final_answered": clock_date(answered.get((p.pk, "decision")) or answered.get((p.pk, "mayor"))),
             "budget_reference": p.budget_reference,
@@ -410,17 +437,31 @@ def moderation_queue() -> list[dict[str, Any]]:
             continue
         text = getattr(obj, "title", "") or getattr(obj, "body", "")
         reasons = list(
-            Report.objects.filter(target_kind=r["target_kind"], target_id=r["target_id"], status=ReportStatus.PENDING)
-            .values_list("reason", flat=True)
+            Report.objects.filter(
+                target_kind=r["target_kind"], target_id=r["target_id"], status=ReportStatus.PENDING
+            ).values_list("reason", flat=True)
         )
-        out.append({"kind": r["target_kind"], "id": r["target_id"], "reports": r["n"], "hidden": obj.hidden,
-                    "excerpt": text[:200], "reasons": sorted(set(reasons)), "url": _target_url(r["target_kind"], obj)})
+        out.append(
+            {
+                "kind": r["target_kind"],
+                "id": r["target_id"],
+                "reports": r["n"],
+                "hidden": obj.hidden,
+                "excerpt": text[:200],
+                "reasons": sorted(set(reasons)),
+                "url": _target_url(r["target_kind"], obj),
+            }
+        )
     return out
 
 
 def moderation_target(kind: str, target_id: int) -> Any:
-    model = {ReportTarget.PROPOSAL: Proposal, ReportTarget.COMMENT: Comment, ReportTarget.OPINION: ForumOpinion,
-             ReportTarget.RESPONSE: InquiryResponse}.get(kind)  # type: ignore[call-overload]
+    model = {
+        ReportTarget.PROPOSAL: Proposal,
+        ReportTarget.COMMENT: Comment,
+        ReportTarget.OPINION: ForumOpinion,
+        ReportTarget.RESPONSE: InquiryResponse,
+    }.get(kind)  # type: ignore[call-overload]
     return model.objects.filter(pk=target_id).first() if model is not None else None
 
 

@@ -52,7 +52,6 @@ from .errors import (
 )
 from .models import (
     ANSWER_DUE,
-    OPEN_FOR_SUPPORT,
     OUTCOMES,
     AnswerKind,
     Attachment,
@@ -108,13 +107,17 @@ def _participation_level(cfg: LadderConfig) -> int:
 
 def _require_verified(user: User | None, level: int, what: str) -> User:
     if user is None or not user.is_authenticated or not user.is_active:
-        raise DemocracyForbidden(_("Sign in to %(what)s.") % {"what": what},
-                                 code=DemocracyErrorCode.VERIFICATION_REQUIRED, required=int(level))
+        raise DemocracyForbidden(
+            _("Sign in to %(what)s.") % {"what": what},
+            code=DemocracyErrorCode.VERIFICATION_REQUIRED,
+            required=int(level),
+        )
     if user.verification < level:
         label = Verification(level).label
         raise DemocracyForbidden(
             _("Only %(level)s citizens can %(what)s.") % {"level": label, "what": what},
-            code=DemocracyErrorCode.VERIFICATION_REQUIRED, required=int(level),
+            code=DemocracyErrorCode.VERIFICATION_REQUIRED,
+            required=int(level),
         )
     return user
 
@@ -129,18 +132,23 @@ def _locked(proposal_id: int) -> Proposal:
 def _clean_text(value: str, *, field: str, minimum: int, maximum: int) -> str:
     text = (value or "").strip()
     if len(text) < minimum:
-        raise DemocracyInvalid(_("%(field)s is too short (at least %(n)s characters).") % {"field": field, "n": minimum},
-                               field=field)
+        raise DemocracyInvalid(
+            _("%(field)s is too short (at least %(n)s characters).") % {"field": field, "n": minimum}, field=field
+        )
     if len(text) > maximum:
-        raise DemocracyInvalid(_("%(field)s is too long (at most %(n)s characters).") % {"field": field, "n": maximum},
-                               field=field)
+        raise DemocracyInvalid(
+            _("%(field)s is too long (at most %(n)s characters).") % {"field": field, "n": maximum}, field=field
+        )
     return text
 
 
 def _clean_category(category: str) -> str:
     if category not in Category.values:
-        raise DemocracyInvalid(_("Choose one of the proposal categories."), code=DemocracyErrorCode.BAD_CATEGORY,
-                               allowed=list(Category.values))
+        raise DemocracyInvalid(
+            _("Choose one of the proposal categories."),
+            code=DemocracyErrorCode.BAD_CATEGORY,
+            allowed=list(Category.values),
+        )
     return category
 
 
@@ -186,8 +194,14 @@ def _notify_followers(p: Proposal, *, note: str = "") -> int:
             body = _("“%(title)s” is now at the stage: %(stage)s.") % {"title": p.title, "stage": stage_label}
             if note:
                 body = f"{body}\n{note}"
-        _send(user, kind=f"democracy.stage.{p.stage}", subject=subject, body=body, link=_link(p),
-              sms=user.pk == p.author_id)
+        _send(
+            user,
+            kind=f"democracy.stage.{p.stage}",
+            subject=subject,
+            body=body,
+            link=_link(p),
+            sms=user.pk == p.author_id,
+        )
         sent += 1
     return sent
 
@@ -207,8 +221,15 @@ def _set_stage(p: Proposal, to: str, *, note: str = "", notify_followers: bool =
     p.stage_changed_at = now
     p.updated_at = now
     p.save()
-    StageEvent.objects.create(proposal=p, from_stage=before, to_stage=to, at=now, support_count=p.support_count,
-                              forum_participants=p.forum_participants, note=note[:300])
+    StageEvent.objects.create(
+        proposal=p,
+        from_stage=before,
+        to_stage=to,
+        at=now,
+        support_count=p.support_count,
+        forum_participants=p.forum_participants,
+        note=note[:300],
+    )
     if notify_followers:
         _notify_followers(p, note=note)
 
@@ -239,15 +260,18 @@ def _clean_upload(upload: UploadLike) -> CleanFile:
     name = (upload.name or "file").rsplit("/", 1)[-1][:120]
     data = upload.read(MAX_ATTACHMENT_BYTES + 1)
     if len(data) > MAX_ATTACHMENT_BYTES:
-        raise DemocracyInvalid(_("%(name)s is larger than 10 MB.") % {"name": name},
-                               code=DemocracyErrorCode.BAD_ATTACHMENT)
+        raise DemocracyInvalid(
+            _("%(name)s is larger than 10 MB.") % {"name": name}, code=DemocracyErrorCode.BAD_ATTACHMENT
+        )
     guess = filetype.guess(data)
     mime = guess.mime if guess else ""
     if mime in DOCUMENT_TYPES:
         return CleanFile(AttachmentKind.DOCUMENT, name, mime, data)
     if mime not in IMAGE_TYPES:
-        raise DemocracyInvalid(_("%(name)s is not a JPEG, PNG, WebP image or a PDF document.") % {"name": name},
-                               code=DemocracyErrorCode.BAD_ATTACHMENT)
+        raise DemocracyInvalid(
+            _("%(name)s is not a JPEG, PNG, WebP image or a PDF document.") % {"name": name},
+            code=DemocracyErrorCode.BAD_ATTACHMENT,
+        )
     try:
         Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
         with Image.open(io.BytesIO(data)) as img:
@@ -259,21 +283,25 @@ def _clean_upload(upload: UploadLike) -> CleanFile:
                 clean = clean.convert("RGB")
             clean.save(out, format=fmt)  # no exif= argument: location and camera data are not copied
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
-        raise DemocracyInvalid(_("%(name)s could not be read as an image.") % {"name": name},
-                               code=DemocracyErrorCode.BAD_ATTACHMENT) from exc
+        raise DemocracyInvalid(
+            _("%(name)s could not be read as an image.") % {"name": name}, code=DemocracyErrorCode.BAD_ATTACHMENT
+        ) from exc
     return CleanFile(AttachmentKind.IMAGE, name, mime, out.getvalue())
 
 
 def _store_attachments(p: Proposal, files: Sequence[UploadLike]) -> list[Attachment]:
     existing = p.attachments.count()
     if existing + len(files) > MAX_ATTACHMENTS:
-        raise DemocracyInvalid(_("At most %(n)s files per proposal.") % {"n": MAX_ATTACHMENTS},
-                               code=DemocracyErrorCode.TOO_MANY_ATTACHMENTS)
+        raise DemocracyInvalid(
+            _("At most %(n)s files per proposal.") % {"n": MAX_ATTACHMENTS},
+            code=DemocracyErrorCode.TOO_MANY_ATTACHMENTS,
+        )
     cleaned = [_clean_upload(f) for f in files]  # validate all before storing any
     stored = []
     for c in cleaned:
-        a = Attachment(proposal=p, kind=c.kind, name=c.name, content_type=c.content_type, size=len(c.data),
-                       created_at=clock.now())
+        a = Attachment(
+            proposal=p, kind=c.kind, name=c.name, content_type=c.content_type, size=len(c.data), created_at=clock.now()
+        )
         ext = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "application/pdf": "pdf"}[c.content_type]
         a.file.save(f"p{p.pk}.{ext}", ContentFile(c.data), save=False)
         a.save()
@@ -286,7 +314,13 @@ def _store_attachments(p: Proposal, files: Sequence[UploadLike]) -> list[Attachm
 
 @transaction.atomic
 def proposal_create(
-    *, author: User, title: str, problem: str, solution: str, category: str, district_code: str | None = None,
+    *,
+    author: User,
+    title: str,
+    problem: str,
+    solution: str,
+    category: str,
+    district_code: str | None = None,
     files: Sequence[UploadLike] = (),
 ) -> Proposal:
     """A verified citizen's proposal opens for support for the city's window (30 days in Seoul)."""
@@ -297,12 +331,24 @@ def proposal_create(
     solution = _clean_text(solution, field="solution", minimum=TEXT_MIN, maximum=TEXT_MAX)
     category = _clean_category(category)
     district = _district(district_code)
-    ratelimit.hit(f"democracy:propose:{author.pk}", limit=10, window_seconds=86400,
-                  message=_("You have proposed a lot today; please try again tomorrow."))
+    ratelimit.hit(
+        f"democracy:propose:{author.pk}",
+        limit=10,
+        window_seconds=86400,
+        message=_("You have proposed a lot today; please try again tomorrow."),
+    )
     now = clock.now()
     p = Proposal.objects.create(
-        author=author, title=title, problem=problem, solution=solution, category=category, district=district,
-        stage=Stage.DELIBERATION, created_at=now, updated_at=now, stage_changed_at=now,
+        author=author,
+        title=title,
+        problem=problem,
+        solution=solution,
+        category=category,
+        district=district,
+        stage=Stage.DELIBERATION,
+        created_at=now,
+        updated_at=now,
+        stage_changed_at=now,
         support_deadline=now + timedelta(days=cfg.support_window_days),
         department=_route(category, district.code if district else None),
     )
@@ -315,17 +361,25 @@ def proposal_create(
 
 @transaction.atomic
 def proposal_update(
-    *, proposal_id: int, actor: User, title: str | None = None, problem: str | None = None,
-    solution: str | None = None, category: str | None = None, district_code: str | None = None,
-    files: Sequence[UploadLike] = (), remove_attachment_ids: Sequence[int] = (),
+    *,
+    proposal_id: int,
+    actor: User,
+    title: str | None = None,
+    problem: str | None = None,
+    solution: str | None = None,
+    category: str | None = None,
+    district_code: str | None = None,
+    files: Sequence[UploadLike] = (),
+    remove_attachment_ids: Sequence[int] = (),
 ) -> Proposal:
     """The author edits until the first support arrives."""
     p = _locked(proposal_id)
     if actor is None or p.author_id != actor.pk:
         raise DemocracyForbidden(_("Only the author can edit a proposal."), code=DemocracyErrorCode.NOT_AUTHOR)
     if not selectors.editable(p):
-        raise DemocracyConflict(_("A proposal can be edited only until its first support."),
-                                code=DemocracyErrorCode.PROPOSAL_LOCKED)
+        raise DemocracyConflict(
+            _("A proposal can be edited only until its first support."), code=DemocracyErrorCode.PROPOSAL_LOCKED
+        )
     if title is not None:
         p.title = _clean_text(title, field="title", minimum=TITLE_MIN, maximum=TITLE_MAX)
     if problem is not None:
@@ -337,7 +391,7 @@ def proposal_update(
             p.category = _clean_category(category)
         if district_code is not None:
             p.district = _district(district_code)
-        p.department = _route(p.category, p.district.code if p.district_id else None)
+        p.department = _route(p.category, p.district.code if p.district else None)
     p.updated_at = clock.now()
     p.save()
     if remove_attachment_ids:
@@ -358,7 +412,8 @@ def proposal_withdraw(*, proposal_id: int, actor: User, reason: str = "") -> Pro
     if p.stage != Stage.DELIBERATION:
         raise DemocracyConflict(
             _("Once a department owes an answer, the proposal can no longer be withdrawn."),
-            code=DemocracyErrorCode.WRONG_STAGE, stage=p.stage,
+            code=DemocracyErrorCode.WRONG_STAGE,
+            stage=p.stage,
         )
     p.closed_at = clock.now()
     _set_stage(p, Stage.WITHDRAWN, note=reason.strip()[:300])
@@ -387,8 +442,9 @@ def support_add(*, proposal_id: int, user: User) -> Proposal:
         with transaction.atomic():
             Support.objects.create(proposal=p, user=user, created_at=now)
     except IntegrityError as exc:
-        raise DemocracyConflict(_("You already support this proposal."),
-                                code=DemocracyErrorCode.ALREADY_SUPPORTED) from exc
+        raise DemocracyConflict(
+            _("You already support this proposal."), code=DemocracyErrorCode.ALREADY_SUPPORTED
+        ) from exc
     p.support_count = F("support_count") + 1
     p.first_support_at = p.first_support_at or now
     p.updated_at = now
@@ -402,17 +458,20 @@ def support_add(*, proposal_id: int, user: User) -> Proposal:
 
 def _to_department(p: Proposal, cfg: LadderConfig) -> None:
     if p.department_id is None:
-        p.department = _route(p.category, p.district.code if p.district_id else None)
+        p.department = _route(p.category, p.district.code if p.district else None)
     p.answer_due_at = clock.now() + timedelta(days=cfg.department_answer_days)
     due = selectors.clock_date(p.answer_due_at)
-    _set_stage(p, Stage.DEPARTMENT_ANSWER_DUE,
-               note=_("%(n)s citizens support it; the department answers by %(due)s.") % {"n": p.support_count,
-                                                                                       "due": due})
+    _set_stage(
+        p,
+        Stage.DEPARTMENT_ANSWER_DUE,
+        note=_("%(n)s citizens support it; the department answers by %(due)s.") % {"n": p.support_count, "due": due},
+    )
     _notify_group(
-        selectors.department_officials(p.department_id), kind="democracy.answer_requested",
+        selectors.department_officials(p.department_id),
+        kind="democracy.answer_requested",
         subject=_("A citizens' proposal needs your department's answer"),
-        body=_("“%(title)s” reached %(n)s supporters. Answer by %(due)s.") % {"title": p.title, "n": p.support_count,
-                                                                             "due": due},
+        body=_("“%(title)s” reached %(n)s supporters. Answer by %(due)s.")
+        % {"title": p.title, "n": p.support_count, "due": due},
         link=_link(p),
     )
 
@@ -422,8 +481,9 @@ def support_withdraw(*, proposal_id: int, user: User) -> Proposal:
     """A supporter takes the support back while the proposal is open."""
     p = _locked(proposal_id)
     if not selectors.support_open(p):
-        raise DemocracyConflict(_("Support can be withdrawn only while the proposal is open."),
-                                code=DemocracyErrorCode.PROPOSAL_CLOSED)
+        raise DemocracyConflict(
+            _("Support can be withdrawn only while the proposal is open."), code=DemocracyErrorCode.PROPOSAL_CLOSED
+        )
     deleted, _rows = Support.objects.filter(proposal=p, user=user).delete()
     if not deleted:
         raise DemocracyConflict(_("You do not support this proposal."), code=DemocracyErrorCode.NOT_SUPPORTED)
@@ -462,33 +522,57 @@ def answer_create(
     if p.stage == Stage.DEPARTMENT_ANSWER_DUE:
         kind = AnswerKind.DEPARTMENT
         if not selectors.can_answer_for(actor, p):
-            raise DemocracyForbidden(_("Only the responsible department answers this proposal."),
-                                     code=DemocracyErrorCode.NOT_RESPONSIBLE)
+            raise DemocracyForbidden(
+                _("Only the responsible department answers this proposal."), code=DemocracyErrorCode.NOT_RESPONSIBLE
+            )
         if outcome:
-            raise DemocracyInvalid(_("The department's first answer has no outcome; the outcome comes after the forum."),
-                                   code=DemocracyErrorCode.BAD_OUTCOME)
+            raise DemocracyInvalid(
+                _("The department's first answer has no outcome; the outcome comes after the forum."),
+                code=DemocracyErrorCode.BAD_OUTCOME,
+            )
     elif p.stage in (Stage.DECISION_DUE, Stage.MAYOR_ANSWER_DUE):
         kind = AnswerKind.MAYOR if p.stage == Stage.MAYOR_ANSWER_DUE else AnswerKind.DECISION
-        allowed = (selectors.is_mayor_office(actor) or selectors.is_city_admin(actor)) if kind == AnswerKind.MAYOR \
+        allowed = (
+            (selectors.is_mayor_office(actor) or selectors.is_city_admin(actor))
+            if kind == AnswerKind.MAYOR
             else selectors.can_answer_for(actor, p)
+        )
         if not allowed:
             raise DemocracyForbidden(
-                _("Only the mayor's office answers this proposal.") if kind == AnswerKind.MAYOR
+                _("Only the mayor's office answers this proposal.")
+                if kind == AnswerKind.MAYOR
                 else _("Only the responsible department answers this proposal."),
                 code=DemocracyErrorCode.NOT_RESPONSIBLE,
             )
         if outcome not in [s.value for s in OUTCOMES]:
-            raise DemocracyInvalid(_("Choose adopted, partly adopted or not adopted, and give the reasons."),
-                                   code=DemocracyErrorCode.BAD_OUTCOME, allowed=[s.value for s in OUTCOMES])
+            raise DemocracyInvalid(
+                _("Choose adopted, partly adopted or not adopted, and give the reasons."),
+                code=DemocracyErrorCode.BAD_OUTCOME,
+                allowed=[s.value for s in OUTCOMES],
+            )
     else:
-        raise DemocracyConflict(_("No answer is due for this proposal now."), code=DemocracyErrorCode.WRONG_STAGE,
-                                stage=p.stage)
+        raise DemocracyConflict(
+            _("No answer is due for this proposal now."), code=DemocracyErrorCode.WRONG_STAGE, stage=p.stage
+        )
     answer = OfficialAnswer.objects.create(
-        proposal=p, kind=kind, department=p.department if kind != AnswerKind.MAYOR else actor.department,
-        author=actor, body=text, outcome=outcome, due_at=p.answer_due_at, answered_at=now,
+        proposal=p,
+        kind=kind,
+        department=p.department if kind != AnswerKind.MAYOR else actor.department,
+        author=actor,
+        body=text,
+        outcome=outcome,
+        due_at=p.answer_due_at,
+        answered_at=now,
     )
-    _audit(actor, f"answer_{kind}", p, request, outcome=outcome, late=answer.late,
-           department=p.department.code if p.department_id else "")
+    _audit(
+        actor,
+        f"answer_{kind}",
+        p,
+        request,
+        outcome=outcome,
+        late=answer.late,
+        department=p.department.code if p.department else "",
+    )
     p.answer_due_at = None
     p.last_reminder_on = None
     if kind == AnswerKind.DEPARTMENT:
@@ -506,19 +590,37 @@ def _after_support_window(p: Proposal, cfg: LadderConfig, *, answered_note: str 
     """Support window over and the department has answered: a forum candidate or closed."""
     if p.support_count >= cfg.forum_threshold:
         p.selection_due_at = clock.now() + timedelta(days=cfg.selection_days)
-        _set_stage(p, Stage.FORUM_SELECTION, note=" ".join(filter(None, [answered_note, _(
-            "With %(n)s supporters the Proposal Selection Group decides on a public forum.") % {"n": p.support_count}])))
+        _set_stage(
+            p,
+            Stage.FORUM_SELECTION,
+            note=" ".join(
+                filter(
+                    None,
+                    [
+                        answered_note,
+                        _("With %(n)s supporters the Proposal Selection Group decides on a public forum.")
+                        % {"n": p.support_count},
+                    ],
+                )
+            ),
+        )
         _notify_group(
-            selectors.users_with_capability("proposal_selection"), kind="democracy.selection_requested",
+            selectors.users_with_capability("proposal_selection"),
+            kind="democracy.selection_requested",
             subject=_("A proposal awaits the Proposal Selection Group"),
-            body=_("“%(title)s” has %(n)s supporters and may go to a public forum.") % {"title": p.title,
-                                                                                      "n": p.support_count},
+            body=_("“%(title)s” has %(n)s supporters and may go to a public forum.")
+            % {"title": p.title, "n": p.support_count},
             link=_link(p),
         )
     else:
         p.closed_at = clock.now()
-        _set_stage(p, Stage.CLOSED, note=" ".join(filter(None, [answered_note, _(
-            "Support closed with %(n)s supporters.") % {"n": p.support_count}])))
+        _set_stage(
+            p,
+            Stage.CLOSED,
+            note=" ".join(
+                filter(None, [answered_note, _("Support closed with %(n)s supporters.") % {"n": p.support_count}])
+            ),
+        )
 
 
 @transaction.atomic
@@ -528,21 +630,25 @@ def proposal_reassign(
     """The current department (or a city administrator) hands the proposal to the right department."""
     p = _locked(proposal_id)
     if not selectors.can_answer_for(actor, p):
-        raise DemocracyForbidden(_("Only the responsible department or a city administrator can transfer it."),
-                                 code=DemocracyErrorCode.NOT_RESPONSIBLE)
+        raise DemocracyForbidden(
+            _("Only the responsible department or a city administrator can transfer it."),
+            code=DemocracyErrorCode.NOT_RESPONSIBLE,
+        )
     reason = _clean_text(reason, field="reason", minimum=5, maximum=500)
     dept = core_selectors.department_by_code(department_code)
-    before = p.department.code if p.department_id else ""
+    before = p.department.code if p.department else ""
     p.department = dept
     p.updated_at = clock.now()
     p.save(update_fields=["department", "updated_at"])
     _audit(actor, "reassign", p, request, before=before, after=dept.code, reason=reason)
     if p.stage in ANSWER_DUE:
-        _notify_group(selectors.department_officials(dept.pk), kind="democracy.answer_requested",
-                      subject=_("A citizens' proposal needs your department's answer"),
-                      body=_("“%(title)s” was transferred to your department: %(reason)s") % {"title": p.title,
-                                                                                           "reason": reason},
-                      link=_link(p))
+        _notify_group(
+            selectors.department_officials(dept.pk),
+            kind="democracy.answer_requested",
+            subject=_("A citizens' proposal needs your department's answer"),
+            body=_("“%(title)s” was transferred to your department: %(reason)s") % {"title": p.title, "reason": reason},
+            link=_link(p),
+        )
     return p
 
 
@@ -552,12 +658,14 @@ def proposal_reassign(
 @transaction.atomic
 def forum_open(*, proposal_id: int, actor: User, note: str = "", request: HttpRequest | None = None) -> Proposal:
     if not selectors.is_selection_group(actor):
-        raise DemocracyForbidden(_("Only the Proposal Selection Group opens forums."),
-                                 code=DemocracyErrorCode.NOT_RESPONSIBLE)
+        raise DemocracyForbidden(
+            _("Only the Proposal Selection Group opens forums."), code=DemocracyErrorCode.NOT_RESPONSIBLE
+        )
     p = _locked(proposal_id)
     if p.stage != Stage.FORUM_SELECTION:
-        raise DemocracyConflict(_("This proposal is not awaiting forum selection."),
-                                code=DemocracyErrorCode.WRONG_STAGE, stage=p.stage)
+        raise DemocracyConflict(
+            _("This proposal is not awaiting forum selection."), code=DemocracyErrorCode.WRONG_STAGE, stage=p.stage
+        )
     cfg = selectors.ladder_config()
     now = clock.now()
     p.forum_opened_at = now
@@ -566,21 +674,26 @@ def forum_open(*, proposal_id: int, actor: User, note: str = "", request: HttpRe
     p.selection_due_at = None
     p.last_reminder_on = None
     _audit(actor, "forum_open", p, request, closes=selectors.clock_date(p.forum_closes_at))
-    _set_stage(p, Stage.FORUM, note=_("The public forum is open until %(date)s.") % {
-        "date": selectors.clock_date(p.forum_closes_at)})
+    _set_stage(
+        p,
+        Stage.FORUM,
+        note=_("The public forum is open until %(date)s.") % {"date": selectors.clock_date(p.forum_closes_at)},
+    )
     return p
 
 
 @transaction.atomic
 def forum_decline(*, proposal_id: int, actor: User, reason: str, request: HttpRequest | None = None) -> Proposal:
     if not selectors.is_selection_group(actor):
-        raise DemocracyForbidden(_("Only the Proposal Selection Group decides on forums."),
-                                 code=DemocracyErrorCode.NOT_RESPONSIBLE)
+        raise DemocracyForbidden(
+            _("Only the Proposal Selection Group decides on forums."), code=DemocracyErrorCode.NOT_RESPONSIBLE
+        )
     reason = _clean_text(reason, field="reason", minimum=TEXT_MIN, maximum=2000)
     p = _locked(proposal_id)
     if p.stage != Stage.FORUM_SELECTION:
-        raise DemocracyConflict(_("This proposal is not awaiting forum selection."),
-                                code=DemocracyErrorCode.WRONG_STAGE, stage=p.stage)
+        raise DemocracyConflict(
+            _("This proposal is not awaiting forum selection."), code=DemocracyErrorCode.WRONG_STAGE, stage=p.stage
+        )
     p.selection_note = reason
     p.selection_due_at = None
     p.closed_at = clock.now()
@@ -606,8 +719,9 @@ def opinion_set(*, proposal_id: int, user: User, stance: str, body: str = "") ->
     now = clock.now()
     op = ForumOpinion.objects.filter(proposal=p, user=user).first()
     if op is None:
-        op = ForumOpinion.objects.create(proposal=p, user=user, stance=stance, body=text, created_at=now,
-                                         updated_at=now)
+        op = ForumOpinion.objects.create(
+            proposal=p, user=user, stance=stance, body=text, created_at=now, updated_at=now
+        )
         p.forum_participants = F("forum_participants") + 1
         if stance == "pro":
             p.forum_pro = F("forum_pro") + 1
@@ -644,8 +758,13 @@ def comment_add(*, proposal_id: int, author: User, body: str, parent_id: int | N
     ratelimit.hit(f"democracy:comment:{author.pk}", limit=30, window_seconds=600)
     c = Comment.objects.create(proposal=p, parent=parent, author=author, body=text, created_at=clock.now())
     if parent is not None and parent.author_id and parent.author_id != author.pk and parent.author is not None:
-        _send(parent.author, kind="democracy.reply", subject=_("Someone replied to your comment"),
-              body=text[:200], link=_link(p))
+        _send(
+            parent.author,
+            kind="democracy.reply",
+            subject=_("Someone replied to your comment"),
+            body=text[:200],
+            link=_link(p),
+        )
     return c
 
 
@@ -658,25 +777,36 @@ def proposal_link_budget(*, proposal_id: int, budget_reference: str, actor: User
     cycle. Called by the budget module (actor = the official who made the link). Idempotent for the
     same reference; a different reference is a conflict."""
     if actor is None or not actor.is_authenticated or not actor.is_official:
-        raise DemocracyForbidden(_("Only officials link proposals to the budget."),
-                                 code=DemocracyErrorCode.NOT_RESPONSIBLE)
+        raise DemocracyForbidden(
+            _("Only officials link proposals to the budget."), code=DemocracyErrorCode.NOT_RESPONSIBLE
+        )
     reference = _clean_text(budget_reference, field="budget_reference", minimum=1, maximum=120)
     p = _locked(proposal_id)
     if p.stage not in (Stage.ADOPTED, Stage.PARTLY_ADOPTED):
-        raise DemocracyConflict(_("Only adopted proposals can become budget proposals."),
-                                code=DemocracyErrorCode.WRONG_STAGE, stage=p.stage)
+        raise DemocracyConflict(
+            _("Only adopted proposals can become budget proposals."), code=DemocracyErrorCode.WRONG_STAGE, stage=p.stage
+        )
     if p.budget_reference == reference:
         return p
     if p.budget_reference:
-        raise DemocracyConflict(_("This proposal is already linked to another budget proposal."),
-                                code=DemocracyErrorCode.WRONG_STAGE, budget_reference=p.budget_reference)
+        raise DemocracyConflict(
+            _("This proposal is already linked to another budget proposal."),
+            code=DemocracyErrorCode.WRONG_STAGE,
+            budget_reference=p.budget_reference,
+        )
     p.budget_reference = reference
     p.budget_linked_at = clock.now()
     p.updated_at = p.budget_linked_at
     p.save(update_fields=["budget_reference", "budget_linked_at", "updated_at"])
-    StageEvent.objects.create(proposal=p, from_stage=p.stage, to_stage=p.stage, at=p.budget_linked_at,
-                              support_count=p.support_count, forum_participants=p.forum_participants,
-                              note=f"budget:{reference}"[:300])
+    StageEvent.objects.create(
+        proposal=p,
+        from_stage=p.stage,
+        to_stage=p.stage,
+        at=p.budget_linked_at,
+        support_count=p.support_count,
+        forum_participants=p.forum_participants,
+        note=f"budget:{reference}"[:300],
+    )
     _audit(actor, "budget_link", p, budget_reference=reference)
     _notify_followers(p, note=_("It became a participatory budget proposal (%(ref)s).") % {"ref": reference})
     return p
@@ -692,10 +822,13 @@ def ladder_tick(*, today: date | None = None) -> dict[str, int]:
     now = clock.now()
     today = today or clock.today_local().date()
     counts = {"expired": 0, "window_closed": 0, "forums_closed": 0, "reminders": 0}
-    for pid in Proposal.objects.filter(stage=Stage.DELIBERATION, support_deadline__lte=now).values_list("pk", flat=True):
+    for pid in Proposal.objects.filter(stage=Stage.DELIBERATION, support_deadline__lte=now).values_list(
+        "pk", flat=True
+    ):
         counts["expired"] += _expire(pid)
-    for pid in Proposal.objects.filter(stage=Stage.DEPARTMENT_ANSWERED,
-                                       support_deadline__lte=now).values_list("pk", flat=True):
+    for pid in Proposal.objects.filter(stage=Stage.DEPARTMENT_ANSWERED, support_deadline__lte=now).values_list(
+        "pk", flat=True
+    ):
         counts["window_closed"] += _close_window(pid)
     for pid in Proposal.objects.filter(stage=Stage.FORUM, forum_closes_at__lte=now).values_list("pk", flat=True):
         counts["forums_closed"] += _close_forum(pid)
@@ -732,21 +865,34 @@ def _close_forum(proposal_id: int) -> int:
     p.answer_due_at = clock.now() + timedelta(days=cfg.decision_answer_days)
     due = selectors.clock_date(p.answer_due_at)
     if p.forum_participants >= cfg.mayor_threshold:
-        _set_stage(p, Stage.MAYOR_ANSWER_DUE, note=_(
-            "%(n)s citizens took part in the forum; the mayor answers by %(due)s.") % {"n": p.forum_participants,
-                                                                                    "due": due})
-        _notify_group(selectors.users_with_capability("mayor"), kind="democracy.mayor_answer_requested",
-                      subject=_("A proposal needs the mayor's answer"),
-                      body=_("“%(title)s”: %(n)s forum participants. Answer by %(due)s.") % {
-                          "title": p.title, "n": p.forum_participants, "due": due}, link=_link(p))
+        _set_stage(
+            p,
+            Stage.MAYOR_ANSWER_DUE,
+            note=_("%(n)s citizens took part in the forum; the mayor answers by %(due)s.")
+            % {"n": p.forum_participants, "due": due},
+        )
+        _notify_group(
+            selectors.users_with_capability("mayor"),
+            kind="democracy.mayor_answer_requested",
+            subject=_("A proposal needs the mayor's answer"),
+            body=_("“%(title)s”: %(n)s forum participants. Answer by %(due)s.")
+            % {"title": p.title, "n": p.forum_participants, "due": due},
+            link=_link(p),
+        )
     else:
-        _set_stage(p, Stage.DECISION_DUE, note=_(
-            "The forum closed with %(n)s participants; the department gives the final answer by %(due)s.") % {
-            "n": p.forum_participants, "due": due})
-        _notify_group(selectors.department_officials(p.department_id), kind="democracy.answer_requested",
-                      subject=_("A proposal needs your department's final answer"),
-                      body=_("“%(title)s”: the forum closed. Answer by %(due)s.") % {"title": p.title, "due": due},
-                      link=_link(p))
+        _set_stage(
+            p,
+            Stage.DECISION_DUE,
+            note=_("The forum closed with %(n)s participants; the department gives the final answer by %(due)s.")
+            % {"n": p.forum_participants, "due": due},
+        )
+        _notify_group(
+            selectors.department_officials(p.department_id),
+            kind="democracy.answer_requested",
+            subject=_("A proposal needs your department's final answer"),
+            body=_("“%(title)s”: the forum closed. Answer by %(due)s.") % {"title": p.title, "due": due},
+            link=_link(p),
+        )
     return 1
 
 
@@ -773,18 +919,33 @@ def _remind(proposal_id: int, today: date) -> int:
     if not (overdue or (due_soon and p.last_reminder_on is None)):
         return 0
     days = (now - due).days if overdue else 0
-    subject = _("Overdue: a citizens' proposal is waiting for an answer") if overdue else \
-        _("Reminder: a citizens' proposal is due soon")
-    body = _("“%(title)s” was due on %(due)s (%(days)s days ago).") % {
-        "title": p.title, "due": selectors.clock_date(due), "days": days} if overdue else \
-        _("“%(title)s” is due on %(due)s.") % {"title": p.title, "due": selectors.clock_date(due)}
-    sent = _notify_group(recipients, kind=f"democracy.reminder.{'overdue' if overdue else 'due'}.{who}",
-                         subject=subject, body=body, link=_link(p))
+    subject = (
+        _("Overdue: a citizens' proposal is waiting for an answer")
+        if overdue
+        else _("Reminder: a citizens' proposal is due soon")
+    )
+    body = (
+        _("“%(title)s” was due on %(due)s (%(days)s days ago).")
+        % {"title": p.title, "due": selectors.clock_date(due), "days": days}
+        if overdue
+        else _("“%(title)s” is due on %(due)s.") % {"title": p.title, "due": selectors.clock_date(due)}
+    )
+    sent = _notify_group(
+        recipients,
+        kind=f"democracy.reminder.{'overdue' if overdue else 'due'}.{who}",
+        subject=subject,
+        body=body,
+        link=_link(p),
+    )
     p.last_reminder_on = today
     p.save(update_fields=["last_reminder_on"])
     if overdue:
-        audit_record(actor=None, action="democracy.answer_overdue", target=p,
-                     details={"who": who, "days": days, "department": p.department.code if p.department_id else ""})
+        audit_record(
+            actor=None,
+            action="democracy.answer_overdue",
+            target=p,
+            details={"who": who, "days": days, "department": p.department.code if p.department else ""},
+        )
     return 1 if sent or overdue else 0
 
 
@@ -792,7 +953,9 @@ def _remind(proposal_id: int, today: date) -> int:
 
 
 _TARGETS: dict[str, Any] = {
-    ReportTarget.PROPOSAL: Proposal, ReportTarget.COMMENT: Comment, ReportTarget.OPINION: ForumOpinion,
+    ReportTarget.PROPOSAL: Proposal,
+    ReportTarget.COMMENT: Comment,
+    ReportTarget.OPINION: ForumOpinion,
     ReportTarget.RESPONSE: InquiryResponse,
 }
 
@@ -813,8 +976,14 @@ def report_create(*, reporter: User, target_kind: str, target_id: int, reason: s
     ratelimit.hit(f"democracy:report:{reporter.pk}", limit=30, window_seconds=3600)
     try:
         with transaction.atomic():
-            report = Report.objects.create(target_kind=target_kind, target_id=target_id, reporter=reporter,
-                                           reason=reason, note=note.strip()[:500], created_at=clock.now())
+            report = Report.objects.create(
+                target_kind=target_kind,
+                target_id=target_id,
+                reporter=reporter,
+                reason=reason,
+                note=note.strip()[:500],
+                created_at=clock.now(),
+            )
     except IntegrityError as exc:
         raise DemocracyConflict(_("You have already reported this."), code=DemocracyErrorCode.ALREADY_REPORTED) from exc
     target.report_count = F("report_count") + 1
@@ -823,12 +992,20 @@ def report_create(*, reporter: User, target_kind: str, target_id: int, reason: s
     cfg = selectors.ladder_config()
     if pending >= cfg.reports_to_hide and not target.hidden:
         model.objects.filter(pk=target_id).update(hidden=True)
-        audit_record(actor=None, action="democracy.auto_hide", target_type=f"democracy.{target_kind}",
-                     target_id=str(target_id), details={"pending_reports": pending})
-        _notify_group(selectors.users_with_capability("moderator"), kind="democracy.moderation",
-                      subject=_("Content hidden pending review"),
-                      body=_("A %(kind)s was hidden after %(n)s reports.") % {"kind": target_kind, "n": pending},
-                      link="/democracy/office/moderation/")
+        audit_record(
+            actor=None,
+            action="democracy.auto_hide",
+            target_type=f"democracy.{target_kind}",
+            target_id=str(target_id),
+            details={"pending_reports": pending},
+        )
+        _notify_group(
+            selectors.users_with_capability("moderator"),
+            kind="democracy.moderation",
+            subject=_("Content hidden pending review"),
+            body=_("A %(kind)s was hidden after %(n)s reports.") % {"kind": target_kind, "n": pending},
+            link="/democracy/office/moderation/",
+        )
     return report
 
 
@@ -846,17 +1023,23 @@ def moderation_decide(
     target = model.objects.select_for_update().filter(pk=target_id).first()
     if target is None:
         raise DemocracyNotFound(_("Nothing to decide there."), code=DemocracyErrorCode.REPORT_NOT_FOUND)
-    pending = Report.objects.select_for_update().filter(target_kind=target_kind, target_id=target_id,
-                                                        status=ReportStatus.PENDING)
+    pending = Report.objects.select_for_update().filter(
+        target_kind=target_kind, target_id=target_id, status=ReportStatus.PENDING
+    )
     n = pending.count()
     if not n:
         raise DemocracyConflict(_("No pending reports on this content."), code=DemocracyErrorCode.REPORT_NOT_FOUND)
     status = ReportStatus.UPHELD if uphold else ReportStatus.DISMISSED
     pending.update(status=status, decided_by=actor, decided_at=clock.now(), decision_note=note.strip()[:500])
     model.objects.filter(pk=target_id).update(hidden=uphold)
-    audit_record(actor=actor, action="democracy.moderation_decision", target_type=f"democracy.{target_kind}",
-                 target_id=str(target_id), request=request,
-                 details={"decision": "uphold" if uphold else "dismiss", "reports": n, "note": note.strip()[:200]})
+    audit_record(
+        actor=actor,
+        action="democracy.moderation_decision",
+        target_type=f"democracy.{target_kind}",
+        target_id=str(target_id),
+        request=request,
+        details={"decision": "uphold" if uphold else "dismiss", "reports": n, "note": note.strip()[:200]},
+    )
     return n
 
 
@@ -864,9 +1047,15 @@ def moderation_decide(
 
 
 CONFIG_FIELDS: dict[str, tuple[int, int]] = {
-    "support_window_days": (1, 365), "department_threshold": (1, 10_000_000), "forum_threshold": (1, 10_000_000),
-    "mayor_threshold": (1, 10_000_000), "forum_days": (1, 365), "department_answer_days": (1, 365),
-    "selection_days": (1, 365), "decision_answer_days": (1, 365), "reminder_days_before": (0, 60),
+    "support_window_days": (1, 365),
+    "department_threshold": (1, 10_000_000),
+    "forum_threshold": (1, 10_000_000),
+    "mayor_threshold": (1, 10_000_000),
+    "forum_days": (1, 365),
+    "department_answer_days": (1, 365),
+    "selection_days": (1, 365),
+    "decision_answer_days": (1, 365),
+    "reminder_days_before": (0, 60),
     "reports_to_hide": (1, 1000),
 }
 
@@ -875,8 +1064,9 @@ CONFIG_FIELDS: dict[str, tuple[int, int]] = {
 def ladder_config_update(*, actor: User, request: HttpRequest | None = None, **values: Any) -> LadderConfig:
     """City administrators set the ladder. Validates everything before storing anything."""
     if not selectors.is_city_admin(actor):
-        raise DemocracyForbidden(_("Only city administrators change the ladder."),
-                                 code=DemocracyErrorCode.NOT_RESPONSIBLE)
+        raise DemocracyForbidden(
+            _("Only city administrators change the ladder."), code=DemocracyErrorCode.NOT_RESPONSIBLE
+        )
     city = core_selectors.city()
     if city is None:
         raise DemocracyInvalid(_("Load the city first."), code=DemocracyErrorCode.BAD_CONFIG)
@@ -890,18 +1080,29 @@ def ladder_config_update(*, actor: User, request: HttpRequest | None = None, **v
             raise DemocracyInvalid(_("Unknown setting %(key)s.") % {"key": key}, code=DemocracyErrorCode.BAD_CONFIG)
         low, high = CONFIG_FIELDS[key]
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-            raise DemocracyInvalid(_("%(key)s must be a whole number from %(low)s to %(high)s.") % {
-                "key": key, "low": low, "high": high}, code=DemocracyErrorCode.BAD_CONFIG, field=key)
+            raise DemocracyInvalid(
+                _("%(key)s must be a whole number from %(low)s to %(high)s.") % {"key": key, "low": low, "high": high},
+                code=DemocracyErrorCode.BAD_CONFIG,
+                field=key,
+            )
         setattr(cfg, key, value)
     if cfg.forum_threshold < cfg.department_threshold:
-        raise DemocracyInvalid(_("The forum threshold cannot be below the department threshold."),
-                               code=DemocracyErrorCode.BAD_CONFIG, field="forum_threshold")
+        raise DemocracyInvalid(
+            _("The forum threshold cannot be below the department threshold."),
+            code=DemocracyErrorCode.BAD_CONFIG,
+            field="forum_threshold",
+        )
     cfg.updated_at = clock.now()
     cfg.updated_by = actor
     cfg.save()
     after = {k: getattr(cfg, k) for k in before}
-    audit_record(actor=actor, action="democracy.config_update", target=cfg, request=request,
-                 details={"before": before, "after": after})
+    audit_record(
+        actor=actor,
+        action="democracy.config_update",
+        target=cfg,
+        request=request,
+        details={"before": before, "after": after},
+    )
     return cfg
 
 
@@ -910,9 +1111,18 @@ def ladder_config_update(*, actor: User, request: HttpRequest | None = None, **v
 
 @transaction.atomic
 def inquiry_create(
-    *, actor: User, title: str, question: str, background: str = "", timing: str = Timing.BEFORE,
-    mode: str = InquiryMode.COMMENTS, opens_at: datetime | None = None, closes_at: datetime,
-    department_code: str | None = None, district_code: str | None = None, options: Sequence[str] = (),
+    *,
+    actor: User,
+    title: str,
+    question: str,
+    background: str = "",
+    timing: str = Timing.BEFORE,
+    mode: str = InquiryMode.COMMENTS,
+    opens_at: datetime | None = None,
+    closes_at: datetime,
+    department_code: str | None = None,
+    district_code: str | None = None,
+    options: Sequence[str] = (),
     request: HttpRequest | None = None,
 ) -> Inquiry:
     """The city asks citizens a question, before or after a policy: an open comment round, or a
@@ -931,8 +1141,16 @@ def inquiry_create(
     dept = core_selectors.department_by_code(department_code) if department_code else actor.department
     district = _district(district_code)
     inq = Inquiry.objects.create(
-        title=title, question=question, background=background.strip()[:TEXT_MAX], timing=timing, mode=mode,
-        department=dept, district=district, created_by=actor, opens_at=opens_at, closes_at=closes_at,
+        title=title,
+        question=question,
+        background=background.strip()[:TEXT_MAX],
+        timing=timing,
+        mode=mode,
+        department=dept,
+        district=district,
+        created_by=actor,
+        opens_at=opens_at,
+        closes_at=closes_at,
         created_at=clock.now(),
     )
     if mode == InquiryMode.VOTE:
@@ -952,16 +1170,22 @@ def _create_vote(*, actor: User, inquiry: Inquiry, options: list[str]) -> dict[s
     try:
         from smartseoul.voting import services as voting_services
     except ImportError as exc:  # a deployment without the voting module
-        raise DemocracyConflict(_("Voting is not available; use a comment round."),
-                                code=DemocracyErrorCode.VOTE_SERVICE_UNAVAILABLE) from exc
-    district_code = inquiry.district.code if inquiry.district_id else None
+        raise DemocracyConflict(
+            _("Voting is not available; use a comment round."), code=DemocracyErrorCode.VOTE_SERVICE_UNAVAILABLE
+        ) from exc
+    district_code = inquiry.district.code if inquiry.district else None
     vote = voting_services.vote_create(
-        owner=actor, kind="policy", title=inquiry.title,
+        owner=actor,
+        kind="policy",
+        title=inquiry.title,
         description="\n\n".join(filter(None, [inquiry.question, inquiry.background])),
         options=[{"text": text, "key": f"inquiry-{inquiry.pk}-{i}"} for i, text in enumerate(options, start=1)],
-        ballot_type="single", opens_at=inquiry.opens_at, closes_at=inquiry.closes_at,
+        ballot_type="single",
+        opens_at=inquiry.opens_at,
+        closes_at=inquiry.closes_at,
         target={"type": "districts", "codes": [district_code]} if district_code else {"type": "everyone"},
-        owner_body=district_code or "city", source=f"democracy:inquiry:{inquiry.pk}",
+        owner_body=district_code or "city",
+        source=f"democracy:inquiry:{inquiry.pk}",
     )
     return {"id": vote.pk}
 
@@ -997,16 +1221,21 @@ def inquiry_summarise(*, inquiry_id: int, actor: User, summary: str, request: Ht
     inq = Inquiry.objects.select_for_update().filter(pk=inquiry_id).first()
     if inq is None:
         raise DemocracyNotFound(_("No such inquiry."), code=DemocracyErrorCode.INQUIRY_NOT_FOUND)
-    if actor is None or not actor.is_official or not (
-        selectors.is_city_admin(actor) or (inq.department_id and actor.department_id == inq.department_id)
-        or inq.created_by_id == actor.pk
+    if (
+        actor is None
+        or not actor.is_official
+        or not (
+            selectors.is_city_admin(actor)
+            or (inq.department_id and actor.department_id == inq.department_id)
+            or inq.created_by_id == actor.pk
+        )
     ):
-        raise DemocracyForbidden(_("Only the asking department publishes the result."),
-                                 code=DemocracyErrorCode.NOT_RESPONSIBLE)
+        raise DemocracyForbidden(
+            _("Only the asking department publishes the result."), code=DemocracyErrorCode.NOT_RESPONSIBLE
+        )
     if selectors.inquiry_is_open(inq):
         raise DemocracyConflict(_("Publish the result after the inquiry closes."), code=DemocracyErrorCode.WRONG_STAGE)
     inq.result_summary = _clean_text(summary, field="summary", minimum=TEXT_MIN, maximum=TEXT_MAX)
     inq.save(update_fields=["result_summary"])
     _audit(actor, "inquiry_summary", inq, request)
     return inq
-

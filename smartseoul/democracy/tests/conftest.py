@@ -27,8 +27,7 @@ def selector_member(city: Any, make_user: Any) -> Any:
 
 @pytest.fixture
 def mayor(city: Any, make_user: Any) -> Any:
-    return make_user("mayor_office", role=Role.OFFICIAL, department="seoul-democracy",
-                     capabilities=(Capability.MAYOR,))
+    return make_user("mayor_office", role=Role.OFFICIAL, department="seoul-democracy", capabilities=(Capability.MAYOR,))
 
 
 @pytest.fixture

@@ -29,8 +29,10 @@ class CitizenFactory(factory.django.DjangoModelFactory):
 def citizens(n: int, *, verification: int = Verification.PHONE, prefix: str = "c") -> list[User]:
     """n verified citizens in one insert (fast enough for a 1,000-participant forum)."""
     batch = next(_seq)
-    users = [User(username=f"{prefix}{batch}_{i}", role=Role.CITIZEN, verification=verification, password="!")
-             for i in range(n)]
+    users = [
+        User(username=f"{prefix}{batch}_{i}", role=Role.CITIZEN, verification=verification, password="!")
+        for i in range(n)
+    ]
     User.objects.bulk_create(users, batch_size=500)
     return list(User.objects.filter(username__startswith=f"{prefix}{batch}_").order_by("id"))
 

@@ -23,7 +23,9 @@ DAY = 86400
 
 
 def kinds(user: Any) -> list[str]:
-    return list(Notification.objects.filter(recipient=user, channel="inbox").order_by("id").values_list("kind", flat=True))
+    return list(
+        Notification.objects.filter(recipient=user, channel="inbox").order_by("id").values_list("kind", flat=True)
+    )
 
 
 def stages(p: Proposal) -> list[str]:
@@ -83,8 +85,9 @@ def test_every_stage_with_seoul_defaults(author: Any, welfare_official: Any, sel
     assert kinds(welfare_official).count("democracy.reminder.overdue.department") == 2  # daily while overdue
 
     # The department answers (late): with 100 supporters the proposal goes to forum selection.
-    answer = services.answer_create(proposal_id=p.pk, actor=welfare_official,
-                                    body="냉방비 지원 기준을 검토하여 내년 예산에 반영하겠습니다.")
+    answer = services.answer_create(
+        proposal_id=p.pk, actor=welfare_official, body="냉방비 지원 기준을 검토하여 내년 예산에 반영하겠습니다."
+    )
     assert answer.late
     p.refresh_from_db()
     assert p.stage == Stage.FORUM_SELECTION
@@ -121,23 +124,36 @@ def test_every_stage_with_seoul_defaults(author: Any, welfare_official: Any, sel
 
     # The department cannot give the mayor's answer; the mayor's office can.
     with pytest.raises(DomainError) as exc:
-        services.answer_create(proposal_id=p.pk, actor=welfare_official, body="시장 답변을 대신합니다.",
-                               outcome="adopted")
+        services.answer_create(
+            proposal_id=p.pk, actor=welfare_official, body="시장 답변을 대신합니다.", outcome="adopted"
+        )
     assert exc.value.code == "not_responsible"
     with pytest.raises(DomainError) as exc:
         services.answer_create(proposal_id=p.pk, actor=mayor, body="이유 없는 답변입니다.", outcome="")
     assert exc.value.code == "bad_outcome"
-    services.answer_create(proposal_id=p.pk, actor=mayor, outcome="adopted",
-                           body="폭염 기간 경로당 냉방비를 전액 지원하겠습니다. 내년 예산에 반영합니다.")
+    services.answer_create(
+        proposal_id=p.pk,
+        actor=mayor,
+        outcome="adopted",
+        body="폭염 기간 경로당 냉방비를 전액 지원하겠습니다. 내년 예산에 반영합니다.",
+    )
     p.refresh_from_db()
     assert p.stage == Stage.ADOPTED and p.closed_at == clock.now()
     assert [a.kind for a in OfficialAnswer.objects.filter(proposal=p).order_by("id")] == ["department", "mayor"]
 
     adopted = selectors.adopted_proposals()
-    assert adopted == [{
-        "id": p.pk, "title": p.title, "category": "welfare", "district_code": "11110",
-        "url": f"/democracy/p/{p.pk}/", "stage": "adopted", "decided_at": p.closed_at, "budget_reference": "",
-    }]
+    assert adopted == [
+        {
+            "id": p.pk,
+            "title": p.title,
+            "category": "welfare",
+            "district_code": "11110",
+            "url": f"/democracy/p/{p.pk}/",
+            "stage": "adopted",
+            "decided_at": p.closed_at,
+            "budget_reference": "",
+        }
+    ]
     services.proposal_link_budget(proposal_id=p.pk, budget_reference="budget:2027:p17", actor=welfare_official)
     services.proposal_link_budget(proposal_id=p.pk, budget_reference="budget:2027:p17", actor=welfare_official)
     with pytest.raises(DomainError):
@@ -145,8 +161,13 @@ def test_every_stage_with_seoul_defaults(author: Any, welfare_official: Any, sel
     assert selectors.adopted_proposals()[0]["budget_reference"] == "budget:2027:p17"
 
     assert stages(p) == [
-        Stage.DELIBERATION, Stage.DEPARTMENT_ANSWER_DUE, Stage.FORUM_SELECTION, Stage.FORUM,
-        Stage.MAYOR_ANSWER_DUE, Stage.ADOPTED, Stage.ADOPTED,
+        Stage.DELIBERATION,
+        Stage.DEPARTMENT_ANSWER_DUE,
+        Stage.FORUM_SELECTION,
+        Stage.FORUM,
+        Stage.MAYOR_ANSWER_DUE,
+        Stage.ADOPTED,
+        Stage.ADOPTED,
     ]
     author_kinds = kinds(author)
     for stage in ("department_answer_due", "forum_selection", "forum", "mayor_answer_due", "adopted"):
@@ -216,8 +237,15 @@ def test_thresholds_and_windows_come_from_the_city_config(
     author: Any, welfare_official: Any, selector_member: Any, city_admin: Any
 ) -> None:
     clock.freeze(START)
-    services.ladder_config_update(actor=city_admin, department_threshold=2, forum_threshold=3, mayor_threshold=5,
-                                  support_window_days=10, forum_days=7, department_answer_days=5)
+    services.ladder_config_update(
+        actor=city_admin,
+        department_threshold=2,
+        forum_threshold=3,
+        mayor_threshold=5,
+        support_window_days=10,
+        forum_days=7,
+        department_answer_days=5,
+    )
     p = factories.proposal(author)
     assert p.support_deadline == START + timedelta(days=10)
     people = factories.citizens(4)
@@ -244,8 +272,12 @@ def test_thresholds_and_windows_come_from_the_city_config(
     with pytest.raises(DomainError) as exc:
         services.answer_create(proposal_id=p.pk, actor=welfare_official, body="결과를 알려드립니다.", outcome="maybe")
     assert exc.value.code == "bad_outcome"
-    services.answer_create(proposal_id=p.pk, actor=welfare_official, outcome="not_adopted",
-                           body="공론장 의견에 반대가 많아 채택하지 않습니다.")
+    services.answer_create(
+        proposal_id=p.pk,
+        actor=welfare_official,
+        outcome="not_adopted",
+        body="공론장 의견에 반대가 많아 채택하지 않습니다.",
+    )
     p.refresh_from_db()
     assert p.stage == Stage.NOT_ADOPTED
     with pytest.raises(DomainError) as exc:
@@ -307,7 +339,9 @@ def test_only_the_responsible_department_answers(author: Any, make_user: Any, of
 @pytest.mark.django_db
 def test_no_answer_in_deliberation(author: Any, welfare_official: Any, open_proposal: Any) -> None:
     with pytest.raises(DomainError) as exc:
-        services.answer_create(proposal_id=open_proposal.pk, actor=welfare_official, body="아직 답변할 단계가 아닙니다.")
+        services.answer_create(
+            proposal_id=open_proposal.pk, actor=welfare_official, body="아직 답변할 단계가 아닙니다."
+        )
     assert exc.value.code == "wrong_stage" and exc.value.status == 409
 
 

@@ -70,9 +70,14 @@ def test_pdf_is_kept_as_a_document(author: Any) -> None:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("field", "value", "code"), [
-    ("title", "abc", "invalid"), ("problem", "", "invalid"), ("category", "parking", "bad_category"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "code"),
+    [
+        ("title", "abc", "invalid"),
+        ("problem", "", "invalid"),
+        ("category", "parking", "bad_category"),
+    ],
+)
 def test_bad_input_is_refused(author: Any, field: str, value: str, code: str) -> None:
     with pytest.raises(DomainError) as exc:
         factories.proposal(author, **{field: value})
@@ -89,8 +94,13 @@ def test_unknown_district_is_404(author: Any) -> None:
 
 @pytest.mark.django_db
 def test_edit_until_the_first_support(author: Any, open_proposal: Any) -> None:
-    p = services.proposal_update(proposal_id=open_proposal.pk, actor=author, title="경로당 냉방비 전액 지원",
-                                 category="environment", district_code="city")
+    p = services.proposal_update(
+        proposal_id=open_proposal.pk,
+        actor=author,
+        title="경로당 냉방비 전액 지원",
+        category="environment",
+        district_code="city",
+    )
     assert (p.title, p.category, p.district_id) == ("경로당 냉방비 전액 지원", "environment", None)
     assert p.department.code == "seoul-environment"  # re-routed
     other = factories.citizens(1)[0]
@@ -144,8 +154,12 @@ def test_messages_follow_the_recipient_language(author: Any) -> None:
 @pytest.mark.django_db
 def test_reassign_by_the_department(author: Any, welfare_official: Any) -> None:
     p = factories.support_by(factories.proposal(author), factories.citizens(50))
-    services.proposal_reassign(proposal_id=p.pk, actor=welfare_official, department_code="seoul-welfare",
-                               reason="시 전체 정책이라 시 복지정책과 소관입니다.")
+    services.proposal_reassign(
+        proposal_id=p.pk,
+        actor=welfare_official,
+        department_code="seoul-welfare",
+        reason="시 전체 정책이라 시 복지정책과 소관입니다.",
+    )
     p.refresh_from_db()
     assert p.department.code == "seoul-welfare"
     assert AuditEvent.objects.filter(action="democracy.reassign").exists()
@@ -187,8 +201,12 @@ def test_reports_hide_content_at_the_configured_count(author: Any, moderator: An
 
     with pytest.raises(DomainError):
         services.moderation_decide(actor=r1, target_kind="comment", target_id=c.pk, uphold=False)
-    assert services.moderation_decide(actor=moderator, target_kind="comment", target_id=c.pk, uphold=True,
-                                      note="상업 광고") == 2
+    assert (
+        services.moderation_decide(
+            actor=moderator, target_kind="comment", target_id=c.pk, uphold=True, note="상업 광고"
+        )
+        == 2
+    )
     assert Comment.objects.get(pk=c.pk).hidden
     assert set(Report.objects.values_list("status", flat=True)) == {"upheld"}
     event = AuditEvent.objects.get(action="democracy.moderation_decision")
@@ -232,9 +250,12 @@ def test_only_city_admins_change_the_ladder_and_bad_values_change_nothing(
 @pytest.mark.django_db
 def test_inquiry_comment_round(welfare_official: Any, author: Any) -> None:
     clock.freeze(clock.now())
-    inq = services.inquiry_create(actor=welfare_official, title="따릉이 야간 운영 연장",
-                                  question="대여소를 새벽 2시까지 운영하면 이용하시겠습니까?",
-                                  closes_at=clock.now() + timedelta(days=7))
+    inq = services.inquiry_create(
+        actor=welfare_official,
+        title="따릉이 야간 운영 연장",
+        question="대여소를 새벽 2시까지 운영하면 이용하시겠습니까?",
+        closes_at=clock.now() + timedelta(days=7),
+    )
     assert inq.department.code == "11110-welfare"
     services.inquiry_respond(inquiry_id=inq.pk, user=author, body="네, 자주 이용할 것 같습니다.")
     services.inquiry_respond(inquiry_id=inq.pk, user=author, body="생각해보니 주말에만 이용하겠습니다.")
@@ -248,16 +269,21 @@ def test_inquiry_comment_round(welfare_official: Any, author: Any) -> None:
     assert exc.value.code == "inquiry_closed"
     with pytest.raises(DomainError):
         services.inquiry_summarise(inquiry_id=inq.pk, actor=author, summary="시민이 결과를 발표합니다.")
-    services.inquiry_summarise(inquiry_id=inq.pk, actor=welfare_official,
-                               summary="응답자 대부분이 주말 운영을 원해 주말부터 시범 운영합니다.")
+    services.inquiry_summarise(
+        inquiry_id=inq.pk, actor=welfare_official, summary="응답자 대부분이 주말 운영을 원해 주말부터 시범 운영합니다."
+    )
     assert AuditEvent.objects.filter(action="democracy.inquiry_summary").exists()
 
 
 @pytest.mark.django_db
 def test_only_officials_ask(author: Any) -> None:
     with pytest.raises(DomainError) as exc:
-        services.inquiry_create(actor=author, title="시민이 묻습니다", question="시민이 시를 대신해 묻습니다.",
-                                closes_at=clock.now() + timedelta(days=3))
+        services.inquiry_create(
+            actor=author,
+            title="시민이 묻습니다",
+            question="시민이 시를 대신해 묻습니다.",
+            closes_at=clock.now() + timedelta(days=3),
+        )
     assert exc.value.status == 403
     assert not Inquiry.objects.exists()
 
@@ -267,10 +293,15 @@ def test_inquiry_answered_through_a_vote(welfare_official: Any) -> None:
     from smartseoul.voting import selectors as voting_selectors
     from smartseoul.voting import services as voting_services
 
-    inq = services.inquiry_create(actor=welfare_official, title="공공자전거 요금 개편안", mode="vote",
-                                  question="어느 요금안을 선호하십니까?", district_code="11110",
-                                  options=["현행 유지", "1시간 1,000원", "월정액 확대"],
-                                  closes_at=clock.now() + timedelta(days=7))
+    inq = services.inquiry_create(
+        actor=welfare_official,
+        title="공공자전거 요금 개편안",
+        mode="vote",
+        question="어느 요금안을 선호하십니까?",
+        district_code="11110",
+        options=["현행 유지", "1시간 1,000원", "월정액 확대"],
+        closes_at=clock.now() + timedelta(days=7),
+    )
     assert inq.vote_id
     results = voting_selectors.vote_results(int(inq.vote_id))
     assert [o["text"] for o in results["options"]] == ["현행 유지", "1시간 1,000원", "월정액 확대"]
@@ -287,9 +318,14 @@ def test_inquiry_answered_through_a_vote(welfare_official: Any) -> None:
 @pytest.mark.django_db
 def test_vote_inquiry_needs_two_options(welfare_official: Any) -> None:
     with pytest.raises(DomainError):
-        services.inquiry_create(actor=welfare_official, title="선택지가 하나뿐", mode="vote",
-                                question="하나만 고르시겠습니까?", options=["하나"],
-                                closes_at=clock.now() + timedelta(days=7))
+        services.inquiry_create(
+            actor=welfare_official,
+            title="선택지가 하나뿐",
+            mode="vote",
+            question="하나만 고르시겠습니까?",
+            options=["하나"],
+            closes_at=clock.now() + timedelta(days=7),
+        )
     assert not Inquiry.objects.exists()
 
 

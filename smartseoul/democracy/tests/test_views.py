@@ -113,8 +113,13 @@ def test_citizen_cannot_open_the_office(author: Any) -> None:
 def test_public_pages_render(open_proposal: Any, welfare_official: Any) -> None:
     factories.support_by(open_proposal, factories.citizens(50))
     c = Client()
-    for url in ("/democracy/", "/democracy/?stage=open&order=support", "/democracy/answers/",
-                "/democracy/inquiries/", f"/democracy/p/{open_proposal.pk}/"):
+    for url in (
+        "/democracy/",
+        "/democracy/?stage=open&order=support",
+        "/democracy/answers/",
+        "/democracy/inquiries/",
+        f"/democracy/p/{open_proposal.pk}/",
+    ):
         assert c.get(url).status_code == 200, url
     page = c.get("/democracy/answers/").content.decode()
     assert 'data-department="11110-welfare"' in page
@@ -145,8 +150,10 @@ def test_moderation_pages(open_proposal: Any, moderator: Any) -> None:
     c = signed_in(moderator, second_factor=True)
     page = c.get("/democracy/office/moderation/").content.decode()
     assert f'id="mod-proposal-{open_proposal.pk}"' in page
-    c.post("/democracy/office/moderation/", {"kind": "proposal", "id": open_proposal.pk, "decision": "dismiss",
-                                             "note": "광고 아님"})
+    c.post(
+        "/democracy/office/moderation/",
+        {"kind": "proposal", "id": open_proposal.pk, "decision": "dismiss", "note": "광고 아님"},
+    )
     assert not Proposal.objects.get(pk=open_proposal.pk).hidden
     assert AuditEvent.objects.filter(action="democracy.moderation_decision", actor=moderator).exists()
 
@@ -155,9 +162,18 @@ def test_moderation_pages(open_proposal: Any, moderator: Any) -> None:
 def test_settings_page_for_city_admins(city_admin: Any, welfare_official: Any) -> None:
     c = signed_in(city_admin, second_factor=True)
     assert c.get("/democracy/office/settings/").status_code == 200
-    data = {"support_window_days": 30, "department_threshold": 40, "forum_threshold": 100, "mayor_threshold": 1000,
-            "forum_days": 30, "department_answer_days": 14, "selection_days": 30, "decision_answer_days": 30,
-            "reminder_days_before": 3, "reports_to_hide": 3}
+    data = {
+        "support_window_days": 30,
+        "department_threshold": 40,
+        "forum_threshold": 100,
+        "mayor_threshold": 1000,
+        "forum_days": 30,
+        "department_answer_days": 14,
+        "selection_days": 30,
+        "decision_answer_days": 30,
+        "reminder_days_before": 3,
+        "reports_to_hide": 3,
+    }
     assert c.post("/democracy/office/settings/", data).status_code == 302
     from smartseoul.democracy.selectors import ladder_config
 
