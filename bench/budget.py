@@ -53,7 +53,8 @@ def platform(rule: str, ids: list[str], costs: list[int], budget: int, ballots: 
     return time.perf_counter() - t, result
 
 
-def direct(rule: str, ids: list[str], costs: list[int], budget: int, ballots: list[list[str]]) -> tuple[float, float, set[str]]:
+def direct(rule: str, ids: list[str], costs: list[int], budget: int,
+           ballots: list[list[str]]) -> tuple[float, float, set[str]]:
     from pabutools.election import ApprovalBallot, ApprovalProfile, Cost_Sat, Instance, Project
     from pabutools.rules import completion_by_rule_combination, greedy_utilitarian_welfare, method_of_equal_shares
 
@@ -128,7 +129,8 @@ def service_path(n_ballots: int) -> dict[str, float]:
     for i in range(n_ballots):
         voter = user(f"bench-voter-{cycle.pk}-{i}")
         k = int(rng.integers(1, 6))
-        services.ballot_cast(user=voter, envelope_id=env.pk, project_codes=list(rng.choice(codes, size=k, replace=False)))
+        choice = [str(c) for c in rng.choice(codes, size=k, replace=False)]
+        services.ballot_cast(user=voter, envelope_id=env.pk, project_codes=choice)
     cast = time.perf_counter() - t
     from smartseoul.budget.services import _allocate, envelope_tally
 

@@ -31,6 +31,11 @@ from .schemas import (
 router = Router()
 
 
+def _user(request: HttpRequest) -> Any:
+    """The signed-in user that session_auth put on the request."""
+    return request.auth  # type: ignore[attr-defined]
+
+
 def envelope_out(e: Envelope) -> dict[str, Any]:
     return {"id": e.pk, "name": e.name, "kind": e.kind, "district_code": e.district_code,
             "proposal_type": e.proposal_type, "amount": e.amount, "vote_id": e.vote_id}
@@ -76,16 +81,16 @@ def project(request: HttpRequest, code: str) -> Any:
 
 @router.post("/cycles/{slug}/projects", response={201: ProjectOut}, auth=session_auth)
 def project_submit(request: HttpRequest, slug: str, body: ProjectIn) -> Any:
-    ratelimit.hit(f"budget-submit:{request.auth.pk}", limit=20, window_seconds=3600)  # type: ignore[attr-defined]
+    ratelimit.hit(f"budget-submit:{_user(request).pk}", limit=20, window_seconds=3600)
     c = selectors.cycle_by_slug(slug)
-    p = services.project_submit(user=request.auth, cycle_id=c.pk, **body.dict())  # type: ignore[arg-type]
+    p = services.project_submit(user=_user(request), cycle_id=c.pk, **body.dict())
     return 201, project_out(p)
 
 
 @router.post("/envelopes/{envelope_id}/ballot", response={201: dict}, auth=session_auth)
 def ballot(request: HttpRequest, envelope_id: int, body: BallotIn) -> Any:
-    ratelimit.hit(f"budget-ballot:{request.auth.pk}", limit=30, window_seconds=600)  # type: ignore[attr-defined]
-    receipt = services.ballot_cast(user=request.auth, envelope_id=envelope_id, project_codes=body.projects,  # type: ignore[arg-type]
+    ratelimit.hit(f"budget-ballot:{_user(request).pk}", limit=30, window_seconds=600)
+    receipt = services.ballot_cast(user=_user(request), envelope_id=envelope_id, project_codes=body.projects,
                                    points=body.points, lat=body.lat, lon=body.lon)
     return 201, receipt
 
@@ -137,19 +142,19 @@ def pabulib(request: HttpRequest, envelope_id: int) -> HttpResponse:
 @router.post("/cycles/{slug}/advance", response=CycleOut, auth=session_auth)
 def advance(request: HttpRequest, slug: str, body: AdvanceIn) -> Any:
     c = selectors.cycle_by_slug(slug, include_drafts=True)
-    return cycle_out(services.cycle_advance(actor=request.auth, cycle_id=c.pk, to_phase=body.to_phase))  # type: ignore[arg-type]
+    return cycle_out(services.cycle_advance(actor=_user(request), cycle_id=c.pk, to_phase=body.to_phase))
 
 
 @router.post("/projects/{code}/review", response=ProjectOut, auth=session_auth)
 def review(request: HttpRequest, code: str, body: ReviewIn) -> Any:
     p = selectors.project_by_code(code)
-    return project_out(services.project_review(actor=request.auth, project_id=p.pk, **body.dict()))  # type: ignore[arg-type]
+    return project_out(services.project_review(actor=_user(request), project_id=p.pk, **body.dict()))
 
 
 @router.post("/projects/{code}/score", response={201: dict}, auth=session_auth)
 def score(request: HttpRequest, code: str, body: ScoreIn) -> Any:
     p = selectors.project_by_code(code)
-    row = services.committee_score_set(member=request.auth, project_id=p.pk, score=body.score,  # type: ignore[arg-type]
+    row = services.committee_score_set(member=_user(request), project_id=p.pk, score=body.score,
                                        comment=body.comment)
     return 201, {"project_code": code, "score": row.score}
 
@@ -157,13 +162,13 @@ def score(request: HttpRequest, code: str, body: ScoreIn) -> Any:
 @router.post("/projects/{code}/override", response={201: dict}, auth=session_auth)
 def override(request: HttpRequest, code: str, body: OverrideIn) -> Any:
     p = selectors.project_by_code(code)
-    row = services.outcome_override(actor=request.auth, project_id=p.pk, funded=body.funded, reason=body.reason)  # type: ignore[arg-type]
+    row = services.outcome_override(actor=_user(request), project_id=p.pk, funded=body.funded, reason=body.reason)
     return 201, {"project_code": code, "funded": row.funded, "reason": row.reason}
 
 
 @router.post("/projects/{code}/updates", response={201: ProjectOut}, auth=session_auth)
 def implementation_update(request: HttpRequest, code: str, body: UpdateIn) -> Any:
     p = selectors.project_by_code(code)
-    services.implementation_update_add(actor=request.auth, project_id=p.pk, status=body.status,  # type: ignore[arg-type]
+    services.implementation_update_add(actor=_user(request), project_id=p.pk, status=body.status,
                                        progress=body.progress, note=body.note)
     return 201, project_out(selectors.project_by_code(code))

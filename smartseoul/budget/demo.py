@@ -76,7 +76,8 @@ def _dates(now_offset_days: int) -> services.CycleDates:
 
 def _finished_cycle(admin: User, official: User) -> None:
     cycle = services.cycle_create(
-        actor=admin, slug="2025", year=2025, name_ko="2025 서울시 시민참여예산", name_en="Seoul Participatory Budget 2025",
+        actor=admin, slug="2025", year=2025, name_ko="2025 서울시 시민참여예산",
+        name_en="Seoul Participatory Budget 2025",
         total_amount=6_000_000_000, dates=_dates(0), rule="mes", vote_method="approval", max_choices=5,
         description="시민이 제안하고 시민이 결정하는 서울시 예산입니다.",
     )
@@ -119,7 +120,8 @@ def _finished_cycle(admin: User, official: User) -> None:
 
 def _open_cycle(admin: User) -> None:
     cycle = services.cycle_create(
-        actor=admin, slug="2026", year=2026, name_ko="2026 서울시 시민참여예산", name_en="Seoul Participatory Budget 2026",
+        actor=admin, slug="2026", year=2026, name_ko="2026 서울시 시민참여예산",
+        name_en="Seoul Participatory Budget 2026",
         total_amount=8_000_000_000, dates=_dates(75), rule="greedy", vote_method="knapsack",
         description="2026년 시민참여예산 제안을 받습니다.",
     )
@@ -131,5 +133,6 @@ def _open_cycle(admin: User) -> None:
     services.cycle_advance(actor=admin, cycle_id=cycle.pk, to_phase=Phase.SUBMISSION)
     proposer = _user("demo-budget-proposer-1")
     services.project_submit(user=proposer, cycle_id=cycle.pk, proposal_type=ProposalType.BROAD,
-                            title="지하철역 무더위 쉼터", summary="폭염 때 지하철역 대합실 일부를 무더위 쉼터로 운영합니다.",
+                            title="지하철역 무더위 쉼터",
+                            summary="폭염 때 지하철역 대합실 일부를 무더위 쉼터로 운영합니다.",
                             requested_cost=600_000_000, lat=37.5547, lon=126.9707)

@@ -581,7 +581,8 @@ def _allocate(env: Envelope, actor: User | None) -> AllocationRun:
     order = {code: i for i, code in enumerate(sorted(projects, key=lambda c: (projects[c].submitted_at, c)))}
     candidates = [
         alloc.Candidate(id=code, cost=int(p.cost or 0), votes=tally.votes.get(code, 0), submitted=order[code],
-                        committee_score=p.committee_score, name=p.title)
+                        committee_score=None if p.committee_score is None else float(p.committee_score),
+                        name=p.title)
         for code, p in projects.items()
     ]
     profile = tally.profile
@@ -647,7 +648,7 @@ def outcome_override(*, actor: User, project_id: int, funded: bool, reason: str)
     if funded:
         env = project.envelope
         assert env is not None
-        spent = sum(env.projects.filter(status=ProjectStatus.FUNDED).values_list("cost", flat=True))
+        spent = sum(c or 0 for c in env.projects.filter(status=ProjectStatus.FUNDED).values_list("cost", flat=True))
         if spent + (project.cost or 0) > env.amount:
             raise BudgetConflict(
                 _("Funding it would spend %(total)s won, more than the envelope's %(amount)s won; unfund another "
@@ -657,7 +658,8 @@ def outcome_override(*, actor: User, project_id: int, funded: bool, reason: str)
     project.save(update_fields=["status"])
     row = Override.objects.create(project=project, run=run, funded=funded, reason=reason, actor=actor,
                                   at=clock.now())
-    run.spent = sum(run.envelope.projects.filter(status=ProjectStatus.FUNDED).values_list("cost", flat=True))
+    run.spent = sum(c or 0 for c in run.envelope.projects.filter(status=ProjectStatus.FUNDED)
+                    .values_list("cost", flat=True))
     run.save(update_fields=["spent"])
     audit_record(actor=actor, action="budget.override", target=project,
                  details={"code": project.code, "funded": funded, "reason": reason, "run": run.pk})

@@ -52,7 +52,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _timeline(cycle: Any) -> list[dict[str, Any]]:
-    dates = {Phase.SUBMISSION: (cycle.submission_opens, cycle.submission_closes),
+    dates: dict[str, tuple[Any, Any]] = {Phase.SUBMISSION: (cycle.submission_opens, cycle.submission_closes),
              Phase.REVIEW: (cycle.submission_closes, cycle.review_closes),
              Phase.DELIBERATION: (cycle.review_closes, cycle.deliberation_closes),
              Phase.VOTE: (cycle.vote_opens, cycle.vote_closes)}
@@ -133,8 +133,8 @@ def vote(request: HttpRequest, envelope_id: int) -> HttpResponse:
         try:
             ratelimit.hit(f"budget-ballot:{request.user.pk}", limit=30, window_seconds=600)
             if c.vote_method == VoteMethod.POINTS:
-                pts = {k.removeprefix("pts-"): int(v) for k, v in request.POST.items()
-                       if k.startswith("pts-") and v.strip() not in ("", "0")}
+                pts = {k.removeprefix("pts-"): int(str(v)) for k, v in request.POST.items()
+                       if k.startswith("pts-") and str(v).strip() not in ("", "0")}
                 receipt = services.ballot_cast(user=request.user, envelope_id=env.pk, points=pts)  # type: ignore[arg-type]
             else:
                 receipt = services.ballot_cast(user=request.user, envelope_id=env.pk,  # type: ignore[arg-type]

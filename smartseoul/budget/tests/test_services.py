@@ -76,7 +76,7 @@ def test_greedy_cycle_equals_pabutools_greedy(on_ballot: Any, make_user: Any, bu
 
 
 def test_knapsack_ballot_over_the_envelope_is_refused(on_ballot: Any, make_user: Any) -> None:
-    cycle, env, projects = on_ballot([600_000_000, 500_000_000, 300_000_000], vote_method="knapsack")
+    _cycle, env, projects = on_ballot([600_000_000, 500_000_000, 300_000_000], vote_method="knapsack")
     voter = make_user(district="11110")
     with pytest.raises(DomainError) as err:
         services.ballot_cast(user=voter, envelope_id=env.pk, project_codes=[projects[0].code, projects[1].code])
@@ -94,7 +94,7 @@ def test_knapsack_limit_is_also_enforced_by_the_vote_itself(on_ballot: Any, make
     from smartseoul.voting.selectors import vote_option_ids_by_key
     from smartseoul.voting.services import ballot_cast
 
-    cycle, env, projects = on_ballot([600_000_000, 500_000_000], vote_method="knapsack")
+    _cycle, env, projects = on_ballot([600_000_000, 500_000_000], vote_method="knapsack")
     ids = vote_option_ids_by_key(env.vote_id)
     with pytest.raises(DomainError) as err:
         ballot_cast(vote_id=env.vote_id, voter=make_user(), choices=[ids[p.code] for p in projects])
@@ -102,7 +102,7 @@ def test_knapsack_limit_is_also_enforced_by_the_vote_itself(on_ballot: Any, make
 
 
 def test_second_ballot_and_unverified_voter_are_refused(on_ballot: Any, make_user: Any) -> None:
-    cycle, env, projects = on_ballot([100, 200])
+    _cycle, env, projects = on_ballot([100, 200])
     voter = make_user()
     services.ballot_cast(user=voter, envelope_id=env.pk, project_codes=[projects[0].code])
     with pytest.raises(DomainError) as err:
@@ -165,7 +165,8 @@ def test_override_needs_a_written_reason_and_is_public_and_audited(on_ballot: An
     services.outcome_override(actor=budget_admin, project_id=p0.pk, funded=False,
                               reason="The site was sold; the project cannot be built this year.")
     services.cycle_advance(actor=budget_admin, cycle_id=cycle.pk, to_phase="implementation")
-    assert [o.reason for o in selectors.overrides(cycle)] == ["The site was sold; the project cannot be built this year."]
+    reasons = [o.reason for o in selectors.overrides(cycle)]
+    assert reasons == ["The site was sold; the project cannot be built this year."]
     assert AuditEvent.objects.filter(action="budget.override", target_id=str(p0.pk)).exists()
     assert Project.objects.get(pk=p0.pk).status == ProjectStatus.NOT_FUNDED
 

@@ -1,0 +1,94 @@
+"""Pages and API: results with explanations, map data, the PDF report, Pabulib download, the
+ballot page refusing a knapsack ballot over the envelope, and the office gate."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from pabutools.election.pabulib import parse_pabulib_from_string
+
+from smartseoul.accounts.middleware import SECOND_FACTOR_SESSION_KEY
+from smartseoul.budget import services
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def published(on_ballot: Any, make_user: Any, budget_admin: Any) -> Any:
+    cycle, env, projects = on_ballot([600_000_000, 500_000_000, 300_000_000])
+    for p in projects:
+        p.lat, p.lon = 37.57, 126.98
+        p.save(update_fields=["lat", "lon"])
+    codes = [p.code for p in projects]
+    for voter, pattern in zip([make_user() for _ in range(3)], [[0, 1], [1], [2]], strict=True):
+        services.ballot_cast(user=voter, envelope_id=env.pk, project_codes=[codes[i] for i in pattern])
+    services.cycle_advance(actor=budget_admin, cycle_id=cycle.pk, to_phase="allocation")
+    services.cycle_advance(actor=budget_admin, cycle_id=cycle.pk, to_phase="implementation")
+    return cycle, env, projects
+
+
+def test_results_page_map_charts_and_explanations(client: Any, published: Any) -> None:
+    cycle, env, projects = published
+    r = client.get(f"/budget/{cycle.slug}/results/")
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert 'id="budget-map"' in html and 'id="budget-geojson"' in html and "<svg" in html
+    assert "did not fit" in html and "Ties are broken by more votes" in html
+    assert "<script>" not in html.replace('<script type="application/json"', "")  # no inline script (CSP)
+    api = client.get(f"/api/v1/budget/cycles/{cycle.slug}/results").json()
+    outcomes = {o["project_code"]: o for o in api[0]["outcomes"]}
+    assert outcomes[projects[1].code]["funded"] and outcomes[projects[1].code]["votes"] == 2
+    assert all(o["explanation"] for o in outcomes.values())
+    geo = client.get(f"/api/v1/budget/cycles/{cycle.slug}/projects.geojson").json()
+    assert geo["type"] == "FeatureCollection" and geo["features"][0]["geometry"]["coordinates"] == [126.98, 37.57]
+
+
+def test_pdf_report_and_pabulib_download(client: Any, published: Any) -> None:
+    cycle, env, _ = published
+    r = client.get(f"/budget/{cycle.slug}/report.pdf")
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf" and r.content.startswith(b"%PDF")
+    r = client.get(f"/budget/envelopes/{env.pk}/pabulib.pb")
+    instance, profile = parse_pabulib_from_string(r.content.decode())
+    assert int(instance.budget_limit) == env.amount and len(profile) == 3
+
+
+def test_results_are_not_public_before_publication(client: Any, on_ballot: Any) -> None:
+    cycle, env, _ = on_ballot([100, 200])
+    assert client.get(f"/budget/{cycle.slug}/results/").status_code == 409
+    assert client.get(f"/api/v1/budget/cycles/{cycle.slug}/results").json()["error"]["code"] == "no_result"
+    assert client.get(f"/api/v1/budget/envelopes/{env.pk}/pabulib").status_code == 409
+
+
+def test_ballot_page_refuses_a_knapsack_ballot_over_the_envelope(client: Any, on_ballot: Any, make_user: Any) -> None:
+    _cycle, env, projects = on_ballot([600_000_000, 500_000_000], vote_method="knapsack")
+    client.force_login(make_user())
+    r = client.post(f"/budget/envelopes/{env.pk}/vote/", {"project": [p.code for p in projects]})
+    assert r.status_code == 400 and "1,100,000,000" in r.content.decode()
+    api = client.post(f"/api/v1/budget/envelopes/{env.pk}/ballot", json.dumps({"projects": [projects[0].code,
+                                                                                            projects[1].code]}),
+                      content_type="application/json")
+    assert api.status_code == 400 and api.json()["error"]["code"] == "over_envelope"
+    r = client.post(f"/budget/envelopes/{env.pk}/vote/", {"project": [projects[0].code]})
+    assert r.status_code == 200 and 'id="receipt"' in r.content.decode()
+
+
+def test_office_needs_an_official_with_second_factor(client: Any, make_user: Any, budget_admin: Any,
+                                                     published: Any) -> None:
+    client.force_login(make_user())
+    assert client.get("/budget/office/").status_code == 403
+    client.force_login(budget_admin)
+    assert client.get("/budget/office/").status_code == 302  # to the second factor
+    session = client.session
+    session[SECOND_FACTOR_SESSION_KEY] = True
+    session.save()
+    assert client.get("/budget/office/").status_code == 200
+    _, _, projects = published
+    r = client.post(f"/budget/office/projects/{projects[1].code}/", {"action": "override", "funded": "no",
+                                                                     "reason": "short"})
+    assert r.status_code == 400
+    r = client.post(f"/budget/office/projects/{projects[1].code}/",
+                    {"action": "override", "funded": "no", "reason": "Land purchase failed; moved to next year."})
+    assert r.status_code == 302
+    assert "Land purchase failed" in client.get(f"/budget/projects/{projects[1].code}/").content.decode()
