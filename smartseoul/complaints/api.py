@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import File, Form, Router
+from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
 from smartseoul.core import ratelimit
@@ -64,7 +64,7 @@ def submit(request: HttpRequest, body: ReportIn) -> Any:
         address=body.address, description=body.description, attributes=body.attributes,
         media_ids=body.media_ids, channel=Channel.API, client_ip=ratelimit.client_ip(request),
     )
-    return 201, _receipt(complaint)
+    return Status(201, _receipt(complaint))
 
 
 @router.post("/media", response={201: MediaOut}, auth=AUTH)
@@ -72,7 +72,7 @@ def upload(request: HttpRequest, file: UploadedFile = File(...), source: str = F
     """Uploads one photo or video ahead of the report; in-app captures are stamped by the server."""
     row = services.media_upload(owner=request.auth, file=file, source=source,  # type: ignore[attr-defined]
                                 client_ip=ratelimit.client_ip(request))
-    return 201, row
+    return Status(201, row)
 
 
 @router.get("/reports/mine", response=list[MineOut], auth=AUTH)

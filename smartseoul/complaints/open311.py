@@ -90,7 +90,7 @@ def to_xml(root: str, data: Any) -> bytes:
 def render(fmt: str, root: str, data: Any, status: int = 200) -> HttpResponse:
     if fmt == "json":
         return HttpResponse(
-            json.dumps(data, ensure_ascii=False), status=status, content_type="application/json; charset=utf-8"
+            json.dumps(data, ensure_ascii=False, default=str), status=status, content_type="application/json; charset=utf-8"
         )
     return HttpResponse(to_xml(root, data), status=status, content_type="text/xml; charset=utf-8")
 

@@ -298,7 +298,7 @@ def _store(checked: _Checked, owner: User) -> ComplaintMedia:
     width, height = checked.info.width, checked.info.height
     if checked.info.kind == MediaKind.PHOTO:
         public_bytes, width, height = media_lib.public_photo(checked.data)
-        public_rel = f"{stem}.jpg"
+        public_rel = f"complaints/{now:%Y/%m}/{uuid.uuid4().hex}.jpg"  # unrelated to the private name
         public = Path(settings.MEDIA_ROOT) / public_rel
         public.parent.mkdir(parents=True, exist_ok=True)
         public.write_bytes(public_bytes)
@@ -627,15 +627,19 @@ def _report_link(complaint: Complaint) -> str:
     return reverse("complaints:report", args=[complaint.number])
 
 
-def _retry_locked(fn: Callable[[], T], attempts: int = 30) -> T:
-    """Runs a transaction again when SQLite says the database (or a table) is locked."""
+def _retry_locked(fn: Callable[[], T], attempts: int = 200) -> T:
+    """Runs a transaction again when SQLite says the database (or a table) is locked: a file
+    database waits up to its busy timeout first; a shared-cache one fails at once, so retry
+    with a jittered back-off. Inside an outer transaction there is nothing to retry."""
+    import random
+
     for attempt in range(attempts):
         try:
             return fn()
         except OperationalError as exc:
             if "locked" not in str(exc).lower() or attempt == attempts - 1 or transaction.get_connection().in_atomic_block:
                 raise
-            time.sleep(min(0.01 * (2**attempt), 0.5))
+            time.sleep(random.uniform(0.002, min(0.2, 0.005 * (2**attempt))))
     raise AssertionError("unreachable")
 
 
