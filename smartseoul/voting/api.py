@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
+from ninja import Status as Reply
 
 from smartseoul.core import ratelimit
 from smartseoul.core.auth import session_auth
@@ -47,7 +48,7 @@ def votes(request: HttpRequest, state: str = "open") -> Any:
 @router.post("/votes", response={201: VoteOut}, auth=session_auth)
 def vote_create(request: HttpRequest, body: VoteIn) -> Any:
     vote = services.vote_create(owner=request.auth, **body.to_service())
-    return 201, vote_out(vote)
+    return Reply(201, vote_out(vote))
 
 
 @router.get("/votes/{vote_id}", response=VoteOut)
@@ -62,7 +63,7 @@ def ballot_cast(request: HttpRequest, vote_id: int, body: BallotIn) -> Any:
         vote_id=vote_id, voter=request.auth, choices=body.parsed_choices(),
         location=(body.location.lat, body.location.lon) if body.location else None, password=body.password,
     )
-    return 201, receipt.as_dict()
+    return Reply(201, receipt.as_dict())
 
 
 @router.post("/votes/{vote_id}/close", auth=session_auth)
