@@ -30,7 +30,7 @@ def published(on_ballot: Any, make_user: Any, budget_admin: Any) -> Any:
 
 
 def test_results_page_map_charts_and_explanations(client: Any, published: Any) -> None:
-    cycle, env, projects = published
+    cycle, _env, projects = published
     r = client.get(f"/budget/{cycle.slug}/results/")
     assert r.status_code == 200
     html = r.content.decode()
