@@ -68,14 +68,19 @@ def category_by_code(code: str) -> Category:
     return category
 
 
-_CATEGORY_CACHE: dict[str, Any] = {"at": 0.0, "by_id": {}}
+_CATEGORY_CACHE: dict[str, Any] = {"at": 0.0, "by_id": {}, "sig": None}
 
 
 def category_map() -> dict[int, Category]:
-    """{id: Category}, cached for a minute (categories change rarely)."""
-    if time.monotonic() - _CATEGORY_CACHE["at"] > 60 or not _CATEGORY_CACHE["by_id"]:
+    """{id: Category}: kept while the table's signature (count, max id) is unchanged, and at
+    most a minute (names may be edited)."""
+    from django.db.models import Count, Max
+
+    sig = tuple(Category.objects.aggregate(n=Count("id"), mx=Max("id")).values())
+    if sig != _CATEGORY_CACHE["sig"] or time.monotonic() - _CATEGORY_CACHE["at"] > 60:
         _CATEGORY_CACHE["by_id"] = {c.pk: c for c in Category.objects.all()}
         _CATEGORY_CACHE["at"] = time.monotonic()
+        _CATEGORY_CACHE["sig"] = sig
     return _CATEGORY_CACHE["by_id"]
 
 

@@ -559,14 +559,12 @@ def _submit_tx(
             import json
 
             contact = FieldCipher(settings.FIELD_ENCRYPTION_KEY).encrypt(json.dumps(dict(client_contact)))
-        neighborhood_id = None
-        if place.neighborhood_code:
-            neighborhood_id = _neighborhood_ids().get(place.neighborhood_code)
+        district_id, neighborhood_id = _area_ids(place)
         complaint = Complaint.objects.create(
             category=category, reporter=reporter, channel=channel, status=Status.RECEIVED,
             description=description, attributes=attributes, lat=lat, lon=lon,
             public_lat=public_lat, public_lon=public_lon, address=address,
-            district_id=_district_ids()[place.district_code], neighborhood_id=neighborhood_id,
+            district_id=district_id, neighborhood_id=neighborhood_id,
             department=department, fine_without_visit=evidence_allows_fine(category, every),
             token=secrets.token_hex(8) if channel == Channel.OPEN311 else None, client_contact=contact,
             external_media=external_media, created_at=now, updated_at=now, due_at=add_working_days(now, category.response_days),
@@ -598,29 +596,15 @@ def _submit_tx(
         return complaint
 
 
-_ID_CACHE: dict[str, Any] = {}
+def _area_ids(place: geography.Place) -> tuple[int, int | None]:
+    """(district id, neighbourhood id) of a located place, in one query when the dong is known."""
+    from smartseoul.core.models import District, Neighborhood
 
-
-def _district_ids() -> dict[str, int]:
-    from smartseoul.core.models import City
-
-    version = City.objects.values_list("boundaries_version", flat=True).first()
-    cached = _ID_CACHE.get("districts")
-    if cached is None or cached[0] != version or not cached[1]:
-        cached = (version, {d.code: d.pk for d in core_selectors.districts()})
-        _ID_CACHE["districts"] = cached
-    return cached[1]
-
-
-def _neighborhood_ids() -> dict[str, int]:
-    from smartseoul.core.models import City
-
-    version = City.objects.values_list("boundaries_version", flat=True).first()
-    cached = _ID_CACHE.get("dongs")
-    if cached is None or cached[0] != version:
-        cached = (version, {n.code: n.pk for n in core_selectors.neighborhoods()})
-        _ID_CACHE["dongs"] = cached
-    return cached[1]
+    if place.neighborhood_code:
+        row = Neighborhood.objects.filter(code=place.neighborhood_code).values_list("district_id", "id").first()
+        if row is not None:
+            return row[0], row[1]
+    return District.objects.values_list("id", flat=True).get(code=place.district_code), None
 
 
 def _report_link(complaint: Complaint) -> str:

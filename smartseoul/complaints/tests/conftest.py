@@ -9,12 +9,11 @@ from .factories import load_categories
 
 @pytest.fixture(autouse=True)
 def _fresh_complaint_caches() -> None:
-    from smartseoul.complaints import selectors, services
+    from smartseoul.complaints import selectors
     from smartseoul.complaints.index import complaint_index
 
     complaint_index.invalidate()
-    selectors._CATEGORY_CACHE["by_id"] = {}
-    services._ID_CACHE.clear()
+    selectors._CATEGORY_CACHE["sig"] = None
 
 
 @pytest.fixture
