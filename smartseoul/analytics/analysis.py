@@ -5,7 +5,7 @@ is cancelled) and returns (summary, GeoJSON). They write nothing; services store
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -372,19 +372,19 @@ def commerce_indicators(reference: date) -> tuple[list[dict[str, Any]], dict[str
         sales = con.execute("SELECT area_code, category, quarter, sales FROM commerce_sales").pl() if lake.has_files(
             lake.SALES) else pl.DataFrame(schema={"area_code": pl.Utf8, "category": pl.Utf8, "quarter": pl.Utf8,
                                                   "sales": pl.Float64})
-    last_year = reference - timedelta(days=365)
-    two_years = reference - timedelta(days=730)
-    trend: dict[tuple[str, str], tuple[float, float]] = {}
+    # sales trend: the latest four quarters up to the reference date against the four before them
+    series: dict[tuple[str, str], list[tuple[date, float]]] = {}
     for area, cat, quarter, amount in sales.iter_rows():
         start = _quarter_start(str(quarter))
-        if start is None or start > reference:
-            continue
-        cur, prev = trend.get((area, cat), (0.0, 0.0))
-        if start > last_year:
-            cur += float(amount)
-        elif start > two_years:
-            prev += float(amount)
-        trend[(area, cat)] = (cur, prev)
+        if start is not None and start <= reference and amount is not None:
+            series.setdefault((area, cat), []).append((start, float(amount)))
+    trend: dict[tuple[str, str], tuple[float, float]] = {}
+    for key, values in series.items():
+        values.sort()
+        amounts = [v for _, v in values]
+        cur = sum(amounts[-4:])
+        prev = sum(amounts[-8:-4]) if len(amounts) >= 8 else 0.0
+        trend[key] = (cur, prev)
 
     def ratio(a: float, b: float) -> float | None:
         return a / b if b > 0 else None

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from ninja import File, Form, Router
+from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
 from smartseoul.core.auth import session_auth
@@ -40,7 +40,7 @@ def create_job(request: HttpRequest, payload: JobIn) -> Any:
     hit(f"analytics-job:{request.auth.pk}", limit=60, window_seconds=3600)  # type: ignore[attr-defined]
     job = services.job_create(kind=payload.kind, params=payload.params, actor=request.auth, title=payload.title)
     job.refresh_from_db()
-    return 201, job
+    return Status(201, job)
 
 
 @router.get("/jobs", response=list[JobOut], auth=session_auth)
@@ -89,7 +89,7 @@ def import_trips(request: HttpRequest, file: File[UploadedFile], time: Form[str]
         record = services.trips_import(path=path, mapping=ingest.Mapping(time=time or None,
                                                                           time_format=time_format or None),
                                        actor=request.auth)
-    return 201, record
+    return Status(201, record)
 
 
 @router.get("/trips/imports", response=list[ImportOut], auth=session_auth)
@@ -101,7 +101,7 @@ def list_imports(request: HttpRequest) -> Any:
 @router.post("/routes/existing", response={201: list[RouteOut]}, auth=session_auth,
              summary="Upload the city's existing routes (GeoJSON LineStrings with a name)")
 def upload_routes(request: HttpRequest, payload: dict[str, Any]) -> Any:
-    return 201, services.existing_routes_upload(geojson=payload, actor=request.auth)
+    return Status(201, services.existing_routes_upload(geojson=payload, actor=request.auth))
 
 
 @router.get("/sql", auth=session_auth, summary="The OD aggregation as SQL for DuckDB, Spark, Trino or PostgreSQL")

@@ -115,17 +115,23 @@ def _times(col: pl.Series, mapping: Mapping) -> pl.Series:
     if mapping.time_format:
         parsed = text.str.to_datetime(mapping.time_format, strict=False, time_zone=None)
         return parsed.dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null").dt.convert_time_zone("UTC")
-    epoch = text.cast(pl.Float64, strict=False)
-    with_offset = text.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%:z", strict=False, time_zone="UTC")
-    naive = pl.coalesce(
-        text.str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False),
-        text.str.to_datetime("%Y-%m-%dT%H:%M:%S", strict=False),
-        text.str.to_datetime("%Y-%m-%d %H:%M", strict=False),
-        text.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", strict=False),
+    t = pl.col("t")
+    utc = pl.Datetime("us", "UTC")
+
+    def local(fmt: str) -> pl.Expr:
+        return (t.str.to_datetime(fmt, strict=False, time_unit="us")
+                .dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null").dt.convert_time_zone("UTC"))
+
+    expr = pl.coalesce(
+        t.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%:z", strict=False, time_unit="us", time_zone="UTC").cast(utc),
+        t.str.to_datetime("%Y-%m-%d %H:%M:%S%.f%:z", strict=False, time_unit="us", time_zone="UTC").cast(utc),
+        local("%Y-%m-%d %H:%M:%S").cast(utc),
+        local("%Y-%m-%dT%H:%M:%S").cast(utc),
+        local("%Y-%m-%d %H:%M").cast(utc),
+        local("%Y-%m-%dT%H:%M:%S%.f").cast(utc),
+        (t.cast(pl.Float64, strict=False) * 1_000_000).cast(pl.Int64, strict=False).cast(utc),
     )
-    local = naive.dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null").dt.convert_time_zone("UTC")
-    from_epoch = (epoch * 1_000_000).cast(pl.Int64, strict=False).cast(pl.Datetime("us", "UTC"))
-    return pl.coalesce(with_offset.cast(pl.Datetime("us", "UTC")), local.cast(pl.Datetime("us", "UTC")), from_epoch)
+    return pl.DataFrame({"t": text}).select(expr.alias("ts")).to_series()
 
 
 def _cells_from_strings(col: pl.Series, resolution: int) -> np.ndarray:
