@@ -77,7 +77,10 @@ def load_demo() -> dict[str, int]:
                 p = services.support_add(proposal_id=p.pk, user=user)
         created += 1
     if not Inquiry.objects.exists():
-        official = User.objects.filter(username="demo-democracy-official").first()
+        official = (
+            User.objects.filter(username="planner").first()
+            or User.objects.filter(username="demo-democracy-official").first()
+        )
         if official is not None:
             services.inquiry_create(
                 actor=official,
