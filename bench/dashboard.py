@@ -11,8 +11,10 @@ Other modules are left out so the figures measure the dashboard, not a module's 
 
 Every request goes through the whole Django stack (middleware, URL routing, templates) with the
 test client, so the figures are server time without the network. The page is measured in its
-steady state (widget results cached for 20 s, as a page view would find them) and the cost of a
-cache miss is printed beside it; the layer is measured over random views (zoom 10–16) after its
+steady state (widget results fresh in the cache), again while every entry is stale so that each
+view is served the previous figures as a background thread recomputes them (the worst case of
+the 20-second refresh cycle; both must meet the target), and the cost of a never-computed area
+(computed inline, once) is printed beside them; the layer is measured over random views (zoom 10–16) after its
 points are loaded once.
 
     .venv/bin/python bench/dashboard.py            # full size
@@ -268,6 +270,12 @@ def main() -> None:
     page_cold = (time.perf_counter() - t) * 1000  # every widget computed over the 1M/612k-row tables
     timed(client, pages)  # each area's first view fills its cache entries
     page = timed(client, [pages[int(i)] for i in rng.integers(0, len(pages), requests)])
+    from smartseoul.dashboard import selectors
+
+    fresh_for = selectors.WIDGET_TTL
+    selectors.WIDGET_TTL = 0  # every entry stale: each view also starts (or finds running) a background refresh
+    refreshing = timed(client, [pages[int(i)] for i in rng.integers(0, len(pages), requests)])
+    selectors.WIDGET_TTL = fresh_for
 
     views = []
     for _ in range(requests):
@@ -289,13 +297,15 @@ def main() -> None:
         "complaints": n_complaints, "sensor_rows": n_boxes * hours, "layer_points": layer_points,
         "widgets": len([w for w in registry.widgets() if not w.internal]),
         "page_p50_ms": pct(page, 50), "page_p95_ms": pct(page, 95), "page_cold_ms": round(page_cold, 1),
+        "page_while_refreshing_p50_ms": pct(refreshing, 50), "page_while_refreshing_p95_ms": pct(refreshing, 95),
         "layer_p50_ms": pct(layer, 50), "layer_p95_ms": pct(layer, 95),
         "layer_whole_city_p95_ms": pct(city_view, 95), "layer_cold_ms": round(layer_cold, 1),
         "whole_city_features": len(clustered["features"]),
     }
     baselines = {"healthz_p50_ms": pct(healthz, 50), "healthz_p95_ms": pct(healthz, 95)}
     targets = {"page_p95_ms": 300, "layer_p95_ms": 100}
-    ok = metrics["page_p95_ms"] < targets["page_p95_ms"] and metrics["layer_p95_ms"] < targets["layer_p95_ms"]
+    ok = (max(metrics["page_p95_ms"], metrics["page_while_refreshing_p95_ms"]) < targets["page_p95_ms"]
+          and metrics["layer_p95_ms"] < targets["layer_p95_ms"])
     console.print(f"mayor's page: p50 {metrics['page_p50_ms']} ms, p95 {metrics['page_p95_ms']} ms "
                   f"(cache miss {metrics['page_cold_ms']} ms); layer of {layer_points:,} points: "
                   f"p50 {metrics['layer_p50_ms']} ms, p95 {metrics['layer_p95_ms']} ms (first load {metrics['layer_cold_ms']} ms); "

@@ -2,7 +2,8 @@
 
 Everything about other modules comes through the registry: widgets (`registry.widgets()`) and
 map layers (`registry.layers()`), never their tables. Widget results are cached in the Django
-cache (`WIDGET_TTL` seconds, one `get_many` per page), so a page view never scans raw tables;
+cache (fresh for `WIDGET_TTL` seconds, then refreshed in the background; one `get_many` per
+page), so a page view never scans raw tables;
 layers are cached per process as numpy arrays (`LAYER_TTL`), then clustered or turned into a
 heat map per request with `smartseoul.lib.cluster`.
 """
@@ -37,7 +38,8 @@ from .models import ThemeMap, ThemePoint, ThemeStatus
 
 log = logging.getLogger("smartseoul.dashboard")
 
-WIDGET_TTL = int(getattr(settings, "DASHBOARD_WIDGET_TTL", 20))
+WIDGET_TTL = int(getattr(settings, "DASHBOARD_WIDGET_TTL", 20))  # fresh for this long …
+WIDGET_STALE_TTL = int(getattr(settings, "DASHBOARD_WIDGET_STALE_TTL", 900))  # … then served while refreshed
 LAYER_TTL = float(getattr(settings, "DASHBOARD_LAYER_TTL", 30))
 SHAPES_TTL = 300
 POLL_SECONDS = 10
@@ -109,36 +111,73 @@ def _widget_cache_key(widget: registry.Widget, period_key: str, district: str | 
     return f"dash:{CACHE_VERSION}:w:{widget.key}:{period_key}:{district or '-'}:{dong or '-'}:{int(internal)}"
 
 
+def _compute(widget: registry.Widget, query: WidgetQuery) -> tuple[dict[str, Any], str]:
+    try:
+        return dict(widget.compute(query)), ""
+    except Exception:  # one module's failure must not take the mayor's screen down
+        log.exception("dashboard widget %s failed", widget.key)
+        return {}, "unavailable"
+
+
 def board(
     *, internal: bool, period_key: str = DEFAULT_PERIOD, district_code: str | None = None,
     neighborhood_code: str | None = None,
 ) -> list[Card]:
-    """Every visible widget with its data. Results come from the cache in one `get_many`; a miss
-    is computed once and cached for WIDGET_TTL seconds. A failing widget shows an error card and
-    does not break the page."""
+    """Every visible widget with its data, from the cache in one `get_many`.
+
+    An entry younger than WIDGET_TTL seconds is fresh. An older one is still served (for up to
+    WIDGET_STALE_TTL) while one background thread recomputes it, so no page view waits for a
+    module's aggregate once the area has been shown; only a never-computed entry is computed
+    inline. A failing widget shows an error card and does not break the page."""
     period = period_for(period_key)
     widgets = visible_widgets(internal)
     keys = {w.key: _widget_cache_key(w, period_key, district_code, neighborhood_code, internal) for w in widgets}
     found = cache.get_many(list(keys.values()))
-    missing: dict[str, Any] = {}
+    computed: dict[str, Any] = {}
+    stale: list[tuple[registry.Widget, str]] = []
     cards: list[Card] = []
     query = WidgetQuery(period=period, district_code=district_code, neighborhood_code=neighborhood_code,
                         internal=internal)
+    now = time.time()
     for widget in widgets:
         cache_key = keys[widget.key]
-        if cache_key in found:
-            data, error = found[cache_key]
+        hit = found.get(cache_key)
+        if hit is None:
+            data, error = _compute(widget, query)
+            computed[cache_key] = (data, error, now)
         else:
-            try:
-                data, error = dict(widget.compute(query)), ""
-            except Exception:  # one module's failure must not take the mayor's screen down
-                log.exception("dashboard widget %s failed", widget.key)
-                data, error = {}, "unavailable"
-            missing[cache_key] = (data, error)
+            data, error, at = hit
+            if now - at >= WIDGET_TTL:
+                stale.append((widget, cache_key))
         cards.append(Card(widget.key, str(widget.title), widget.kind, widget.section, widget.internal, data, error))
-    if missing:
-        cache.set_many(missing, WIDGET_TTL)
+    if computed:
+        cache.set_many(computed, WIDGET_STALE_TTL)
+    if stale:
+        _refresh_later(stale, query)
     return cards
+
+
+def _refresh_later(stale: list[tuple[registry.Widget, str]], query: WidgetQuery) -> None:
+    """Recomputes stale entries once (a cache lock per entry), in a background thread unless
+    DASHBOARD_BACKGROUND_REFRESH is off."""
+    claimed = [(w, k) for w, k in stale if cache.add(f"{k}:refreshing", 1, timeout=120)]
+    if not claimed:
+        return
+    if not getattr(settings, "DASHBOARD_BACKGROUND_REFRESH", True):
+        _refresh(claimed, query)
+        return
+    threading.Thread(target=_refresh, args=(claimed, query), daemon=True, name="dashboard-refresh").start()
+
+
+def _refresh(claimed: list[tuple[registry.Widget, str]], query: WidgetQuery) -> None:
+    from django.db import connection
+
+    try:
+        cache.set_many({k: (*_compute(w, query), time.time()) for w, k in claimed}, WIDGET_STALE_TTL)
+    finally:
+        cache.delete_many([f"{k}:refreshing" for _, k in claimed])
+        if threading.current_thread() is not threading.main_thread():
+            connection.close()
 
 
 def sections(cards: Sequence[Card]) -> list[Section]:

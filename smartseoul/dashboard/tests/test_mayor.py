@@ -187,3 +187,17 @@ def test_api_widgets_carry_the_data(city, client, fakes):
     data = {w["key"]: w for w in client.get("/api/v1/dashboard/widgets").json()}
     assert data["fake.districts"]["data"]["by_district"] == {"11110": 40, "11680": 30}
     assert data["fake.stat"]["kind"] == "stat"
+
+
+def test_stale_results_are_served_while_they_are_refreshed(city, client, register, monkeypatch, settings):
+    from smartseoul.dashboard import selectors
+
+    register(widgets=(Widget("fake.audit", "Audit events", "stat", _audit_count),))
+    settings.DASHBOARD_BACKGROUND_REFRESH = False  # refresh in the request thread, so the test can see it
+    client.get("/mayor/")
+    monkeypatch.setattr(selectors, "WIDGET_TTL", 0)  # from now on every entry is stale
+    AuditEvent.objects.create(actor_label="x", action="t", at="2026-01-01T00:00:00Z")
+    first = client.get("/mayor/board").content.decode()
+    assert 'data-widget="fake.audit"' in first and '<p class="stat" data-value>0' in first  # the stale figure
+    second = client.get("/mayor/board").content.decode()
+    assert '<p class="stat" data-value>1' in second  # refreshed after the stale view
