@@ -157,21 +157,19 @@ def request_data(request: HttpRequest) -> dict[str, Any]:
             data[key] = values if len(values) > 1 else values[0]
         return data
     content_type = request.content_type or ""
-    if content_type.startswith("multipart/form-data"):
-        data = {k: (v if len(v) > 1 else v[0]) for k, v in request.POST.lists()}
-        for key in request.FILES:
-            data[key] = request.FILES[key]
-        return data
-    if content_type == "application/x-www-form-urlencoded":
+    if content_type.startswith("multipart/form-data") or content_type == "application/x-www-form-urlencoded":
         items = list(request.POST.lists())
-        if len(items) == 1 and items[0][1] in (["" ], ["1"]):
+        if len(items) == 1 and items[0][1] in (["" ], ["1"]) and not request.FILES:
             try:
                 loaded = json.loads(items[0][0])
             except ValueError:
                 loaded = None
             if isinstance(loaded, dict):
                 return loaded
-        return {k: (v if len(v) > 1 else v[0]) for k, v in items}
+        data = {k: (v if len(v) > 1 else v[0]) for k, v in items}
+        for key in request.FILES:
+            data[key] = request.FILES[key]
+        return data
     body = request.body
     if not body:
         return {}

@@ -226,10 +226,7 @@ def dataset_term(term: Term) -> Q:
         terms = search.query_terms(value)
         if not terms:
             return Q(pk__in=[])
-        where, params = search.where("dataset", terms)
-        from .models import Dataset
-
-        return Q(pk__in=Dataset.objects.extra(where=[where], params=params).values("pk"))  # noqa: S610
+        return search.matching("dataset", terms)
     return _unknown(field)
 
 

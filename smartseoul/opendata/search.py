@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 
 from django.db import connection
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
 
 from smartseoul.lib import korean
 
@@ -56,12 +58,18 @@ def unindex(kind: str, pk: int) -> None:
         cur.execute(f"DELETE FROM {fts} WHERE rowid = %s", [pk])
 
 
-def where(kind: str, terms: list[str]) -> tuple[str, list[str]]:
-    """A WHERE fragment (for QuerySet.extra) that keeps rows matching every term."""
+def ids_sql(kind: str, terms: list[str]) -> tuple[str, list[str]]:
+    """A sub-query returning the ids of rows that match every term (use with `pk__in=RawSQL(...)`)."""
     base, fts = TABLES[kind]
     if is_sqlite():
-        return f"{base}.id IN (SELECT rowid FROM {fts} WHERE {fts} MATCH %s)", [_fts5_query(terms)]
-    return f"to_tsvector('simple', {base}.search_text) @@ to_tsquery('simple', %s)", [_tsquery(terms)]
+        return f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", [_fts5_query(terms)]
+    return (f"SELECT id FROM {base} WHERE to_tsvector('simple', search_text) @@ to_tsquery('simple', %s)",
+            [_tsquery(terms)])
+
+
+def matching(kind: str, terms: list[str]) -> Q:
+    sql, params = ids_sql(kind, terms)
+    return Q(pk__in=RawSQL(sql, params))
 
 
 def ranks(kind: str, terms: list[str]) -> dict[int, float]:

@@ -176,8 +176,7 @@ def search_datasets(params: SearchParams) -> SearchResult:
             if not terms:
                 return SearchResult(count=0, results=[], facets={f: [] for f in params.facet_fields},
                                     sort=params.sort or DEFAULT_SORT)
-            where, where_params = search.where("dataset", terms)
-            qs = qs.extra(where=[where], params=where_params)  # noqa: S610
+            qs = qs.filter(search.matching("dataset", terms))
             ranks = search.ranks("dataset", terms) if _wants_score(params.sort) else None
     for fq in [params.fq, *params.fq_list]:
         if fq and fq.strip():
@@ -534,8 +533,7 @@ def documents_published(*, q: str = "", doc_type: str = "", department_code: str
         terms = search.query_terms(q)
         if not terms:
             return qs.none()
-        where, params = search.where("document", terms)
-        qs = qs.extra(where=[where], params=params)  # noqa: S610
+        qs = qs.filter(search.matching("document", terms))
     if doc_type:
         qs = qs.filter(doc_type=doc_type)
     if department_code:

@@ -478,9 +478,13 @@ def upload_stage(
     _save_source(file, source)
     staged = root / "staged" / f"{upload.uid}.parquet"
     declared = resource.table.fields if resource is not None and hasattr(resource, "table") else None
+    first_table = dataset.resources.filter(active=True, table__isnull=False).order_by("position", "id").first()
+    # The dataset's primary key belongs to its primary table (the first one), not to extra tables.
+    is_primary = (resource is None and first_table is None) or (resource is not None and resource == first_table)
     try:
         result = datastore.load_table(source, staged, original_name=original_name, declared=declared,
-                                      primary_key=dataset.primary_key, max_bad_share=max_bad_share)
+                                      primary_key=dataset.primary_key if is_primary else (),
+                                      max_bad_share=max_bad_share)
     except datastore.LoadFailed as exc:
         upload.report = {"errors": [str(exc)], "bad_rows": [], "bad_row_count": 0, "widened": []}
     else:
