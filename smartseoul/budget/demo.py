@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
+from typing import Any
 
 from smartseoul.accounts.models import Role, User, Verification
 from smartseoul.core import clock
@@ -89,9 +90,12 @@ def _finished_cycle(admin: User, official: User) -> None:
     proposers = [_user(f"demo-budget-proposer-{i}") for i in range(1, 4)]
     projects = []
     for i, (title, summary, ptype, cost, lat, lon) in enumerate(DEMO_PROJECTS):
+        # district projects name their gu; the others are pinned on the map (the gu follows from the point)
+        place: dict[str, Any] = ({"district_code": "11110"} if ptype == ProposalType.DISTRICT
+                                 else {"lat": lat, "lon": lon})
         projects.append(services.project_submit(
             user=proposers[i % len(proposers)], cycle_id=cycle.pk, proposal_type=ptype, title=title, summary=summary,
-            requested_cost=cost, lat=lat, lon=lon, category="생활환경"))
+            requested_cost=cost, category="생활환경", **place))
     services.cycle_advance(actor=admin, cycle_id=cycle.pk, to_phase=Phase.REVIEW)
     for p in projects:
         services.project_review(actor=official, project_id=p.pk, feasible=True, cost=p.requested_cost,
@@ -100,9 +104,9 @@ def _finished_cycle(admin: User, official: User) -> None:
     services.cycle_advance(actor=admin, cycle_id=cycle.pk, to_phase=Phase.VOTE)
     rng = random.Random(2025)
     weights = [9, 7, 5, 8, 4, 3]
-    city_codes = [p.code for p in projects if p.envelope_id == city_env.pk]
+    city_codes = list(city_env.projects.order_by("code").values_list("code", flat=True))
     district_env = next(e for e in cycle.envelopes.all() if e.kind == EnvelopeKind.DISTRICT)
-    district_codes = [p.code for p in projects if p.envelope_id == district_env.pk]
+    district_codes = list(district_env.projects.order_by("code").values_list("code", flat=True))
     for i in range(1, 61):
         voter = _user(f"demo-budget-voter-{i:03d}", district="11110")
         k = rng.randint(1, 4)

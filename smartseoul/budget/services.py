@@ -243,7 +243,7 @@ def _locked_cycle(cycle_id: int) -> Cycle:
 
 def _locked_project(project_id: int) -> Project:
     try:
-        return Project.objects.select_for_update().select_related("cycle", "envelope").get(pk=project_id)
+        return Project.objects.select_for_update(of=("self",)).select_related("cycle", "envelope").get(pk=project_id)
     except Project.DoesNotExist as exc:
         raise BudgetNotFound(_("No such budget proposal."), code=BudgetErrorCode.PROJECT_NOT_FOUND) from exc
 
