@@ -37,7 +37,7 @@ def _home_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     return {
         "summary": lake.trip_summary(), "jobs": selectors.jobs()[:20], "imports": selectors.imports()[:5],
         "routes": selectors.existing_routes(),
-        "forms": {kind: extra.pop(f"form_{kind}", None) or cls() for kind, cls in FORMS.items()},
+        "forms": {kind: extra.pop(f"form_{kind}", None) or cls(prefix=kind) for kind, cls in FORMS.items()},
         "import_form": forms.ImportForm(), "routes_form": forms.RoutesForm(), **extra,
     }
 
@@ -56,7 +56,7 @@ def job_new(request: HttpRequest, kind: str) -> HttpResponse:
     form_cls = FORMS.get(kind)
     if form_cls is None:
         raise AnalyticsInvalid("Unknown analysis.", code=AnalyticsErrorCode.BAD_PARAMS)
-    form = form_cls(request.POST)
+    form = form_cls(request.POST, prefix=kind)
     if not form.is_valid():
         return render(request, "analytics/home.html", _home_context(request, **{f"form_{kind}": form}), status=400)
     params = {k: v for k, v in form.cleaned_data.items() if v not in (None, "", [])}
@@ -80,7 +80,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def job_status(request: HttpRequest, pk: int) -> HttpResponse:
     _analyst(request)
-    return render(request, "analytics/job.html#status", {"job": selectors.job(pk)})
+    return render(request, "analytics/job.html#status", {"job": selectors.job(pk), "polled": True})
 
 
 @login_required

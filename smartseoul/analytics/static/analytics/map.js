@@ -21,6 +21,9 @@
       layer = L.geoJSON(fc, {
         filter: function (f) { return f.properties.kind !== "route"; },
         style: function (f) {
+          if (f.properties.kind === "stop") {
+            return { radius: 3, color: "#222", weight: 1, fillColor: "#fff", fillOpacity: 1, className: "route-stop" };
+          }
           return { color: palette[(f.properties.route - 1) % palette.length], weight: f.properties.width,
                    opacity: 0.85, lineCap: "round", className: "route-segment route-" + f.properties.route };
         },
