@@ -284,12 +284,15 @@ def main() -> int:
     env.pop("DATABASE_URL", None)
     print("SQLite: casting through the service, then plain inserts…", flush=True)
     sq = sub("--engine-run", "sqlite", env=env)
-    metrics.update({"sqlite_ballots_per_s": sq["ballots_per_s"], "sqlite_ratio_to_plain_insert": sq["ratio_to_plain_insert"],
+    metrics.update({"sqlite_ballots_per_s": sq["ballots_per_s"],
+                    "sqlite_ratio_to_plain_insert": sq["ratio_to_plain_insert"],
                     "sqlite_db_proof_ms": sq["db_proof_ms"], "db_proof_leaves": sq["db_proof_leaves"]})
     baselines["sqlite_plain_inserts_per_s"] = sq["plain_inserts_per_s"]
-    ok = sq["ballots_per_s"] >= TARGETS["ballots_per_s"] and sq["ratio_to_plain_insert"] >= TARGETS["ratio_to_plain_insert"]
+    ok = (sq["ballots_per_s"] >= TARGETS["ballots_per_s"]
+          and sq["ratio_to_plain_insert"] >= TARGETS["ratio_to_plain_insert"])
     if os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        bench_url = os.environ.get("BENCH_DATABASE_URL") or os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/ss_voting_bench"
+        bench_url = (os.environ.get("BENCH_DATABASE_URL")
+                     or os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/ss_voting_bench")
         _ensure_pg_database(os.environ["DATABASE_URL"], bench_url)
         print("PostgreSQL: casting through the service, then plain inserts…", flush=True)
         pg = sub("--engine-run", "postgres", env={**os.environ, "DATABASE_URL": bench_url})
@@ -301,14 +304,17 @@ def main() -> int:
             pg["ratio_to_plain_insert"] >= TARGETS["ratio_to_plain_insert"]
     print(f"Building and verifying a {log_leaves:,}-leaf log…", flush=True)
     lib = sub("--lib-run")
-    metrics.update({"log_leaves": lib["log_leaves"], "proof_ms": lib["proof_ms"], "proof_verify_ms": lib["proof_verify_ms"],
+    metrics.update({"log_leaves": lib["log_leaves"], "proof_ms": lib["proof_ms"],
+                    "proof_verify_ms": lib["proof_verify_ms"],
                     "verify_leaves_per_s": lib["verify_leaves_per_s"]})
     baselines["hash_only_leaves_per_s"] = lib["hash_only_leaves_per_s"]
-    ok = ok and lib["proof_ms"] < TARGETS["proof_ms_1m"] and metrics.get("sqlite_db_proof_ms", 0) < TARGETS["proof_ms_1m"]
+    ok = (ok and lib["proof_ms"] < TARGETS["proof_ms_1m"]
+          and metrics.get("sqlite_db_proof_ms", 0) < TARGETS["proof_ms_1m"])
     ok = ok and lib["verify_leaves_per_s"] >= TARGETS["verify_leaves_per_s"]
     if args.quick:
         metrics["quick"] = True
-    print(json.dumps({"bench": "voting", "metrics": metrics, "baselines": baselines, "targets": TARGETS, "ok": bool(ok)}))
+    print(json.dumps({"bench": "voting", "metrics": metrics, "baselines": baselines, "targets": TARGETS,
+                      "ok": bool(ok)}))
     return 0
 
 

@@ -396,16 +396,26 @@ def _sign_line(name: str, kid: bytes, sig: bytes) -> str:
     return f"— {name} {base64.b64encode(kid + sig).decode()}\n"
 
 
+class Signer:
+    """A log's signing key, loaded once: signs checkpoints as C2SP signed notes."""
+
+    def __init__(self, name: str, seed: bytes) -> None:
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+        _check_name(name)
+        self.name = name
+        self._key = Ed25519PrivateKey.from_private_bytes(seed)
+        self.verifier = verifier_key(name, seed)
+
+    def sign(self, checkpoint: Checkpoint | str) -> str:
+        text = checkpoint.text() if isinstance(checkpoint, Checkpoint) else checkpoint
+        _check_note_text(text)
+        return text + "\n" + _sign_line(self.name, self.verifier.key_id, self._key.sign(text.encode()))
+
+
 def sign_checkpoint(checkpoint: Checkpoint | str, *, name: str, seed: bytes) -> str:
     """The signed note for a checkpoint (or a note text ending in a newline)."""
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-    text = checkpoint.text() if isinstance(checkpoint, Checkpoint) else checkpoint
-    _check_note_text(text)
-    _check_name(name)
-    key = Ed25519PrivateKey.from_private_bytes(seed)
-    public = public_key_from_seed(seed)
-    return text + "\n" + _sign_line(name, key_id(name, public), key.sign(text.encode()))
+    return Signer(name, seed).sign(checkpoint)
 
 
 def _check_note_text(text: str) -> None:

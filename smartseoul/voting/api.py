@@ -47,7 +47,7 @@ def votes(request: HttpRequest, state: str = "open") -> Any:
 
 @router.post("/votes", response={201: VoteOut}, auth=session_auth)
 def vote_create(request: HttpRequest, body: VoteIn) -> Any:
-    vote = services.vote_create(owner=request.auth, **body.to_service())
+    vote = services.vote_create(owner=request.auth, **body.to_service())  # type: ignore[attr-defined]
     return Reply(201, vote_out(vote))
 
 
@@ -58,9 +58,9 @@ def vote_detail(request: HttpRequest, vote_id: int) -> Any:
 
 @router.post("/votes/{vote_id}/ballots", response={201: ReceiptOut}, auth=session_auth)
 def ballot_cast(request: HttpRequest, vote_id: int, body: BallotIn) -> Any:
-    ratelimit.hit(f"vote-cast:{request.auth.pk}", limit=60, window_seconds=60)
+    ratelimit.hit(f"vote-cast:{request.auth.pk}", limit=60, window_seconds=60)  # type: ignore[attr-defined]
     receipt = services.ballot_cast(
-        vote_id=vote_id, voter=request.auth, choices=body.parsed_choices(),
+        vote_id=vote_id, voter=request.auth, choices=body.parsed_choices(),  # type: ignore[attr-defined]
         location=(body.location.lat, body.location.lon) if body.location else None, password=body.password,
     )
     return Reply(201, receipt.as_dict())
@@ -68,7 +68,7 @@ def ballot_cast(request: HttpRequest, vote_id: int, body: BallotIn) -> Any:
 
 @router.post("/votes/{vote_id}/close", auth=session_auth)
 def vote_close(request: HttpRequest, vote_id: int) -> Any:
-    return services.vote_close(vote_id=vote_id, actor=request.auth)
+    return services.vote_close(vote_id=vote_id, actor=request.auth)  # type: ignore[attr-defined]
 
 
 @router.get("/votes/{vote_id}/results")

@@ -33,7 +33,8 @@ class VotingConfig(AppConfig):
                     key="voting-results",
                     title_ko="엠보팅 투표 결과",
                     title_en="mVoting vote results",
-                    description_ko="마감된 엠보팅 투표의 선택지별 득표와 비율, 투표 기록(머클 로그)의 크기와 루트 해시.",
+                    description_ko="마감된 엠보팅 투표의 선택지별 득표와 비율, "
+                                   "투표 기록(머클 로그)의 크기와 루트 해시.",
                     description_en="Counts and shares per option of every closed mVoting vote, with the size and "
                                    "root hash of the vote's ballot log for independent verification.",
                     category="administration",

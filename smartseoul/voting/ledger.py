@@ -80,12 +80,23 @@ def origin(vote_id: int) -> str:
     return f"{key_name()}/{vote_id}"
 
 
+_signers: dict[tuple[str, bytes], merkle.Signer] = {}
+
+
+def signer() -> merkle.Signer:
+    cache_key = (key_name(), signing_seed())
+    found = _signers.get(cache_key)
+    if found is None:
+        found = _signers[cache_key] = merkle.Signer(*cache_key)
+    return found
+
+
 def verifier_key() -> merkle.VerifierKey:
-    return merkle.verifier_key(key_name(), signing_seed())
+    return signer().verifier
 
 
 def sign(vote_id: int, size: int, root: bytes) -> str:
-    return merkle.sign_checkpoint(merkle.Checkpoint(origin(vote_id), size, root), name=key_name(), seed=signing_seed())
+    return signer().sign(merkle.Checkpoint(origin(vote_id), size, root))
 
 
 def canonical_json(obj: Any) -> str:

@@ -35,7 +35,7 @@ class TargetType(models.TextChoices):
     DISTRICTS = "districts", _("residents of districts")
     GEOFENCE = "geofence", _("people on the spot")
     PHONES = "phones", _("listed phone numbers")
-    PASSWORD = "password", _("password holders")  # noqa: S105  (a choice label)
+    PASSWORD = "password", _("password holders")
 
 
 class Status(models.TextChoices):
@@ -49,7 +49,8 @@ class Status(models.TextChoices):
 class Vote(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="votes_owned")
-    owner_body = models.CharField(max_length=20, default="city", help_text="city, education, a district code or citizen")
+    owner_body = models.CharField(max_length=20, default="city",
+                                  help_text="city, education, a district code or citizen")
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     ballot_type = models.CharField(max_length=10, choices=BallotType.choices)
@@ -60,7 +61,8 @@ class Vote(models.Model):
     closes_at = models.DateTimeField()
     target_type = models.CharField(max_length=10, choices=TargetType.choices, default=TargetType.EVERYONE)
     target_codes = models.JSONField(default=list, blank=True)
-    geofence = models.JSONField(null=True, blank=True, help_text='{"circle": {lat, lon, radius_m}} or {"polygon": GeoJSON}')
+    geofence = models.JSONField(null=True, blank=True,
+                                help_text='{"circle": {lat, lon, radius_m}} or {"polygon": GeoJSON}')
     password_hash = models.CharField(max_length=200, blank=True)
     allow_change = models.BooleanField(default=False)
     live_results = models.BooleanField(default=False)
@@ -113,6 +115,9 @@ class VotePhone(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["vote", "phone_hash"], name="uniq_vote_phone")]
 
+    def __str__(self) -> str:
+        return f"phone hash {self.phone_hash[:8]}…"
+
 
 class Ballot(models.Model):
     """One leaf of the vote's log. A changed ballot is a new row (a new leaf) that supersedes
@@ -138,6 +143,9 @@ class Ballot(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"ballot {self.seq} of vote {self.vote_id}"
+
 
 class LogNode(models.Model):
     """A complete subtree hash of a vote's log: leaves [index·2^level, (index+1)·2^level)."""
@@ -149,6 +157,9 @@ class LogNode(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tree", "level", "index"], name="uniq_log_node")]
+
+    def __str__(self) -> str:
+        return f"node ({self.level}, {self.index}) of vote {self.tree_id}"
 
 
 class Checkpoint(models.Model):
@@ -163,3 +174,6 @@ class Checkpoint(models.Model):
     class Meta:
         ordering = ["vote", "size"]
         constraints = [models.UniqueConstraint(fields=["vote", "size"], name="uniq_checkpoint_size")]
+
+    def __str__(self) -> str:
+        return f"checkpoint {self.size} of vote {self.vote_id}"

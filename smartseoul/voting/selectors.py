@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from smartseoul.core import clock
 from smartseoul.lib import merkle
@@ -170,7 +170,8 @@ def tally_ballots(
     all_points = sum(points.values())
     out_options = []
     for oid, key, text in opts:
-        share = (points[oid] / all_points if all_points else 0.0) if weighted else (count[oid] / total if total else 0.0)
+        numerator, denominator = (points[oid], all_points) if weighted else (count[oid], total)
+        share = numerator / denominator if denominator else 0.0
         out_options.append({"id": oid, "key": key, "text": text, "count": count[oid], "share": round(share, 6),
                             "points": points[oid]})
     return {
@@ -230,11 +231,21 @@ def _node_getter(vote_id: int, coords: Iterable[tuple[int, int]]) -> merkle.GetN
     wanted = set(coords)
     found: dict[tuple[int, int], bytes] = {}
     if wanted:
-        q = Q()
+        by_level: dict[int, list[int]] = defaultdict(list)
         for level, index in wanted:
-            q |= Q(level=level, index=index)
-        for level, index, h in LogNode.objects.filter(tree_id=vote_id).filter(q).values_list("level", "index", "hash"):
-            found[(level, index)] = bytes(h)
+            by_level[level].append(index)
+        from django.db import connection
+
+        qn = connection.ops.quote_name
+        terms, params = [], []
+        for level, indexes in by_level.items():  # each term uses the (tree, level, index) unique index
+            terms.append(f"(tree_id = %s AND level = %s AND {qn('index')} IN ({', '.join(['%s'] * len(indexes))}))")
+            params += [vote_id, level, *indexes]
+        with connection.cursor() as cur:
+            cur.execute(f"SELECT level, {qn('index')}, hash FROM {qn(LogNode._meta.db_table)} WHERE "
+                        + " OR ".join(terms), params)
+            for level, index, h in cur.fetchall():
+                found[(int(level), int(index))] = bytes(h)
 
     def get(level: int, index: int) -> bytes:
         try:

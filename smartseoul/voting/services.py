@@ -339,6 +339,8 @@ class VoteRules:
     min_age: int | None
     option_ids: tuple[int, ...]
     option_costs: dict[int, int]
+    opens_at: datetime
+    closes_at: datetime
 
 
 _rules_cache: dict[int, VoteRules] = {}
@@ -360,6 +362,7 @@ def vote_rules(vote_id: int) -> VoteRules:
         target_codes=tuple(vote.target_codes or ()), geofence=vote.geofence, password_hash=vote.password_hash,
         allow_change=vote.allow_change, min_age=vote.min_age, option_ids=tuple(pk for pk, _ in options),
         option_costs={pk: cost for pk, cost in options if cost is not None},
+        opens_at=vote.opens_at, closes_at=vote.closes_at,
     )
     if vote.status in (Status.PUBLISHED, Status.CLOSED):  # immutable from now on
         with _rules_lock:
@@ -461,7 +464,7 @@ def normalise_choices(rules: VoteRules, choices: Any) -> list[int] | dict[str, i
             raise BadBallot(f"You gave {total} points; the limit is {rules.points_total}.",
                             code=VotingErrorCode.OVER_POINTS)
         return dict(sorted(points.items(), key=lambda kv: int(kv[0])))
-    if isinstance(choices, Mapping) or isinstance(choices, str | bytes) or not isinstance(choices, Sequence):
+    if isinstance(choices, Mapping | str | bytes) or not isinstance(choices, Sequence):
         raise BadBallot("Choices are a list of option ids.")
     ids: list[int] = []
     for c in choices:
@@ -544,52 +547,82 @@ def ballot_cast(
     )
 
 
+def _as_datetime(value: Any) -> datetime | None:
+    """A datetime read by raw SQL: aware on PostgreSQL, UTC text on SQLite."""
+    from datetime import UTC
+
+    from django.utils.dateparse import parse_datetime
+
+    if value is None:
+        return None
+    parsed = value if isinstance(value, datetime) else parse_datetime(str(value))
+    if parsed is not None and parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed
+
+
 @transaction.atomic
-def _append_ballot(rules: VoteRules, nullifier: str, choices: list[int] | dict[str, int], district: str | None) -> _Appended:
+def _append_ballot(
+    rules: VoteRules, nullifier: str, choices: list[int] | dict[str, int], district: str | None
+) -> _Appended:
+    """The hot path, in plain SQL (four statements): lock the log head, add the ballot row,
+    add the new complete-subtree nodes, move the head. The vote row's lock serialises appends."""
+    from django.db import connection
+
+    ops, qn = connection.ops, connection.ops.quote_name
+    vote_t, ballot_t, node_t = Vote._meta.db_table, Ballot._meta.db_table, LogNode._meta.db_table
     now = clock.now()
-    head = (
-        Vote.objects.select_for_update()
-        .filter(pk=rules.id)
-        .values("status", "opens_at", "closes_at", "log_size", "log_frontier", "last_checkpoint_at",
-                "last_checkpoint_size", "checkpoint_scheduled")
-        .first()
-    )
-    if head is None:
-        raise VoteNotFound(f"No vote {rules.id}.")
-    if head["status"] != Status.PUBLISHED or not head["opens_at"] <= now < head["closes_at"]:
-        raise VoteClosed("This vote is not open now.", opens_at=head["opens_at"].isoformat(),
-                         closes_at=head["closes_at"].isoformat())
-    size = head["log_size"]
-    supersedes = None
-    if rules.allow_change:
-        supersedes = (
-            Ballot.objects.filter(vote_id=rules.id, nullifier=nullifier, current=True)
-            .values_list("seq", flat=True).first()
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT status, log_size, log_frontier, last_checkpoint_at, checkpoint_scheduled FROM {qn(vote_t)} "
+            f"WHERE id = %s{lock}", [rules.id],
         )
-    leaf = ledger.canonical_json({
-        "choices": choices, "district": district, "nullifier": nullifier, "seq": size,
-        "supersedes": supersedes, "time": ledger.iso_time(now), "vote": rules.id,
-    })
-    h = merkle.leaf_hash(leaf.encode())
-    appended = merkle.append(ledger.split_frontier(bytes(head["log_frontier"])), size, h)
-    if supersedes is not None:
-        Ballot.objects.filter(vote_id=rules.id, seq=supersedes).update(current=False, superseded_by=size)
-    tracker = ledger.tracker_for(h)
-    Ballot.objects.create(
-        vote_id=rules.id, seq=size, nullifier=nullifier, choices=choices, district_code=district, cast_at=now,
-        leaf=leaf, tracker=tracker, current=True,
-    )
-    LogNode.objects.bulk_create(
-        [LogNode(tree_id=rules.id, level=lv, index=ix, hash=hv) for lv, ix, hv in appended.nodes]
-    )
-    update: dict[str, Any] = {"log_size": appended.size, "log_frontier": b"".join(appended.frontier)}
-    last = head["last_checkpoint_at"]
-    if last is None or (now - last).total_seconds() >= ledger.CHECKPOINT_INTERVAL_SECONDS:
-        _store_checkpoint(rules.id, appended.size, appended.root, now)
-        update.update(last_checkpoint_at=now, last_checkpoint_size=appended.size)
-    elif not head["checkpoint_scheduled"]:
-        update["checkpoint_scheduled"] = _schedule_checkpoint(rules.id, last)
-    Vote.objects.filter(pk=rules.id).update(**update)
+        head = cur.fetchone()
+        if head is None:
+            raise VoteNotFound(f"No vote {rules.id}.")
+        status, size, frontier_blob, last_raw, scheduled = head
+        if status != Status.PUBLISHED or not rules.opens_at <= now < rules.closes_at:
+            raise VoteClosed("This vote is not open now.", opens_at=rules.opens_at.isoformat(),
+                             closes_at=rules.closes_at.isoformat())
+        supersedes = None
+        if rules.allow_change:
+            cur.execute(f"SELECT seq FROM {qn(ballot_t)} WHERE vote_id = %s AND nullifier = %s "
+                        f"AND {qn('current')} = %s", [rules.id, nullifier, True])
+            found = cur.fetchone()
+            supersedes = int(found[0]) if found else None
+        leaf = ledger.canonical_json({
+            "choices": choices, "district": district, "nullifier": nullifier, "seq": size,
+            "supersedes": supersedes, "time": ledger.iso_time(now), "vote": rules.id,
+        })
+        h = merkle.leaf_hash(leaf.encode())
+        appended = merkle.append(ledger.split_frontier(bytes(frontier_blob or b"")), size, h)
+        if supersedes is not None:
+            cur.execute(f"UPDATE {qn(ballot_t)} SET {qn('current')} = %s, superseded_by = %s "
+                        f"WHERE vote_id = %s AND seq = %s", [False, size, rules.id, supersedes])
+        tracker = ledger.tracker_for(h)
+        cur.execute(
+            f"INSERT INTO {qn(ballot_t)} (vote_id, seq, nullifier, choices, district_code, cast_at, leaf, tracker, "
+            f"{qn('current')}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            [rules.id, size, nullifier, ops.adapt_json_value(choices, None), district,
+             ops.adapt_datetimefield_value(now), leaf, tracker, True],
+        )
+        cur.execute(
+            f"INSERT INTO {qn(node_t)} (tree_id, level, {qn('index')}, hash) VALUES "
+            + ", ".join(["(%s, %s, %s, %s)"] * len(appended.nodes)),
+            [v for lv, ix, hv in appended.nodes for v in (rules.id, lv, ix, hv)],
+        )
+        sets = ["log_size = %s", "log_frontier = %s"]
+        params: list[Any] = [appended.size, b"".join(appended.frontier)]
+        last = _as_datetime(last_raw)
+        if last is None or (now - last).total_seconds() >= ledger.CHECKPOINT_INTERVAL_SECONDS:
+            _store_checkpoint(rules.id, appended.size, appended.root, now)
+            sets += ["last_checkpoint_at = %s", "last_checkpoint_size = %s"]
+            params += [ops.adapt_datetimefield_value(now), appended.size]
+        elif not scheduled and _schedule_checkpoint(rules.id, last):
+            sets.append("checkpoint_scheduled = %s")
+            params.append(True)
+        cur.execute(f"UPDATE {qn(vote_t)} SET {', '.join(sets)} WHERE id = %s", [*params, rules.id])
     return _Appended(size, leaf, h, tracker, appended.size, appended.root, appended.proof)
 
 

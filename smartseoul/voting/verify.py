@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from itertools import islice
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice, pairwise
 from typing import Any, Protocol
 
 from smartseoul.lib import merkle
 
+_loads: Callable[[str], Any]
 try:  # orjson parses leaves several times faster; the standard library is the fallback
     from orjson import loads as _loads
 except ImportError:  # pragma: no cover
@@ -131,17 +132,18 @@ def verify_log(source: LogSource, *, pinned_key: str | None = None, origin_prefi
                 acc = _sha(b"\x01" + stack.pop() + acc).digest()
                 i >>= 1
             stack.append(acc)
-            cp = targets.get(index + 1)
-            if cp is not None and merkle.fold(stack) != cp.root:
-                bad_leaf = _first_bad_leaf(source, hashes, 0, cp.size, cp.root)
-                raise VerificationFailed(f"leaf {bad_leaf}: its bytes differ from what checkpoint size {cp.size} signed")
+            due = targets.get(index + 1)
+            if due is not None and merkle.fold(stack) != due.root:
+                bad_leaf = _first_bad_leaf(source, hashes, 0, due.size, due.root)
+                raise VerificationFailed(
+                    f"leaf {bad_leaf}: its bytes differ from what checkpoint size {due.size} signed")
             if type(entry) is not dict:
                 raise VerificationFailed(f"leaf {index}: not a ballot object")
             if entry.get("seq") != index:
                 raise VerificationFailed(f"leaf {index}: it says it is leaf {entry.get('seq')} (moved or swapped)")
             if entry.get("vote") != vote_id:
                 raise VerificationFailed(f"leaf {index}: it belongs to vote {entry.get('vote')}")
-            nullifier = entry.get("nullifier")
+            nullifier = str(entry.get("nullifier"))
             supersedes = entry.get("supersedes")
             previous = current.get(nullifier)
             if supersedes is None:
@@ -158,7 +160,7 @@ def verify_log(source: LogSource, *, pinned_key: str | None = None, origin_prefi
         raise VerificationFailed(f"leaf {expected_index} is missing (checkpoint size {checkpoints[-1].size} "
                                  f"signed {checkpoints[-1].size} leaves, {expected_index} were served)")
 
-    for a, b in zip(checkpoints, checkpoints[1:], strict=False):
+    for a, b in pairwise(checkpoints):
         if a.size == 0:
             continue
         try:
@@ -194,7 +196,9 @@ def _compare_tally(
             raise VerificationFailed(
                 f"results: option {o['id']} published count {p and p.get('count')} / points {p and p.get('points')}, "
                 f"the leaves give {o['count']} / {o['points']}")
-    pub_districts = {code: {int(k): v for k, v in c.items()} for code, c in (published.get("by_district") or {}).items()}
+    pub_districts = {
+        code: {int(k): v for k, v in c.items()} for code, c in (published.get("by_district") or {}).items()
+    }
     if pub_districts != mine["by_district"]:
         raise VerificationFailed("results: the counts by district differ from the leaves")
     log = published.get("log")

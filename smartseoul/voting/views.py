@@ -47,7 +47,7 @@ def vote_list(request: HttpRequest) -> HttpResponse:
     only_mine = request.GET.get("for") == "me"
     rows = []
     for vote in selectors.votes_open():
-        ok, code, message = selectors.eligibility(vote, request.user)  # type: ignore[arg-type]
+        ok, _code, message = selectors.eligibility(vote, request.user)  # type: ignore[arg-type]
         distance = None
         if vote.geofence and "circle" in vote.geofence and lat is not None and lon is not None:
             c = vote.geofence["circle"]
@@ -81,7 +81,8 @@ def vote_detail(request: HttpRequest, vote_id: int) -> HttpResponse:
 def _choices_from_post(request: HttpRequest, vote: Vote) -> list[int] | dict[int, int]:
     if vote.ballot_type == BallotType.POINTS:
         points: dict[int, int] = {}
-        for key, value in request.POST.items():
+        for key in request.POST:
+            value = request.POST.get(key, "")
             if key.startswith("points_") and value.strip():
                 try:
                     points[int(key[7:])] = int(value)
@@ -90,7 +91,8 @@ def _choices_from_post(request: HttpRequest, vote: Vote) -> list[int] | dict[int
         return points
     if vote.ballot_type == BallotType.RANKING:
         ranked: list[tuple[int, int]] = []
-        for key, value in request.POST.items():
+        for key in request.POST:
+            value = request.POST.get(key, "")
             if key.startswith("rank_") and value.strip():
                 try:
                     ranked.append((int(value), int(key[5:])))
@@ -204,7 +206,7 @@ def vote_new(request: HttpRequest) -> HttpResponse:
         _require_office(request)
     form = VoteForm(request.POST or None, initial={"kind": Kind.POLICY if official else Kind.GENERAL})
     if not official:
-        form.fields["kind"].choices = [(Kind.GENERAL, Kind.GENERAL.label)]
+        form.fields["kind"].choices = [(Kind.GENERAL, Kind.GENERAL.label)]  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         try:
             vote = services.vote_create(owner=request.user, publish=False, **form.service_kwargs())  # type: ignore[arg-type]

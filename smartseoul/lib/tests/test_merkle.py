@@ -199,7 +199,8 @@ def test_negative_cases() -> None:
     cproof = consistency_proof(3, 8, s.get_node)
     verify_consistency(3, 8, cproof, r3, r8)
     for args2 in [
-        (3, 8, cproof[:-1], r3, r8), (3, 8, [*cproof, r3], r3, r8), (4, 8, cproof, r3, r8), (3, 7, cproof, r3, s.root(7)),
+        (3, 8, cproof[:-1], r3, r8), (3, 8, [*cproof, r3], r3, r8), (4, 8, cproof, r3, r8),
+        (3, 7, cproof, r3, s.root(7)),
         (0, 8, [], merkle.EMPTY_ROOT, r8), (0, 8, cproof, merkle.EMPTY_ROOT, r8), (8, 3, cproof, r8, r3),
         (3, 8, [], r3, r8), (3, 3, [r3], r3, r3), (3, 8, cproof, r8, r8), (3, 8, cproof, r3, r3),
     ]:
@@ -270,7 +271,8 @@ def test_property_consistency(sizes: tuple[int, int], data: st.DataObject) -> No
 SEED = hashlib.sha256(b"smartseoul example key").digest()
 EXAMPLE = (
     "vote.example.city/log\n8\nXcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyg=\n\n"
-    "— vote.example.city/log MA5Syh/93jT1kGuRzMyHO21E5bwZ60+FStO+pbZ2CNzSPOBFOw9GnCDxr0LEwfIQY8xbmDpb1i33jPjfoXzijEPMUQI=\n"
+    "— vote.example.city/log "
+    "MA5Syh/93jT1kGuRzMyHO21E5bwZ60+FStO+pbZ2CNzSPOBFOw9GnCDxr0LEwfIQY8xbmDpb1i33jPjfoXzijEPMUQI=\n"
 )
 
 

@@ -101,7 +101,8 @@ def test_district_residents_password_and_age(owner: Any, make_user: Any) -> None
     aged = make_vote(owner, min_age=19)
     aid = option_ids(aged)
     young = make_user()
-    assert code_of(lambda: services.ballot_cast(vote_id=aged.pk, voter=young, choices=[aid[0]])) == "birth_year_required"
+    assert code_of(lambda: services.ballot_cast(vote_id=aged.pk, voter=young,
+                                                choices=[aid[0]])) == "birth_year_required"
     young.birth_year = clock.today_local().year - 15
     young.save()
     assert code_of(lambda: services.ballot_cast(vote_id=aged.pk, voter=young, choices=[aid[0]])) == "too_young"
@@ -149,7 +150,8 @@ def test_bad_ballots_and_bad_votes_store_nothing(owner: Any, make_user: Any) -> 
     count = Vote.objects.count()
     now = clock.now()
     for kwargs in [dict(ballot_type="nope"), dict(options=[{"text": "only one"}]), dict(kind="onspot"),
-                   dict(opens_at=now, closes_at=now - timedelta(hours=1)), dict(ballot_type="knapsack", budget_limit=10),
+                   dict(opens_at=now, closes_at=now - timedelta(hours=1)),
+                   dict(ballot_type="knapsack", budget_limit=10),
                    dict(target={"type": "districts", "codes": ["99999"]}), dict(ballot_type="multiple"),
                    dict(title=" ")]:
         assert code_of(lambda k=kwargs: make_vote(owner, **k)) == "bad_vote"
@@ -163,7 +165,8 @@ def test_general_vote_goes_through_moderation(owner: Any, make_user: Any) -> Non
     vote = make_vote(asker, kind="general")
     assert vote.status == "review"
     ids = option_ids(vote)
-    assert code_of(lambda: services.ballot_cast(vote_id=vote.pk, voter=make_user(), choices=[ids[0]])) == "vote_not_open"
+    assert code_of(lambda: services.ballot_cast(vote_id=vote.pk, voter=make_user(),
+                                                choices=[ids[0]])) == "vote_not_open"
     services.vote_moderate(vote_id=vote.pk, actor=owner, approve=True)
     services._rules_cache.clear()
     services.ballot_cast(vote_id=vote.pk, voter=make_user(), choices=[ids[0]])
@@ -182,7 +185,8 @@ def test_checkpoints_every_interval_and_at_close(owner: Any, make_user: Any) -> 
     assert services.checkpoints_sign_due() == 1
     services.vote_close(vote_id=vote.pk, actor=owner)
     assert list(Checkpoint.objects.filter(vote=vote).values_list("size", flat=True)) == [1, 4, 5]
-    assert code_of(lambda: services.ballot_cast(vote_id=vote.pk, voter=make_user(), choices=[ids[1]])) == "vote_not_open"
+    assert code_of(lambda: services.ballot_cast(vote_id=vote.pk, voter=make_user(),
+                                                choices=[ids[1]])) == "vote_not_open"
     results = selectors.vote_results(vote.pk)
     assert results["status"] == "closed" and results["total_ballots"] == 5 and results["log"]["size"] == 5
     assert code_of(lambda: services.vote_close(vote_id=vote.pk, actor=make_user())) == "not_vote_owner"
