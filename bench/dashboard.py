@@ -81,7 +81,8 @@ def create_tables(n_complaints: int, n_boxes: int, hours: int, district_codes: l
     with connection.cursor() as c:
         c.execute("DROP TABLE IF EXISTS bench_complaint")
         c.execute("DROP TABLE IF EXISTS bench_sensor_hourly")
-        c.execute("CREATE TABLE bench_complaint (id INTEGER PRIMARY KEY, district_code VARCHAR(10), category VARCHAR(20),"
+        c.execute("CREATE TABLE bench_complaint (id INTEGER PRIMARY KEY, district_code VARCHAR(10),"
+                  " category VARCHAR(20),"
                   " department VARCHAR(20), status VARCHAR(20), created_at DOUBLE PRECISION, due_at DOUBLE PRECISION,"
                   " closed_at DOUBLE PRECISION, lat DOUBLE PRECISION, lon DOUBLE PRECISION)")
         c.execute("CREATE TABLE bench_sensor_hourly (id INTEGER PRIMARY KEY, box INTEGER, district_code VARCHAR(10),"
@@ -147,33 +148,33 @@ def provider(layer_points: int) -> Any:
     def today(q: WidgetQuery) -> dict[str, Any]:
         extra, p = where(q)
         start = q.period.start.timestamp()
-        by = dict(rows(f"SELECT district_code, COUNT(*) FROM bench_complaint WHERE created_at >= %s{extra} "  # noqa: S608
+        by = dict(rows(f"SELECT district_code, COUNT(*) FROM bench_complaint WHERE created_at >= %s{extra} "
                        "GROUP BY district_code", (time.time() - 86400, *p)))
-        days = rows(f"SELECT CAST((created_at - %s) / 86400 AS INTEGER), COUNT(*) FROM bench_complaint "  # noqa: S608
+        days = rows(f"SELECT CAST((created_at - %s) / 86400 AS INTEGER), COUNT(*) FROM bench_complaint "
                     f"WHERE created_at >= %s{extra} GROUP BY 1 ORDER BY 1", (start, start, *p))
         return {"value": sum(by.values()), "by_district": by, "series": [{"t": f"D{d}", "v": n} for d, n in days]}
 
     def open_by_district(q: WidgetQuery) -> dict[str, Any]:
         extra, p = where(q)
-        by = dict(rows(f"SELECT district_code, COUNT(*) FROM bench_complaint WHERE status IN (%s,%s,%s){extra} "  # noqa: S608
+        by = dict(rows(f"SELECT district_code, COUNT(*) FROM bench_complaint WHERE status IN (%s,%s,%s){extra} "
                        "GROUP BY district_code", (*OPEN, *p)))
         return {"value": sum(by.values()), "by_district": by}
 
     def overdue(q: WidgetQuery) -> dict[str, Any]:
         extra, p = where(q)
-        by = dict(rows(f"SELECT district_code, COUNT(*) FROM bench_complaint WHERE status IN (%s,%s,%s) "  # noqa: S608
+        by = dict(rows(f"SELECT district_code, COUNT(*) FROM bench_complaint WHERE status IN (%s,%s,%s) "
                        f"AND due_at < %s{extra} GROUP BY district_code", (*OPEN, time.time(), *p)))
         return {"value": sum(by.values()), "by_district": by}
 
     def top_categories(q: WidgetQuery) -> dict[str, Any]:
         extra, p = where(q)
-        top = rows(f"SELECT category, COUNT(*) AS n FROM bench_complaint WHERE created_at >= %s{extra} "  # noqa: S608
+        top = rows(f"SELECT category, COUNT(*) AS n FROM bench_complaint WHERE created_at >= %s{extra} "
                    "GROUP BY category ORDER BY n DESC LIMIT 8", (q.period.start.timestamp(), *p))
         return {"items": [{"title": c, "value": n} for c, n in top]}
 
     def resolve_time(q: WidgetQuery) -> dict[str, Any]:
         extra, p = where(q)
-        (avg,), = rows(f"SELECT AVG(closed_at - created_at) / 3600 FROM bench_complaint WHERE closed_at >= %s{extra}",  # noqa: S608
+        (avg,), = rows(f"SELECT AVG(closed_at - created_at) / 3600 FROM bench_complaint WHERE closed_at >= %s{extra}",
                        (q.period.start.timestamp(), *p))
         return {"value": round(avg or 0, 1), "unit": "h"}
 
@@ -185,9 +186,10 @@ def provider(layer_points: int) -> Any:
 
     def pm_series(q: WidgetQuery) -> dict[str, Any]:
         extra, p = where(q)
-        series = rows(f"SELECT CAST(hour / 86400 AS INTEGER), AVG(pm25) FROM bench_sensor_hourly WHERE hour >= %s"  # noqa: S608
+        series = rows(f"SELECT CAST(hour / 86400 AS INTEGER), AVG(pm25) FROM bench_sensor_hourly WHERE hour >= %s"
                       f"{extra} GROUP BY 1 ORDER BY 1", (q.period.start.timestamp(), *p))
-        return {"value": round(series[-1][1], 1) if series else 0, "series": [{"t": f"D{d}", "v": v} for d, v in series]}
+        return {"value": round(series[-1][1], 1) if series else 0,
+                "series": [{"t": f"D{d}", "v": v} for d, v in series]}
 
     def by_department(q: WidgetQuery) -> dict[str, Any]:
         top = rows("SELECT department, COUNT(*) FROM bench_complaint WHERE status IN (%s,%s,%s) AND due_at < %s "
@@ -212,7 +214,8 @@ def provider(layer_points: int) -> Any:
             Widget("bench.pm25", "PM2.5 over the period", "series", pm_series, section="environment"),
             Widget("bench.by_department", "Overdue by department", "list", by_department, internal=True),
         ),
-        layers=(MapLayer("bench-complaints", "Complaints (bench)", layer, style={"kind": "point", "color": "#b45309"}),),
+        layers=(MapLayer("bench-complaints", "Complaints (bench)", layer,
+                         style={"kind": "point", "color": "#b45309"}),),
     )
 
 
@@ -308,7 +311,8 @@ def main() -> None:
           and metrics["layer_p95_ms"] < targets["layer_p95_ms"])
     console.print(f"mayor's page: p50 {metrics['page_p50_ms']} ms, p95 {metrics['page_p95_ms']} ms "
                   f"(cache miss {metrics['page_cold_ms']} ms); layer of {layer_points:,} points: "
-                  f"p50 {metrics['layer_p50_ms']} ms, p95 {metrics['layer_p95_ms']} ms (first load {metrics['layer_cold_ms']} ms); "
+                  f"p50 {metrics['layer_p50_ms']} ms, p95 {metrics['layer_p95_ms']} ms "
+                  f"(first load {metrics['layer_cold_ms']} ms); "
                   f"/healthz p50 {baselines['healthz_p50_ms']} ms")
     print(json.dumps({"bench": "dashboard", "metrics": metrics, "baselines": baselines, "targets": targets, "ok": ok}))
 

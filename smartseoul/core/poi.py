@@ -199,7 +199,8 @@ def poi_import(
     """Validates every row and imports the good ones (created or updated by `source_id`) in one
     transaction; bad rows (no name, non-numeric or swapped coordinates, outside the city,
     duplicate identifier) are left out and listed in the report. `progress(stage, done, total)`
-    is called as rows are checked (stage "check") and saved (stage "save"). An unknown type is refused before anything is written."""
+    is called as rows are checked (stage "check") and saved (stage "save"). An unknown type is
+    refused before anything is written."""
     try:
         poi_type = PoiType.objects.get(key=type_key)
     except PoiType.DoesNotExist as exc:
@@ -216,10 +217,8 @@ def poi_import(
             good.append(result)
         if progress is not None and (index % 500 == 0 or index == len(all_rows)):
             progress("check", index, len(all_rows))
-    if good:
-        codes = geography.locate_many(np.array([c.lat for c in good]), np.array([c.lon for c in good]))
-    else:
-        codes = []
+    lats, lons = np.array([c.lat for c in good]), np.array([c.lon for c in good])
+    codes = geography.locate_many(lats, lons) if good else []
     district_ids = dict(District.objects.values_list("code", "pk"))
     inside: list[tuple[_Clean, int]] = []
     for clean, code in zip(good, codes, strict=True):
@@ -430,7 +429,7 @@ def cli_import(args: Any) -> int:
     if len(report.errors) > 20:
         console.print(f"  … and {len(report.errors) - 20} more")
     if args.report and report.errors:
-        with open(args.report, "w", newline="", encoding="utf-8") as fh:
+        with Path(args.report).open("w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh)
             writer.writerow(["row", "source_id", "message"])
             writer.writerows((e.row, e.source_id, e.message) for e in report.errors)

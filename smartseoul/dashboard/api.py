@@ -43,7 +43,7 @@ def layer(request: HttpRequest, key: str, bbox: str | None = None, zoom: int | N
 
 
 @router.get("/nearby", response=list[NearbyOut])
-def nearby(request: HttpRequest, lat: float, lon: float, layers: list[str] = Query(...),  # noqa: B008
+def nearby(request: HttpRequest, lat: float, lon: float, layers: list[str] = Query(...),
            radius: int = 500) -> Any:
     """The nearest items of the chosen layers within `radius` metres (at most 5,000), nearest first."""
     return selectors.nearby(lat=lat, lon=lon, radius_m=radius, layer_keys=layers)

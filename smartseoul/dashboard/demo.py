@@ -41,10 +41,9 @@ def _points_in(shape: shapely.Geometry, count: int, rng: random.Random) -> list[
     return found
 
 
-def load_demo() -> dict[str, int]:
+def load_demo() -> None:
     poi.poi_types_ensure_defaults()
     districts = list(core_selectors.districts())
-    created = 0
     names = {s.key: (s.name_ko, s.name_en) for s in poi.DEFAULT_TYPES}
     for key, per_district in PER_DISTRICT.items():
         rows = []
@@ -58,9 +57,7 @@ def load_demo() -> dict[str, int]:
                 rows.append({"id": f"demo-{district.code}-{n}", "name": f"{district.name_ko} {ko} {n}",
                              "name_en": f"{district.name_en} {en} {n}", "lat": lat, "lon": lon,
                              "address": f"{district.name_ko} (demo)"})
-        report = poi.poi_import(type_key=key, rows=rows)
-        created += report.created
+        poi.poi_import(type_key=key, rows=rows)
     for ko, en, description, color, points in THEMES:
         theme_map_import_official(title_ko=ko, title_en=en, description=description, color=color,
                                   points=[{"title": t, "lat": lat, "lon": lon} for t, lat, lon in points])
-    return {"points": created}

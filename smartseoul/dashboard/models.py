@@ -43,6 +43,9 @@ class ThemeMap(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["status", "-moderated_at"]), models.Index(fields=["status", "submitted_at"])]
 
+    def __str__(self) -> str:
+        return self.title
+
     @property
     def title(self) -> str:
         if (get_language() or "ko").startswith("en") and self.title_en:
@@ -53,9 +56,6 @@ class ThemeMap(models.Model):
     def layer_key(self) -> str:
         return f"theme-{self.pk}"
 
-    def __str__(self) -> str:
-        return self.title
-
 
 class ThemePoint(models.Model):
     theme = models.ForeignKey(ThemeMap, on_delete=models.CASCADE, related_name="points")
@@ -64,13 +64,17 @@ class ThemePoint(models.Model):
     lat = models.FloatField()
     lon = models.FloatField()
     district_code = models.CharField(max_length=10, blank=True)
-    photo = models.CharField(max_length=200, blank=True, help_text="path of the public copy (EXIF removed) under MEDIA_ROOT")
+    photo = models.CharField(max_length=200, blank=True,
+                             help_text="path of the public copy (EXIF removed) under MEDIA_ROOT")
     order = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField()
 
     class Meta:
         ordering = ["theme", "order", "id"]
         indexes = [models.Index(fields=["district_code"])]
+
+    def __str__(self) -> str:
+        return self.title
 
     @property
     def photo_url(self) -> str:

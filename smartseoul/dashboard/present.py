@@ -18,8 +18,11 @@ def _number(value: Any) -> float | None:
 
 def chart(series: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
     """A line chart of [{"t": label, "v": number}, …] in a 320×96 viewBox."""
-    points = [(str(p.get("t", "")), _number(p.get("v"))) for p in series if isinstance(p, Mapping)]
-    points = [(t, v) for t, v in points if v is not None]
+    points: list[tuple[str, float]] = []
+    for p in series:
+        value = _number(p.get("v")) if isinstance(p, Mapping) else None
+        if value is not None:
+            points.append((str(p.get("t", "")), value))
     if not points:
         return None
     values = [v for _, v in points]

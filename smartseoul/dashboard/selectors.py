@@ -379,17 +379,17 @@ def _layer_source(key: str, internal: bool) -> Callable[[], Mapping[str, Any]]:
 class _Subset(Sequence[Any]):
     """A view of `items` at `index` without copying (for singleton properties after a bbox cut)."""
 
-    def __init__(self, items: Sequence[Any], index: np.ndarray) -> None:
-        self.items, self.index = items, index
+    def __init__(self, items: Sequence[Any], at: np.ndarray) -> None:
+        self.items, self.at = items, at
 
     def __len__(self) -> int:
-        return len(self.index)
+        return len(self.at)
 
     def __getitem__(self, i: Any) -> Any:
-        return self.items[int(self.index[i])]
+        return self.items[int(self.at[i])]
 
     def __iter__(self) -> Iterator[Any]:
-        return (self.items[int(j)] for j in self.index)
+        return (self.items[int(j)] for j in self.at)
 
 
 @dataclass
@@ -593,7 +593,8 @@ def nearby(
         for i in np.nonzero(dist <= radius_m)[0].tolist():
             props = points.properties[i]
             found.append(Nearby(key, info.title, _feature_name(props) or info.title, float(points.lats[i]),
-                                float(points.lons[i]), round(float(dist[i]), 1), str(info.style.get("color", "#b3261e")),
+                                float(points.lons[i]), round(float(dist[i]), 1),
+                                str(info.style.get("color", "#b3261e")),
                                 str(info.style.get("icon", "•")), str(props.get("description", ""))[:140]))
     found.sort(key=lambda n: n.distance_m)
     return found[:limit]
@@ -653,6 +654,8 @@ def theme_proposals_by_day(start: datetime, end: datetime, district_code: str | 
         qs = qs.filter(points__district_code=district_code).distinct()
     counts: dict[str, int] = {}
     for at in qs.values_list("submitted_at", flat=True):
+        if at is None:
+            continue
         day = at.astimezone(start.tzinfo).date().isoformat() if start.tzinfo else at.date().isoformat()
         counts[day] = counts.get(day, 0) + 1
     days = []

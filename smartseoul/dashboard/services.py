@@ -88,8 +88,8 @@ def _public_photo(upload: Any) -> bytes:
             probe.verify()
         if fmt not in PHOTO_FORMATS:
             raise DashboardInvalid("The photo must be a JPEG, PNG or WebP image.", code=DashboardErrorCode.BAD_PHOTO)
-        with Image.open(io.BytesIO(raw)) as image:
-            image = ImageOps.exif_transpose(image).convert("RGB")
+        with Image.open(io.BytesIO(raw)) as opened:
+            image = ImageOps.exif_transpose(opened).convert("RGB")
             image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
             out = io.BytesIO()
             image.save(out, format="JPEG", quality=85)  # no exif= argument: metadata is dropped
@@ -183,7 +183,8 @@ def theme_map_publish(*, theme: ThemeMap, moderator: User, request: HttpRequest 
         audit_record(actor=moderator, action="dashboard.theme_publish", target=locked, request=request,
                      details={"points": locked.points.count()})
         if locked.author is not None and locked.author_id != moderator.pk:
-            notify(recipient=locked.author, kind="dashboard.theme_published", subject="테마지도 공개 / Theme map published",
+            notify(recipient=locked.author, kind="dashboard.theme_published",
+                   subject="테마지도 공개 / Theme map published",
                    body=f"'{locked.title_ko}' is now on Smart Seoul Map.", link=f"/map/themes/{locked.pk}/",
                    channels=("inbox",))
         return locked
@@ -206,7 +207,8 @@ def theme_map_reject(*, theme: ThemeMap, moderator: User, note: str, request: Ht
         audit_record(actor=moderator, action="dashboard.theme_reject", target=locked, request=request,
                      details={"note": note})
         if locked.author is not None:
-            notify(recipient=locked.author, kind="dashboard.theme_rejected", subject="테마지도 반려 / Theme map returned",
+            notify(recipient=locked.author, kind="dashboard.theme_rejected",
+                   subject="테마지도 반려 / Theme map returned",
                    body=f"'{locked.title_ko}': {note}", link=f"/map/themes/{locked.pk}/", channels=("inbox",))
         return locked
 

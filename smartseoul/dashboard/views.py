@@ -206,7 +206,8 @@ def _theme_page(request: HttpRequest, pk: int, point_form: ThemePointForm | None
     editable = theme.status in services.EDITABLE and (is_author or moderator)
     return render(request, "dashboard/theme.html", {
         "theme": theme, "points": list(theme.points.all()), "editable": editable, "is_author": is_author,
-        "moderator": moderator, "point_form": point_form or ThemePointForm(), "reject_form": reject_form or RejectForm(),
+        "moderator": moderator, "point_form": point_form or ThemePointForm(),
+        "reject_form": reject_form or RejectForm(),
         "geojson": selectors.theme_geojson(theme), "can_publish": moderator and (
             theme.status == ThemeStatus.PENDING or (editable and is_author)),
     }, status=status)

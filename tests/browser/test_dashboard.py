@@ -140,7 +140,8 @@ def test_citizen_proposes_theme_map_moderator_publishes_it_joins_the_catalogue(
     page.click("#theme-create")
     page.wait_for_url("**/map/themes/*/")
     theme_url = page.url
-    places = [("덕수궁 돌담길", 37.5658, 126.9751), ("청계천 광교", 37.5690, 126.9850), ("서울광장 나무 그늘", 37.5657, 126.9780)]
+    places = [("덕수궁 돌담길", 37.5658, 126.9751), ("청계천 광교", 37.5690, 126.9850),
+              ("서울광장 나무 그늘", 37.5657, 126.9780)]
     for n, (title, lat, lon) in enumerate(places):
         page.fill("#id_title", title)
         page.fill("#id_description", f"{title} 그늘")
@@ -175,7 +176,8 @@ def test_citizen_proposes_theme_map_moderator_publishes_it_joins_the_catalogue(
         layer.wait_for(state="visible")
         key = layer.locator("input[name=layer]").get_attribute("value")
         layer.locator("input[name=layer]").check()
-        moderator.wait_for_function(f"() => document.getElementById('map').dataset.features_{key.replace('-', '_')} !== undefined")
+        loaded = f"() => document.getElementById('map').dataset.features_{key.replace('-', '_')} !== undefined"
+        moderator.wait_for_function(loaded)
         moderator.screenshot(path=str(artefacts_dir / "dashboard-theme-published-desktop.png"))
 
         response = moderator.request.get(f"/map/layers/{key}.geojson?download=1")

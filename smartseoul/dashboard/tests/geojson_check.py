@@ -3,6 +3,7 @@ shapely validity, [lon, lat] inside Seoul's bounds, counter-clockwise exterior r
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 from shapely.geometry import shape
@@ -17,7 +18,7 @@ def _positions(coords: Any) -> list[list[float]]:
 
 
 def _signed_area(ring: list[list[float]]) -> float:
-    return sum(x1 * y2 - x2 * y1 for (x1, y1, *_), (x2, y2, *_) in zip(ring, ring[1:], strict=False)) / 2
+    return sum(x1 * y2 - x2 * y1 for (x1, y1, *_), (x2, y2, *_) in pairwise(ring)) / 2
 
 
 def problems(fc: Any) -> list[str]:
@@ -50,7 +51,7 @@ def problems(fc: Any) -> list[str]:
             if round(lon, 6) != lon or round(lat, 6) != lat:
                 found.append(f"{where}: more than 6 decimals")
                 break
-        polygons = [g["coordinates"]] if g["type"] == "Polygon" else g["coordinates"] if g["type"] == "MultiPolygon" else []
+        polygons = {"Polygon": [g["coordinates"]], "MultiPolygon": g["coordinates"]}.get(g["type"], [])
         for rings in polygons:
             for i, ring in enumerate(rings):
                 if len(ring) < 4 or ring[0] != ring[-1]:

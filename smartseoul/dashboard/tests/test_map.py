@@ -100,7 +100,8 @@ def test_checker_catches_swapped_axes_and_clockwise_rings():
     swapped = {"type": "FeatureCollection", "features": [
         {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [37.5, 126.9]}}]}
     clockwise = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, "geometry": {
-        "type": "Polygon", "coordinates": [[[126.9, 37.5], [126.9, 37.6], [127.0, 37.6], [127.0, 37.5], [126.9, 37.5]]]}}]}
+        "type": "Polygon",
+        "coordinates": [[[126.9, 37.5], [126.9, 37.6], [127.0, 37.6], [127.0, 37.5], [126.9, 37.5]]]}}]}
     assert "outside Seoul" in problems(swapped)[0]
     assert "counter-clockwise" in problems(clockwise)[0]
 
