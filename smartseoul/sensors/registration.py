@@ -9,8 +9,11 @@ from smartseoul.core.registry import ModuleManifest
 
 
 def manifest() -> ModuleManifest:
+    from .commands import COMMANDS
+
     return ModuleManifest(
         name="sensors",
         title=str(_("City sensors")),
         root_urls="smartseoul.sensors.sta.urls",
+        commands=COMMANDS,
     )

@@ -179,6 +179,7 @@ def chunk_to_batch(chunk: SdotChunk, *, decoded: bool, create_missing: bool, own
     model_of = {things[s]: models.get(s, "") for s in things}
     ds_map = datastreams_ensure(pairs=pairs, model_of=model_of)
     parts_ds, parts_t, parts_v, parts_rt, parts_raw, parts_line = [], [], [], [], [], []
+    box_thing = np.array([things.get(str(s), 0) for s in serials], dtype=np.int64)
     for code, raw in chunk.values.items():
         q = sdot.BY_CODE[code]
         present = ~np.isnan(raw) & (thing_ids > 0)
@@ -189,8 +190,8 @@ def chunk_to_batch(chunk: SdotChunk, *, decoded: bool, create_missing: bool, own
         use = present & ~out
         if not use.any():
             continue
-        lookup = {t: ds_map[(t, code)] for t in np.unique(thing_ids[use]).tolist()}
-        parts_ds.append(np.fromiter((lookup[t] for t in thing_ids[use].tolist()), dtype=np.int64, count=int(use.sum())))
+        ds_of_box = np.array([ds_map.get((int(t), code), 0) for t in box_thing], dtype=np.int64)
+        parts_ds.append(ds_of_box[inverse[use]])
         parts_t.append(chunk.times_us[use])
         parts_rt.append(chunk.registered_us[use])
         parts_line.append(chunk.lines[use])
@@ -211,7 +212,7 @@ def chunk_to_batch(chunk: SdotChunk, *, decoded: bool, create_missing: bool, own
         ObservationBatch(
             datastream_id=np.concatenate(parts_ds), phenomenon_us=np.concatenate(parts_t),
             result=np.concatenate(parts_v), result_time_us=np.concatenate(parts_rt), parameters=parameters,
-            range_checked=True,
+            range_checked=True, allow_no_feature=True,
         ),
         np.concatenate(parts_line),
     )

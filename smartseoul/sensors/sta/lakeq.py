@@ -228,7 +228,7 @@ def run(*, visible_ds: Any, visible_foi: Any, constraint: tuple[str, list[int]] 
     compiler = SqlCompiler(visible_ds, visible_foi)
     where = [
         f"o.datastream_id IN (SELECT id FROM {compiler._table(visible_ds.values_list('pk', flat=True))})",
-        f"o.foi_id IN (SELECT id FROM {compiler._table(visible_foi.values_list('pk', flat=True))})",
+        f"(o.foi_id = 0 OR o.foi_id IN (SELECT id FROM {compiler._table(visible_foi.values_list('pk', flat=True))}))",
     ]
     if constraint is not None:
         column, ids = constraint
