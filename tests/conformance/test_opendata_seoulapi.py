@@ -10,6 +10,7 @@ from lxml import etree
 
 from smartseoul.accounts.services import api_key_create
 from smartseoul.opendata import services
+from smartseoul.opendata.tests.conftest import jongno, parking, parking_csv, publisher  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
 
