@@ -243,8 +243,8 @@ class StatusChange(models.Model):
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="history")
     kind = models.CharField(max_length=16, choices=EventKind.choices, default=EventKind.STATUS)
-    from_status = models.CharField(max_length=12, blank=True)
-    to_status = models.CharField(max_length=12)
+    from_status = models.CharField(max_length=12, blank=True, choices=Status.choices)
+    to_status = models.CharField(max_length=12, choices=Status.choices)
     note = models.TextField(blank=True, help_text=_("public explanation shown to citizens"))
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     from_department = models.ForeignKey(

@@ -210,6 +210,11 @@ def service_definition(request: HttpRequest, code: str, fmt: str) -> tuple[str, 
     return "service_definition", {"service_code": category.code, "attributes": attrs}
 
 
+def _city_name() -> str:
+    city = core_selectors.city()
+    return city.name if city else ""
+
+
 def _en() -> bool:
     from django.utils.translation import get_language
 
@@ -240,7 +245,8 @@ def request_item(
         "requested_datetime": _dt(c.created_at),
         "updated_datetime": _dt(c.closed_at if closed and c.closed_at else c.updated_at),
         "expected_datetime": _dt(c.due_at),
-        "address": services.redact(c.address) if c.address else None,
+        "address": services.redact(c.address) if c.address else ", ".join(
+            n for n in ((c.neighborhood.name if c.neighborhood else ""), c.district.name, _city_name()) if n),
         "address_id": None,
         "zipcode": None,
         "lat": c.public_lat,

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import strip_tags
@@ -148,6 +148,7 @@ def category_upsert(
         )
         keep.append(attr["code"])
     CategoryAttribute.objects.filter(category=category).exclude(code__in=keep).delete()
+    _config_changed()
     return category
 
 
@@ -159,6 +160,7 @@ def routing_rule_set(*, category_code: str, district_code: str | None, departmen
     rule, _created = RoutingRule.objects.update_or_create(
         category=category, district=district, defaults={"department": department}
     )
+    _config_changed()
     return rule
 
 
@@ -186,7 +188,63 @@ def routing_build_defaults(*, category_code: str) -> int:
         if citywide is not None:
             RoutingRule.objects.create(category=category, district=None, department=citywide)
             created += 1
+    _config_changed()
     return created
+
+
+class _Config:
+    """Categories (with attributes), routing rules and the city's areas, kept in memory while a
+    one-row signature query says nothing changed (and at most `TTL` seconds), so a submission
+    does not re-read configuration tables. Writes in this process clear it at once."""
+
+    TTL = 30.0
+
+    def __init__(self) -> None:
+        self.sig: tuple[Any, ...] | None = None
+        self.at = 0.0
+        self.categories: dict[str, Category] = {}
+        self.rules: dict[tuple[int, str | None], Department] = {}
+        self.districts: dict[str, Any] = {}
+        self.dongs: dict[str, tuple[int, int]] = {}
+
+    def clear(self) -> None:
+        self.sig = None
+
+    def _signature(self) -> tuple[Any, ...]:
+        from django.db import connection
+
+        from smartseoul.core.models import City, Department, District, Neighborhood
+
+        tables = [m._meta.db_table for m in (Category, CategoryAttribute, RoutingRule, Department, District, Neighborhood)]
+        parts = ", ".join(f"(SELECT COUNT(*) FROM {t}), (SELECT MAX(id) FROM {t})" for t in tables)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {parts}, (SELECT MAX(boundaries_version) FROM {City._meta.db_table})")
+            return tuple(cursor.fetchone())
+
+    def get(self) -> _Config:
+        sig = self._signature()
+        if sig == self.sig and time.monotonic() - self.at < self.TTL:
+            return self
+        from smartseoul.core.models import District, Neighborhood
+
+        self.categories = {c.code: c for c in Category.objects.prefetch_related("attributes")}
+        self.rules = {
+            (r.category_id, r.district.code if r.district is not None else None): r.department
+            for r in RoutingRule.objects.select_related("department", "district")
+        }
+        self.districts = {d.code: d for d in District.objects.all()}
+        self.dongs = {code: (district_id, pk) for code, district_id, pk in
+                      Neighborhood.objects.values_list("code", "district_id", "id")}
+        self.sig, self.at = sig, time.monotonic()
+        return self
+
+
+_config = _Config()
+
+
+def _config_changed() -> None:
+    transaction.on_commit(_config.clear)
+    _config.clear()
 
 
 def _category(code: str) -> Category:
@@ -200,13 +258,8 @@ def _category(code: str) -> Category:
 
 def route(category: Category, district_code: str) -> Department:
     """The responsible department: the district's rule, the city-wide rule, else by work category."""
-    rules = {
-        r.district.code if r.district is not None else None: r.department
-        for r in RoutingRule.objects.filter(category=category)
-        .filter(Q(district__code=district_code) | Q(district=None))
-        .select_related("department", "district")
-    }
-    department = rules.get(district_code) or rules.get(None)
+    rules = _config.get().rules
+    department = rules.get((category.pk, district_code)) or rules.get((category.pk, None))
     if department is None:
         department = core_selectors.departments_for(category.work_category, district_code).first()
     if department is None:
@@ -498,7 +551,7 @@ def complaint_submit(
             f"complaints:submit-ip:{client_ip}", limit=_limit("SUBMIT_PER_IP_HOUR", 200 if not via_api_key else 5000),
             window_seconds=3600, message=_("Too many reports from this network; please try again later."),
         )
-    category = _category(category_code)
+    category = _config.get().categories.get(category_code) or _category(category_code)
     if not category.active:
         raise ComplaintInvalid(_("This category is closed."), code=ComplaintErrorCode.CATEGORY_INACTIVE)
     description = strip_tags(description or "").strip()
@@ -510,9 +563,7 @@ def complaint_submit(
     lat, lon, place = _place(lat, lon, address)
     department = route(category, place.district_code)
     checked_files = [_check_media(f, MediaSource.GALLERY) for f in files]
-    address = strip_tags(address or "").strip()[:300] or (
-        f"{place.neighborhood_name_ko or ''} {place.district_name_ko}".strip()
-    )
+    address = strip_tags(address or "").strip()[:300]
     new_rows: list[ComplaintMedia] = []
     try:
         complaint = _retry_locked(lambda: _submit_tx(
@@ -559,12 +610,12 @@ def _submit_tx(
             import json
 
             contact = FieldCipher(settings.FIELD_ENCRYPTION_KEY).encrypt(json.dumps(dict(client_contact)))
-        district_id, neighborhood_id = _area_ids(place)
+        district, neighborhood_id = _areas(place)
         complaint = Complaint.objects.create(
             category=category, reporter=reporter, channel=channel, status=Status.RECEIVED,
             description=description, attributes=attributes, lat=lat, lon=lon,
             public_lat=public_lat, public_lon=public_lon, address=address,
-            district_id=district_id, neighborhood_id=neighborhood_id,
+            district=district, neighborhood_id=neighborhood_id,
             department=department, fine_without_visit=evidence_allows_fine(category, every),
             token=secrets.token_hex(8) if channel == Channel.OPEN311 else None, client_contact=contact,
             external_media=external_media, created_at=now, updated_at=now, due_at=add_working_days(now, category.response_days),
@@ -596,15 +647,14 @@ def _submit_tx(
         return complaint
 
 
-def _area_ids(place: geography.Place) -> tuple[int, int | None]:
-    """(district id, neighbourhood id) of a located place, in one query when the dong is known."""
-    from smartseoul.core.models import District, Neighborhood
-
-    if place.neighborhood_code:
-        row = Neighborhood.objects.filter(code=place.neighborhood_code).values_list("district_id", "id").first()
-        if row is not None:
-            return row[0], row[1]
-    return District.objects.values_list("id", flat=True).get(code=place.district_code), None
+def _areas(place: geography.Place) -> tuple[Any, int | None]:
+    """(district, neighbourhood id) of a located place, from the configuration cache."""
+    config = _config.get()
+    district = config.districts.get(place.district_code)
+    if district is None:
+        raise ComplaintInvalid(_("This place is outside the city."), code=ComplaintErrorCode.OUTSIDE_CITY)
+    dong = config.dongs.get(place.neighborhood_code or "")
+    return district, dong[1] if dong else None
 
 
 def _report_link(complaint: Complaint) -> str:
