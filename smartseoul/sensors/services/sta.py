@@ -752,3 +752,8 @@ def sta_entity_delete(*, set_name: str, pk: int, gateway: Any) -> None:
         obj.delete()
 
 
+
+
+def observations_create_many(*, items: list[tuple[dict[str, Any], int]], gateway: Any) -> Any:
+    """Observations given as (SensorThings JSON, datastream id) pairs, e.g. from MQTT; one batch."""
+    return observations_ingest(batch=_observation_batch(items, _Ctx(gateway)), gateway=gateway)
