@@ -151,7 +151,7 @@ def run_plan(p: RoutePlanParams, tick: Tick) -> Outcome:
         "from_district": cg.districts[r.path[0]], "to_district": cg.districts[r.path[-1]],
         "peak_segment_riders": round(r.peak_segment, 1),
     } for n, r in enumerate(plan.routes, start=1)]
-    existing = compare_existing(cg, flows)
+    existing = compare_existing(cg, flows, params.catchment_rings)
     summary = {
         "share_served": round(plan.share, 4), "served": round(plan.served_demand, 1),
         "total": round(plan.total_demand, 1), "method": plan.method, "candidates": plan.candidates,
@@ -161,7 +161,7 @@ def run_plan(p: RoutePlanParams, tick: Tick) -> Outcome:
     return summary, fc
 
 
-def compare_existing(cg: selectors.CityGrid, flows: routing.Flows) -> dict[str, Any] | None:
+def compare_existing(cg: selectors.CityGrid, flows: routing.Flows, rings: int) -> dict[str, Any] | None:
     routes = list(selectors.existing_routes().filter(resolution=cg.resolution))
     if not routes:
         return None
@@ -169,7 +169,7 @@ def compare_existing(cg: selectors.CityGrid, flows: routing.Flows) -> dict[str, 
     for r in routes:
         pos = cg.grid.index_of(np.array(r.cells, dtype=np.int64)) if r.cells else np.zeros(0, dtype=np.int64)
         paths.append([int(x) for x in pos.tolist() if x >= 0])
-    share, each = routing.coverage_of_paths(paths, flows)
+    share, each = routing.coverage_of_paths(paths, flows, adj=cg.adjacency, catchment_rings=rings)
     return {"share": round(share, 4),
             "routes": [{"name": r.name, "share": round(s, 4)} for r, s in zip(routes, each, strict=True)]}
 

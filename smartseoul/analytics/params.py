@@ -52,12 +52,14 @@ class RoutePlanParams(Window):
     bus_capacity: int = 50
     speed_kmh: float = 30.0
     method: Literal["auto", "greedy", "exact"] = "auto"
+    catchment_rings: int = Field(1, description="rings of neighbouring cells whose riders walk to the route")
 
     def planner(self) -> PlanParams:
         return PlanParams(
             routes=self.routes, max_length_m=self.max_length_km * 1000, stop_spacing_m=self.stop_spacing_m,
             alternatives=self.alternatives, top_pairs=self.top_pairs, buses=self.buses,
             bus_capacity=self.bus_capacity, speed_kmh=self.speed_kmh, method=self.method,
+            catchment_rings=self.catchment_rings,
         )
 
 

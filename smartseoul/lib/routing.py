@@ -48,6 +48,7 @@ class PlanParams:
     layover_min: float = 10.0
     max_interval_min: float = 60.0
     method: str = "auto"  # auto | greedy | exact
+    catchment_rings: int = 0  # cells around the path whose trips a route also serves (walk to the stop)
 
     def validate(self) -> None:
         if self.routes < 1:
@@ -71,6 +72,8 @@ class PlanParams:
             raise PlanningError("too_few_buses", "Give every route at least one bus.")
         if self.bus_capacity < 1 or self.speed_kmh <= 0:
             raise PlanningError("bad_vehicle", "Bus capacity and speed must be positive.")
+        if not (0 <= self.catchment_rings <= 2):
+            raise PlanningError("bad_catchment", "The walking catchment must be 0, 1 or 2 rings of cells.")
         if self.method not in {"auto", "greedy", "exact"}:
             raise PlanningError("bad_method", "Method must be auto, greedy or exact.")
 
@@ -208,8 +211,24 @@ def candidate_routes(
     return routes
 
 
+def catchment(path: Sequence[int], adj: Adjacency | None, rings: int) -> dict[int, int]:
+    """Cell → the position on the path where its riders board: the path's own cells, then
+    (for `rings` > 0) the cells around them, each given to the nearest earlier-found path cell."""
+    where = {c: i for i, c in reversed(list(enumerate(path)))}
+    frontier = [(c, i) for c, i in where.items()]
+    for _ in range(rings if adj is not None else 0):
+        nxt = []
+        for c, i in frontier:
+            for n, _w in adj[c]:  # type: ignore[index]
+                if n not in where:
+                    where[n] = i
+                    nxt.append((n, i))
+        frontier = nxt
+    return where
+
+
 def flows_served(path: Sequence[int], pair_index: Mapping[tuple[int, int], int]) -> np.ndarray:
-    """Indices of the (undirected) flows with both ends on the path."""
+    """Indices of the (undirected) flows with both ends among the given cells (a path or its catchment)."""
     cells = sorted(set(path))
     out = []
     for x, a in enumerate(cells):
@@ -257,7 +276,8 @@ def plan_routes(
     pair_index = {(int(a), int(b)): i for i, (a, b) in enumerate(zip(und.origin.tolist(), und.dest.tolist(),
                                                                       strict=True))}
     tick(0.4, "coverage")
-    sets = [flows_served(r.path, pair_index) for r in routes]
+    areas = [catchment(r.path, adj, params.catchment_rings) for r in routes]
+    sets = [_served_on_route(a, pair_index, und) for a in areas]
     tick(0.5, "selection")
     result = max_coverage(sets, und.weight, params.routes, method=params.method,
                           should_stop=lambda: tick(0.6, "selection"))
@@ -265,18 +285,25 @@ def plan_routes(
     for r, gain in zip(chosen, result.gains, strict=True):
         r.served = gain
     tick(0.9, "loads")
-    _assign_loads(chosen, [sets[c] for c in result.chosen], und)
+    _assign_loads(chosen, [sets[c] for c in result.chosen], und, [areas[c] for c in result.chosen])
     _allocate_buses(chosen, params)
     return Plan(chosen, total, result.covered_weight, result.method, len(routes))
 
 
-def _assign_loads(routes: list[Route], sets: list[np.ndarray], flows: Flows) -> None:
-    """Each served trip rides the first chosen route that serves it (plan order)."""
+def _served_on_route(area: Mapping[int, int], pair_index: Mapping[tuple[int, int], int], flows: Flows) -> np.ndarray:
+    """Flows with both ends in the route's catchment that ride at least one segment."""
+    served = flows_served(list(area), pair_index)
+    o, d = flows.origin, flows.dest
+    return np.asarray([j for j in served.tolist() if area[int(o[j])] != area[int(d[j])]], dtype=np.int64)
+
+
+def _assign_loads(routes: list[Route], sets: list[np.ndarray], flows: Flows, areas: list[dict[int, int]]) -> None:
+    """Each served trip rides the first chosen route that serves it (plan order), boarding at the
+    path position of its origin's catchment and alighting at its destination's."""
     taken = np.zeros(flows.weight.size, dtype=bool)
-    for r, s in zip(routes, sets, strict=True):
+    for r, s, pos in zip(routes, sets, areas, strict=True):
         mine = s[~taken[s]]
         taken[mine] = True
-        pos = {c: i for i, c in enumerate(r.path)}
         seg = np.zeros(max(len(r.path) - 1, 0))
         stops: dict[int, float] = {}
         for j in mine.tolist():
@@ -391,14 +418,18 @@ def plan_geojson(
     }
 
 
-def coverage_of_paths(paths: Sequence[Sequence[int]], flows: Flows) -> tuple[float, list[float]]:
-    """Share of the (undirected) demand that a given set of routes serves, and each route's own share."""
+def coverage_of_paths(
+    paths: Sequence[Sequence[int]], flows: Flows, *, adj: Adjacency | None = None, catchment_rings: int = 0,
+) -> tuple[float, list[float]]:
+    """Share of the (undirected) demand that a given set of routes serves (with the same walking
+    catchment as a plan), and each route's own share."""
     und = flows.undirected()
     total = float(und.weight.sum())
     if total <= 0:
         return 0.0, [0.0 for _ in paths]
     pair_index = {(int(a), int(b)): i for i, (a, b) in enumerate(zip(und.origin.tolist(), und.dest.tolist(),
                                                                       strict=True))}
-    sets = [flows_served(p, pair_index) for p in paths]
+    sets = [_served_on_route(catchment(p, adj, catchment_rings), pair_index, und) if p else
+            np.zeros(0, dtype=np.int64) for p in paths]
     union = np.unique(np.concatenate(sets)) if sets else np.zeros(0, dtype=np.int64)
     return float(und.weight[union].sum()) / total, [float(und.weight[s].sum()) / total for s in sets]

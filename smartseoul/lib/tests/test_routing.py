@@ -151,3 +151,18 @@ def test_coverage_of_existing_paths() -> None:
     expected = float(flows.weight[[0, 1, 8]].sum()) / float(flows.weight.sum())
     assert share == pytest.approx(expected)
     assert each == [pytest.approx(expected)]
+
+
+def test_walking_catchment_serves_trips_from_neighbouring_cells() -> None:
+    grid, line, adj = _line_world()
+    beside_start = next(n for n, _ in adj[line[0]] if n not in line)
+    beside_end = next(n for n, _ in adj[line[-1]] if n not in line)
+    flows = routing.Flows(np.array([line[0], beside_start]), np.array([line[-1], beside_end]), np.array([10.0, 5.0]))
+    length = routing.path_length(adj, line)
+    on_path = routing.coverage_of_paths([line], flows)[0]
+    walking = routing.coverage_of_paths([line], flows, adj=adj, catchment_rings=1)[0]
+    assert on_path == pytest.approx(10 / 15)
+    assert walking == pytest.approx(1.0)
+    plan = routing.plan_routes(adj, flows, routing.PlanParams(routes=1, max_length_m=length + 100, catchment_rings=1))
+    assert plan.share == pytest.approx(1.0)
+    assert max(plan.routes[0].segment_riders) == pytest.approx(15.0)
