@@ -40,13 +40,23 @@ if TYPE_CHECKING:
 # --- configuration -------------------------------------------------------------------------------
 
 
+LADDER_CACHE_KEY = "democracy:ladder"
+
+
 def ladder_config() -> LadderConfig:
-    """The city's ladder; Seoul's defaults (unsaved) until an administrator stores their own."""
-    city = core_selectors.city()
-    if city is None:
-        return LadderConfig()
-    found = LadderConfig.objects.filter(city=city).first()
-    return found if found is not None else LadderConfig(city=city)
+    """The city's ladder; Seoul's defaults (unsaved) until an administrator stores their own.
+    Cached briefly (every support reads it); `ladder_config_update` drops the cached copy."""
+    from django.core.cache import cache
+
+    cached = cache.get(LADDER_CACHE_KEY)
+    if isinstance(cached, LadderConfig):
+        return cached
+    found = LadderConfig.objects.order_by("pk").first()
+    if found is None:
+        city = core_selectors.city()
+        found = LadderConfig(city=city) if city is not None else LadderConfig()
+    cache.set(LADDER_CACHE_KEY, found, timeout=60)
+    return found
 
 
 # --- who may do what -------------------------------------------------------------------------------

@@ -184,6 +184,7 @@ def _send(user: User, *, kind: str, subject: str, body: str, link: str, sms: boo
 def _notify_followers(p: Proposal, *, note: str = "") -> int:
     """Every follower hears of the stage change in their own language; the author also by SMS."""
     sent = 0
+    link = _link(p)
     followers = User.objects.filter(democracy_follows__proposal=p, is_active=True).only(
         "id", "preferred_language", "phone_encrypted", "email"
     )
@@ -199,7 +200,7 @@ def _notify_followers(p: Proposal, *, note: str = "") -> int:
             kind=f"democracy.stage.{p.stage}",
             subject=subject,
             body=body,
-            link=_link(p),
+            link=link,
             sms=user.pk == p.author_id,
         )
         sent += 1
@@ -235,7 +236,7 @@ def _set_stage(p: Proposal, to: str, *, note: str = "", notify_followers: bool =
 
 
 def _follow(p: Proposal, user: User) -> None:
-    Follow.objects.get_or_create(proposal=p, user=user, defaults={"created_at": clock.now()})
+    Follow.objects.bulk_create([Follow(proposal=p, user=user, created_at=clock.now())], ignore_conflicts=True)
 
 
 def _audit(actor: User | None, action: str, target: Any, request: HttpRequest | None = None, **details: Any) -> None:
@@ -438,18 +439,14 @@ def support_add(*, proposal_id: int, user: User) -> Proposal:
     if p.author_id == user.pk:
         raise DemocracyConflict(_("You cannot support your own proposal."), code=DemocracyErrorCode.OWN_PROPOSAL)
     now = clock.now()
-    try:
-        with transaction.atomic():
-            Support.objects.create(proposal=p, user=user, created_at=now)
-    except IntegrityError as exc:
-        raise DemocracyConflict(
-            _("You already support this proposal."), code=DemocracyErrorCode.ALREADY_SUPPORTED
-        ) from exc
-    p.support_count = F("support_count") + 1
+    # The proposal row is locked, so this check cannot race; the unique constraint stays as a backstop.
+    if Support.objects.filter(proposal=p, user=user).exists():
+        raise DemocracyConflict(_("You already support this proposal."), code=DemocracyErrorCode.ALREADY_SUPPORTED)
+    Support.objects.create(proposal=p, user=user, created_at=now)
+    p.support_count += 1  # exact: the row is locked for this transaction
     p.first_support_at = p.first_support_at or now
     p.updated_at = now
     p.save(update_fields=["support_count", "first_support_at", "updated_at"])
-    p.refresh_from_db(fields=["support_count"])
     _follow(p, user)
     if p.stage == Stage.DELIBERATION and p.support_count >= cfg.department_threshold:
         _to_department(p, cfg)
@@ -487,10 +484,9 @@ def support_withdraw(*, proposal_id: int, user: User) -> Proposal:
     deleted, _rows = Support.objects.filter(proposal=p, user=user).delete()
     if not deleted:
         raise DemocracyConflict(_("You do not support this proposal."), code=DemocracyErrorCode.NOT_SUPPORTED)
-    p.support_count = F("support_count") - 1
+    p.support_count -= 1  # exact: the row is locked for this transaction
     p.updated_at = clock.now()
     p.save(update_fields=["support_count", "updated_at"])
-    p.refresh_from_db(fields=["support_count"])
     return p
 
 
@@ -1043,6 +1039,12 @@ def moderation_decide(
     return n
 
 
+def _forget_ladder_config() -> None:
+    from django.core.cache import cache
+
+    cache.delete(selectors.LADDER_CACHE_KEY)
+
+
 # --- configuration ---------------------------------------------------------------------------------
 
 
@@ -1095,6 +1097,8 @@ def ladder_config_update(*, actor: User, request: HttpRequest | None = None, **v
     cfg.updated_at = clock.now()
     cfg.updated_by = actor
     cfg.save()
+    _forget_ladder_config()
+    transaction.on_commit(_forget_ladder_config)
     after = {k: getattr(cfg, k) for k in before}
     audit_record(
         actor=actor,
