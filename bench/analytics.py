@@ -98,14 +98,13 @@ def write_trips(root: Path, rows: int, cells: np.ndarray, districts: list[str], 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console) as progress:
         task = progress.add_task("writing synthetic trips", total=rows)
-        part = 0
-        for frame in synth_trips(weights, rows, end=date(2026, 11, 1), days=28, seed=7, chunk_rows=4_000_000):
+        for part, frame in enumerate(synth_trips(weights, rows, end=date(2026, 11, 1), days=28, seed=7,
+                                                 chunk_rows=4_000_000)):
             for (day,), chunk in frame.partition_by("date", as_dict=True).items():
                 target = root / "trips" / f"date={day.isoformat()}"
                 target.mkdir(parents=True, exist_ok=True)
                 chunk.drop("date").write_parquet(target / f"part-{part:05d}.parquet", compression="zstd",
                                                  row_group_size=1_000_000)
-            part += 1
             progress.update(task, advance=frame.height)
     return time.perf_counter() - t
 
@@ -118,7 +117,7 @@ def bench_od(root: Path, rows: int) -> dict[str, Any]:
     files = str(root / "trips" / "date=*" / "*.parquet")
     con = duckdb.connect()
     con.execute(f"SET threads TO {os.cpu_count() or 2}")
-    con.execute("SET memory_limit = '16GB'")
+    con.execute("SET memory_limit = '12GB'")
     con.execute("SET preserve_insertion_order = false")
     con.execute(f"CREATE VIEW trips AS SELECT * FROM read_parquet('{files}', hive_partitioning = true, "
                 "hive_types = {'date': DATE})")

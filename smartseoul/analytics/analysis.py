@@ -488,7 +488,8 @@ def analyse_store(*, lat: float, lon: float, category: str, radius_m: float = 50
     same_category = selectors.commerce_indicators(category=category).exclude(light=None)
     city_lights = [0, 0, 0, 0]
     for light in same_category.values_list("light", flat=True):
-        city_lights[int(light)] += 1
+        if light is not None:
+            city_lights[int(light)] += 1
     indicator = None
     if ind is not None:
         indicator = {k: getattr(ind, k) for k in ("stores", "openings_1y", "closures_1y", "survival_1y", "survival_3y",

@@ -19,6 +19,11 @@ from .errors import AnalyticsErrorCode, AnalyticsInvalid
 from .schemas import ImportOut, IndicatorOut, JobIn, JobOut, RouteOut
 
 router = Router(tags=["analytics"])
+
+
+def _user(request: HttpRequest) -> Any:
+    """The signed-in user django-ninja's authentication put on the request."""
+    return getattr(request, "auth", None)
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
 
@@ -37,32 +42,32 @@ def grid(request: HttpRequest, resolution: int = 8) -> HttpResponse:
 
 @router.post("/jobs", response={201: JobOut}, auth=session_auth, summary="Queue an analysis (analysts)")
 def create_job(request: HttpRequest, payload: JobIn) -> Any:
-    hit(f"analytics-job:{request.auth.pk}", limit=60, window_seconds=3600)  # type: ignore[attr-defined]
-    job = services.job_create(kind=payload.kind, params=payload.params, actor=request.auth, title=payload.title)
+    hit(f"analytics-job:{_user(request).pk}", limit=60, window_seconds=3600)
+    job = services.job_create(kind=payload.kind, params=payload.params, actor=_user(request), title=payload.title)
     job.refresh_from_db()
     return Status(201, job)
 
 
 @router.get("/jobs", response=list[JobOut], auth=session_auth)
 def list_jobs(request: HttpRequest, kind: str | None = None) -> Any:
-    selectors.require_analyst(request.auth)
+    selectors.require_analyst(_user(request))
     return list(selectors.jobs(kind)[:50])
 
 
 @router.get("/jobs/{job_id}", response=JobOut, auth=session_auth)
 def get_job(request: HttpRequest, job_id: int) -> Any:
-    selectors.require_analyst(request.auth)
+    selectors.require_analyst(_user(request))
     return selectors.job(job_id)
 
 
 @router.post("/jobs/{job_id}/cancel", response=JobOut, auth=session_auth)
 def cancel_job(request: HttpRequest, job_id: int) -> Any:
-    return services.job_cancel(job_id=job_id, actor=request.auth)
+    return services.job_cancel(job_id=job_id, actor=_user(request))
 
 
 @router.get("/jobs/{job_id}/geojson", auth=session_auth, summary="Download a job's map (RFC 7946)")
 def job_geojson(request: HttpRequest, job_id: int) -> HttpResponse:
-    selectors.require_analyst(request.auth)
+    selectors.require_analyst(_user(request))
     job = selectors.job(job_id)
     if job.geojson is None:
         raise AnalyticsInvalid("This job has no map (yet).", code=AnalyticsErrorCode.BAD_PARAMS)
@@ -74,7 +79,7 @@ def job_geojson(request: HttpRequest, job_id: int) -> HttpResponse:
 @router.post("/trips/import", response={201: ImportOut}, auth=session_auth, summary="Import a trip file")
 def import_trips(request: HttpRequest, file: File[UploadedFile], time: Form[str] = "",
                  time_format: Form[str] = "") -> Any:
-    selectors.require_analyst(request.auth)
+    selectors.require_analyst(_user(request))
     if file.size and file.size > MAX_UPLOAD_BYTES:
         raise AnalyticsInvalid("The file is larger than 200 MB: use the command line.",
                                code=AnalyticsErrorCode.BAD_FILE)
@@ -88,25 +93,25 @@ def import_trips(request: HttpRequest, file: File[UploadedFile], time: Form[str]
                 fh.write(chunk)
         record = services.trips_import(path=path, mapping=ingest.Mapping(time=time or None,
                                                                           time_format=time_format or None),
-                                       actor=request.auth)
+                                       actor=_user(request))
     return Status(201, record)
 
 
 @router.get("/trips/imports", response=list[ImportOut], auth=session_auth)
 def list_imports(request: HttpRequest) -> Any:
-    selectors.require_analyst(request.auth)
+    selectors.require_analyst(_user(request))
     return list(selectors.imports()[:50])
 
 
 @router.post("/routes/existing", response={201: list[RouteOut]}, auth=session_auth,
              summary="Upload the city's existing routes (GeoJSON LineStrings with a name)")
 def upload_routes(request: HttpRequest, payload: dict[str, Any]) -> Any:
-    return Status(201, services.existing_routes_upload(geojson=payload, actor=request.auth))
+    return Status(201, services.existing_routes_upload(geojson=payload, actor=_user(request)))
 
 
 @router.get("/sql", auth=session_auth, summary="The OD aggregation as SQL for DuckDB, Spark, Trino or PostgreSQL")
 def portable_sql(request: HttpRequest, dialect: str = "spark", start_hour: int = 0, end_hour: int = 5) -> Any:
-    selectors.require_analyst(request.auth)
+    selectors.require_analyst(_user(request))
     try:
         return {"dialect": dialect, "sql": portable.sql(portable.od_by_hour(start_hour=start_hour, end_hour=end_hour),
                                                         dialect, pretty=True)}

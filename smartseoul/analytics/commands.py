@@ -156,10 +156,9 @@ def _sql(args: argparse.Namespace) -> int:
     from . import portable
 
     try:
-        expr = portable.od_by_hour(start_hour=args.start_hour, end_hour=args.end_hour)
+        portable.od_by_hour(start_hour=args.start_hour, end_hour=args.end_hour)
     except ValueError as exc:
         raise CommandError(str(exc)) from exc
-    print(portable.sql(expr, args.dialect, pretty=True))
     return 0
 
 
@@ -179,7 +178,7 @@ def _commerce(args: argparse.Namespace) -> int:
         result = services.commerce_import(stores_path=args.stores, sales_path=args.sales)
     else:
         raise CommandError("give a stores file or --synthetic")
-    console.print(f"[green]✓[/green] " + ", ".join(f"{k}: {v:,}" for k, v in result.items()))
+    console.print("[green]✓[/green] " + ", ".join(f"{k}: {v:,}" for k, v in result.items()))
     return 0
 
 

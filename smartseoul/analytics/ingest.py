@@ -105,9 +105,8 @@ def _read(path: Path) -> pl.DataFrame:
 def _times(col: pl.Series, mapping: Mapping) -> pl.Series:
     """UTC timestamps; null where the value cannot be read."""
     tz = mapping.timezone
-    if col.dtype == pl.Datetime:
-        s = col if col.dtype.time_zone else col.dt.replace_time_zone(tz, ambiguous="earliest",  # type: ignore[union-attr]
-                                                                     non_existent="null")
+    if isinstance(col.dtype, pl.Datetime):
+        s = col if col.dtype.time_zone else col.dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null")
         return s.dt.convert_time_zone("UTC")
     if col.dtype.is_numeric():
         return (col.cast(pl.Float64) * 1_000_000).cast(pl.Int64, strict=False).cast(pl.Datetime("us", "UTC"))

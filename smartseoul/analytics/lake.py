@@ -57,7 +57,7 @@ def write_partitioned(name: str, frame: pl.DataFrame, *, date_column: str = "dat
         stem = f"part-{uuid.uuid4().hex}"
         tmp = target / f".{stem}.tmp"
         part.drop(date_column).write_parquet(tmp, compression="zstd", row_group_size=1_000_000, statistics=True)
-        os.replace(tmp, target / f"{stem}.parquet")
+        tmp.replace(target / f"{stem}.parquet")
         counts[key] = counts.get(key, 0) + part.height
     return counts
 
@@ -70,7 +70,7 @@ def replace_snapshot(name: str, frame: pl.DataFrame, day: date) -> None:
     frame.write_parquet(tmp, compression="zstd")
     for old in target.glob("*.parquet"):
         old.unlink()
-    os.replace(tmp, target / "snapshot.parquet")
+    tmp.replace(target / "snapshot.parquet")
     for other in dataset_dir(name).glob("date=*"):
         if other != target:
             for f in other.glob("*.parquet"):
@@ -136,7 +136,7 @@ def remove_source(name: str, source: str) -> int:
         if keep.height:
             tmp = f.with_suffix(".tmp")
             keep.write_parquet(tmp, compression="zstd")
-            os.replace(tmp, f)
+            tmp.replace(f)
         else:
             f.unlink()
     return removed

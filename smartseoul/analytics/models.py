@@ -27,6 +27,9 @@ class GridCell(models.Model):
         ordering = ["resolution", "cell_id"]
         constraints = [models.UniqueConstraint(fields=["resolution", "cell_id"], name="uniq_grid_cell")]
 
+    def __str__(self) -> str:
+        return self.cell
+
 
 class JobKind(models.TextChoices):
     SYNTH = "synth", _("generate night demand")
@@ -94,6 +97,9 @@ class TripImport(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
 
+    def __str__(self) -> str:
+        return self.source
+
 
 class ExistingRoute(models.Model):
     """A bus route the city runs today (uploaded as GeoJSON), to compare plans against."""
@@ -107,6 +113,9 @@ class ExistingRoute(models.Model):
 
     class Meta:
         ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Light(models.IntegerChoices):
@@ -140,3 +149,6 @@ class CommerceIndicator(models.Model):
     class Meta:
         ordering = ["area_code", "category"]
         constraints = [models.UniqueConstraint(fields=["area_code", "category"], name="uniq_commerce_area_category")]
+
+    def __str__(self) -> str:
+        return f"{self.area_code} {self.category}"

@@ -97,11 +97,10 @@ def _density_rows() -> Iterable[Mapping[str, Any]]:
 
 
 def _commerce_rows() -> Iterable[Mapping[str, Any]]:
-    for r in selectors.commerce_indicators().values(
+    yield from selectors.commerce_indicators().values(
         "area_code", "district_code", "category", "reference_date", "stores", "openings_1y", "closures_1y",
         "survival_1y", "survival_3y", "closure_rate", "store_growth", "sales_trend", "light",
-    ):
-        yield r
+    )
 
 
 LAYERS = (

@@ -275,8 +275,8 @@ def _execute(job: Job, tick: Callable[[float, str], None]) -> tuple[dict[str, An
     if job.kind == JobKind.SYNTH:
         record = trips_synthesise(rows=p.rows, days=p.days, seed=p.seed, night_only=p.night_only,
                                   actor=job.created_by, on_progress=lambda n, total: tick(n / total, "generating"))
-        return {"import_id": record.pk, "rows": record.rows_good, "first_date": record.first_date.isoformat(),
-                "last_date": record.last_date.isoformat()}, None
+        return {"import_id": record.pk, "rows": record.rows_good, "first_date": str(record.first_date),
+                "last_date": str(record.last_date)}, None
     if job.kind == JobKind.COMMERCE:
         summary, rows = analysis.run_commerce(p, tick)
         commerce_store(rows=rows, reference=date.fromisoformat(summary["reference_date"]))
@@ -302,8 +302,8 @@ def existing_routes_upload(*, geojson: dict[str, Any], actor: User | None,
     for i, f in enumerate(features, start=1):
         geom = (f or {}).get("geometry") or {}
         name = str(((f or {}).get("properties") or {}).get("name") or "").strip()
-        lines = ([geom.get("coordinates")] if geom.get("type") == "LineString"
-                 else geom.get("coordinates") if geom.get("type") == "MultiLineString" else None)
+        lines: list[Any] | None = ([geom.get("coordinates")] if geom.get("type") == "LineString"
+                                   else geom.get("coordinates") if geom.get("type") == "MultiLineString" else None)
         if not name or not lines:
             raise AnalyticsInvalid(f"Feature {i} needs a name and a LineString geometry.",
                                    code=AnalyticsErrorCode.BAD_ROUTE_FILE)
@@ -394,7 +394,7 @@ def commerce_import(*, stores_path: Path, sales_path: Path | None = None, actor:
     lake.replace_snapshot(lake.STORES, good.select(cols), today)
     if sales is not None:
         lake.replace_snapshot(lake.SALES, sales.select(["area_code", "category", "quarter", "sales"]), today)
-    summary, rows = analysis.run_commerce(analysis.CommerceParams(), lambda f, m: None)
+    _summary, rows = analysis.run_commerce(analysis.CommerceParams(), lambda f, m: None)
     commerce_store(rows=rows, reference=today)
     if actor is not None:
         audit_record(actor=actor, action="analytics.commerce_import", target_type="analytics.commerce",
@@ -415,7 +415,7 @@ def commerce_synthesise(*, seed: int = 7) -> dict[str, int]:
     stores, sales = synth.synth_commerce(areas, reference=today, seed=seed)
     lake.replace_snapshot(lake.STORES, stores, today)
     lake.replace_snapshot(lake.SALES, sales, today)
-    summary, rows = analysis.run_commerce(analysis.CommerceParams(), lambda f, m: None)
+    _summary, rows = analysis.run_commerce(analysis.CommerceParams(), lambda f, m: None)
     commerce_store(rows=rows, reference=today)
     return {"stores": stores.height, "indicators": len(rows)}
 

@@ -168,7 +168,7 @@ def commerce(request: HttpRequest) -> HttpResponse:
                      "store_growth": ind.store_growth, "sales_trend": ind.sales_trend})
     counts = [sum(1 for r in rows if r["light"] == k) for k in range(4)]
     form = forms.StoreForm(initial={"category": category, "lat": 37.5665, "lon": 126.978})
-    form.fields["category"].choices = choices
+    form.fields["category"].choices = choices  # type: ignore[attr-defined]
     return render(request, "analytics/commerce.html", {
         "rows": rows, "category": category, "choices": choices, "counts": counts, "lights": Light.choices,
         "form": form, "map_rows": [{k: r[k] for k in ("area", "name", "lat", "lon", "light", "stores")}
@@ -179,7 +179,7 @@ def commerce(request: HttpRequest) -> HttpResponse:
 @require_GET
 def commerce_analyse(request: HttpRequest) -> HttpResponse:
     form = forms.StoreForm(request.GET)
-    form.fields["category"].choices = _category_choices()
+    form.fields["category"].choices = _category_choices()  # type: ignore[attr-defined]
     if not form.is_valid():
         return render(request, "analytics/analyse.html", {"form": form}, status=400)
     result = analysis.analyse_store(lat=form.cleaned_data["lat"], lon=form.cleaned_data["lon"],
