@@ -15,7 +15,8 @@ steady state (widget results fresh in the cache), again while every entry is sta
 view is served the previous figures as a background thread recomputes them (the worst case of
 the 20-second refresh cycle; both must meet the target), and the cost of a never-computed area
 (computed inline, once) is printed beside them; the layer is measured over random views (zoom 10–16) after its
-points are loaded once.
+points are loaded once, and again while every request finds the copy expired (served while one
+background thread reloads it).
 
     .venv/bin/python bench/dashboard.py            # full size
     .venv/bin/python bench/dashboard.py --quick    # smoke run (< 60 s)
@@ -295,6 +296,8 @@ def main() -> None:
     assert sum(f["properties"]["count"] for f in clustered["features"]) > 0.9 * layer_points
     layer = timed(client, views)
     city_view = timed(client, [whole_city] * max(10, requests // 10))
+    selectors.LAYER_TTL = 0  # every request finds the copy expired: served while a thread reloads it
+    layer_reloading = timed(client, views)
 
     metrics = {
         "complaints": n_complaints, "sensor_rows": n_boxes * hours, "layer_points": layer_points,
@@ -302,13 +305,15 @@ def main() -> None:
         "page_p50_ms": pct(page, 50), "page_p95_ms": pct(page, 95), "page_cold_ms": round(page_cold, 1),
         "page_while_refreshing_p50_ms": pct(refreshing, 50), "page_while_refreshing_p95_ms": pct(refreshing, 95),
         "layer_p50_ms": pct(layer, 50), "layer_p95_ms": pct(layer, 95),
+        "layer_while_reloading_p50_ms": pct(layer_reloading, 50),
+        "layer_while_reloading_p95_ms": pct(layer_reloading, 95),
         "layer_whole_city_p95_ms": pct(city_view, 95), "layer_cold_ms": round(layer_cold, 1),
         "whole_city_features": len(clustered["features"]),
     }
     baselines = {"healthz_p50_ms": pct(healthz, 50), "healthz_p95_ms": pct(healthz, 95)}
     targets = {"page_p95_ms": 300, "layer_p95_ms": 100}
     ok = (max(metrics["page_p95_ms"], metrics["page_while_refreshing_p95_ms"]) < targets["page_p95_ms"]
-          and metrics["layer_p95_ms"] < targets["layer_p95_ms"])
+          and max(metrics["layer_p95_ms"], metrics["layer_while_reloading_p95_ms"]) < targets["layer_p95_ms"])
     console.print(f"mayor's page: p50 {metrics['page_p50_ms']} ms, p95 {metrics['page_p95_ms']} ms "
                   f"(cache miss {metrics['page_cold_ms']} ms); layer of {layer_points:,} points: "
                   f"p50 {metrics['layer_p50_ms']} ms, p95 {metrics['layer_p95_ms']} ms "

@@ -406,6 +406,7 @@ class PointSet:
 
 _lock = threading.Lock()
 _layers: dict[tuple[str, bool], tuple[float, PointSet]] = {}
+_reloading: set[tuple[str, bool]] = set()
 _heat: dict[tuple[str, bool, int], tuple[float, dict[str, Any]]] = {}
 
 
@@ -413,15 +414,11 @@ def clear_layer_cache() -> None:
     with _lock:
         _layers.clear()
         _heat.clear()
+        _reloading.clear()
+        _zoom_clusters.clear()
 
 
-def _pointset(key: str, internal: bool) -> PointSet:
-    fetch = _layer_source(key, internal)  # checked every time: a withdrawn layer is gone at once
-    now = time.monotonic()
-    hit = _layers.get((key, internal))
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    fc = fetch()
+def _build_pointset(fc: Mapping[str, Any]) -> PointSet:
     lons: list[float] = []
     lats: list[float] = []
     ids: list[Any] = []
@@ -437,10 +434,47 @@ def _pointset(key: str, internal: bool) -> PointSet:
             props.append(feature.get("properties") or {})
         else:
             others.append(feature)
-    points = PointSet(np.asarray(lons, dtype=float), np.asarray(lats, dtype=float), ids, props, others, fc)
+    return PointSet(np.asarray(lons, dtype=float), np.asarray(lats, dtype=float), ids, props, others, fc)
+
+
+def _load_layer(key: str, internal: bool, fetch: Callable[[], Mapping[str, Any]]) -> PointSet:
+    points = _build_pointset(fetch())
     with _lock:
-        _layers[(key, internal)] = (now + LAYER_TTL, points)
+        _layers[(key, internal)] = (time.monotonic() + LAYER_TTL, points)
+        _reloading.discard((key, internal))
     return points
+
+
+def _reload_in_background(key: str, internal: bool, fetch: Callable[[], Mapping[str, Any]]) -> None:
+    from django.db import connection
+
+    try:
+        _load_layer(key, internal, fetch)
+    except Exception:  # keep serving the previous copy; the next request tries again
+        log.exception("map layer %s could not be reloaded", key)
+        with _lock:
+            _reloading.discard((key, internal))
+    finally:
+        connection.close()
+
+
+def _pointset(key: str, internal: bool) -> PointSet:
+    """A layer's points in memory: loaded on first use; after LAYER_TTL the old copy is served
+    while one background thread reloads it, so no map request waits for a reload."""
+    fetch = _layer_source(key, internal)  # checked every time: a withdrawn layer is gone at once
+    hit = _layers.get((key, internal))
+    if hit is None:
+        return _load_layer(key, internal, fetch)
+    if hit[0] <= time.monotonic():
+        with _lock:
+            start = (key, internal) not in _reloading
+            _reloading.add((key, internal))
+        if start and getattr(settings, "DASHBOARD_BACKGROUND_REFRESH", True):
+            threading.Thread(target=_reload_in_background, args=(key, internal, fetch), daemon=True,
+                             name="dashboard-layer-reload").start()
+        elif start:
+            return _load_layer(key, internal, fetch)
+    return hit[1]
 
 
 def parse_bbox(raw: str | None) -> tuple[float, float, float, float] | None:
@@ -522,10 +556,40 @@ def layer_geojson(
             for f in features:
                 f.pop("id")
         return {"type": "FeatureCollection", "features": [*features, *points.others]}
-    clustered = grid_clusters(points.lons[index], points.lats[index], zoom=zoom if zoom is not None else 11,
+    zoom = zoom if zoom is not None else 11
+    if zoom <= WHOLE_LAYER_MAX_ZOOM and bbox is not None:
+        return {"type": "FeatureCollection", "features": [*_clusters_in_view(key, internal, points, zoom, bbox),
+                                                          *points.others]}
+    clustered = grid_clusters(points.lons[index], points.lats[index], zoom=zoom,
                               ids=_Subset(points.ids, index) if any(i is not None for i in points.ids[:1]) else None,
                               properties=_Subset(points.properties, index))
     return {"type": "FeatureCollection", "features": [*clustered["features"], *points.others]}
+
+
+# Up to this zoom a layer is clustered once per zoom over all its points (a few thousand cells
+# over Seoul at most) and each view only picks the clusters inside it: stable clusters while
+# panning, and a whole-city view costs a mask over the clusters, not a pass over every point.
+WHOLE_LAYER_MAX_ZOOM = 13
+_zoom_clusters: dict[tuple[str, bool, int], tuple[PointSet, list[dict[str, Any]], np.ndarray, np.ndarray]] = {}
+
+
+def _clusters_in_view(key: str, internal: bool, points: PointSet, zoom: int,
+                      bbox: tuple[float, float, float, float]) -> list[dict[str, Any]]:
+    hit = _zoom_clusters.get((key, internal, zoom))
+    if hit is None or hit[0] is not points:
+        has_ids = any(i is not None for i in points.ids[:1])
+        features = grid_clusters(points.lons, points.lats, zoom=zoom, ids=points.ids if has_ids else None,
+                                 properties=points.properties)["features"]
+        xs = np.array([f["geometry"]["coordinates"][0] for f in features], dtype=float)
+        ys = np.array([f["geometry"]["coordinates"][1] for f in features], dtype=float)
+        hit = (points, features, xs, ys)
+        with _lock:
+            _zoom_clusters[(key, internal, zoom)] = hit
+    _, features, xs, ys = hit
+    pad = 360.0 / (256 * 2**zoom) * 60  # one cluster cell: a cluster straddling the edge stays visible
+    west, south, east, north = bbox
+    inside = np.nonzero((xs >= west - pad) & (xs <= east + pad) & (ys >= south - pad) & (ys <= north + pad))[0]
+    return [features[i] for i in inside.tolist()]
 
 
 # --- information around me -------------------------------------------------------------------

@@ -8,10 +8,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -43,48 +46,82 @@ def _office_gate(request: HttpRequest) -> HttpResponse | None:
     return None
 
 
-def _board_context(request: HttpRequest, *, internal: bool) -> dict[str, Any]:
-    period = request.GET.get("period") or selectors.DEFAULT_PERIOD
-    district_code = request.GET.get("district") or None
-    dong_code = request.GET.get("dong") or None
-    district, dong = selectors.check_area(district_code, dong_code)
+def _page_context(area: dict[str, Any]) -> dict[str, Any]:
+    district = area["district"]
+    return {
+        **area, "periods": [(k, v[0]) for k, v in selectors.PERIODS.items()],
+        "base": reverse("mayor:office" if area["internal"] else "mayor:index"),
+        "districts": selectors.district_shapes().areas,
+        "dongs": selectors.neighborhood_shapes(district.code).areas if district else (),
+    }
+
+
+def _board_context(request: HttpRequest, *, internal: bool, period: str, district: Any, dong: Any) -> dict[str, Any]:
+    district_code = district.code if district else None
+    dong_code = dong.code if dong else None
     cards = selectors.board(internal=internal, period_key=period, district_code=district_code,
                             neighborhood_code=dong_code)
     presented = {c.key: present.present(c, district_code=district_code) for c in cards}
     sections = [(s, [presented[c.key] for c in s.cards]) for s in selectors.sections(cards)]
-    base = reverse("mayor:office" if internal else "mayor:index")
     query = {"period": period, **({"district": district_code} if district_code else {}),
              **({"dong": dong_code} if dong_code else {})}
     return {
-        "internal": internal, "period": period, "periods": [(k, v[0]) for k, v in selectors.PERIODS.items()],
-        "district": district, "dong": dong, "sections": sections, "base": base,
+        "internal": internal, "period": period, "district": district, "dong": dong, "sections": sections,
+        "base": reverse("mayor:office" if internal else "mayor:index"),
         "board_url": reverse("mayor:office-board" if internal else "mayor:board") + "?" + urlencode(query),
-        "districts": selectors.district_shapes().areas,
-        "dongs": selectors.neighborhood_shapes(district_code).areas if district_code else (),
-        "poll_seconds": selectors.POLL_SECONDS, "updated": clock.today_local(),
-        "widget_count": len(cards),
+        "poll_seconds": selectors.POLL_SECONDS, "updated": clock.today_local(), "widget_count": len(cards),
     }
+
+
+BOARD_HTML_TTL = 5  # every screen polling the same board within 5 s shares one rendering
+
+
+def _board_html(request: HttpRequest, context: dict[str, Any]) -> str:
+    """The board fragment, rendered once per area, period, version and language every few seconds
+    (it holds no per-user content: the officials' version has its own key)."""
+    key = "dash:board:" + "|".join([str(context["internal"]), context["period"],
+                                    context["district"].code if context["district"] else "-",
+                                    context["dong"].code if context["dong"] else "-", get_language() or "ko"])
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string("dashboard/_board.html", _board_context(request, **context), request=request)
+        cache.set(key, html, BOARD_HTML_TTL)
+    return html
+
+
+def _area(request: HttpRequest, *, internal: bool) -> dict[str, Any]:
+    period = request.GET.get("period") or selectors.DEFAULT_PERIOD
+    selectors.period_for(period)  # 400 for an unknown period
+    district, dong = selectors.check_area(request.GET.get("district") or None, request.GET.get("dong") or None)
+    return {"internal": internal, "period": period, "district": district, "dong": dong}
+
+
+def _mayor_page(request: HttpRequest, *, internal: bool, fragment: bool) -> HttpResponse:
+    area = _area(request, internal=internal)
+    board = _board_html(request, area)
+    if fragment:
+        return HttpResponse(board)
+    return render(request, "dashboard/mayor.html", {**_page_context(area), "board_html": board})
 
 
 @require_GET
 def mayor(request: HttpRequest) -> HttpResponse:
-    return render(request, "dashboard/mayor.html", _board_context(request, internal=False))
+    return _mayor_page(request, internal=False, fragment=False)
 
 
 @require_GET
 def mayor_board(request: HttpRequest) -> HttpResponse:
-    return render(request, "dashboard/mayor.html#board", _board_context(request, internal=False))
+    return _mayor_page(request, internal=False, fragment=True)
 
 
 @require_GET
 def mayor_office(request: HttpRequest) -> HttpResponse:
-    return _office_gate(request) or render(request, "dashboard/mayor.html", _board_context(request, internal=True))
+    return _office_gate(request) or _mayor_page(request, internal=True, fragment=False)
 
 
 @require_GET
 def mayor_office_board(request: HttpRequest) -> HttpResponse:
-    return _office_gate(request) or render(request, "dashboard/mayor.html#board",
-                                           _board_context(request, internal=True))
+    return _office_gate(request) or _mayor_page(request, internal=True, fragment=True)
 
 
 # --- Smart Seoul Map -------------------------------------------------------------------------

@@ -190,9 +190,10 @@ def test_api_widgets_carry_the_data(city, client, fakes):
 
 
 def test_stale_results_are_served_while_they_are_refreshed(city, client, register, monkeypatch, settings):
-    from smartseoul.dashboard import selectors
+    from smartseoul.dashboard import selectors, views
 
     register(widgets=(Widget("fake.audit", "Audit events", "stat", _audit_count),))
+    monkeypatch.setattr(views, "BOARD_HTML_TTL", 0)  # no shared rendering: each poll reads the widget cache
     settings.DASHBOARD_BACKGROUND_REFRESH = False  # refresh in the request thread, so the test can see it
     client.get("/mayor/")
     monkeypatch.setattr(selectors, "WIDGET_TTL", 0)  # from now on every entry is stale
