@@ -322,7 +322,7 @@ def _ensure_pg_database(admin_url: str, bench_url: str) -> None:
     import psycopg
 
     name = bench_url.rsplit("/", 1)[1].split("?")[0]
-    with psycopg.connect(admin_url, autocommit=True) as conn:
+    with psycopg.connect(admin_url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{name}"')

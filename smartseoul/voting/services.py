@@ -507,7 +507,8 @@ class _Appended:
 
 def _is_lock_error(exc: OperationalError) -> bool:
     text = str(exc).lower()
-    return "locked" in text or "deadlock" in text or "could not serialize" in text
+    return any(m in text for m in ("locked", "deadlock", "could not serialize", "too many clients",
+                                   "remaining connection slots"))
 
 
 def ballot_cast(

@@ -63,7 +63,7 @@ def _env(tmp_path: Path) -> dict[str, str]:
         import psycopg
 
         name = "ss_voting_crash"
-        with psycopg.connect(url, autocommit=True) as conn:
+        with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{name}"')
         env["DATABASE_URL"] = url.rsplit("/", 1)[0] + "/" + name
