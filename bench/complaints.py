@@ -69,8 +69,9 @@ def _setup(data_dir: Path, reports: int, citizens: int, progress: Any) -> dict[s
     if existing < reports:
         task = progress.add_task(f"loading {reports - existing:,} reports", total=reports - existing)
         started = time.perf_counter()
-        services.complaints_generate(count=reports - existing, reporter=reporter, days=120, seed=11,
-                                     progress=lambda n: progress.advance(task, n))
+        services.complaints_generate(
+            count=reports - existing, reporter=reporter, days=120, seed=11, progress=lambda n: progress.advance(task, n)
+        )
         load_s = time.perf_counter() - started
     else:
         load_s = 0.0
@@ -86,19 +87,39 @@ def _setup(data_dir: Path, reports: int, citizens: int, progress: Any) -> dict[s
         store.create()
         sessions.append(store.session_key)
     points = [(d.centroid_lat, d.centroid_lon) for d in District.objects.all()]
-    return {"sessions": sessions, "points": points, "load_s": load_s, "rows": Complaint.objects.count(),
-            "database": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1],
-            "categories": [c["code"] for c in CATEGORIES if not any(a.get("required") for a in c.get("attributes", []))]}
+    return {
+        "sessions": sessions,
+        "points": points,
+        "load_s": load_s,
+        "rows": Complaint.objects.count(),
+        "database": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1],
+        "categories": [c["code"] for c in CATEGORIES if not any(a.get("required") for a in c.get("attributes", []))],
+    }
 
 
 def _serve(port: int, data_dir: Path, workers: int) -> subprocess.Popen[bytes]:
     env = dict(os.environ)
-    env.update({
-        "SMARTSEOUL_DATA_DIR": str(data_dir), "DEBUG": "false", "SMARTSEOUL_ENV": "development",
-        "SMARTSEOUL_COMPLAINTS_SUBMIT_PER_HOUR": "100000000", "SMARTSEOUL_COMPLAINTS_SUBMIT_PER_IP_HOUR": "100000000",
-        "LOG_LEVEL": "WARNING",
-    })
-    cmd = [sys.executable, "-m", "smartseoul.cli", "serve", "--no-worker", "--port", str(port), "--workers", str(workers)]
+    env.update(
+        {
+            "SMARTSEOUL_DATA_DIR": str(data_dir),
+            "DEBUG": "false",
+            "SMARTSEOUL_ENV": "development",
+            "SMARTSEOUL_COMPLAINTS_SUBMIT_PER_HOUR": "100000000",
+            "SMARTSEOUL_COMPLAINTS_SUBMIT_PER_IP_HOUR": "100000000",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    cmd = [
+        sys.executable,
+        "-m",
+        "smartseoul.cli",
+        "serve",
+        "--no-worker",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+    ]
     proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     import requests
 
@@ -152,7 +173,7 @@ def _pct(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def main() -> int:
@@ -188,8 +209,9 @@ def main() -> int:
             index_load_ms = (time.perf_counter() - t0) * 1000
 
             console.print(f"/healthz for {seconds:.0f} s at concurrency {args.concurrency} …")
-            h_ok, h_err, h_lat = _load(
-                lambda i, http: http.get(f"{base}/healthz", timeout=30).status_code == 200, args.concurrency, seconds)
+            h_ok, h_err, _h_lat = _load(
+                lambda i, http: http.get(f"{base}/healthz", timeout=30).status_code == 200, args.concurrency, seconds
+            )
             healthz_rps = h_ok / seconds
 
             csrf = secrets.token_hex(16)
@@ -199,10 +221,18 @@ def main() -> int:
                 lat, lon = rng.choice(info["points"])
                 http.cookies.set("sessionid", info["sessions"][i])
                 http.cookies.set("csrftoken", csrf)
-                body = {"category": rng.choice(info["categories"]), "lat": lat + rng.uniform(-0.002, 0.002),
-                        "lon": lon + rng.uniform(-0.002, 0.002), "description": "bench"}
-                r = http.post(f"{base}/api/v1/complaints/reports", json=body, timeout=30,
-                              headers={"X-CSRFToken": csrf, "Referer": base + "/"})
+                body = {
+                    "category": rng.choice(info["categories"]),
+                    "lat": lat + rng.uniform(-0.002, 0.002),
+                    "lon": lon + rng.uniform(-0.002, 0.002),
+                    "description": "bench",
+                }
+                r = http.post(
+                    f"{base}/api/v1/complaints/reports",
+                    json=body,
+                    timeout=30,
+                    headers={"X-CSRFToken": csrf, "Referer": base + "/"},
+                )
                 return r.status_code == 201
 
             console.print(f"API submissions for {seconds:.0f} s at concurrency {args.concurrency} …")
@@ -216,7 +246,9 @@ def main() -> int:
             zooms = [10, 11, 12]
             for k in range(map_queries):
                 t0 = time.perf_counter()
-                r = http.get(f"{base}/complaints/map.geojson", params={"zoom": zooms[k % 3], "period": "all"}, timeout=30)
+                r = http.get(
+                    f"{base}/complaints/map.geojson", params={"zoom": zooms[k % 3], "period": "all"}, timeout=30
+                )
                 map_lat.append((time.perf_counter() - t0) * 1000)
                 r.raise_for_status()
                 t0 = time.perf_counter()
@@ -228,23 +260,40 @@ def main() -> int:
             server.wait(timeout=20)
 
     metrics = {
-        "reports": info["rows"], "load_seconds": round(info["load_s"], 1),
-        "submissions_per_s": round(submissions_ps, 1), "submission_errors": s_err,
-        "submission_p50_ms": round(_pct(s_lat, 0.5) * 1000, 1), "submission_p95_ms": round(_pct(s_lat, 0.95) * 1000, 1),
-        "map_whole_city_p50_ms": round(_pct(map_lat, 0.5), 1), "map_whole_city_p95_ms": round(_pct(map_lat, 0.95), 1),
-        "map_features_zoom11": features, "map_index_first_load_ms": round(index_load_ms, 1),
+        "reports": info["rows"],
+        "load_seconds": round(info["load_s"], 1),
+        "submissions_per_s": round(submissions_ps, 1),
+        "submission_errors": s_err,
+        "submission_p50_ms": round(_pct(s_lat, 0.5) * 1000, 1),
+        "submission_p95_ms": round(_pct(s_lat, 0.95) * 1000, 1),
+        "map_whole_city_p50_ms": round(_pct(map_lat, 0.5), 1),
+        "map_whole_city_p95_ms": round(_pct(map_lat, 0.95), 1),
+        "map_features_zoom11": features,
+        "map_index_first_load_ms": round(index_load_ms, 1),
     }
     baselines = {
-        "healthz_per_s": round(healthz_rps, 1), "healthz_errors": h_err,
+        "healthz_per_s": round(healthz_rps, 1),
+        "healthz_errors": h_err,
         "healthz_p50_ms": round(statistics.median(healthz_single), 1) if healthz_single else None,
         "healthz_p95_ms": round(_pct(healthz_single, 0.95), 1),
         "submissions_vs_healthz": round(submissions_ps / healthz_rps, 3) if healthz_rps else None,
     }
     targets = {"submissions_per_s": ">= 300", "map_whole_city_p95_ms": "< 100"}
     ok = submissions_ps >= 300 and _pct(map_lat, 0.95) < 100 and s_err == 0
-    print(json.dumps({"bench": "complaints", "metrics": metrics, "baselines": baselines, "targets": targets,
-                      "database": info["database"], "concurrency": args.concurrency, "workers": args.workers,
-                      "ok": ok}))
+    print(
+        json.dumps(
+            {
+                "bench": "complaints",
+                "metrics": metrics,
+                "baselines": baselines,
+                "targets": targets,
+                "database": info["database"],
+                "concurrency": args.concurrency,
+                "workers": args.workers,
+                "ok": ok,
+            }
+        )
+    )
     return 0
 
 

@@ -43,8 +43,13 @@ def _generate(args: Any) -> int:
         raise CommandError("run `smartseoul demo` first (it creates the demo reporter)")
     with Progress() as progress:
         task = progress.add_task("synthetic reports", total=args.count)
-        complaints_generate(count=args.count, reporter=reporter, days=args.days, seed=args.seed,
-                            progress=lambda n: progress.advance(task, n))
+        complaints_generate(
+            count=args.count,
+            reporter=reporter,
+            days=args.days,
+            seed=args.seed,
+            progress=lambda n: progress.advance(task, n),
+        )
     return 0
 
 
@@ -70,33 +75,73 @@ class ComplaintsConfig(AppConfig):
             widgets=(
                 Widget("complaints.today", _("Complaints today"), "stat", selectors.widget_today, order=10),
                 Widget("complaints.open", _("Open complaints"), "stat", selectors.widget_open, order=11),
-                Widget("complaints.overdue", _("Overdue complaints by district"), "districts",
-                       selectors.widget_overdue, order=12),
-                Widget("complaints.top_categories", _("Top complaint categories"), "list",
-                       selectors.widget_top_categories, order=13),
-                Widget("complaints.resolve_time", _("Average time to resolve"), "stat",
-                       selectors.widget_resolve_time, order=14),
-                Widget("complaints.overdue_by_department", _("Overdue complaints by department"), "list",
-                       selectors.widget_overdue_by_department, internal=True, order=15),
-                Widget("complaints.workload", _("Complaint workload by official"), "list",
-                       selectors.widget_workload, internal=True, order=16),
+                Widget(
+                    "complaints.overdue",
+                    _("Overdue complaints by district"),
+                    "districts",
+                    selectors.widget_overdue,
+                    order=12,
+                ),
+                Widget(
+                    "complaints.top_categories",
+                    _("Top complaint categories"),
+                    "list",
+                    selectors.widget_top_categories,
+                    order=13,
+                ),
+                Widget(
+                    "complaints.resolve_time",
+                    _("Average time to resolve"),
+                    "stat",
+                    selectors.widget_resolve_time,
+                    order=14,
+                ),
+                Widget(
+                    "complaints.overdue_by_department",
+                    _("Overdue complaints by department"),
+                    "list",
+                    selectors.widget_overdue_by_department,
+                    internal=True,
+                    order=15,
+                ),
+                Widget(
+                    "complaints.workload",
+                    _("Complaint workload by official"),
+                    "list",
+                    selectors.widget_workload,
+                    internal=True,
+                    order=16,
+                ),
             ),
             layers=(
-                MapLayer("complaints", _("Citizens' reports"), lambda q: selectors.layer_features(q, mode="cluster"),
-                         style={"color": "#b45309", "kind": "cluster"}, legend={"count": str(_("reports"))},
-                         category="complaints"),
-                MapLayer("complaints-heat", _("Citizens' reports (heat map)"),
-                         lambda q: selectors.layer_features(q, mode="heat"),
-                         style={"color": "#d33", "kind": "heat"}, legend={"intensity": str(_("relative density"))},
-                         category="complaints"),
+                MapLayer(
+                    "complaints",
+                    _("Citizens' reports"),
+                    lambda q: selectors.layer_features(q, mode="cluster"),
+                    style={"color": "#b45309", "kind": "cluster"},
+                    legend={"count": str(_("reports"))},
+                    category="complaints",
+                ),
+                MapLayer(
+                    "complaints-heat",
+                    _("Citizens' reports (heat map)"),
+                    lambda q: selectors.layer_features(q, mode="heat"),
+                    style={"color": "#d33", "kind": "heat"},
+                    legend={"intensity": str(_("relative density"))},
+                    category="complaints",
+                ),
             ),
             exports=(
                 OpenDataExport(
                     key="complaints-daily",
-                    title_ko="스마트불편신고 민원 현황(일별)", title_en="Smart Complaint Reports (daily)",
-                    description_ko="시민 불편신고의 분류, 자치구, 행정동, 처리 상태, 접수·처리일. 위치는 약 50 m 격자로 반올림하고 신고인 정보는 포함하지 않습니다.",
+                    title_ko="스마트불편신고 민원 현황(일별)",
+                    title_en="Smart Complaint Reports (daily)",
+                    description_ko=(
+                        "시민 불편신고의 분류, 자치구, 행정동, 처리 상태, 접수·처리일. "
+                        "위치는 약 50 m 격자로 반올림하고 신고인 정보는 포함하지 않습니다."
+                    ),
                     description_en="Citizens' reports by category, district, neighbourhood, status, received and "
-                                   "resolved dates. Positions are rounded to a ~50 m grid; no reporter data.",
+                    "resolved dates. Positions are rounded to a ~50 m grid; no reporter data.",
                     category="administration",
                     fields=(
                         ExportField("service_request_id", "string", "receipt number (Open311 id)"),
@@ -119,19 +164,41 @@ class ComplaintsConfig(AppConfig):
                 ),
             ),
             tiles=(
-                Tile(_("Report a problem"), "complaints:new", "📣", "report",
-                     _("Pin it on the map with a photo"), order=10),
+                Tile(
+                    _("Report a problem"),
+                    "complaints:new",
+                    "📣",
+                    "report",
+                    _("Pin it on the map with a photo"),
+                    order=10,
+                ),
                 Tile(_("Citizens' Talk Map"), "complaints:map", "🗺", "report", _("What others reported"), order=11),
                 Tile(_("My reports"), "complaints:mine", "🧾", "report", _("Status and answers"), order=12),
-                Tile(_("Complaint work queue"), "complaints:office", "📥", "office",
-                     _("Assign, resolve, transfer"), order=10),
+                Tile(
+                    _("Complaint work queue"),
+                    "complaints:office",
+                    "📥",
+                    "office",
+                    _("Assign, resolve, transfer"),
+                    order=10,
+                ),
             ),
             on_day=lambda day: on_day(day),
             demo=load_demo,
             commands=(
-                Command("escalate", "notify department heads of overdue reports", _escalate_args, _escalate,
-                        group="complaints"),
-                Command("generate", "add synthetic reports (demo, load tests)", _generate_args, _generate,
-                        group="complaints"),
+                Command(
+                    "escalate",
+                    "notify department heads of overdue reports",
+                    _escalate_args,
+                    _escalate,
+                    group="complaints",
+                ),
+                Command(
+                    "generate",
+                    "add synthetic reports (demo, load tests)",
+                    _generate_args,
+                    _generate,
+                    group="complaints",
+                ),
             ),
         )

@@ -23,8 +23,19 @@ OVERLAP = timedelta(seconds=2)
 STATUS_CODES = ("received", "assigned", "in_progress", "transferred", "reopened", "resolved", "rejected", "merged")
 OPEN_CODES = np.array([0, 1, 2, 3, 4], dtype=np.int8)
 STATUS_INDEX = {s: i for i, s in enumerate(STATUS_CODES)}
-FIELDS = ("id", "public_lon", "public_lat", "category_id", "status", "district_id", "department_id",
-          "assignee_id", "created_at", "due_at", "closed_at")
+FIELDS = (
+    "id",
+    "public_lon",
+    "public_lat",
+    "category_id",
+    "status",
+    "district_id",
+    "department_id",
+    "assignee_id",
+    "created_at",
+    "due_at",
+    "closed_at",
+)
 
 
 @dataclass(frozen=True)
@@ -162,8 +173,19 @@ class ComplaintIndex:
         cols = self._cols
         existing = np.array([self._pos.get(int(i), -1) for i in update.ids.tolist()], dtype=np.int64)
         old = existing >= 0
-        names = ("ids", "lon", "lat", "category", "status", "district", "department", "assignee", "created", "due",
-                 "closed")
+        names = (
+            "ids",
+            "lon",
+            "lat",
+            "category",
+            "status",
+            "district",
+            "department",
+            "assignee",
+            "created",
+            "due",
+            "closed",
+        )
         merged: dict[str, np.ndarray] = {}
         for name in names:
             base = getattr(cols, name).copy()

@@ -52,10 +52,13 @@ def inspect(head: bytes, data: bytes) -> MediaInfo:
     if mime in VIDEO_TYPES:
         duration = mp4_duration(data)
         if duration is None:
-            raise MediaRefused("The video cannot be read (no duration found). Please record it again.", "media_unreadable")
+            raise MediaRefused(
+                "The video cannot be read (no duration found). Please record it again.", "media_unreadable"
+            )
         return MediaInfo("video", mime, VIDEO_TYPES[mime], duration_s=duration)
     raise MediaRefused(
-        "Only photos (JPEG, PNG, WebP) and videos (MP4, MOV) can be attached; this file is neither.", "media_type_not_allowed"
+        "Only photos (JPEG, PNG, WebP) and videos (MP4, MOV) can be attached; this file is neither.",
+        "media_type_not_allowed",
     )
 
 

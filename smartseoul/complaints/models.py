@@ -37,6 +37,9 @@ class Category(models.Model):
         ordering = ["order", "code"]
         verbose_name_plural = "categories"
 
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
     @property
     def name(self) -> str:
         return _pick(self.name_ko, self.name_en)
@@ -44,9 +47,6 @@ class Category(models.Model):
     @property
     def description(self) -> str:
         return _pick(self.description_ko, self.description_en)
-
-    def __str__(self) -> str:
-        return f"{self.code} {self.name}"
 
 
 class Datatype(models.TextChoices):
@@ -78,6 +78,9 @@ class CategoryAttribute(models.Model):
         ordering = ["category", "order"]
         constraints = [models.UniqueConstraint(fields=["category", "code"], name="uniq_category_attribute")]
 
+    def __str__(self) -> str:
+        return f"{self.category_id}:{self.code}"
+
     @property
     def description(self) -> str:
         return _pick(self.description_ko, self.description_en)
@@ -93,10 +96,11 @@ class RoutingRule(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["category", "district"], name="uniq_route"),
-            models.UniqueConstraint(
-                fields=["category"], condition=models.Q(district=None), name="uniq_citywide_route"
-            ),
+            models.UniqueConstraint(fields=["category"], condition=models.Q(district=None), name="uniq_citywide_route"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.category_id}@{self.district_id or 'city'}"
 
 
 class Status(models.TextChoices):
@@ -126,9 +130,7 @@ class Complaint(models.Model):
     """One report. The public receipt number is `<year>-<id, 6+ digits>` (see `number`)."""
 
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="complaints")
-    reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="complaints"
-    )
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="complaints")
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.RECEIVED)
     description = models.TextField(blank=True)
@@ -147,9 +149,7 @@ class Complaint(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_complaints"
     )
     fine_without_visit = models.BooleanField(default=False)
-    merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
-    )
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates")
     metoo_count = models.PositiveIntegerField(default=0)
     token = models.CharField(max_length=40, null=True, blank=True, unique=True, help_text=_("Open311 token"))
     client_contact = models.TextField(
@@ -173,6 +173,9 @@ class Complaint(models.Model):
             models.Index(fields=["reporter", "-created_at"], name="cmp_reporter"),
         ]
 
+    def __str__(self) -> str:
+        return self.number
+
     @property
     def number(self) -> str:
         return complaint_number(self.created_at.year if self.created_at else 0, self.pk or 0)
@@ -180,9 +183,6 @@ class Complaint(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
-
-    def __str__(self) -> str:
-        return self.number
 
 
 def complaint_number(year: int, pk: int) -> str:
@@ -222,10 +222,13 @@ class ComplaintMedia(models.Model):
     class Meta:
         ordering = ["uploaded_at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.sha256[:12]}"
+
     @property
     def public_url(self) -> str:
         return f"{settings.MEDIA_URL}{self.public_path}" if self.public_path else ""
-        indexes = [models.Index(fields=["owner", "complaint"], name="cmp_media_owner")]
+        [models.Index(fields=["owner", "complaint"], name="cmp_media_owner")]
 
 
 class EventKind(models.TextChoices):
@@ -258,6 +261,9 @@ class StatusChange(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.complaint_id}: {self.from_status} → {self.to_status}"
+
 
 class InternalNote(models.Model):
     """Officials' notes on a report; never shown to the public or the reporter."""
@@ -270,6 +276,9 @@ class InternalNote(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"note {self.pk} on {self.complaint_id}"
+
 
 class MeToo(models.Model):
     """A citizen saying "I have the same problem" instead of filing a duplicate."""
@@ -280,3 +289,6 @@ class MeToo(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["complaint", "user"], name="uniq_metoo")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on {self.complaint_id}"

@@ -13,8 +13,8 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from django.conf import settings
-from django.core.validators import URLValidator
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.http import HttpRequest, HttpResponse
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -35,14 +35,27 @@ CHANGESET = "2026-01-15T09:00:00+09:00"
 MAX_SPAN = timedelta(days=90)
 CONTACT_FIELDS = ("email", "device_id", "account_id", "first_name", "last_name", "phone")
 ITEM_NAMES = {
-    "services": "service", "service_requests": "request", "attributes": "attribute", "values": "value",
-    "endpoints": "endpoint", "formats": "format", "errors": "error", "notes": "note", "photos": "photo",
-    "service_requests_updates": "request_update", "keywords": "keyword",
+    "services": "service",
+    "service_requests": "request",
+    "attributes": "attribute",
+    "values": "value",
+    "endpoints": "endpoint",
+    "formats": "format",
+    "errors": "error",
+    "notes": "note",
+    "photos": "photo",
+    "service_requests_updates": "request_update",
+    "keywords": "keyword",
 }
 FMS_STATUS = {
-    Status.RECEIVED: "FOR_TRIAGE", Status.ASSIGNED: "ACTION_SCHEDULED", Status.IN_PROGRESS: "IN_PROGRESS",
-    Status.TRANSFERRED: "INTERNAL_REFERRAL", Status.REOPENED: "REOPEN", Status.RESOLVED: "FIXED",
-    Status.REJECTED: "NO_FURTHER_ACTION", Status.MERGED: "DUPLICATE",
+    Status.RECEIVED: "FOR_TRIAGE",
+    Status.ASSIGNED: "ACTION_SCHEDULED",
+    Status.IN_PROGRESS: "IN_PROGRESS",
+    Status.TRANSFERRED: "INTERNAL_REFERRAL",
+    Status.REOPENED: "REOPEN",
+    Status.RESOLVED: "FIXED",
+    Status.REJECTED: "NO_FURTHER_ACTION",
+    Status.MERGED: "DUPLICATE",
 }
 
 
@@ -90,7 +103,9 @@ def to_xml(root: str, data: Any) -> bytes:
 def render(fmt: str, root: str, data: Any, status: int = 200) -> HttpResponse:
     if fmt == "json":
         return HttpResponse(
-            json.dumps(data, ensure_ascii=False, default=str), status=status, content_type="application/json; charset=utf-8"
+            json.dumps(data, ensure_ascii=False, default=str),
+            status=status,
+            content_type="application/json; charset=utf-8",
         )
     return HttpResponse(to_xml(root, data), status=status, content_type="text/xml; charset=utf-8")
 
@@ -176,18 +191,27 @@ def discovery(request: HttpRequest, fmt: str) -> tuple[str, Any]:
         "changeset": CHANGESET,
         "contact": (city.contact_email if city and city.contact_email else "open311@seoul.go.kr"),
         "key_service": _abs(request, "/accounts/"),
-        "endpoints": [{
-            "specification": SPEC, "url": _abs(request, "/open311/v2"), "changeset": CHANGESET,
-            "type": "production", "formats": ["text/xml", "application/json"],
-        }],
+        "endpoints": [
+            {
+                "specification": SPEC,
+                "url": _abs(request, "/open311/v2"),
+                "changeset": CHANGESET,
+                "type": "production",
+                "formats": ["text/xml", "application/json"],
+            }
+        ],
     }
 
 
 def _service(category: Any) -> dict[str, Any]:
     return {
-        "service_code": category.code, "service_name": category.name, "description": category.description or None,
-        "metadata": any(a for a in category.attributes.all()), "type": "realtime",
-        "keywords": category.keywords or None, "group": category.group or None,
+        "service_code": category.code,
+        "service_name": category.name,
+        "description": category.description or None,
+        "metadata": any(a for a in category.attributes.all()),
+        "type": "realtime",
+        "keywords": category.keywords or None,
+        "group": category.group or None,
     }
 
 
@@ -201,12 +225,21 @@ def service_definition(request: HttpRequest, code: str, fmt: str) -> tuple[str, 
     category = selectors.category_by_code(code)
     attrs = []
     for a in category.attributes.all():
-        values = [{"key": v["key"], "name": (v.get("name_en") if _en() else v.get("name_ko")) or v["key"]}
-                  for v in a.values]
-        attrs.append({
-            "variable": a.variable, "code": a.code, "datatype": a.datatype, "required": a.required,
-            "datatype_description": None, "order": a.order, "description": a.description, "values": values,
-        })
+        values = [
+            {"key": v["key"], "name": (v.get("name_en") if _en() else v.get("name_ko")) or v["key"]} for v in a.values
+        ]
+        attrs.append(
+            {
+                "variable": a.variable,
+                "code": a.code,
+                "datatype": a.datatype,
+                "required": a.required,
+                "datatype_description": None,
+                "order": a.order,
+                "description": a.description,
+                "values": values,
+            }
+        )
     return "service_definition", {"service_code": category.code, "attributes": attrs}
 
 
@@ -228,8 +261,10 @@ def request_item(
     request: HttpRequest, c: Complaint, *, extensions: bool = False, history: Sequence[StatusChange] = ()
 ) -> dict[str, Any]:
     photos = [m for m in c.media.all() if m.kind == MediaKind.PHOTO and m.public_path]
-    media_url = _abs(request, settings.MEDIA_URL + photos[0].public_path) if photos else (
-        c.external_media[0] if c.external_media else None
+    media_url = (
+        _abs(request, settings.MEDIA_URL + photos[0].public_path)
+        if photos
+        else (c.external_media[0] if c.external_media else None)
     )
     notes = [h for h in history if h.note]
     closed = c.status not in OPEN_STATUSES
@@ -245,8 +280,11 @@ def request_item(
         "requested_datetime": _dt(c.created_at),
         "updated_datetime": _dt(c.closed_at if closed and c.closed_at else c.updated_at),
         "expected_datetime": _dt(c.due_at),
-        "address": services.redact(c.address) if c.address else ", ".join(
-            n for n in ((c.neighborhood.name if c.neighborhood else ""), c.district.name, _city_name()) if n),
+        "address": services.redact(c.address)
+        if c.address
+        else ", ".join(
+            n for n in ((c.neighborhood.name if c.neighborhood else ""), c.district.name, _city_name()) if n
+        ),
         "address_id": None,
         "zipcode": None,
         "lat": c.public_lat,
@@ -255,8 +293,12 @@ def request_item(
     }
     if extensions:
         item["attributes"] = [
-            {"label": a["name"], "name": a["name"], "value": a["value"] if not isinstance(a["value"], list)
-             else ",".join(a["value"]), "code": a["code"]}
+            {
+                "label": a["name"],
+                "name": a["name"],
+                "value": a["value"] if not isinstance(a["value"], list) else ",".join(a["value"]),
+                "code": a["code"],
+            }
             for a in selectors.public_attributes(c)
         ]
         item["extended_attributes"] = {
@@ -265,16 +307,24 @@ def request_item(
             "duplicate": c.merged_into.number if c.merged_into_id and c.merged_into else None,
             "parent_service_request_id": c.merged_into.number if c.merged_into_id and c.merged_into else None,
             "photos": [
-                {"media_url": _abs(request, settings.MEDIA_URL + m.public_path), "title": f"photo {i}",
-                 "width": m.width, "height": m.height,
-                 "orientation": "landscape" if (m.width or 0) >= (m.height or 0) else "portrait",
-                 "created_at": _dt(m.captured_at or m.uploaded_at)}
+                {
+                    "media_url": _abs(request, settings.MEDIA_URL + m.public_path),
+                    "title": f"photo {i}",
+                    "width": m.width,
+                    "height": m.height,
+                    "orientation": "landscape" if (m.width or 0) >= (m.height or 0) else "portrait",
+                    "created_at": _dt(m.captured_at or m.uploaded_at),
+                }
                 for i, m in enumerate(photos, start=1)
             ],
         }
         item["notes"] = [
-            {"datetime": _dt(h.at), "type": h.kind, "summary": Status(h.to_status).label if h.to_status in Status.values
-             else h.to_status, "description": h.note or None}
+            {
+                "datetime": _dt(h.at),
+                "type": h.kind,
+                "summary": Status(h.to_status).label if h.to_status in Status.values else h.to_status,
+                "description": h.note or None,
+            }
             for h in history
         ]
     return item
@@ -332,8 +382,14 @@ def _list_requests(request: HttpRequest, fmt: str) -> tuple[str, Any]:
     if page_size is not None and page is None:
         page = 1
     found = selectors.open311_requests(
-        codes=codes, start=start, end=end, statuses=statuses, updated_after=updated_after,
-        updated_before=updated_before, page=page, page_size=page_size or 50,
+        codes=codes,
+        start=start,
+        end=end,
+        statuses=statuses,
+        updated_after=updated_after,
+        updated_before=updated_before,
+        page=page,
+        page_size=page_size or 50,
     )
     return "service_requests", _items(request, found, extensions)
 
@@ -399,13 +455,23 @@ def _create_request(request: HttpRequest, fmt: str) -> tuple[str, Any]:
     ]
     contact = {k: _param(request, k) for k in CONTACT_FIELDS if _param(request, k)}
     complaint = services.complaint_submit(
-        reporter=key.owner, category_code=code, lat=lat, lon=lon, address=address or address_id,
-        description=description, attributes=_attributes_from(request), files=files, channel=Channel.OPEN311,
-        client_ip=ratelimit.client_ip(request), via_api_key=True, client_contact=contact or None,
+        reporter=key.owner,
+        category_code=code,
+        lat=lat,
+        lon=lon,
+        address=address or address_id,
+        description=description,
+        attributes=_attributes_from(request),
+        files=files,
+        channel=Channel.OPEN311,
+        client_ip=ratelimit.client_ip(request),
+        via_api_key=True,
+        client_contact=contact or None,
         external_media=urls[:3],
     )
     notice = _("Handled by %(d)s; expected by %(due)s.") % {
-        "d": complaint.department.name, "due": complaint.due_at.astimezone(SEOUL).strftime("%Y-%m-%d"),
+        "d": complaint.department.name,
+        "due": complaint.due_at.astimezone(SEOUL).strftime("%Y-%m-%d"),
     }
     return "service_requests", [{"service_request_id": complaint.number, "service_notice": notice, "account_id": None}]
 
@@ -462,16 +528,20 @@ def updates_view(request: HttpRequest, fmt: str) -> tuple[str, Any]:
         if h.to_status == Status.RESOLVED:
             photo = c.media.filter(source="resolution").first()
             media_url = _abs(request, settings.MEDIA_URL + photo.public_path) if photo and photo.public_path else None
-        items.append({
-            "update_id": str(h.pk), "service_request_id": c.number,
-            "status": "open" if h.to_status in OPEN_STATUSES else "closed",
-            "updated_datetime": _dt(h.at), "description": h.note or Status(h.to_status).label,
-            "media_url": media_url, "external_status_code": FMS_STATUS.get(Status(h.to_status), "FOR_TRIAGE"),
-        })
+        items.append(
+            {
+                "update_id": str(h.pk),
+                "service_request_id": c.number,
+                "status": "open" if h.to_status in OPEN_STATUSES else "closed",
+                "updated_datetime": _dt(h.at),
+                "description": h.note or Status(h.to_status).label,
+                "media_url": media_url,
+                "external_status_code": FMS_STATUS.get(Status(h.to_status), "FOR_TRIAGE"),
+            }
+        )
     return "service_requests_updates", items
 
 
 def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
     fmt = "json" if rest.endswith(".json") else "xml"
     return error_response(fmt, [Open311Error(404, "No such Open311 resource.")])
-

@@ -9,7 +9,7 @@ import re
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 from django.db.models import Prefetch, Q, QuerySet
@@ -104,9 +104,7 @@ def report(number: str) -> Complaint:
 
 
 def public_history(complaint: Complaint) -> list[StatusChange]:
-    return list(
-        complaint.history.exclude(kind=EventKind.ESCALATION).select_related("to_department", "from_department")
-    )
+    return list(complaint.history.exclude(kind=EventKind.ESCALATION).select_related("to_department", "from_department"))
 
 
 def public_photos(complaint: Complaint) -> list[ComplaintMedia]:
@@ -163,10 +161,17 @@ def nearby_open(
     dlon = radius_m / (EARTH_M_PER_DEG_LON_EQUATOR * math.cos(math.radians(lat)))
     since = clock.now() - timedelta(days=days)
     rows = (
-        _base().filter(
-            category__code=category_code, status__in=OPEN_STATUSES, lat__gte=lat - dlat, lat__lte=lat + dlat,
-            lon__gte=lon - dlon, lon__lte=lon + dlon, created_at__gte=since,
-        ).order_by("-created_at")[:200]
+        _base()
+        .filter(
+            category__code=category_code,
+            status__in=OPEN_STATUSES,
+            lat__gte=lat - dlat,
+            lat__lte=lat + dlat,
+            lon__gte=lon - dlon,
+            lon__lte=lon + dlon,
+            created_at__gte=since,
+        )
+        .order_by("-created_at")[:200]
     )
     found = [(c, haversine_m(lat, lon, c.lat, c.lon)) for c in rows]
     return sorted([(c, d) for c, d in found if d <= radius_m], key=lambda t: t[1])[:limit]
@@ -229,11 +234,14 @@ def department_members(department_id: int) -> QuerySet[User]:
 def office_report(number: str) -> Complaint:
     complaint = report(number)
     return (
-        Complaint.objects.select_related("category", "department", "district", "neighborhood", "assignee",
-                                         "merged_into", "reporter")
+        Complaint.objects.select_related(
+            "category", "department", "district", "neighborhood", "assignee", "merged_into", "reporter"
+        )
         .prefetch_related(
-            "media", Prefetch("internal_notes__author"),
-        ).get(pk=complaint.pk)
+            "media",
+            Prefetch("internal_notes__author"),
+        )
+        .get(pk=complaint.pk)
     )
 
 
@@ -302,13 +310,20 @@ def map_geojson(
     """The Talk Map: coarsened public positions as RFC 7946 clusters, or an H3 heat map."""
     cols = complaint_index.columns()
     since, until = _period_seconds(period)
-    mask = _mask(cols, category_codes=category_codes, status=status, since=since, until=until,
-                 district_code=district_code, bbox=bbox)
+    mask = _mask(
+        cols,
+        category_codes=category_codes,
+        status=status,
+        since=since,
+        until=until,
+        district_code=district_code,
+        bbox=bbox,
+    )
     idx = np.nonzero(mask)[0]
     lons, lats = cols.lon[idx], cols.lat[idx]
     if mode == "heat":
         return _heat(lons, lats, zoom)
-    fc = grid_clusters(lons, lats, zoom=zoom, ids=idx)
+    fc = grid_clusters(lons, lats, zoom=zoom, ids=cast(Any, idx))
     cats = category_map()
     for feature in fc["features"]:
         if "id" not in feature:
@@ -318,11 +333,16 @@ def map_geojson(
         year = datetime.fromtimestamp(float(cols.created[i]), SEOUL).year
         number = complaint_number(year, int(cols.ids[i]))
         feature["id"] = number
-        feature["properties"].update({
-            "number": number, "service_code": category.code if category else "",
-            "category": category.name if category else "", "icon": category.icon if category else "",
-            "status": STATUS_CODES[int(cols.status[i])], "url": f"/complaints/r/{number}/",
-        })
+        feature["properties"].update(
+            {
+                "number": number,
+                "service_code": category.code if category else "",
+                "category": category.name if category else "",
+                "icon": category.icon if category else "",
+                "status": STATUS_CODES[int(cols.status[i])],
+                "url": f"/complaints/r/{number}/",
+            }
+        )
     return fc
 
 
@@ -333,7 +353,7 @@ def _heat(lons: np.ndarray, lats: np.ndarray, zoom: int) -> dict[str, Any]:
         return {"type": "FeatureCollection", "features": []}
     step = 0.001
     keys = np.round(lons / step).astype(np.int64) * 1_000_000 + np.round(lats / step).astype(np.int64)
-    uniq, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+    _uniq, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
     mean_lon = np.bincount(inverse, weights=lons) / counts
     mean_lat = np.bincount(inverse, weights=lats) / counts
     return hexagon_heat(mean_lon, mean_lat, resolution=resolution, weights=counts.astype(float))
@@ -352,13 +372,15 @@ def district_summary(*, period: str = "30") -> list[dict[str, Any]]:
     for pk, code in sorted(district_codes().items(), key=lambda kv: kv[1]):
         d = cols.district == pk
         durations = (cols.closed - cols.created)[d & resolved]
-        out.append({
-            "code": code,
-            "name": (names.get(code, {}).get("en") if en else None) or names.get(code, {}).get("ko", code),
-            "count": int(np.count_nonzero(d & in_period)),
-            "open": int(np.count_nonzero(d & is_open)),
-            "avg_hours": round(float(durations.mean()) / 3600, 1) if durations.size else None,
-        })
+        out.append(
+            {
+                "code": code,
+                "name": (names.get(code, {}).get("en") if en else None) or names.get(code, {}).get("ko", code),
+                "count": int(np.count_nonzero(d & in_period)),
+                "open": int(np.count_nonzero(d & is_open)),
+                "avg_hours": round(float(durations.mean()) / 3600, 1) if durations.size else None,
+            }
+        )
     return out
 
 
@@ -396,10 +418,16 @@ def widget_today(q: WidgetQuery) -> dict[str, Any]:
     day = datetime.fromtimestamp(start, SEOUL).replace(hour=0, minute=0, second=0, microsecond=0)
     while day.timestamp() <= midnight:
         a, b = day.timestamp(), (day + timedelta(days=1)).timestamp()
-        series.append({"t": day.date().isoformat(), "v": int(np.count_nonzero(base & (cols.created >= a) & (cols.created < b)))})
+        series.append(
+            {"t": day.date().isoformat(), "v": int(np.count_nonzero(base & (cols.created >= a) & (cols.created < b)))}
+        )
         day += timedelta(days=1)
-    return {"value": int(np.count_nonzero(today)), "unit": "", "series": series,
-            "by_district": _by_district(cols, today)}
+    return {
+        "value": int(np.count_nonzero(today)),
+        "unit": "",
+        "series": series,
+        "by_district": _by_district(cols, today),
+    }
 
 
 def widget_open(q: WidgetQuery) -> dict[str, Any]:
@@ -420,14 +448,19 @@ def widget_overdue(q: WidgetQuery) -> dict[str, Any]:
 
 def widget_top_categories(q: WidgetQuery) -> dict[str, Any]:
     cols = complaint_index.columns()
-    mask = _widget_mask(cols, q) & (cols.created >= q.period.start.timestamp()) & (cols.created < q.period.end.timestamp())
+    mask = (
+        _widget_mask(cols, q) & (cols.created >= q.period.start.timestamp()) & (cols.created < q.period.end.timestamp())
+    )
     ids, n = np.unique(cols.category[mask], return_counts=True)
     cats = category_map()
     order = np.argsort(-n, kind="stable")[:8]
     items = [
-        {"title": cats[int(ids[k])].name if int(ids[k]) in cats else "?", "value": int(n[k]),
-         "code": cats[int(ids[k])].code if int(ids[k]) in cats else "",
-         "url": f"/complaints/map/?category={cats[int(ids[k])].code}" if int(ids[k]) in cats else ""}
+        {
+            "title": cats[int(ids[k])].name if int(ids[k]) in cats else "?",
+            "value": int(n[k]),
+            "code": cats[int(ids[k])].code if int(ids[k]) in cats else "",
+            "url": f"/complaints/map/?category={cats[int(ids[k])].code}" if int(ids[k]) in cats else "",
+        }
         for k in order.tolist()
     ]
     return {"items": items, "value": int(np.count_nonzero(mask)), "unit": ""}
@@ -436,8 +469,13 @@ def widget_top_categories(q: WidgetQuery) -> dict[str, Any]:
 def widget_resolve_time(q: WidgetQuery) -> dict[str, Any]:
     cols = complaint_index.columns()
     closed = ~np.isnan(cols.closed)
-    mask = (_widget_mask(cols, q) & closed & (cols.status == STATUS_INDEX["resolved"])
-            & (cols.closed >= q.period.start.timestamp()) & (cols.closed < q.period.end.timestamp()))
+    mask = (
+        _widget_mask(cols, q)
+        & closed
+        & (cols.status == STATUS_INDEX["resolved"])
+        & (cols.closed >= q.period.start.timestamp())
+        & (cols.closed < q.period.end.timestamp())
+    )
     hours = (cols.closed[mask] - cols.created[mask]) / 3600
     by_district: dict[str, float] = {}
     codes = district_codes()
@@ -445,8 +483,12 @@ def widget_resolve_time(q: WidgetQuery) -> dict[str, Any]:
         sel = cols.district[mask] == pk
         if np.any(sel):
             by_district[code] = round(float(hours[sel].mean()), 1)
-    return {"value": round(float(hours.mean()), 1) if hours.size else None, "unit": "h", "by_district": by_district,
-            "count": int(hours.size)}
+    return {
+        "value": round(float(hours.mean()), 1) if hours.size else None,
+        "unit": "h",
+        "by_district": by_district,
+        "count": int(hours.size),
+    }
 
 
 def widget_overdue_by_department(q: WidgetQuery) -> dict[str, Any]:
@@ -459,11 +501,18 @@ def widget_overdue_by_department(q: WidgetQuery) -> dict[str, Any]:
 
     names = {d.pk: (d.name, d.code) for d in Department.objects.filter(pk__in=ids.tolist())}
     order = np.argsort(-n, kind="stable")[:20]
-    return {"value": int(np.count_nonzero(mask)), "items": [
-        {"title": names.get(int(ids[k]), ("?", ""))[0], "code": names.get(int(ids[k]), ("?", ""))[1],
-         "value": int(n[k]), "url": f"/complaints/office/?overdue=1&department={names.get(int(ids[k]), ('', ''))[1]}"}
-        for k in order.tolist()
-    ]}
+    return {
+        "value": int(np.count_nonzero(mask)),
+        "items": [
+            {
+                "title": names.get(int(ids[k]), ("?", ""))[0],
+                "code": names.get(int(ids[k]), ("?", ""))[1],
+                "value": int(n[k]),
+                "url": f"/complaints/office/?overdue=1&department={names.get(int(ids[k]), ('', ''))[1]}",
+            }
+            for k in order.tolist()
+        ],
+    }
 
 
 def widget_workload(q: WidgetQuery) -> dict[str, Any]:
@@ -477,17 +526,23 @@ def widget_workload(q: WidgetQuery) -> dict[str, Any]:
     names = dict(User.objects.filter(pk__in=ids.tolist()).values_list("pk", "username"))
     order = np.argsort(-n, kind="stable")[:20]
     unassigned = int(np.count_nonzero(_widget_mask(cols, q) & cols.is_open & (cols.assignee == 0)))
-    return {"value": unassigned, "unit": "unassigned", "items": [
-        {"title": names.get(int(ids[k]), "?"), "value": int(n[k])} for k in order.tolist()
-    ]}
+    return {
+        "value": unassigned,
+        "unit": "unassigned",
+        "items": [{"title": names.get(int(ids[k]), "?"), "value": int(n[k])} for k in order.tolist()],
+    }
 
 
 def layer_features(q: LayerQuery, *, mode: str) -> dict[str, Any]:
     filters: Mapping[str, str] = q.filters or {}
     cats = [c for c in (filters.get("category") or "").split(",") if c]
     return map_geojson(
-        zoom=q.zoom if q.zoom is not None else 11, bbox=q.bbox, category_codes=cats,
-        status=filters.get("status", ""), period=filters.get("period", "30"), mode=mode,
+        zoom=q.zoom if q.zoom is not None else 11,
+        bbox=q.bbox,
+        category_codes=cats,
+        status=filters.get("status", ""),
+        period=filters.get("period", "30"),
+        mode=mode,
         district_code=filters.get("district", ""),
     )
 
@@ -503,8 +558,17 @@ def export_rows() -> Iterator[dict[str, Any]]:
 
     dongs = dict(Neighborhood.objects.values_list("pk", "code"))
     rows = Complaint.objects.order_by("id").values_list(
-        "id", "created_at", "category_id", "district_id", "neighborhood_id", "status", "closed_at",
-        "public_lat", "public_lon", "fine_without_visit", "metoo_count",
+        "id",
+        "created_at",
+        "category_id",
+        "district_id",
+        "neighborhood_id",
+        "status",
+        "closed_at",
+        "public_lat",
+        "public_lon",
+        "fine_without_visit",
+        "metoo_count",
     )
     for pk, created, cat, district, dong, status, closed, lat, lon, _fine, metoo in rows.iterator(chunk_size=5000):
         category = cats.get(cat)
@@ -588,8 +652,11 @@ def open311_updates(*, start: datetime | None, end: datetime | None, limit: int 
 
 def history_for(ids: Sequence[int]) -> dict[int, list[StatusChange]]:
     out: dict[int, list[StatusChange]] = {}
-    for row in StatusChange.objects.filter(complaint_id__in=list(ids)).exclude(kind=EventKind.ESCALATION).select_related(
-        "to_department"
-    ).order_by("at", "id"):
+    for row in (
+        StatusChange.objects.filter(complaint_id__in=list(ids))
+        .exclude(kind=EventKind.ESCALATION)
+        .select_related("to_department")
+        .order_by("at", "id")
+    ):
         out.setdefault(row.complaint_id, []).append(row)
     return out

@@ -128,9 +128,17 @@ def category_upsert(
     category, _created = Category.objects.update_or_create(
         code=code,
         defaults={
-            "name_ko": name_ko, "name_en": name_en, "group": group, "work_category": work_category,
-            "response_days": response_days, "description_ko": description_ko, "description_en": description_en,
-            "keywords": keywords, "parking_evidence": parking_evidence, "icon": icon, "order": order,
+            "name_ko": name_ko,
+            "name_en": name_en,
+            "group": group,
+            "work_category": work_category,
+            "response_days": response_days,
+            "description_ko": description_ko,
+            "description_en": description_en,
+            "keywords": keywords,
+            "parking_evidence": parking_evidence,
+            "icon": icon,
+            "order": order,
         },
     )
     keep: list[str] = []
@@ -138,12 +146,17 @@ def category_upsert(
         if attr["datatype"] not in Datatype.values:
             raise ComplaintInvalid(f"Unknown datatype {attr['datatype']!r}.", code=ComplaintErrorCode.BAD_ATTRIBUTE)
         CategoryAttribute.objects.update_or_create(
-            category=category, code=attr["code"],
+            category=category,
+            code=attr["code"],
             defaults={
-                "datatype": attr["datatype"], "required": attr.get("required", False),
-                "variable": attr.get("variable", True), "order": attr.get("order", i),
-                "description_ko": attr["description_ko"], "description_en": attr["description_en"],
-                "values": list(attr.get("values", [])), "public": attr.get("public", True),
+                "datatype": attr["datatype"],
+                "required": attr.get("required", False),
+                "variable": attr.get("variable", True),
+                "order": attr.get("order", i),
+                "description_ko": attr["description_ko"],
+                "description_en": attr["description_en"],
+                "values": list(attr.get("values", [])),
+                "public": attr.get("public", True),
             },
         )
         keep.append(attr["code"])
@@ -184,10 +197,9 @@ def routing_build_defaults(*, category_code: str) -> int:
         if department is not None:
             RoutingRule.objects.create(category=category, district=district, department=department)
             created += 1
-    if None not in existing:
-        if citywide is not None:
-            RoutingRule.objects.create(category=category, district=None, department=citywide)
-            created += 1
+    if None not in existing and citywide is not None:
+        RoutingRule.objects.create(category=category, district=None, department=citywide)
+        created += 1
     _config_changed()
     return created
 
@@ -215,7 +227,9 @@ class _Config:
 
         from smartseoul.core.models import City, Department, District, Neighborhood
 
-        tables = [m._meta.db_table for m in (Category, CategoryAttribute, RoutingRule, Department, District, Neighborhood)]
+        tables = [
+            m._meta.db_table for m in (Category, CategoryAttribute, RoutingRule, Department, District, Neighborhood)
+        ]
         parts = ", ".join(f"(SELECT COUNT(*) FROM {t}), (SELECT MAX(id) FROM {t})" for t in tables)
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT {parts}, (SELECT MAX(boundaries_version) FROM {City._meta.db_table})")
@@ -233,8 +247,10 @@ class _Config:
             for r in RoutingRule.objects.select_related("department", "district")
         }
         self.districts = {d.code: d for d in District.objects.all()}
-        self.dongs = {code: (district_id, pk) for code, district_id, pk in
-                      Neighborhood.objects.values_list("code", "district_id", "id")}
+        self.dongs = {
+            code: (district_id, pk)
+            for code, district_id, pk in Neighborhood.objects.values_list("code", "district_id", "id")
+        }
         self.sig, self.at = sig, time.monotonic()
         return self
 
@@ -309,7 +325,14 @@ def _check_media(upload: UploadedFile | bytes, source: str) -> _Checked:
     try:
         info = media_lib.inspect(data[:8192], data)
     except media_lib.MediaRefused as exc:
-        raise ComplaintInvalid(_(str(exc)), code=exc.code) from exc
+        messages = {
+            "media_type_not_allowed": _(
+                "Only photos (JPEG, PNG, WebP) and videos (MP4, MOV) can be attached; this file is neither."
+            ),
+            "media_unreadable": _("The file cannot be read; it may be damaged. Please take it again."),
+            "media_too_large": _("The photo has too many pixels."),
+        }
+        raise ComplaintInvalid(messages.get(exc.code, str(exc)), code=exc.code) from exc
     if info.kind == MediaKind.PHOTO and len(data) > photo_max_bytes():
         raise ComplaintInvalid(
             _("A photo may be at most %(mb)d MB.") % {"mb": photo_max_bytes() // (1024 * 1024)},
@@ -356,9 +379,18 @@ def _store(checked: _Checked, owner: User) -> ComplaintMedia:
         public.parent.mkdir(parents=True, exist_ok=True)
         public.write_bytes(public_bytes)
     return ComplaintMedia(
-        owner=owner, kind=checked.info.kind, source=checked.source, content_type=checked.info.content_type,
-        size=len(checked.data), sha256=checked.sha256, private_path=private_rel, public_path=public_rel,
-        width=width, height=height, duration_s=checked.info.duration_s, captured_at=checked.captured_at,
+        owner=owner,
+        kind=checked.info.kind,
+        source=checked.source,
+        content_type=checked.info.content_type,
+        size=len(checked.data),
+        sha256=checked.sha256,
+        private_path=private_rel,
+        public_path=public_rel,
+        width=width,
+        height=height,
+        duration_s=checked.info.duration_s,
+        captured_at=checked.captured_at,
         uploaded_at=now,
     )
 
@@ -428,7 +460,8 @@ def _clean_attributes(category: Category, raw: Mapping[str, Any]) -> dict[str, A
         if value in (None, "", []):
             if attr.required:
                 raise ComplaintInvalid(
-                    _("Please answer: %(q)s") % {"q": attr.description}, code=ComplaintErrorCode.MISSING_ATTRIBUTE,
+                    _("Please answer: %(q)s") % {"q": attr.description},
+                    code=ComplaintErrorCode.MISSING_ATTRIBUTE,
                     attribute=attr.code,
                 )
             continue
@@ -439,14 +472,16 @@ def _clean_attributes(category: Category, raw: Mapping[str, Any]) -> dict[str, A
             if value not in keys:
                 raise ComplaintInvalid(
                     _("%(v)s is not an allowed answer to %(q)s") % {"v": value, "q": attr.description},
-                    code=ComplaintErrorCode.BAD_ATTRIBUTE, attribute=attr.code,
+                    code=ComplaintErrorCode.BAD_ATTRIBUTE,
+                    attribute=attr.code,
                 )
         elif attr.datatype == Datatype.MULTIVALUELIST:
             values = value if isinstance(value, list) else [value]
             if any(v not in keys for v in values):
                 raise ComplaintInvalid(
                     _("An answer to %(q)s is not allowed.") % {"q": attr.description},
-                    code=ComplaintErrorCode.BAD_ATTRIBUTE, attribute=attr.code,
+                    code=ComplaintErrorCode.BAD_ATTRIBUTE,
+                    attribute=attr.code,
                 )
             value = list(values)
         elif attr.datatype == Datatype.NUMBER:
@@ -454,7 +489,8 @@ def _clean_attributes(category: Category, raw: Mapping[str, Any]) -> dict[str, A
                 value = float(value)
             except (TypeError, ValueError) as exc:
                 raise ComplaintInvalid(
-                    _("%(q)s must be a number.") % {"q": attr.description}, code=ComplaintErrorCode.BAD_ATTRIBUTE,
+                    _("%(q)s must be a number.") % {"q": attr.description},
+                    code=ComplaintErrorCode.BAD_ATTRIBUTE,
                     attribute=attr.code,
                 ) from exc
         else:
@@ -499,7 +535,9 @@ def _place(lat: float | None, lon: float | None, address: str) -> tuple[float, f
     except InvalidInput as exc:
         raise ComplaintInvalid(
             _("This place is outside the city. Reports can only be made for places inside the city."),
-            code=ComplaintErrorCode.OUTSIDE_CITY, lat=lat, lon=lon,
+            code=ComplaintErrorCode.OUTSIDE_CITY,
+            lat=lat,
+            lon=lon,
         ) from exc
     return float(lat), float(lon), place
 
@@ -509,7 +547,8 @@ def evidence_allows_fine(category: Category, rows: Sequence[ComplaintMedia]) -> 
     if not category.parking_evidence:
         return False
     stamps = sorted(
-        m.captured_at for m in rows
+        m.captured_at
+        for m in rows
         if m.kind == MediaKind.PHOTO and m.source == MediaSource.CAPTURE and m.captured_at is not None
     )
     if len(stamps) >= 2 and (stamps[-1] - stamps[0]).total_seconds() >= FINE_EVIDENCE_SECONDS:
@@ -543,13 +582,17 @@ def complaint_submit(
     if not via_api_key:
         _require_verified(reporter)
     ratelimit.hit(
-        f"complaints:submit:{reporter.pk}", limit=_limit("SUBMIT_PER_HOUR", 20 if not via_api_key else 2000),
-        window_seconds=3600, message=_("You have sent many reports in a short time; please try again later."),
+        f"complaints:submit:{reporter.pk}",
+        limit=_limit("SUBMIT_PER_HOUR", 20 if not via_api_key else 2000),
+        window_seconds=3600,
+        message=_("You have sent many reports in a short time; please try again later."),
     )
     if client_ip:
         ratelimit.hit(
-            f"complaints:submit-ip:{client_ip}", limit=_limit("SUBMIT_PER_IP_HOUR", 200 if not via_api_key else 5000),
-            window_seconds=3600, message=_("Too many reports from this network; please try again later."),
+            f"complaints:submit-ip:{client_ip}",
+            limit=_limit("SUBMIT_PER_IP_HOUR", 200 if not via_api_key else 5000),
+            window_seconds=3600,
+            message=_("Too many reports from this network; please try again later."),
         )
     category = _config.get().categories.get(category_code) or _category(category_code)
     if not category.active:
@@ -566,12 +609,25 @@ def complaint_submit(
     address = strip_tags(address or "").strip()[:300]
     new_rows: list[ComplaintMedia] = []
     try:
-        complaint = _retry_locked(lambda: _submit_tx(
-            reporter=reporter, category=category, lat=lat, lon=lon, place=place, department=department,
-            address=address, description=description, attributes=clean_attributes, media_ids=media_ids,
-            checked_files=checked_files, new_rows=new_rows, channel=channel, client_contact=client_contact,
-            external_media=list(external_media)[:3],
-        ))
+        complaint = _retry_locked(
+            lambda: _submit_tx(
+                reporter=reporter,
+                category=category,
+                lat=lat,
+                lon=lon,
+                place=place,
+                department=department,
+                address=address,
+                description=description,
+                attributes=clean_attributes,
+                media_ids=media_ids,
+                checked_files=checked_files,
+                new_rows=new_rows,
+                channel=channel,
+                client_contact=client_contact,
+                external_media=list(external_media)[:3],
+            )
+        )
     except Exception:
         _unlink(new_rows)
         raise
@@ -580,17 +636,35 @@ def complaint_submit(
 
 
 def _submit_tx(
-    *, reporter: User, category: Category, lat: float, lon: float, place: geography.Place, department: Department,
-    address: str, description: str, attributes: dict[str, Any], media_ids: Sequence[int],
-    checked_files: list[_Checked], new_rows: list[ComplaintMedia], channel: str,
-    client_contact: Mapping[str, str] | None, external_media: list[str],
+    *,
+    reporter: User,
+    category: Category,
+    lat: float,
+    lon: float,
+    place: geography.Place,
+    department: Department,
+    address: str,
+    description: str,
+    attributes: dict[str, Any],
+    media_ids: Sequence[int],
+    checked_files: list[_Checked],
+    new_rows: list[ComplaintMedia],
+    channel: str,
+    client_contact: Mapping[str, str] | None,
+    external_media: list[str],
 ) -> Complaint:
     _unlink(new_rows)  # a retried transaction starts again from nothing
     new_rows.clear()
     with transaction.atomic():
-        rows = list(ComplaintMedia.objects.select_for_update().filter(
-            pk__in=list(media_ids), owner=reporter, complaint=None
-        )) if media_ids else []
+        rows = (
+            list(
+                ComplaintMedia.objects.select_for_update().filter(
+                    pk__in=list(media_ids), owner=reporter, complaint=None
+                )
+            )
+            if media_ids
+            else []
+        )
         if len(rows) != len(set(media_ids)):
             raise ComplaintInvalid(
                 _("An attached file was not found; please attach it again."), code=ComplaintErrorCode.MEDIA_NOT_FOUND
@@ -612,13 +686,27 @@ def _submit_tx(
             contact = FieldCipher(settings.FIELD_ENCRYPTION_KEY).encrypt(json.dumps(dict(client_contact)))
         district, neighborhood_id = _areas(place)
         complaint = Complaint.objects.create(
-            category=category, reporter=reporter, channel=channel, status=Status.RECEIVED,
-            description=description, attributes=attributes, lat=lat, lon=lon,
-            public_lat=public_lat, public_lon=public_lon, address=address,
-            district=district, neighborhood_id=neighborhood_id,
-            department=department, fine_without_visit=evidence_allows_fine(category, every),
-            token=secrets.token_hex(8) if channel == Channel.OPEN311 else None, client_contact=contact,
-            external_media=external_media, created_at=now, updated_at=now, due_at=add_working_days(now, category.response_days),
+            category=category,
+            reporter=reporter,
+            channel=channel,
+            status=Status.RECEIVED,
+            description=description,
+            attributes=attributes,
+            lat=lat,
+            lon=lon,
+            public_lat=public_lat,
+            public_lon=public_lon,
+            address=address,
+            district=district,
+            neighborhood_id=neighborhood_id,
+            department=department,
+            fine_without_visit=evidence_allows_fine(category, every),
+            token=secrets.token_hex(8) if channel == Channel.OPEN311 else None,
+            client_contact=contact,
+            external_media=external_media,
+            created_at=now,
+            updated_at=now,
+            due_at=add_working_days(now, category.response_days),
         )
         for row in rows:
             row.complaint = complaint
@@ -629,18 +717,27 @@ def _submit_tx(
         if new_rows:
             ComplaintMedia.objects.bulk_create(new_rows)
         StatusChange.objects.create(
-            complaint=complaint, kind=EventKind.STATUS, from_status="", to_status=Status.RECEIVED,
-            to_department=department, at=now,
+            complaint=complaint,
+            kind=EventKind.STATUS,
+            from_status="",
+            to_status=Status.RECEIVED,
+            to_department=department,
+            at=now,
         )
         with translation.override(reporter.preferred_language or "ko"):
             body = _("Your report %(n)s (%(c)s) was received and sent to %(d)s. We aim to handle it by %(due)s.") % {
-                "n": complaint.number, "c": category.name, "d": department.name,
+                "n": complaint.number,
+                "c": category.name,
+                "d": department.name,
                 "due": f"{complaint.due_at.astimezone(SEOUL):%Y-%m-%d}",
             }
             if complaint.fine_without_visit:
                 body += " " + _("Your evidence allows a fine without a site visit.")
             notify(
-                recipient=reporter, kind="complaints.received", subject=_("Report received"), body=body,
+                recipient=reporter,
+                kind="complaints.received",
+                subject=_("Report received"),
+                body=body,
                 link=_report_link(complaint),
                 channels=("inbox",) if channel == Channel.OPEN311 else ("inbox", "sms"),
             )
@@ -671,7 +768,11 @@ def _retry_locked(fn: Callable[[], T], attempts: int = 200) -> T:
         try:
             return fn()
         except OperationalError as exc:
-            if "locked" not in str(exc).lower() or attempt == attempts - 1 or transaction.get_connection().in_atomic_block:
+            if (
+                "locked" not in str(exc).lower()
+                or attempt == attempts - 1
+                or transaction.get_connection().in_atomic_block
+            ):
                 raise
             time.sleep(random.uniform(0.002, min(0.2, 0.005 * (2**attempt))))
     raise AssertionError("unreachable")
@@ -686,7 +787,9 @@ def _by_number(number: str, *, lock: bool = False) -> Complaint:
     pk = parse_number(number)
     qs = Complaint.objects.select_related("category", "department", "district", "reporter")
     if lock:
-        qs = qs.select_for_update(of=("self",)) if transaction.get_connection().features.has_select_for_update_of else qs
+        qs = (
+            qs.select_for_update(of=("self",)) if transaction.get_connection().features.has_select_for_update_of else qs
+        )
     complaint = qs.filter(pk=pk).first() if pk else None
     if complaint is None or complaint.number != number:
         raise ComplaintNotFound(_("There is no report %(n)s.") % {"n": number})
@@ -726,7 +829,9 @@ def complaint_reopen(*, user: User, number: str, reason: str) -> Complaint:
         if complaint.reporter_id != user.pk:
             raise ComplaintForbidden(_("Only the reporter can reopen a report."), code=ComplaintErrorCode.NOT_REPORTER)
         if complaint.status != Status.RESOLVED or complaint.closed_at is None:
-            raise ComplaintConflict(_("Only a resolved report can be reopened."), code=ComplaintErrorCode.BAD_TRANSITION)
+            raise ComplaintConflict(
+                _("Only a resolved report can be reopened."), code=ComplaintErrorCode.BAD_TRANSITION
+            )
         if clock.now() - complaint.closed_at > timedelta(days=REOPEN_DAYS):
             raise ComplaintConflict(
                 _("A report can be reopened only within 14 days of its resolution; please file a new report."),
@@ -752,7 +857,9 @@ def can_handle(actor: User, complaint: Complaint) -> bool:
         return True
     if actor.role == Role.DISTRICT_ADMIN and actor.department_id:
         dept = actor.department
-        return dept is not None and dept.district_id is not None and complaint.department.district_id == dept.district_id
+        return (
+            dept is not None and dept.district_id is not None and complaint.department.district_id == dept.district_id
+        )
     return actor.department_id is not None and actor.department_id == complaint.department_id
 
 
@@ -764,13 +871,25 @@ def _official(actor: User, complaint: Complaint) -> None:
 
 
 def _change(
-    complaint: Complaint, to: str, *, actor: User | None, note: str = "", kind: str = EventKind.STATUS,
+    complaint: Complaint,
+    to: str,
+    *,
+    actor: User | None,
+    note: str = "",
+    kind: str = EventKind.STATUS,
     to_department: Department | None = None,
 ) -> StatusChange:
     now = clock.now()
     event = StatusChange.objects.create(
-        complaint=complaint, kind=kind, from_status=complaint.status, to_status=to, note=note, actor=actor,
-        from_department=complaint.department if to_department else None, to_department=to_department, at=now,
+        complaint=complaint,
+        kind=kind,
+        from_status=complaint.status,
+        to_status=to,
+        note=note,
+        actor=actor,
+        from_department=complaint.department if to_department else None,
+        to_department=to_department,
+        at=now,
     )
     complaint.status = to
     complaint.updated_at = now
@@ -786,8 +905,11 @@ def _notify_status(complaint: Complaint, extra: str = "") -> None:
         if extra:
             body += " " + extra
         notify(
-            recipient=reporter, kind=f"complaints.{complaint.status}", subject=_("Report update: %(s)s") % {"s": status},
-            body=body, link=_report_link(complaint),
+            recipient=reporter,
+            kind=f"complaints.{complaint.status}",
+            subject=_("Report update: %(s)s") % {"s": status},
+            body=body,
+            link=_report_link(complaint),
         )
 
 
@@ -812,8 +934,13 @@ def complaint_assign(*, actor: User, number: str, assignee_id: int, request: Htt
         else:
             _change(complaint, Status.ASSIGNED, actor=actor)
         complaint.save(update_fields=["assignee", "status", "updated_at"])
-        audit_record(actor=actor, action="complaints.assign", target=complaint,
-                     details={"number": complaint.number, "assignee": assignee.pk}, request=request)
+        audit_record(
+            actor=actor,
+            action="complaints.assign",
+            target=complaint,
+            details={"number": complaint.number, "assignee": assignee.pk},
+            request=request,
+        )
         if complaint.status == Status.ASSIGNED:
             _notify_status(complaint)
     return complaint
@@ -829,8 +956,13 @@ def complaint_start(*, actor: User, number: str, note: str = "", request: HttpRe
             complaint.assignee = actor
         _change(complaint, Status.IN_PROGRESS, actor=actor, note=strip_tags(note).strip())
         complaint.save(update_fields=["status", "assignee", "updated_at"])
-        audit_record(actor=actor, action="complaints.start", target=complaint, details={"number": complaint.number},
-                     request=request)
+        audit_record(
+            actor=actor,
+            action="complaints.start",
+            target=complaint,
+            details={"number": complaint.number},
+            request=request,
+        )
         _notify_status(complaint)
     return complaint
 
@@ -863,8 +995,13 @@ def complaint_resolve(
             complaint.closed_at = complaint.updated_at
             complaint.resolution_note = note
             complaint.save(update_fields=["status", "closed_at", "resolution_note", "updated_at"])
-            audit_record(actor=actor, action="complaints.resolve", target=complaint,
-                         details={"number": complaint.number, "photo_sha256": row.sha256}, request=request)
+            audit_record(
+                actor=actor,
+                action="complaints.resolve",
+                target=complaint,
+                details={"number": complaint.number, "photo_sha256": row.sha256},
+                request=request,
+            )
             with translation.override(complaint.reporter.preferred_language or "ko"):
                 extra = (note + " " if note else "") + _("Photo of the fix: %(url)s") % {
                     "url": settings.SITE_URL + settings.MEDIA_URL + row.public_path
@@ -889,8 +1026,13 @@ def complaint_reject(*, actor: User, number: str, reason: str, request: HttpRequ
         _change(complaint, Status.REJECTED, actor=actor, note=reason)
         complaint.closed_at = complaint.updated_at
         complaint.save(update_fields=["status", "closed_at", "updated_at"])
-        audit_record(actor=actor, action="complaints.reject", target=complaint,
-                     details={"number": complaint.number, "reason": reason[:200]}, request=request)
+        audit_record(
+            actor=actor,
+            action="complaints.reject",
+            target=complaint,
+            details={"number": complaint.number, "reason": reason[:200]},
+            request=request,
+        )
         _notify_status(complaint, _("Reason: %(r)s") % {"r": reason})
     return complaint
 
@@ -908,16 +1050,22 @@ def complaint_transfer(
         if not complaint.is_open:
             raise ComplaintConflict(_("This report is already closed."), code=ComplaintErrorCode.BAD_TRANSITION)
         if target.pk == complaint.department_id:
-            raise ComplaintInvalid(_("The report is already with this department."), code=ComplaintErrorCode.BAD_TRANSITION)
+            raise ComplaintInvalid(
+                _("The report is already with this department."), code=ComplaintErrorCode.BAD_TRANSITION
+            )
         from_code = complaint.department.code
         _change(complaint, Status.TRANSFERRED, actor=actor, note=reason, kind=EventKind.TRANSFER, to_department=target)
         complaint.department = target
         complaint.assignee = None
         complaint.escalated_at = None
         complaint.save(update_fields=["status", "department", "assignee", "escalated_at", "updated_at"])
-        audit_record(actor=actor, action="complaints.transfer", target=complaint,
-                     details={"number": complaint.number, "from": from_code, "to": target.code, "reason": reason[:200]},
-                     request=request)
+        audit_record(
+            actor=actor,
+            action="complaints.transfer",
+            target=complaint,
+            details={"number": complaint.number, "from": from_code, "to": target.code, "reason": reason[:200]},
+            request=request,
+        )
         _notify_status(complaint, _("It was sent to %(d)s: %(r)s") % {"d": target.name, "r": reason})
     return complaint
 
@@ -930,8 +1078,13 @@ def complaint_note_add(*, actor: User, number: str, body: str, request: HttpRequ
         complaint = _by_number(number)
         _official(actor, complaint)
         note = InternalNote.objects.create(complaint=complaint, author=actor, body=body[:4000], at=clock.now())
-        audit_record(actor=actor, action="complaints.note", target=complaint, details={"number": complaint.number},
-                     request=request)
+        audit_record(
+            actor=actor,
+            action="complaints.note",
+            target=complaint,
+            details={"number": complaint.number},
+            request=request,
+        )
     return note
 
 
@@ -948,8 +1101,13 @@ def complaint_merge(*, actor: User, number: str, into_number: str, request: Http
             raise ComplaintConflict(_("Only open reports can be merged."), code=ComplaintErrorCode.MERGE_INVALID)
         if target.merged_into_id is not None:
             raise ComplaintInvalid(_("The target is itself a duplicate."), code=ComplaintErrorCode.MERGE_INVALID)
-        _change(dup, Status.MERGED, actor=actor, kind=EventKind.MERGE,
-                note=_("Merged into %(n)s, which handles the same problem.") % {"n": target.number})
+        _change(
+            dup,
+            Status.MERGED,
+            actor=actor,
+            kind=EventKind.MERGE,
+            note=_("Merged into %(n)s, which handles the same problem.") % {"n": target.number},
+        )
         dup.merged_into = target
         dup.closed_at = dup.updated_at
         dup.save(update_fields=["status", "merged_into", "closed_at", "updated_at"])
@@ -962,12 +1120,19 @@ def complaint_merge(*, actor: User, number: str, into_number: str, request: Http
             except IntegrityError:
                 continue
         Complaint.objects.filter(pk=target.pk).update(metoo_count=F("metoo_count") + added, updated_at=clock.now())
-        audit_record(actor=actor, action="complaints.merge", target=dup,
-                     details={"number": dup.number, "into": target.number}, request=request)
+        audit_record(
+            actor=actor,
+            action="complaints.merge",
+            target=dup,
+            details={"number": dup.number, "into": target.number},
+            request=request,
+        )
         _notify_status(dup, _("It is handled together with report %(n)s.") % {"n": target.number})
         with translation.override(target.reporter.preferred_language or "ko"):
             notify(
-                recipient=target.reporter, kind="complaints.merged", subject=_("Another report joined yours"),
+                recipient=target.reporter,
+                kind="complaints.merged",
+                subject=_("Another report joined yours"),
                 body=_("Report %(d)s about the same problem was merged into your report %(n)s.")
                 % {"d": dup.number, "n": target.number},
                 link=_report_link(target),
@@ -979,8 +1144,14 @@ BULK_ACTIONS = ("assign", "start", "transfer", "reject")
 
 
 def complaints_bulk(
-    *, actor: User, numbers: Sequence[str], action: str, assignee_id: int | None = None,
-    department_code: str = "", reason: str = "", request: HttpRequest | None = None,
+    *,
+    actor: User,
+    numbers: Sequence[str],
+    action: str,
+    assignee_id: int | None = None,
+    department_code: str = "",
+    reason: str = "",
+    request: HttpRequest | None = None,
 ) -> int:
     """Applies one action to many reports, all or nothing."""
     if action not in BULK_ACTIONS:
@@ -996,8 +1167,9 @@ def complaints_bulk(
             elif action == "start":
                 complaint_start(actor=actor, number=number, request=request)
             elif action == "transfer":
-                complaint_transfer(actor=actor, number=number, department_code=department_code, reason=reason,
-                                   request=request)
+                complaint_transfer(
+                    actor=actor, number=number, department_code=department_code, reason=reason, request=request
+                )
             else:
                 complaint_reject(actor=actor, number=number, reason=reason, request=request)
     return len(numbers)
@@ -1010,7 +1182,8 @@ def complaints_escalate_overdue() -> int:
     escalated = 0
     overdue = (
         Complaint.objects.filter(status__in=OPEN_STATUSES, due_at__lt=now, escalated_at=None)
-        .select_related("department__head", "category").order_by("department_id", "due_at")
+        .select_related("department__head", "category")
+        .order_by("department_id", "due_at")
     )
     by_department: dict[int, list[Complaint]] = {}
     for c in overdue[:5000]:
@@ -1018,26 +1191,45 @@ def complaints_escalate_overdue() -> int:
     for items in by_department.values():
         department = items[0].department
         with transaction.atomic():
-            recipients = [department.head] if department.head_id else list(account_selectors.officials_of(department.pk))
+            recipients = (
+                [department.head] if department.head_id else list(account_selectors.officials_of(department.pk))
+            )
             numbers = [c.number for c in items]
             for recipient in recipients:
                 if recipient is None:
                     continue
                 with translation.override(recipient.preferred_language or "ko"):
                     notify(
-                        recipient=recipient, kind="complaints.escalated",
+                        recipient=recipient,
+                        kind="complaints.escalated",
                         subject=_("%(n)d reports are overdue") % {"n": len(items)},
-                        body=_("Past their due date in %(d)s: %(list)s") % {"d": department.name, "list": ", ".join(numbers[:50])},
-                        link=reverse("complaints:office") + "?overdue=1", channels=("inbox", "email"),
+                        body=_("Past their due date in %(d)s: %(list)s")
+                        % {"d": department.name, "list": ", ".join(numbers[:50])},
+                        link=reverse("complaints:office") + "?overdue=1",
+                        channels=("inbox", "email"),
                     )
             ids = [c.pk for c in items]
             Complaint.objects.filter(pk__in=ids).update(escalated_at=now)
-            StatusChange.objects.bulk_create([
-                StatusChange(complaint=c, kind=EventKind.ESCALATION, from_status=c.status, to_status=c.status,
-                             note="", at=now) for c in items
-            ])
-            audit_record(actor=None, action="complaints.escalate", target_type="core.department",
-                         target_id=str(department.pk), details={"count": len(items), "numbers": numbers[:50]})
+            StatusChange.objects.bulk_create(
+                [
+                    StatusChange(
+                        complaint=c,
+                        kind=EventKind.ESCALATION,
+                        from_status=c.status,
+                        to_status=c.status,
+                        note="",
+                        at=now,
+                    )
+                    for c in items
+                ]
+            )
+            audit_record(
+                actor=None,
+                action="complaints.escalate",
+                target_type="core.department",
+                target_id=str(department.pk),
+                details={"count": len(items), "numbers": numbers[:50]},
+            )
         escalated += len(items)
     return escalated
 
@@ -1058,7 +1250,12 @@ def on_day(day: Any) -> None:
 
 
 def complaints_generate(
-    *, count: int, reporter: User, seed: int = 7, days: int = 90, batch_size: int = 5000,
+    *,
+    count: int,
+    reporter: User,
+    seed: int = 7,
+    days: int = 90,
+    batch_size: int = 5000,
     progress: Callable[[int], None] | None = None,
 ) -> int:
     """Synthetic but plausible reports (no media) spread over the last `days` days, for the demo
@@ -1072,7 +1269,9 @@ def complaints_generate(
     rng = random.Random(seed)
     categories = list(Category.objects.filter(active=True))
     if not categories:
-        raise ComplaintInvalid("Load the complaint categories first (smartseoul demo).", code=ComplaintErrorCode.UNKNOWN_CATEGORY)
+        raise ComplaintInvalid(
+            "Load the complaint categories first (smartseoul demo).", code=ComplaintErrorCode.UNKNOWN_CATEGORY
+        )
     districts = list(District.objects.all())
     city = core_selectors.city()
     if city is None or not districts:
@@ -1102,13 +1301,27 @@ def complaints_generate(
             elif roll < 0.9:
                 status = rng.choice([Status.ASSIGNED, Status.IN_PROGRESS])
             plat, plon = round_to_grid(lat, lon, PUBLIC_GRID_M)
-            rows.append(Complaint(
-                category=category, reporter=reporter, channel=rng.choice([Channel.MOBILE, Channel.MOBILE, Channel.WEB]),
-                status=status, description="", attributes={}, lat=lat, lon=lon, public_lat=plat, public_lon=plon,
-                address=district_by_code[code].name_ko, district=district_by_code[code],
-                department=routes[(category.pk, code)], created_at=created, updated_at=closed or created,
-                due_at=due, closed_at=closed,
-            ))
+            rows.append(
+                Complaint(
+                    category=category,
+                    reporter=reporter,
+                    channel=rng.choice([Channel.MOBILE, Channel.MOBILE, Channel.WEB]),
+                    status=status,
+                    description="",
+                    attributes={},
+                    lat=lat,
+                    lon=lon,
+                    public_lat=plat,
+                    public_lon=plon,
+                    address=district_by_code[code].name_ko,
+                    district=district_by_code[code],
+                    department=routes[(category.pk, code)],
+                    created_at=created,
+                    updated_at=closed or created,
+                    due_at=due,
+                    closed_at=closed,
+                )
+            )
         with transaction.atomic():
             Complaint.objects.bulk_create(rows, batch_size=1000)
         made += len(rows)

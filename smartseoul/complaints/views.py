@@ -7,12 +7,13 @@ from __future__ import annotations
 import mimetypes
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -29,6 +30,11 @@ from .errors import ComplaintErrorCode, ComplaintForbidden, ComplaintInvalid
 from .models import OPEN_STATUSES, Channel, MediaSource, Status
 
 
+def _user(request: HttpRequest) -> Any:
+    """The signed-in user (pages check `is_authenticated` before acting)."""
+    return cast(Any, request).user
+
+
 def _float(raw: str | None) -> float | None:
     try:
         return float(raw) if raw not in (None, "") else None
@@ -41,18 +47,23 @@ def _float(raw: str | None) -> float | None:
 
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    mine = selectors.my_reports(request.user)[:5] if request.user.is_authenticated else []  # type: ignore[arg-type]
-    return render(request, "complaints/index.html", {
-        "categories": selectors.categories(), "mine": mine,
-        "summary": selectors.district_summary(period="30"),
-    })
+    mine = selectors.my_reports(_user(request))[:5] if _user(request).is_authenticated else []
+    return render(
+        request,
+        "complaints/index.html",
+        {
+            "categories": selectors.categories(),
+            "mine": mine,
+            "summary": selectors.district_summary(period="30"),
+        },
+    )
 
 
 def _needs_verification(request: HttpRequest) -> HttpResponse | None:
-    user = request.user
+    user = _user(request)
     if not user.is_authenticated:
         return redirect(f"{reverse('accounts:login')}?next={request.path}")
-    if user.verification < Verification.PHONE and not user.is_official:  # type: ignore[union-attr]
+    if user.verification < Verification.PHONE and not user.is_official:
         messages.info(request, _("Verify your phone number to report: anonymous reports are not accepted."))
         return redirect(f"{reverse('accounts:phone')}?next={request.path}")
     return None
@@ -65,7 +76,7 @@ def _attributes_from_post(request: HttpRequest, category_code: str) -> dict[str,
         if key.startswith(prefix):
             values = [v for v in request.POST.getlist(key) if v != ""]
             if values:
-                out[key[len(prefix):]] = values if len(values) > 1 else values[0]
+                out[key[len(prefix) :]] = values if len(values) > 1 else values[0]
     return out
 
 
@@ -75,17 +86,20 @@ def new_report(request: HttpRequest) -> HttpResponse:
     if gate is not None:
         return gate
     context: dict[str, Any] = {
-        "categories": selectors.categories(), "values": request.POST or request.GET,
-        "pending": selectors.my_pending_media(request.user),  # type: ignore[arg-type]
+        "categories": selectors.categories(),
+        "values": request.POST or request.GET,
+        "pending": selectors.my_pending_media(_user(request)),
     }
     if request.method == "POST":
         category = request.POST.get("category", "")
         try:
             complaint = services.complaint_submit(
-                reporter=request.user,  # type: ignore[arg-type]
+                reporter=_user(request),
                 category_code=category,
-                lat=_float(request.POST.get("lat")), lon=_float(request.POST.get("lon")),
-                address=request.POST.get("address", ""), description=request.POST.get("description", ""),
+                lat=_float(request.POST.get("lat")),
+                lon=_float(request.POST.get("lon")),
+                address=request.POST.get("address", ""),
+                description=request.POST.get("description", ""),
                 attributes=_attributes_from_post(request, category),
                 media_ids=[int(v) for v in request.POST.getlist("media") if v.isdigit()],
                 files=request.FILES.getlist("files"),
@@ -102,34 +116,44 @@ def new_report(request: HttpRequest) -> HttpResponse:
 @require_POST
 def media_upload(request: HttpRequest) -> JsonResponse:
     """The capture flow uploads each photo or video at once; the server stamps in-app captures."""
-    if not request.user.is_authenticated:
+    if not _user(request).is_authenticated:
         return JsonResponse({"error": {"code": "unauthorized", "message": _("Please sign in first.")}}, status=401)
     upload = request.FILES.get("file")
     if upload is None:
-        return JsonResponse({"error": {"code": ComplaintErrorCode.MEDIA_NOT_FOUND, "message": _("No file was sent.")}},
-                            status=400)
+        return JsonResponse(
+            {"error": {"code": ComplaintErrorCode.MEDIA_NOT_FOUND, "message": _("No file was sent.")}}, status=400
+        )
     source = request.POST.get("source", MediaSource.GALLERY)
     try:
-        row = services.media_upload(owner=request.user, file=upload, source=source,  # type: ignore[arg-type]
-                                    client_ip=ratelimit.client_ip(request))
+        row = services.media_upload(
+            owner=_user(request),
+            file=upload,
+            source=source,
+            client_ip=ratelimit.client_ip(request),
+        )
     except DomainError as exc:
         return JsonResponse({"error": exc.as_dict()}, status=exc.status)
-    return JsonResponse({
-        "id": row.pk, "kind": row.kind, "source": row.source,
-        "captured_at": row.captured_at.isoformat() if row.captured_at else None,
-        "duration_s": row.duration_s,
-        "thumb": settings.MEDIA_URL + row.public_path if row.public_path else None,
-    }, status=201)
+    return JsonResponse(
+        {
+            "id": row.pk,
+            "kind": row.kind,
+            "source": row.source,
+            "captured_at": row.captured_at.isoformat() if row.captured_at else None,
+            "duration_s": row.duration_s,
+            "thumb": settings.MEDIA_URL + row.public_path if row.public_path else None,
+        },
+        status=201,
+    )
 
 
 @require_GET
-def media_original(request: HttpRequest, pk: int) -> HttpResponse:
+def media_original(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The private original: only its uploader and officials handling the report."""
     row = selectors.media_item(pk)
-    user = request.user
+    user = _user(request)
     allowed = user.is_authenticated and (
         row.owner_id == user.pk
-        or (row.complaint is not None and services.can_handle(user, row.complaint) and second_factor_passed(request))  # type: ignore[arg-type]
+        or (row.complaint is not None and services.can_handle(user, row.complaint) and second_factor_passed(request))
     )
     if not allowed:
         raise ComplaintForbidden(_("This file is not public."), code=ComplaintErrorCode.NOT_YOUR_DEPARTMENT)
@@ -150,36 +174,45 @@ def nearby(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
-    return render(request, "complaints/mine.html", {"reports": selectors.my_reports(request.user)[:200]})  # type: ignore[arg-type]
+    return render(request, "complaints/mine.html", {"reports": selectors.my_reports(_user(request))[:200]})
 
 
 @require_GET
 def report(request: HttpRequest, number: str) -> HttpResponse:
     complaint = selectors.report(number)
-    user = request.user
+    user = _user(request)
     is_reporter = user.is_authenticated and complaint.reporter_id == user.pk
     can_reopen = (
-        is_reporter and complaint.status == Status.RESOLVED and complaint.closed_at is not None
+        is_reporter
+        and complaint.status == Status.RESOLVED
+        and complaint.closed_at is not None
         and clock.now() - complaint.closed_at <= timedelta(days=services.REOPEN_DAYS)
     )
-    return render(request, "complaints/report.html", {
-        "c": complaint, "history": selectors.public_history(complaint),
-        "photos": [m for m in selectors.public_photos(complaint) if m.source != MediaSource.RESOLUTION],
-        "resolution_photos": [m for m in selectors.resolution_photos(complaint) if m.public_path],
-        "attributes": selectors.public_attributes(complaint), "is_reporter": is_reporter,
-        "can_reopen": can_reopen, "is_new": request.GET.get("new") == "1" and is_reporter,
-        "can_metoo": user.is_authenticated and not is_reporter and complaint.status in OPEN_STATUSES,
-        "is_official": user.is_authenticated and services.can_handle(user, complaint),  # type: ignore[arg-type]
-        "description": services.redact(complaint.description),
-    })
+    return render(
+        request,
+        "complaints/report.html",
+        {
+            "c": complaint,
+            "history": selectors.public_history(complaint),
+            "photos": [m for m in selectors.public_photos(complaint) if m.source != MediaSource.RESOLUTION],
+            "resolution_photos": [m for m in selectors.resolution_photos(complaint) if m.public_path],
+            "attributes": selectors.public_attributes(complaint),
+            "is_reporter": is_reporter,
+            "can_reopen": can_reopen,
+            "is_new": request.GET.get("new") == "1" and is_reporter,
+            "can_metoo": user.is_authenticated and not is_reporter and complaint.status in OPEN_STATUSES,
+            "is_official": user.is_authenticated and services.can_handle(user, complaint),
+            "description": services.redact(complaint.description),
+        },
+    )
 
 
 @require_POST
 def metoo(request: HttpRequest, number: str) -> HttpResponse:
-    if not request.user.is_authenticated:
+    if not _user(request).is_authenticated:
         return redirect(f"{reverse('accounts:login')}?next={reverse('complaints:report', args=[number])}")
-    complaint, added = services.complaint_metoo(user=request.user, number=number)  # type: ignore[arg-type]
-    if request.htmx:  # type: ignore[attr-defined]
+    complaint, added = services.complaint_metoo(user=_user(request), number=number)
+    if getattr(request, "htmx", False):
         return render(request, "complaints/_metoo.html", {"c": complaint, "added": added, "done": True})
     messages.success(request, _("Thank you: your voice was added to this report."))
     return redirect("complaints:report", number=number)
@@ -188,7 +221,7 @@ def metoo(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 @require_POST
 def reopen(request: HttpRequest, number: str) -> HttpResponse:
-    services.complaint_reopen(user=request.user, number=number, reason=request.POST.get("reason", ""))  # type: ignore[arg-type]
+    services.complaint_reopen(user=_user(request), number=number, reason=request.POST.get("reason", ""))
     messages.success(request, _("The report was reopened and sent back to the department."))
     return redirect("complaints:report", number=number)
 
@@ -198,11 +231,17 @@ def reopen(request: HttpRequest, number: str) -> HttpResponse:
 
 @require_GET
 def talk_map(request: HttpRequest) -> HttpResponse:
-    return render(request, "complaints/map.html", {
-        "categories": selectors.categories(), "statuses": Status.choices, "periods": selectors.PERIODS,
-        "summary": selectors.district_summary(period=request.GET.get("period", "30")),
-        "selected": request.GET,
-    })
+    return render(
+        request,
+        "complaints/map.html",
+        {
+            "categories": selectors.categories(),
+            "statuses": Status.choices,
+            "periods": selectors.PERIODS,
+            "summary": selectors.district_summary(period=request.GET.get("period", "30")),
+            "selected": request.GET,
+        },
+    )
 
 
 @require_GET
@@ -212,9 +251,11 @@ def map_geojson(request: HttpRequest) -> JsonResponse:
     except ValueError:
         zoom = 11
     data = selectors.map_geojson(
-        zoom=zoom, bbox=selectors.parse_bbox(request.GET.get("bbox")),
+        zoom=zoom,
+        bbox=selectors.parse_bbox(request.GET.get("bbox")),
         category_codes=[c for c in request.GET.get("category", "").split(",") if c],
-        status=request.GET.get("status", ""), period=request.GET.get("period", "30"),
+        status=request.GET.get("status", ""),
+        period=request.GET.get("period", "30"),
         mode="heat" if request.GET.get("mode") == "heat" else "cluster",
         district_code=request.GET.get("district", ""),
     )
@@ -223,18 +264,21 @@ def map_geojson(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 def district_stats(request: HttpRequest) -> HttpResponse:
-    return render(request, "complaints/_districts.html",
-                  {"summary": selectors.district_summary(period=request.GET.get("period", "30"))})
+    return render(
+        request,
+        "complaints/_districts.html",
+        {"summary": selectors.district_summary(period=request.GET.get("period", "30"))},
+    )
 
 
 # --- officials' work queue -------------------------------------------------------------------
 
 
 def _office_gate(request: HttpRequest) -> HttpResponse | None:
-    user = request.user
+    user = _user(request)
     if not user.is_authenticated:
         return redirect(f"{reverse('accounts:login')}?next={request.path}")
-    if not user.is_official:  # type: ignore[union-attr]
+    if not user.is_official:
         raise ComplaintForbidden(_("The work queue is for officials."), code=ComplaintErrorCode.NOT_YOUR_DEPARTMENT)
     if not second_factor_passed(request):
         return redirect(f"/accounts/second-factor/?next={request.path}")
@@ -244,9 +288,13 @@ def _office_gate(request: HttpRequest) -> HttpResponse | None:
 def _queue_filters(request: HttpRequest) -> dict[str, Any]:
     g = request.GET
     return {
-        "district": g.get("district", ""), "category": g.get("category", ""), "status": g.get("status", ""),
-        "overdue": g.get("overdue") in ("1", "on", "true"), "department": g.get("department", ""),
-        "assignee": g.get("assignee", ""), "query": g.get("q", "").strip(),
+        "district": g.get("district", ""),
+        "category": g.get("category", ""),
+        "status": g.get("status", ""),
+        "overdue": g.get("overdue") in ("1", "on", "true"),
+        "department": g.get("department", ""),
+        "assignee": g.get("assignee", ""),
+        "query": g.get("q", "").strip(),
     }
 
 
@@ -256,16 +304,21 @@ def office(request: HttpRequest) -> HttpResponse:
     if gate is not None:
         return gate
     filters = _queue_filters(request)
-    queue = selectors.office_queue(actor=request.user, **filters)  # type: ignore[arg-type]
+    queue = selectors.office_queue(actor=_user(request), **filters)
     context = {
-        "queue": queue[:200], "total": queue.count(), "filters": filters, "now": clock.now(),
-        "categories": selectors.categories(), "districts": core_selectors.districts(),
-        "departments": selectors.visible_departments(request.user),  # type: ignore[arg-type]
+        "queue": queue[:200],
+        "total": queue.count(),
+        "filters": filters,
+        "now": clock.now(),
+        "categories": selectors.categories(),
+        "districts": core_selectors.districts(),
+        "departments": selectors.visible_departments(_user(request)),
         "all_departments": _all_departments(),
-        "members": selectors.department_members(request.user.department_id) if request.user.department_id else [],  # type: ignore[union-attr]
-        "statuses": Status.choices, "bulk_actions": services.BULK_ACTIONS,
+        "members": selectors.department_members(_user(request).department_id) if _user(request).department_id else [],
+        "statuses": Status.choices,
+        "bulk_actions": services.BULK_ACTIONS,
     }
-    if request.htmx:  # type: ignore[attr-defined]
+    if getattr(request, "htmx", False):
         return render(request, "complaints/office.html#queue", context)
     return render(request, "complaints/office.html", context)
 
@@ -283,9 +336,13 @@ def office_bulk(request: HttpRequest) -> HttpResponse:
         return gate
     assignee = request.POST.get("assignee", "")
     count = services.complaints_bulk(
-        actor=request.user, numbers=request.POST.getlist("numbers"), action=request.POST.get("action", ""),  # type: ignore[arg-type]
-        assignee_id=int(assignee) if assignee.isdigit() else None, department_code=request.POST.get("department", ""),
-        reason=request.POST.get("reason", ""), request=request,
+        actor=_user(request),
+        numbers=request.POST.getlist("numbers"),
+        action=request.POST.get("action", ""),
+        assignee_id=int(assignee) if assignee.isdigit() else None,
+        department_code=request.POST.get("department", ""),
+        reason=request.POST.get("reason", ""),
+        request=request,
     )
     messages.success(request, _("%(n)d reports updated.") % {"n": count})
     return redirect(request.POST.get("next") or reverse("complaints:office"))
@@ -297,17 +354,29 @@ def office_report(request: HttpRequest, number: str) -> HttpResponse:
     if gate is not None:
         return gate
     complaint = selectors.office_report(number)
-    if not services.can_handle(request.user, complaint):  # type: ignore[arg-type]
+    if not services.can_handle(_user(request), complaint):
         raise ComplaintForbidden(_("This report belongs to another department."))
-    return render(request, "complaints/office_report.html", {
-        "c": complaint, "history": list(complaint.history.select_related("actor", "to_department")),
-        "notes": complaint.internal_notes.all(), "media": list(complaint.media.all()),
-        "attributes": complaint.attributes, "members": selectors.department_members(complaint.department_id),
-        "departments": _all_departments(), "now": clock.now(),
-        "nearby": [(c, d) for c, d in selectors.nearby_open(
-            category_code=complaint.category.code, lat=complaint.lat, lon=complaint.lon, days=60)
-            if c.pk != complaint.pk],
-    })
+    return render(
+        request,
+        "complaints/office_report.html",
+        {
+            "c": complaint,
+            "history": list(complaint.history.select_related("actor", "to_department")),
+            "notes": complaint.internal_notes.all(),
+            "media": list(complaint.media.all()),
+            "attributes": complaint.attributes,
+            "members": selectors.department_members(complaint.department_id),
+            "departments": _all_departments(),
+            "now": clock.now(),
+            "nearby": [
+                (c, d)
+                for c, d in selectors.nearby_open(
+                    category_code=complaint.category.code, lat=complaint.lat, lon=complaint.lon, days=60
+                )
+                if c.pk != complaint.pk
+            ],
+        },
+    )
 
 
 @require_POST
@@ -315,30 +384,40 @@ def office_action(request: HttpRequest, number: str, action: str) -> HttpRespons
     gate = _office_gate(request)
     if gate is not None:
         return gate
-    actor = request.user
+    actor = _user(request)
     p = request.POST
     if action == "assign":
         assignee = p.get("assignee", "")
         if not assignee.isdigit():
             raise ComplaintInvalid(_("Choose a member to assign."), code=ComplaintErrorCode.NOT_A_MEMBER)
-        services.complaint_assign(actor=actor, number=number, assignee_id=int(assignee), request=request)  # type: ignore[arg-type]
+        services.complaint_assign(actor=actor, number=number, assignee_id=int(assignee), request=request)
     elif action == "start":
-        services.complaint_start(actor=actor, number=number, note=p.get("note", ""), request=request)  # type: ignore[arg-type]
+        services.complaint_start(actor=actor, number=number, note=p.get("note", ""), request=request)
     elif action == "resolve":
-        services.complaint_resolve(actor=actor, number=number, note=p.get("note", ""),  # type: ignore[arg-type]
-                                   photo=request.FILES.get("photo"), request=request)
+        services.complaint_resolve(
+            actor=actor,
+            number=number,
+            note=p.get("note", ""),
+            photo=request.FILES.get("photo"),
+            request=request,
+        )
     elif action == "reject":
-        services.complaint_reject(actor=actor, number=number, reason=p.get("reason", ""), request=request)  # type: ignore[arg-type]
+        services.complaint_reject(actor=actor, number=number, reason=p.get("reason", ""), request=request)
     elif action == "transfer":
-        services.complaint_transfer(actor=actor, number=number, department_code=p.get("department", ""),  # type: ignore[arg-type]
-                                    reason=p.get("reason", ""), request=request)
+        services.complaint_transfer(
+            actor=actor,
+            number=number,
+            department_code=p.get("department", ""),
+            reason=p.get("reason", ""),
+            request=request,
+        )
     elif action == "note":
-        services.complaint_note_add(actor=actor, number=number, body=p.get("body", ""), request=request)  # type: ignore[arg-type]
+        services.complaint_note_add(actor=actor, number=number, body=p.get("body", ""), request=request)
     elif action == "merge":
-        services.complaint_merge(actor=actor, number=number, into_number=p.get("into", "").strip(), request=request)  # type: ignore[arg-type]
+        services.complaint_merge(actor=actor, number=number, into_number=p.get("into", "").strip(), request=request)
     else:
         raise ComplaintInvalid(_("Unknown action."), code=ComplaintErrorCode.BAD_TRANSITION)
     messages.success(request, _("Saved."))
-    if action == "transfer" and not services.can_handle(actor, selectors.report(number)):  # type: ignore[arg-type]
+    if action == "transfer" and not services.can_handle(actor, selectors.report(number)):
         return redirect("complaints:office")
     return redirect("complaints:office-report", number=number)

@@ -51,13 +51,25 @@ def seoul(city: Any, make_user: Any) -> dict[str, Any]:
     official = make_user("parking_officer", role="official", department="11110-parking")
     d = District.objects.get(code="11110")
     photo = services.media_upload(owner=reporter, file=jpeg(), source="capture")
-    a = services.complaint_submit(reporter=reporter, category_code="PARK-01", lat=d.centroid_lat,
-                                  lon=d.centroid_lon, attributes={"PLATE": "12가3456", "ZONE": "BUS"},
-                                  media_ids=[photo.pk], description="Blocking the bus stop")
-    b = services.complaint_submit(reporter=reporter, category_code="ROAD-01", lat=d.centroid_lat + 0.001,
-                                  lon=d.centroid_lon)
-    c = services.complaint_submit(reporter=reporter, category_code="PARK-01", lat=d.centroid_lat,
-                                  lon=d.centroid_lon + 0.001, attributes={"PLATE": "1", "ZONE": "BUS"})
+    a = services.complaint_submit(
+        reporter=reporter,
+        category_code="PARK-01",
+        lat=d.centroid_lat,
+        lon=d.centroid_lon,
+        attributes={"PLATE": "12가3456", "ZONE": "BUS"},
+        media_ids=[photo.pk],
+        description="Blocking the bus stop",
+    )
+    b = services.complaint_submit(
+        reporter=reporter, category_code="ROAD-01", lat=d.centroid_lat + 0.001, lon=d.centroid_lon
+    )
+    c = services.complaint_submit(
+        reporter=reporter,
+        category_code="PARK-01",
+        lat=d.centroid_lat,
+        lon=d.centroid_lon + 0.001,
+        attributes={"PLATE": "1", "ZONE": "BUS"},
+    )
     services.complaint_start(actor=official, number=a.number, note="Warden on the way")
     services.complaint_resolve(actor=official, number=a.number, note="Fined and towed", photo=jpeg())
     return {"key": raw, "numbers": [a.number, b.number, c.number], "lat": d.centroid_lat, "lon": d.centroid_lon}
@@ -100,7 +112,8 @@ def test_services_and_definitions_validate_and_match_xml(live_server: Any, seoul
     xml_codes = [s.findtext("service_code") for s in doc.findall("service")]
     assert xml_codes == [s["service_code"] for s in services_json]
     assert [s.findtext("metadata") for s in doc.findall("service")] == [
-        "true" if s["metadata"] else "false" for s in services_json]
+        "true" if s["metadata"] else "false" for s in services_json
+    ]
     for service in services_json:
         validator("service.json").validate(service)
         definition = _get(live_server, f"/open311/v2/services/{service['service_code']}.json").json()
@@ -108,15 +121,21 @@ def test_services_and_definitions_validate_and_match_xml(live_server: Any, seoul
         assert bool(definition["attributes"]) == service["metadata"]
         ddoc = _xml(_get(live_server, f"/open311/v2/services/{service['service_code']}.xml"), "service_definition")
         assert [a.findtext("code") for a in ddoc.findall("attributes/attribute")] == [
-            a["code"] for a in definition["attributes"]]
+            a["code"] for a in definition["attributes"]
+        ]
     park = _get(live_server, "/open311/v2/services/PARK-01.json").json()
     zone = next(a for a in park["attributes"] if a["code"] == "ZONE")
     assert zone["datatype"] == "singlevaluelist" and {"key": "HYDRANT"}.items() <= zone["values"][0].items()
 
 
 def test_requests_validate_and_match_xml(live_server: Any, seoul: Any, validator: Any) -> None:
-    for params in ({}, {"extensions": "true"}, {"status": "closed"}, {"service_code": "PARK-01"},
-                   {"page": "1", "page_size": "2"}):
+    for params in (
+        {},
+        {"extensions": "true"},
+        {"status": "closed"},
+        {"service_code": "PARK-01"},
+        {"page": "1", "page_size": "2"},
+    ):
         response = _get(live_server, "/open311/v2/requests.json", **params)
         assert response.headers["Content-Type"] == "application/json; charset=utf-8"
         body = response.json()
@@ -127,7 +146,8 @@ def test_requests_validate_and_match_xml(live_server: Any, seoul: Any, validator
         _no_personal_data(response.text)
         doc = _xml(_get(live_server, "/open311/v2/requests.xml", **params), "service_requests")
         assert [r.findtext("service_request_id") for r in doc.findall("request")] == [
-            r["service_request_id"] for r in body]
+            r["service_request_id"] for r in body
+        ]
         assert [r.findtext("status") for r in doc.findall("request")] == [r["status"] for r in body]
         _no_personal_data(etree.tostring(doc, encoding="unicode"))
     closed = _get(live_server, "/open311/v2/requests.json", status="closed").json()
@@ -204,18 +224,31 @@ def test_error_cases_return_the_spec_error_list(live_server: Any, seoul: Any, fm
     assert _errors(_post(live_server, fmt, api_key=seoul["key"], lat=seoul["lat"], long=seoul["lon"]), 400, fmt)
     assert _errors(_post(live_server, fmt, api_key=seoul["key"], service_code="ROAD-01"), 400, fmt)
     assert _errors(_post(live_server, fmt, api_key=seoul["key"], service_code="NOPE", lat=1, long=1), 404, fmt)
-    assert _errors(_post(live_server, fmt, api_key=seoul["key"], service_code="ROAD-01", lat=35.18, long=129.07), 400, fmt)
+    assert _errors(
+        _post(live_server, fmt, api_key=seoul["key"], service_code="ROAD-01", lat=35.18, long=129.07), 400, fmt
+    )
     assert _errors(_post(live_server, fmt, api_key=seoul["key"], description="x" * 4001, **ok), 400, fmt)
-    assert _errors(_post(live_server, fmt, api_key=seoul["key"], service_code="PARK-01", lat=seoul["lat"],
-                         long=seoul["lon"]), 400, fmt)  # required attribute missing
+    assert _errors(
+        _post(live_server, fmt, api_key=seoul["key"], service_code="PARK-01", lat=seoul["lat"], long=seoul["lon"]),
+        400,
+        fmt,
+    )  # required attribute missing
     assert _errors(_get(live_server, f"/open311/v2/requests/2026-999999.{fmt}"), 404, fmt)
     assert _errors(_get(live_server, f"/open311/v2/requests/nonsense.{fmt}"), 404, fmt)
     assert _errors(_get(live_server, f"/open311/v2/tokens/nope.{fmt}"), 404, fmt)
     assert _errors(_get(live_server, f"/open311/v2/services/NOPE.{fmt}"), 404, fmt)
     assert _errors(_get(live_server, f"/open311/v2/services.{fmt}", jurisdiction_id="busan.go.kr"), 404, fmt)
     assert _errors(_get(live_server, f"/open311/v2/requests.{fmt}", start_date="2026-01-01"), 400, fmt)
-    assert _errors(_get(live_server, f"/open311/v2/requests.{fmt}", start_date="2026-01-01T00:00:00+09:00",
-                        end_date="2026-06-01T00:00:00+09:00"), 400, fmt)
+    assert _errors(
+        _get(
+            live_server,
+            f"/open311/v2/requests.{fmt}",
+            start_date="2026-01-01T00:00:00+09:00",
+            end_date="2026-06-01T00:00:00+09:00",
+        ),
+        400,
+        fmt,
+    )
     assert _errors(_get(live_server, f"/open311/v2/requests.{fmt}", page_size="501"), 400, fmt)
     assert _errors(_get(live_server, f"/open311/v2/requests.{fmt}", status="pending"), 400, fmt)
     assert Complaint.objects.count() == before
@@ -225,18 +258,30 @@ def test_unknown_suffix_answers_in_xml(live_server: Any, seoul: Any) -> None:
     response = _get(live_server, "/open311/v2/services.html")
     assert response.status_code == 400
     _xml(response, "errors")
-    assert requests.get(f"{live_server.url}/open311/v2/services.json/", timeout=10, allow_redirects=False).status_code != 301
+    assert (
+        requests.get(f"{live_server.url}/open311/v2/services.json/", timeout=10, allow_redirects=False).status_code
+        != 301
+    )
 
 
 def test_fixmystreet_style_create_with_attributes_media_and_token(live_server: Any, seoul: Any, validator: Any) -> None:
     from smartseoul.complaints.models import Complaint
     from smartseoul.complaints.tests.factories import jpeg
 
-    data = [("api_key", seoul["key"]), ("service_code", "NOISE-01"), ("lat", str(seoul["lat"])),
-            ("long", str(seoul["lon"])), ("attribute[SOURCE][]", "CONSTRUCTION"), ("attribute[SOURCE][]", "SPEAKER"),
-            ("media_url", "https://fms.example.org/photo/1.jpeg"), ("media_url", "https://fms.example.org/photo/2.jpeg"),
-            ("email", "fms-user@example.org"), ("phone", "010-9999-0000"), ("first_name", "Hong"),
-            ("description", "Drilling at night")]
+    data = [
+        ("api_key", seoul["key"]),
+        ("service_code", "NOISE-01"),
+        ("lat", str(seoul["lat"])),
+        ("long", str(seoul["lon"])),
+        ("attribute[SOURCE][]", "CONSTRUCTION"),
+        ("attribute[SOURCE][]", "SPEAKER"),
+        ("media_url", "https://fms.example.org/photo/1.jpeg"),
+        ("media_url", "https://fms.example.org/photo/2.jpeg"),
+        ("email", "fms-user@example.org"),
+        ("phone", "010-9999-0000"),
+        ("first_name", "Hong"),
+        ("description", "Drilling at night"),
+    ]
     files = [("photo1", ("p1.jpg", jpeg(), "image/jpeg")), ("photo2", ("p2.jpg", jpeg(colour="green"), "image/jpeg"))]
     response = requests.post(f"{live_server.url}/open311/v2/requests.json", data=data, files=files, timeout=20)
     assert response.status_code == 200, response.text
@@ -253,28 +298,44 @@ def test_fixmystreet_style_create_with_attributes_media_and_token(live_server: A
     validator("requests.json").validate(read.json())
     assert "010-9999-0000" not in read.text and "fms-user@example.org" not in read.text and "Hong" not in read.text
     # v2.1 draft: media[] with the XML format, address text instead of a position
-    xml = requests.post(f"{live_server.url}/open311/v2/requests.xml",
-                        data={"api_key": seoul["key"], "service_code": "WASTE-01", "address_string": "Jongno-gu",
-                              "address_id": "#NOTPINPOINTED#"},
-                        files=[("media[]", ("m.jpg", jpeg(), "image/jpeg"))], timeout=20)
+    xml = requests.post(
+        f"{live_server.url}/open311/v2/requests.xml",
+        data={
+            "api_key": seoul["key"],
+            "service_code": "WASTE-01",
+            "address_string": "Jongno-gu",
+            "address_id": "#NOTPINPOINTED#",
+        },
+        files=[("media[]", ("m.jpg", jpeg(), "image/jpeg"))],
+        timeout=20,
+    )
     doc = _xml(xml, "service_requests")
     assert doc.findtext("request/service_request_id") and doc.find("request/token") is None
 
 
 def test_updates_feed(live_server: Any, seoul: Any) -> None:
-    response = _get(live_server, "/open311/v2/servicerequestupdates.xml", api_key=seoul["key"],
-                    start_date="2020-01-01T00:00:00+09:00", end_date="2020-03-01T00:00:00+09:00")
+    response = _get(
+        live_server,
+        "/open311/v2/servicerequestupdates.xml",
+        api_key=seoul["key"],
+        start_date="2020-01-01T00:00:00+09:00",
+        end_date="2020-03-01T00:00:00+09:00",
+    )
     _xml(response, "service_requests_updates")
     from smartseoul.core import clock
 
     now = clock.now()
     start = (now.replace(microsecond=0) - __import__("datetime").timedelta(hours=1)).isoformat()
-    doc = _xml(_get(live_server, "/open311/v2/servicerequestupdates.xml", api_key=seoul["key"], start_date=start),
-               "service_requests_updates")
+    doc = _xml(
+        _get(live_server, "/open311/v2/servicerequestupdates.xml", api_key=seoul["key"], start_date=start),
+        "service_requests_updates",
+    )
     updates = doc.findall("request_update")
-    codes = [u.findtext("external_status_code") for u in updates if u.findtext("service_request_id") == seoul["numbers"][0]]
+    codes = [
+        u.findtext("external_status_code") for u in updates if u.findtext("service_request_id") == seoul["numbers"][0]
+    ]
     assert codes == ["FOR_TRIAGE", "IN_PROGRESS", "FIXED"]
-    fixed = [u for u in updates if u.findtext("external_status_code") == "FIXED"][0]
+    fixed = next(u for u in updates if u.findtext("external_status_code") == "FIXED")
     assert fixed.findtext("status") == "closed" and fixed.findtext("media_url").startswith("http")
     assert all(u.findtext("update_id") for u in updates)
     assert _get(live_server, "/open311/v2/servicerequestupdates.xml").status_code == 403

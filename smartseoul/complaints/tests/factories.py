@@ -21,7 +21,9 @@ def load_categories() -> list[Any]:
     return out
 
 
-def jpeg(*, gps: bool = True, taken: str | None = None, size: tuple[int, int] = (640, 480), colour: str = "red") -> bytes:
+def jpeg(
+    *, gps: bool = True, taken: str | None = None, size: tuple[int, int] = (640, 480), colour: str = "red"
+) -> bytes:
     """A JPEG with EXIF: a GPS position, camera make and (optionally) DateTimeOriginal."""
     img = Image.new("RGB", size, colour)
     exif = Image.Exif()

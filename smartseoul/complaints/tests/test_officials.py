@@ -29,8 +29,13 @@ from .factories import jpeg, upload
 
 @pytest.fixture
 def report(citizen: Any, categories: Any, jongno: Any) -> Complaint:
-    return complaint_submit(reporter=citizen, category_code="PARK-01", lat=jongno[0], lon=jongno[1],
-                            attributes={"PLATE": "12가3456", "ZONE": "BUS"})
+    return complaint_submit(
+        reporter=citizen,
+        category_code="PARK-01",
+        lat=jongno[0],
+        lon=jongno[1],
+        attributes={"PLATE": "12가3456", "ZONE": "BUS"},
+    )
 
 
 def test_full_flow_with_audit_and_notifications(official: Any, report: Complaint, citizen: Any) -> None:
@@ -73,13 +78,21 @@ def test_transfer_moves_the_report_and_keeps_history(official: Any, make_user: A
     with pytest.raises(DomainError) as exc:
         complaint_transfer(actor=official, number=report.number, department_code="seoul-transport", reason="")
     assert exc.value.code == ComplaintErrorCode.REASON_REQUIRED
-    complaint_transfer(actor=official, number=report.number, department_code="seoul-transport",
-                       reason="Arterial road: city transport division.")
+    complaint_transfer(
+        actor=official,
+        number=report.number,
+        department_code="seoul-transport",
+        reason="Arterial road: city transport division.",
+    )
     report.refresh_from_db()
     assert report.department.code == "seoul-transport" and report.status == "transferred"
     assert report.assignee is None
     last = report.history.last()
-    assert (last.kind, last.from_department.code, last.to_department.code) == ("transfer", "11110-parking", "seoul-transport")
+    assert (last.kind, last.from_department.code, last.to_department.code) == (
+        "transfer",
+        "11110-parking",
+        "seoul-transport",
+    )
     # the old department can no longer act; the new one can
     with pytest.raises(DomainError) as exc:
         complaint_start(actor=official, number=report.number)
@@ -114,10 +127,12 @@ def test_internal_notes_are_audited(official: Any, report: Complaint) -> None:
 
 def test_merge_tells_both_citizens(official: Any, make_user: Any, categories: Any, jongno: Any) -> None:
     a_user, b_user = make_user(), make_user()
-    a = complaint_submit(reporter=a_user, category_code="PARK-01", lat=jongno[0], lon=jongno[1],
-                         attributes={"PLATE": "1", "ZONE": "BUS"})
-    b = complaint_submit(reporter=b_user, category_code="PARK-01", lat=jongno[0], lon=jongno[1],
-                         attributes={"PLATE": "1", "ZONE": "BUS"})
+    a = complaint_submit(
+        reporter=a_user, category_code="PARK-01", lat=jongno[0], lon=jongno[1], attributes={"PLATE": "1", "ZONE": "BUS"}
+    )
+    b = complaint_submit(
+        reporter=b_user, category_code="PARK-01", lat=jongno[0], lon=jongno[1], attributes={"PLATE": "1", "ZONE": "BUS"}
+    )
     target = complaint_merge(actor=official, number=b.number, into_number=a.number)
     b.refresh_from_db()
     assert b.status == "merged" and b.merged_into_id == a.pk
@@ -142,14 +157,24 @@ def test_reopen_within_14_days_only(official: Any, report: Complaint, citizen: A
 
 
 def test_bulk_is_all_or_nothing(official: Any, make_user: Any, categories: Any, jongno: Any) -> None:
-    reports = [complaint_submit(reporter=make_user(), category_code="PARK-01", lat=jongno[0], lon=jongno[1],
-                                attributes={"PLATE": "1", "ZONE": "BUS"}) for _ in range(3)]
+    reports = [
+        complaint_submit(
+            reporter=make_user(),
+            category_code="PARK-01",
+            lat=jongno[0],
+            lon=jongno[1],
+            attributes={"PLATE": "1", "ZONE": "BUS"},
+        )
+        for _ in range(3)
+    ]
     foreign = complaint_submit(reporter=make_user(), category_code="NOISE-01", lat=jongno[0], lon=jongno[1])
     with pytest.raises(DomainError):
         complaints_bulk(actor=official, numbers=[r.number for r in reports] + [foreign.number], action="start")
     assert Complaint.objects.filter(status="in_progress").count() == 0
-    assert complaints_bulk(actor=official, numbers=[r.number for r in reports], action="assign",
-                           assignee_id=official.pk) == 3
+    assert (
+        complaints_bulk(actor=official, numbers=[r.number for r in reports], action="assign", assignee_id=official.pk)
+        == 3
+    )
     assert Complaint.objects.filter(status="assigned", assignee=official).count() == 3
 
 

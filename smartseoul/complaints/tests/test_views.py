@@ -23,9 +23,15 @@ def reporter(make_user: Any, city: Any) -> Any:
 @pytest.fixture
 def report(reporter: Any, categories: Any, jongno: Any) -> Complaint:
     photo = media_upload(owner=reporter, file=upload(jpeg()), source="capture")
-    return complaint_submit(reporter=reporter, category_code="PARK-01", lat=jongno[0], lon=jongno[1],
-                            attributes={"PLATE": "34나5678", "ZONE": "BUS"}, media_ids=[photo.pk],
-                            description=f"Blocked bus stop. Call me {PHONE} or kim@example.org")
+    return complaint_submit(
+        reporter=reporter,
+        category_code="PARK-01",
+        lat=jongno[0],
+        lon=jongno[1],
+        attributes={"PLATE": "34나5678", "ZONE": "BUS"},
+        media_ids=[photo.pk],
+        description=f"Blocked bus stop. Call me {PHONE} or kim@example.org",
+    )
 
 
 def _digits(text: str) -> str:
@@ -42,12 +48,19 @@ def _assert_private(text: str) -> None:
 def test_public_pages_never_show_the_reporter(client: Any, report: Complaint, official: Any) -> None:
     complaint_resolve(actor=official, number=report.number, note="Fined.", photo=upload(jpeg()))
     pages = [
-        f"/complaints/r/{report.number}/", "/complaints/map/", "/complaints/", "/complaints/map/districts",
-        "/complaints/map.geojson?zoom=18&period=all", "/complaints/map.geojson?mode=heat",
-        f"/api/v1/complaints/reports/{report.number}", "/api/v1/complaints/districts",
+        f"/complaints/r/{report.number}/",
+        "/complaints/map/",
+        "/complaints/",
+        "/complaints/map/districts",
+        "/complaints/map.geojson?zoom=18&period=all",
+        "/complaints/map.geojson?mode=heat",
+        f"/api/v1/complaints/reports/{report.number}",
+        "/api/v1/complaints/districts",
         f"/complaints/nearby?category=PARK-01&lat={report.lat}&lon={report.lon}",
-        "/open311/v2/requests.json?extensions=true", "/open311/v2/requests.xml?extensions=true",
-        f"/open311/v2/requests/{report.number}.json?extensions=true", "/open311/v2/services.json",
+        "/open311/v2/requests.json?extensions=true",
+        "/open311/v2/requests.xml?extensions=true",
+        f"/open311/v2/requests/{report.number}.json?extensions=true",
+        "/open311/v2/services.json",
     ]
     for url in pages:
         response = client.get(url)
@@ -57,7 +70,7 @@ def test_public_pages_never_show_the_reporter(client: Any, report: Complaint, of
 
 def test_report_page_shows_history_and_photos(client: Any, report: Complaint) -> None:
     page = client.get(f"/complaints/r/{report.number}/").content.decode()
-    assert report.number in page and "id=\"history\"" in page
+    assert report.number in page and 'id="history"' in page
     assert report.media.first().public_path in page
     assert report.media.first().private_path not in page
 
@@ -77,8 +90,16 @@ def test_new_report_form_and_submit(client: Any, make_user: Any, categories: Any
     user = make_user()
     client.force_login(user)
     assert client.get("/complaints/new/").status_code == 200
-    response = client.post("/complaints/new/", {"category": "ROAD-01", "lat": jongno[0], "lon": jongno[1],
-                                               "attr_ROAD-01_SIZE": "L", "description": "Deep hole"})
+    response = client.post(
+        "/complaints/new/",
+        {
+            "category": "ROAD-01",
+            "lat": jongno[0],
+            "lon": jongno[1],
+            "attr_ROAD-01_SIZE": "L",
+            "description": "Deep hole",
+        },
+    )
     assert response.status_code == 302
     c = Complaint.objects.get()
     assert response["Location"] == f"/complaints/r/{c.number}/?new=1"
@@ -128,8 +149,9 @@ def test_map_geojson_is_rfc7946(client: Any, report: Complaint) -> None:
         for f in fc["features"]:
             geom = shape(f["geometry"])
             assert geom.is_valid
-            lon, lat = (f["geometry"]["coordinates"] if f["geometry"]["type"] == "Point"
-                        else f["geometry"]["coordinates"][0][0])
+            lon, lat = (
+                f["geometry"]["coordinates"] if f["geometry"]["type"] == "Point" else f["geometry"]["coordinates"][0][0]
+            )
             assert 124 < lon < 132 and 33 < lat < 39
             if f["geometry"]["type"] == "Polygon":
                 from shapely.geometry import LinearRing
@@ -169,7 +191,9 @@ def test_office_queue_is_per_department(client: Any, report: Complaint, make_use
     assert "34나5678" in detail  # the plate is for the department
 
 
-def test_office_requires_second_factor_and_official(client: Any, report: Complaint, official: Any, citizen: Any) -> None:
+def test_office_requires_second_factor_and_official(
+    client: Any, report: Complaint, official: Any, citizen: Any
+) -> None:
     client.force_login(official)
     assert client.get("/complaints/office/")["Location"].startswith("/accounts/second-factor/")
     client.force_login(citizen)
@@ -193,8 +217,9 @@ def test_office_actions_through_pages(client: Any, report: Complaint, official: 
 
 def test_office_bulk_page(client: Any, report: Complaint, official: Any) -> None:
     c = _official_session(client, official)
-    response = c.post("/complaints/office/bulk", {"numbers": [report.number], "action": "assign",
-                                                   "assignee": str(official.pk)})
+    response = c.post(
+        "/complaints/office/bulk", {"numbers": [report.number], "action": "assign", "assignee": str(official.pk)}
+    )
     assert response.status_code == 302
     report.refresh_from_db()
     assert report.status == "assigned" and report.assignee_id == official.pk
@@ -203,13 +228,19 @@ def test_office_bulk_page(client: Any, report: Complaint, official: Any) -> None
 def test_api_submit_and_read(client: Any, make_user: Any, categories: Any, jongno: Any) -> None:
     user = make_user()
     client.force_login(user)
-    response = client.post("/api/v1/complaints/reports", {"category": "WALK-01", "lat": jongno[0], "lon": jongno[1]},
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/complaints/reports",
+        {"category": "WALK-01", "lat": jongno[0], "lon": jongno[1]},
+        content_type="application/json",
+    )
     assert response.status_code == 201, response.content
     number = response.json()["number"]
     assert client.get(f"/api/v1/complaints/reports/{number}").json()["status"] == "received"
     assert [r["number"] for r in client.get("/api/v1/complaints/reports/mine").json()] == [number]
-    bad = client.post("/api/v1/complaints/reports", {"category": "WALK-01", "lat": 35.1, "lon": 129.0},
-                      content_type="application/json")
+    bad = client.post(
+        "/api/v1/complaints/reports",
+        {"category": "WALK-01", "lat": 35.1, "lon": 129.0},
+        content_type="application/json",
+    )
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "outside_city"
     assert len(client.get("/api/v1/complaints/categories").json()) >= 12
