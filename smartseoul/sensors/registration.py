@@ -3,17 +3,74 @@ open-data exports, tiles, demo and commands."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.utils.translation import gettext_lazy as _
 
-from smartseoul.core.registry import ModuleManifest
+from smartseoul.core.registry import ExportField, MapLayer, ModuleManifest, OpenDataExport, Tile, Widget
+
+
+def _on_day(day: date) -> None:
+    from .services.derive import derive_day
+
+    derive_day(day=day)
+
+
+def _demo() -> None:
+    from .demo import load_demo
+
+    load_demo()
 
 
 def manifest() -> ModuleManifest:
+    from . import layers
+    from .api import router
     from .commands import COMMANDS
 
     return ModuleManifest(
         name="sensors",
         title=str(_("City sensors")),
+        router=router,
+        api_prefix="/sensors",
+        urls="smartseoul.sensors.urls",
+        url_prefix="sensors/",
         root_urls="smartseoul.sensors.sta.urls",
+        widgets=(
+            Widget("sensors-air-quality", _("Air quality by district"), "districts", layers.air_quality_widget,
+                   section="environment", order=10),
+            Widget("sensors-alerts", _("Heat-wave and fine-dust alerts"), "list", layers.alerts_widget,
+                   section="environment", order=20),
+        ),
+        layers=(
+            MapLayer("sensors-boxes", str(_("S-DoT sensor boxes (PM10, PM2.5)")), layers.boxes_layer,
+                     style={"color": "#2a7", "kind": "point"}, legend={"pm25": "PM2.5 µg/m³"}, category="environment"),
+            MapLayer("sensors-parking", str(_("Shared parking (free spaces)")), layers.parking_layer,
+                     style={"color": "#36c", "kind": "point"}, legend={"free": str(_("free spaces"))},
+                     category="transport"),
+        ),
+        exports=(
+            OpenDataExport(
+                key="sensors-district-hourly", title_ko="S-DoT 자치구별 시간별 측정 통계",
+                title_en="S-DoT hourly measurements by district",
+                description_ko="S-DoT 도시데이터 센서의 자치구별·항목별 시간 평균, 최솟값, 최댓값과 관측 수.",
+                description_en="Hourly mean, minimum, maximum and count of S-DoT measurements per district and quantity.",
+                category="environment",
+                fields=(ExportField("district_code", "string", "district (gu) code"),
+                        ExportField("quantity", "string", "measured quantity"),
+                        ExportField("hour", "datetime", "start of the hour, Korean time"),
+                        ExportField("observations", "integer", "number of 2-minute values"),
+                        ExportField("mean", "number"), ExportField("min", "number"), ExportField("max", "number")),
+                rows=layers.district_hourly_export, frequency="hourly",
+                keywords=("S-DoT", "미세먼지", "air quality", "IoT"), primary_key=("district_code", "quantity", "hour"),
+            ),
+        ),
+        tiles=(
+            Tile(_("Air quality now"), "sensors:map", "🌫", "live", _("Fine dust, heat and UV by district"), order=20),
+            Tile(_("Sensor alerts"), "sensors:alerts", "⚠", "life", _("Dust, heat-wave and UV alerts for your district"),
+                 order=30),
+            Tile(_("Senior care"), "sensors:care", "🏠", "office", _("Caseworkers' home-sensor dashboard"), order=40),
+        ),
+        on_day=_on_day,
+        demo=_demo,
         commands=COMMANDS,
     )

@@ -173,3 +173,65 @@ def parking_spot_states(lot_ids: list[int]) -> dict[int, list[tuple[int, bool | 
     return out
 
 
+
+
+# --- series and summaries for pages and the API ---------------------------------------------------
+
+
+def box_series(thing_id: int, quantity: str, start: Any, end: Any, *, max_points: int = 5000) -> list[tuple[Any, float]]:
+    """(time, value) of one box and quantity between two instants, from the lake's source stage."""
+    import pyarrow as pa
+
+    from . import lake
+    from .timeutil import from_us, local_zone, to_us
+
+    ds = Datastream.objects.filter(thing_id=thing_id, quantity=quantity).values_list("pk", flat=True).first()
+    if ds is None:
+        return []
+    days = []
+    d = start.astimezone(local_zone()).date()
+    while d <= end.astimezone(local_zone()).date():
+        days.append(d)
+        d = date.fromordinal(d.toordinal() + 1)
+    paths = lake.files(lake.OBSERVATIONS, days)
+    if not paths:
+        return []
+    con = lake.connect()
+    con.register("want", pa.table({"id": pa.array([ds], type=pa.int64())}))
+    rows = con.execute(
+        f"SELECT epoch_us(phenomenon_time) AS t, result FROM {lake.scan_sql(paths)} "
+        "WHERE datastream_id IN (SELECT id FROM want) AND result IS NOT NULL "
+        "AND epoch_us(phenomenon_time) BETWEEN ? AND ? ORDER BY t",
+        [to_us(start), to_us(end)],
+    ).fetchall()
+    step = max(1, len(rows) // max_points)
+    return [(from_us(t), v) for t, v in rows[::step]]
+
+
+def air_quality_by_district() -> dict[str, str]:
+    return {code: c.dust_grade for code, c in district_conditions_latest().items() if c.dust_grade}
+
+
+def parking_availability(lot_ids: list[int] | None = None) -> list[dict[str, Any]]:
+    """Free and occupied spots per lot now, with the owner's sharing hours."""
+    from smartseoul.core import clock
+
+    from .services.parking import is_shared_at
+
+    lots = list(ParkingLot.objects.filter(pk__in=lot_ids) if lot_ids is not None else ParkingLot.objects.all())
+    states = parking_spot_states([lot.pk for lot in lots])
+    now = clock.now()
+    out = []
+    for lot in lots:
+        spots = states.get(lot.pk, [])
+        occupied = sum(1 for _, o, _ in spots if o)
+        unknown = sum(1 for _, o, _ in spots if o is None)
+        latest = max((at for _, _, at in spots if at is not None), default=None)
+        out.append({
+            "id": lot.pk, "name": lot.name, "district_code": lot.district_code, "lat": lot.lat, "lon": lot.lon,
+            "address": lot.address, "spots": len(spots), "occupied": occupied, "unknown": unknown,
+            "free": len(spots) - occupied - unknown, "shared_now": is_shared_at(lot.sharing_hours, now),
+            "sharing_hours": lot.sharing_hours, "fee_note": lot.fee_note,
+            "updated_at": latest.isoformat() if latest else None,
+        })
+    return out

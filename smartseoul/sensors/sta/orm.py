@@ -13,7 +13,7 @@ from typing import Any
 import shapely
 from django.db.models import F, FloatField, Q, Value
 from django.db.models import lookups as L
-from django.db.models.fields.json import KT
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import (
     Cast, Ceil, Concat, ExtractDay, ExtractHour, ExtractMinute, ExtractMonth, ExtractSecond, ExtractYear, Floor, Length,
     Lower, Mod, Round, StrIndex, Substr, Trim, TruncDate, TruncTime, Upper,
@@ -40,6 +40,14 @@ PREDICATES: dict[str, Callable[[BaseGeometry, BaseGeometry], bool]] = {
     "st_overlaps": lambda a, b: a.overlaps(b), "st_crosses": lambda a, b: a.crosses(b),
     "st_contains": lambda a, b: a.contains(b),
 }
+
+
+def json_text(field_path: str, keys: list[str]) -> Any:
+    """The text of a JSON key below a (possibly related) JSON field, e.g. thing__properties → serial."""
+    expr: Any = field_path
+    for key in keys[:-1]:
+        expr = KeyTransform(key, expr)
+    return KeyTextTransform(keys[-1], expr)
 
 
 class PathInfo:
@@ -157,7 +165,7 @@ class OrmCompiler:
             if info.prop in info.target.intervals:
                 return F(info.prefix + info.target.intervals[info.prop][0])
             if info.keys:
-                text = KT(info.field + "__" + "__".join(info.keys))
+                text = json_text(info.field, info.keys)
                 return Cast(text, FloatField()) if hint in (int, float) else text
             if info.prop in info.target.json_props:
                 raise BadQuery(f"compare a key of {info.prop}, e.g. {info.prop}/name")
@@ -274,7 +282,7 @@ def order_fields(es: EntitySet, orderby: list[tuple[tuple[str, ...], bool]]) -> 
         if info.prop in info.target.intervals:
             expr: Any = F(info.prefix + info.target.intervals[info.prop][0])
         elif info.keys:
-            expr = KT(info.field + "__" + "__".join(info.keys))
+            expr = json_text(info.field, info.keys)
         else:
             expr = F(info.field)
         fields.append(expr.desc(nulls_last=True) if desc else expr.asc(nulls_first=True))

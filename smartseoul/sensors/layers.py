@@ -1,0 +1,69 @@
+"""Dashboard widgets, map layers and open-data exports (cheap reads of precomputed values)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from smartseoul.core.registry import LayerQuery, WidgetQuery
+from smartseoul.lib.geo import feature_collection, point_feature
+
+from . import selectors
+
+
+def air_quality_widget(query: WidgetQuery) -> Mapping[str, Any]:
+    by_district = selectors.air_quality_by_district()
+    if query.district_code:
+        by_district = {k: v for k, v in by_district.items() if k == query.district_code}
+    worst = max(by_district.values(), key=("good", "normal", "bad", "very_bad").index, default=None)
+    return {"by_district": by_district, "value": worst or "", "unit": ""}
+
+
+def alerts_widget(query: WidgetQuery) -> Mapping[str, Any]:
+    items = []
+    for ep in selectors.open_episodes(("heat", "dust")):
+        if query.district_code and ep.district_code != query.district_code:
+            continue
+        items.append({"title": f"{ep.get_kind_display()} · {ep.level} · {ep.district_code}",
+                      "url": "/sensors/alerts/", "district_code": ep.district_code, "since": ep.started_at.isoformat()})
+    return {"items": items, "value": len(items)}
+
+
+def boxes_layer(query: LayerQuery) -> Mapping[str, Any]:
+    qs = selectors.boxes().exclude(lat=None)
+    if query.bbox:
+        west, south, east, north = query.bbox
+        qs = qs.filter(lon__gte=west, lon__lte=east, lat__gte=south, lat__lte=north)
+    boxes = list(qs.values("pk", "serial", "lat", "lon", "district_code"))
+    latest = selectors.latest_values([b["pk"] for b in boxes], ("pm10", "pm25"))
+    features = []
+    for b in boxes:
+        values = latest.get(b["pk"], {})
+        pm10 = values.get("pm10", (None, None))
+        pm25 = values.get("pm25", (None, None))
+        at = pm25[1] or pm10[1]
+        features.append(point_feature(b["lon"], b["lat"], {
+            "serial": b["serial"], "district_code": b["district_code"], "pm10": pm10[0], "pm25": pm25[0],
+            "updated_at": at.isoformat() if at else None, "url": f"/sensors/boxes/{b['serial']}/",
+        }, feature_id=b["serial"]))
+    return feature_collection(features)
+
+
+def parking_layer(query: LayerQuery) -> Mapping[str, Any]:
+    features = []
+    for lot in selectors.parking_availability():
+        if query.bbox:
+            west, south, east, north = query.bbox
+            if not (west <= lot["lon"] <= east and south <= lot["lat"] <= north):
+                continue
+        features.append(point_feature(lot["lon"], lot["lat"], {
+            "name": lot["name"], "free": lot["free"], "spots": lot["spots"], "shared_now": lot["shared_now"],
+            "sharing_hours": lot["sharing_hours"], "district_code": lot["district_code"],
+        }, feature_id=lot["id"]))
+    return feature_collection(features)
+
+
+def district_hourly_export() -> Iterable[Mapping[str, Any]]:
+    from .services.derive import district_hourly_rows
+
+    return district_hourly_rows(days=7)
