@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -25,27 +26,39 @@ def _import_sdot_args(p: argparse.ArgumentParser) -> None:
 
 def _import_sdot(args: Any) -> int:
     from .errors import BadEntity
-    from .services.boxes import boxes_register, sdot_file_import
     from .sdotfile import read_positions
+    from .services.boxes import boxes_register, sdot_file_import
 
     if args.positions:
         positions = read_positions(Path(args.positions))
         with console.status(f"Registering {len(positions)} boxes…"):
             reg = boxes_register(positions=positions)
-        console.print(f"[green]✓[/green] boxes: {reg.created} new, {reg.moved} moved, {reg.unchanged} unchanged"
-                      + (f"; outside the city: {', '.join(reg.outside_city[:10])}" if reg.outside_city else ""))
+        console.print(
+            f"[green]✓[/green] boxes: {reg.created} new, {reg.moved} moved, {reg.unchanged} unchanged"
+            + (f"; outside the city: {', '.join(reg.outside_city[:10])}" if reg.outside_city else "")
+        )
     status = 0
     for name in args.files:
         path = Path(name)
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=console, transient=True) as progress:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as progress:
             total = _count_lines(path)
             task = progress.add_task(f"{path.name}", total=total)
             try:
-                report = sdot_file_import(path=path, decoded=args.decoded, create_missing=not args.no_create,
-                                          progress=lambda rows: progress.update(task, completed=rows))
+                report = sdot_file_import(
+                    path=path,
+                    decoded=args.decoded,
+                    create_missing=not args.no_create,
+                    progress=partial(_advance, progress, task),
+                )
             except BadEntity as exc:
                 raise CommandError(f"{path}: {exc.message}") from exc
         console.print(
@@ -65,6 +78,10 @@ def _import_sdot(args: Any) -> int:
     return status
 
 
+def _advance(progress: Progress, task: Any, rows: int) -> None:
+    progress.update(task, completed=rows)
+
+
 def _count_lines(path: Path) -> int:
     with path.open("rb") as fh:
         return max(0, sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b"")) - 1)
@@ -82,8 +99,10 @@ def _import_boxes(args: Any) -> int:
     positions = read_positions(Path(args.file))
     with console.status(f"Registering {len(positions)} boxes…"):
         reg = boxes_register(positions=positions, model=args.model)
-    console.print(f"[green]✓[/green] {reg.created} new, {reg.moved} moved, {reg.unchanged} unchanged; "
-                  f"{len(reg.outside_city)} outside the city")
+    console.print(
+        f"[green]✓[/green] {reg.created} new, {reg.moved} moved, {reg.unchanged} unchanged; "
+        f"{len(reg.outside_city)} outside the city"
+    )
     return 0
 
 
@@ -97,8 +116,13 @@ def _mqtt_args(p: argparse.ArgumentParser) -> None:
 def _mqtt(args: Any) -> int:
     from .mqtt import MqttWorker, broker_url
 
-    worker = MqttWorker(url=args.url or broker_url(), client_id=args.client_id, batch_size=args.batch_size,
-                        batch_seconds=args.batch_seconds, log=console.print)
+    worker = MqttWorker(
+        url=args.url or broker_url(),
+        client_id=args.client_id,
+        batch_size=args.batch_size,
+        batch_seconds=args.batch_seconds,
+        log=console.print,
+    )
     worker.run_forever()
     return 0
 
@@ -114,13 +138,18 @@ def _aggregate(args: Any) -> int:
 
     from .services.derive import derive_day
 
-    days = [date.fromisoformat(d) for d in args.date] if args.date else [
-        clock.today_local().date() - timedelta(days=1), clock.today_local().date()]
+    days = (
+        [date.fromisoformat(d) for d in args.date]
+        if args.date
+        else [clock.today_local().date() - timedelta(days=1), clock.today_local().date()]
+    )
     for d in days:
         with console.status(f"Aggregating {d}…"):
             result = derive_day(day=d)
-        console.print(f"[green]✓[/green] {d}: {result['observations']} observations → "
-                      f"{result['district_hours']} district-hours, {result['alerts']} new alert episodes")
+        console.print(
+            f"[green]✓[/green] {d}: {result['observations']} observations → "
+            f"{result['district_hours']} district-hours, {result['alerts']} new alert episodes"
+        )
     return 0
 
 
@@ -139,12 +168,28 @@ def _facilities(args: Any) -> int:
 
 COMMANDS = (
     Command("import-sdot", "import S-DoT export files into the lake", _import_sdot_args, _import_sdot, group="sensors"),
-    Command("import-boxes", "register S-DoT boxes from a position list", _import_boxes_args, _import_boxes,
-            group="sensors"),
-    Command("mqtt", "run the MQTT ingestion worker (SensorThings topics and gateway batches)", _mqtt_args, _mqtt,
-            group="sensors"),
-    Command("aggregate", "derive hourly/daily aggregates, indices and alerts for given days", _aggregate_args,
-            _aggregate, group="sensors"),
-    Command("import-facilities", "import cooling shelters and indoor places (CSV or GeoJSON)", _facilities_args,
-            _facilities, group="sensors"),
+    Command(
+        "import-boxes", "register S-DoT boxes from a position list", _import_boxes_args, _import_boxes, group="sensors"
+    ),
+    Command(
+        "mqtt",
+        "run the MQTT ingestion worker (SensorThings topics and gateway batches)",
+        _mqtt_args,
+        _mqtt,
+        group="sensors",
+    ),
+    Command(
+        "aggregate",
+        "derive hourly/daily aggregates, indices and alerts for given days",
+        _aggregate_args,
+        _aggregate,
+        group="sensors",
+    ),
+    Command(
+        "import-facilities",
+        "import cooling shelters and indoor places (CSV or GeoJSON)",
+        _facilities_args,
+        _facilities,
+        group="sensors",
+    ),
 )

@@ -46,8 +46,9 @@ def _synthetic(code: str, hours: np.ndarray, rng: np.random.Generator, base: flo
     if code == "humidity":
         return np.clip(np.round(65 - 15 * day + rng.normal(0, 2, hours.size)), 0, 100)
     if code == "uv":
-        return np.clip(np.round(np.maximum(0, 9 * np.sin((hours - 6) / 13 * math.pi)) + rng.normal(0, 0.2, hours.size), 1),
-                       0, 16)
+        return np.clip(
+            np.round(np.maximum(0, 9 * np.sin((hours - 6) / 13 * math.pi)) + rng.normal(0, 0.2, hours.size), 1), 0, 16
+        )
     if code == "noise":
         return np.clip(np.round(55 + 8 * day + rng.normal(0, 2, hours.size)), 35, 85)
     if code == "illuminance":
@@ -81,15 +82,26 @@ def load_demo() -> None:
             ds_parts.append(np.full(minutes.size, ds_map[(t, q)], dtype=np.int64))
             t_parts.append(times)
             v_parts.append(_synthetic(q, hours, nrng, base).astype(np.float64))
-    observations_ingest(batch=ObservationBatch(np.concatenate(ds_parts), np.concatenate(t_parts),
-                                               np.concatenate(v_parts)))
+    observations_ingest(
+        batch=ObservationBatch(np.concatenate(ds_parts), np.concatenate(t_parts), np.concatenate(v_parts))
+    )
     derive_day(day=day)
     now = clock.now()
     for d in districts():
-        Facility.objects.get_or_create(external_id=f"DEMO-COOL-{d.code}", defaults={
-            "kind": "cooling_shelter", "name": f"{d.name_ko} 무더위쉼터", "address": f"{d.name_ko} 주민센터",
-            "lat": d.centroid_lat, "lon": d.centroid_lon, "district_code": d.code, "capacity": 30,
-            "opening_hours": "09:00-18:00", "imported_at": now})
+        Facility.objects.get_or_create(
+            external_id=f"DEMO-COOL-{d.code}",
+            defaults={
+                "kind": "cooling_shelter",
+                "name": f"{d.name_ko} 무더위쉼터",
+                "address": f"{d.name_ko} 주민센터",
+                "lat": d.centroid_lat,
+                "lon": d.centroid_lon,
+                "district_code": d.code,
+                "capacity": 30,
+                "opening_hours": "09:00-18:00",
+                "imported_at": now,
+            },
+        )
     _demo_parking()
 
 
@@ -104,6 +116,13 @@ def _demo_parking() -> None:
     jongno = districts().filter(code="11110").first()
     if jongno is None:
         return
-    parking_lot_create(owner=owner, name="종로 공유주차장 (데모)", lat=jongno.centroid_lat, lon=jongno.centroid_lon,
-                       spots=6, sharing_hours=[{"days": [0, 1, 2, 3, 4], "start": "09:00", "end": "18:00"}],
-                       address="종로구", fee_note="30분 1,000원")
+    parking_lot_create(
+        owner=owner,
+        name="종로 공유주차장 (데모)",
+        lat=jongno.centroid_lat,
+        lon=jongno.centroid_lon,
+        spots=6,
+        sharing_hours=[{"days": [0, 1, 2, 3, 4], "start": "09:00", "end": "18:00"}],
+        address="종로구",
+        fee_note="30분 1,000원",
+    )

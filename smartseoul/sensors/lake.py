@@ -9,7 +9,6 @@ Partition dates are Korean local dates (UTC+9, no daylight saving) of the phenom
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
@@ -71,7 +70,7 @@ def _write_atomic(table: pa.Table, directory: Path, name: str) -> Path:
     final = directory / name
     tmp = directory / f".{name}.tmp"
     pq.write_table(table, tmp, compression="zstd", row_group_size=1_000_000)
-    os.replace(tmp, final)
+    tmp.replace(final)
     return final
 
 

@@ -24,8 +24,14 @@ def alerts_widget(query: WidgetQuery) -> Mapping[str, Any]:
     for ep in selectors.open_episodes(("heat", "dust")):
         if query.district_code and ep.district_code != query.district_code:
             continue
-        items.append({"title": f"{ep.get_kind_display()} · {ep.level} · {ep.district_code}",
-                      "url": "/sensors/alerts/", "district_code": ep.district_code, "since": ep.started_at.isoformat()})
+        items.append(
+            {
+                "title": f"{ep.get_kind_display()} · {ep.level} · {ep.district_code}",
+                "url": "/sensors/alerts/",
+                "district_code": ep.district_code,
+                "since": ep.started_at.isoformat(),
+            }
+        )
     return {"items": items, "value": len(items)}
 
 
@@ -42,10 +48,21 @@ def boxes_layer(query: LayerQuery) -> Mapping[str, Any]:
         pm10 = values.get("pm10", (None, None))
         pm25 = values.get("pm25", (None, None))
         at = pm25[1] or pm10[1]
-        features.append(point_feature(b["lon"], b["lat"], {
-            "serial": b["serial"], "district_code": b["district_code"], "pm10": pm10[0], "pm25": pm25[0],
-            "updated_at": at.isoformat() if at else None, "url": f"/sensors/boxes/{b['serial']}/",
-        }, feature_id=b["serial"]))
+        features.append(
+            point_feature(
+                b["lon"] or 0.0,
+                b["lat"] or 0.0,
+                {
+                    "serial": b["serial"],
+                    "district_code": b["district_code"],
+                    "pm10": pm10[0],
+                    "pm25": pm25[0],
+                    "updated_at": at.isoformat() if at else None,
+                    "url": f"/sensors/boxes/{b['serial']}/",
+                },
+                feature_id=b["serial"],
+            )
+        )
     return feature_collection(features)
 
 
@@ -56,10 +73,21 @@ def parking_layer(query: LayerQuery) -> Mapping[str, Any]:
             west, south, east, north = query.bbox
             if not (west <= lot["lon"] <= east and south <= lot["lat"] <= north):
                 continue
-        features.append(point_feature(lot["lon"], lot["lat"], {
-            "name": lot["name"], "free": lot["free"], "spots": lot["spots"], "shared_now": lot["shared_now"],
-            "sharing_hours": lot["sharing_hours"], "district_code": lot["district_code"],
-        }, feature_id=lot["id"]))
+        features.append(
+            point_feature(
+                lot["lon"],
+                lot["lat"],
+                {
+                    "name": lot["name"],
+                    "free": lot["free"],
+                    "spots": lot["spots"],
+                    "shared_now": lot["shared_now"],
+                    "sharing_hours": lot["sharing_hours"],
+                    "district_code": lot["district_code"],
+                },
+                feature_id=lot["id"],
+            )
+        )
     return feature_collection(features)
 
 

@@ -50,6 +50,9 @@ class CaseworkerAssignment(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["senior", "caseworker"], name="uniq_caseworker_senior")]
 
+    def __str__(self) -> str:
+        return f"CaseworkerAssignment {self.pk}"
+
 
 class ParkingLot(models.Model):
     """A private or public car park whose owner shares spaces in given hours."""
@@ -68,6 +71,9 @@ class ParkingLot(models.Model):
     class Meta:
         ordering = ["name"]
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class Thing(models.Model):
     name = models.CharField(max_length=200)
@@ -80,7 +86,11 @@ class Thing(models.Model):
     lat = models.FloatField(null=True, blank=True)
     lon = models.FloatField(null=True, blank=True)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="sensor_things",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sensor_things",
         help_text=_("the gateway account that registered it"),
     )
     senior = models.ForeignKey(Senior, null=True, blank=True, on_delete=models.CASCADE, related_name="devices")
@@ -89,6 +99,9 @@ class Thing(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Location(models.Model):
@@ -104,6 +117,9 @@ class Location(models.Model):
     class Meta:
         ordering = ["id"]
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class HistoricalLocation(models.Model):
     thing = models.ForeignKey(Thing, on_delete=models.CASCADE, related_name="historical_locations")
@@ -112,6 +128,9 @@ class HistoricalLocation(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"HistoricalLocation {self.pk}"
 
 
 class Sensor(models.Model):
@@ -124,6 +143,9 @@ class Sensor(models.Model):
     class Meta:
         ordering = ["id"]
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class ObservedProperty(models.Model):
     name = models.CharField(max_length=200)
@@ -134,6 +156,9 @@ class ObservedProperty(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Datastream(models.Model):
@@ -162,6 +187,9 @@ class Datastream(models.Model):
         ordering = ["id"]
         indexes = [models.Index(fields=["thing", "quantity"])]
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class FeatureOfInterest(models.Model):
     name = models.CharField(max_length=200)
@@ -178,6 +206,9 @@ class FeatureOfInterest(models.Model):
     class Meta:
         ordering = ["id"]
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class ObservationRevision(models.Model):
     """A correction of an observation made through the API. The source stage stays append-only;
@@ -188,12 +219,18 @@ class ObservationRevision(models.Model):
     row = models.JSONField(null=True, blank=True)
     at = models.DateTimeField()
 
+    def __str__(self) -> str:
+        return f"ObservationRevision {self.pk}"
+
 
 class IdSequence(models.Model):
     """Observation ids are handed out in blocks, so a batch of 50,000 costs one row lock."""
 
     name = models.CharField(max_length=40, unique=True)
     next_value = models.BigIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class IndexThreshold(models.Model):
@@ -210,6 +247,9 @@ class IndexThreshold(models.Model):
     class Meta:
         ordering = ["kind", "-effective_from"]
         constraints = [models.UniqueConstraint(fields=["kind", "version"], name="uniq_threshold_version")]
+
+    def __str__(self) -> str:
+        return f"IndexThreshold {self.pk}"
 
 
 class DistrictCondition(models.Model):
@@ -233,6 +273,9 @@ class DistrictCondition(models.Model):
         ordering = ["-hour", "district_code"]
         constraints = [models.UniqueConstraint(fields=["district_code", "hour"], name="uniq_district_hour")]
 
+    def __str__(self) -> str:
+        return f"DistrictCondition {self.pk}"
+
 
 class DistrictDay(models.Model):
     district_code = models.CharField(max_length=10)
@@ -247,6 +290,9 @@ class DistrictDay(models.Model):
     class Meta:
         ordering = ["-date", "district_code"]
         constraints = [models.UniqueConstraint(fields=["district_code", "date"], name="uniq_district_day")]
+
+    def __str__(self) -> str:
+        return f"DistrictDay {self.pk}"
 
 
 class AlertKind(models.TextChoices):
@@ -266,6 +312,9 @@ class AlertSubscription(models.Model):
         ordering = ["district_code"]
         constraints = [models.UniqueConstraint(fields=["user", "district_code"], name="uniq_alert_subscription")]
 
+    def __str__(self) -> str:
+        return f"AlertSubscription {self.pk}"
+
 
 class AlertEpisode(models.Model):
     """One spell of a condition in a district, from the hour it starts to the hour it ends.
@@ -281,8 +330,13 @@ class AlertEpisode(models.Model):
     class Meta:
         ordering = ["-started_at"]
         constraints = [
-            models.UniqueConstraint(fields=["kind", "district_code"], condition=Q(ended_at=None), name="one_open_episode")
+            models.UniqueConstraint(
+                fields=["kind", "district_code"], condition=Q(ended_at=None), name="one_open_episode"
+            )
         ]
+
+    def __str__(self) -> str:
+        return f"AlertEpisode {self.pk}"
 
 
 class AlertDelivery(models.Model):
@@ -292,6 +346,9 @@ class AlertDelivery(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["episode", "user"], name="uniq_alert_delivery")]
+
+    def __str__(self) -> str:
+        return f"AlertDelivery {self.pk}"
 
 
 class FacilityKind(models.TextChoices):
@@ -316,6 +373,9 @@ class Facility(models.Model):
     class Meta:
         ordering = ["name"]
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class CareAlertKind(models.TextChoices):
     NO_MOTION = "no_motion", _("no movement")
@@ -333,7 +393,9 @@ class CareAlert(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     closed_at = models.DateTimeField(null=True, blank=True)
-    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     note = models.TextField(blank=True)
 
     class Meta:
@@ -341,3 +403,6 @@ class CareAlert(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["senior", "kind"], condition=Q(closed_at=None), name="one_open_care_alert")
         ]
+
+    def __str__(self) -> str:
+        return f"CareAlert {self.pk}"

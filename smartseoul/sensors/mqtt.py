@@ -44,8 +44,15 @@ class Pending:
 
 
 class MqttWorker:
-    def __init__(self, *, url: str, client_id: str = "smartseoul-sensors", batch_size: int = 5000,
-                 batch_seconds: float = 1.0, log: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        url: str,
+        client_id: str = "smartseoul-sensors",
+        batch_size: int = 5000,
+        batch_seconds: float = 1.0,
+        log: Callable[[str], None] | None = None,
+    ) -> None:
         parsed = urlparse(url)
         if parsed.scheme not in ("mqtt", "mqtts", "tcp"):
             raise ValueError(f"not an MQTT URL: {url}")
@@ -61,8 +68,9 @@ class MqttWorker:
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._pending: list[Pending] = []
-        self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=False,
-                                  manual_ack=True)
+        self.client = mqtt.Client(
+            mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=False, manual_ack=True
+        )
         if parsed.username:
             self.client.username_pw_set(parsed.username, parsed.password)
         if parsed.scheme == "mqtts":
@@ -80,7 +88,9 @@ class MqttWorker:
         client.subscribe([(STA_TOPIC, 1), (GATEWAY_TOPIC, 1)])
         self.connections += 1
         self.connected.set()
-        self.log(f"MQTT connected to {self.host}:{self.port} (session present: {getattr(flags, 'session_present', '?')})")
+        self.log(
+            f"MQTT connected to {self.host}:{self.port} (session present: {getattr(flags, 'session_present', '?')})"
+        )
 
     def _on_disconnect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, properties: Any) -> None:
         self.connected.clear()

@@ -88,7 +88,14 @@ def read_header(row: list[str]) -> SdotHeader:
     return SdotHeader(columns, ignored, len(row), "newer" if newer else "older")
 
 
-_TIME_FORMATS = ("%Y%m%d%H%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y%m%d%H%M%S", "%Y/%m/%d %H:%M", "%Y-%m-%dT%H:%M:%S")
+_TIME_FORMATS = (
+    "%Y%m%d%H%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y%m%d%H%M%S",
+    "%Y/%m/%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+)
 
 
 def _parse_local(text: str, cache: dict[str, int]) -> int:
@@ -99,7 +106,7 @@ def _parse_local(text: str, cache: dict[str, int]) -> int:
     s = text.strip()
     for fmt in _TIME_FORMATS:
         try:
-            dt = datetime.strptime(s, fmt).replace(tzinfo=KST)  # noqa: DTZ007 (zone set on the next call)
+            dt = datetime.strptime(s, fmt).replace(tzinfo=KST)
         except ValueError:
             continue
         value = to_us(dt)
@@ -176,8 +183,9 @@ def iter_chunks(path: Path, *, chunk_rows: int = 100_000) -> Iterator[tuple[Sdot
             yield header, _convert(header, buffer, lines, bad, time_cache)
 
 
-def _convert(header: SdotHeader, rows: list[list[str]], lines: list[int], bad: list[tuple[int, str]],
-             time_cache: dict[str, int]) -> SdotChunk:
+def _convert(
+    header: SdotHeader, rows: list[list[str]], lines: list[int], bad: list[tuple[int, str]], time_cache: dict[str, int]
+) -> SdotChunk:
     n = len(rows)
     cols = list(zip(*rows, strict=True)) if rows else [() for _ in range(header.width)]
     line_arr = np.asarray(lines, dtype=np.int64)
@@ -188,14 +196,24 @@ def _convert(header: SdotHeader, rows: list[list[str]], lines: list[int], bad: l
     for i in np.flatnonzero(serials == ""):
         keep[i] = False
         reasons.setdefault(int(i), "no serial")
-    models = (np.char.strip(np.asarray(cols[by_role["model"]], dtype=str)) if "model" in by_role and n
-              else np.full(n, "", dtype=str))
+    models = (
+        np.char.strip(np.asarray(cols[by_role["model"]], dtype=str))
+        if "model" in by_role and n
+        else np.full(n, "", dtype=str)
+    )
     times = np.fromiter((_parse_local(s, time_cache) for s in cols[by_role["time"]]), dtype=np.int64, count=n)
     for i in np.flatnonzero(times == NULL_TS):
         keep[i] = False
         reasons.setdefault(int(i), f"measurement time {cols[by_role['time']][i]!r} is not yyyymmddhhmi")
-    registered = (np.fromiter((_parse_local(s, time_cache) if s.strip() else NULL_TS for s in cols[by_role["registered"]]),
-                              dtype=np.int64, count=n) if "registered" in by_role else np.full(n, NULL_TS))
+    registered = (
+        np.fromiter(
+            (_parse_local(s, time_cache) if s.strip() else NULL_TS for s in cols[by_role["registered"]]),
+            dtype=np.int64,
+            count=n,
+        )
+        if "registered" in by_role
+        else np.full(n, NULL_TS)
+    )
     values: dict[str, np.ndarray] = {}
     for idx, role in header.columns.items():
         if role not in sdot.BY_CODE:
@@ -208,8 +226,13 @@ def _convert(header: SdotHeader, rows: list[list[str]], lines: list[int], bad: l
     bad_rows = list(bad) + [(int(line_arr[i]), r) for i, r in sorted(reasons.items())]
     bad_rows.sort()
     return SdotChunk(
-        lines=line_arr[keep], serials=serials[keep], models=models[keep], times_us=times[keep],
-        registered_us=registered[keep], values={k: v[keep] for k, v in values.items()}, bad_rows=bad_rows,
+        lines=line_arr[keep],
+        serials=serials[keep],
+        models=models[keep],
+        times_us=times[keep],
+        registered_us=registered[keep],
+        values={k: v[keep] for k, v in values.items()},
+        bad_rows=bad_rows,
     )
 
 
@@ -225,16 +248,19 @@ def read_positions(path: Path) -> list[tuple[str, float, float]]:
             try:
                 si, la, lo = (header.index(h) for h in ("serial", "lat", "lon"))
             except ValueError:
-                raise BadEntity("The position file needs the columns 시리얼,위도,경도 (serial, lat, lon).",
-                                code=SensorErrorCode.BAD_FILE) from None
+                raise BadEntity(
+                    "The position file needs the columns 시리얼,위도,경도 (serial, lat, lon).",
+                    code=SensorErrorCode.BAD_FILE,
+                ) from None
         for row in reader:
             if not row:
                 continue
             try:
                 lat, lon = float(row[la]), float(row[lo])
             except (ValueError, IndexError):
-                raise BadEntity(f"line {reader.line_num}: latitude/longitude are not numbers",
-                                code=SensorErrorCode.BAD_FILE) from None
+                raise BadEntity(
+                    f"line {reader.line_num}: latitude/longitude are not numbers", code=SensorErrorCode.BAD_FILE
+                ) from None
             if not (-90 <= lat <= 90 and -180 <= lon <= 180):
                 raise BadEntity(f"line {reader.line_num}: position out of range", code=SensorErrorCode.BAD_FILE)
             rows.append((row[si].strip(), lat, lon))

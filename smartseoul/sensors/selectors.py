@@ -5,11 +5,26 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from .models import (
-    AlertEpisode, AlertSubscription, CareAlert, Datastream, DistrictCondition, DistrictDay, Facility, FeatureOfInterest,
-    HistoricalLocation, IndexThreshold, Location, ObservedProperty, ParkingLot, Senior, Sensor, Thing, ThingKind,
+    AlertEpisode,
+    AlertSubscription,
+    CareAlert,
+    Datastream,
+    DistrictCondition,
+    DistrictDay,
+    Facility,
+    FeatureOfInterest,
+    HistoricalLocation,
+    IndexThreshold,
+    Location,
+    ObservedProperty,
+    ParkingLot,
+    Senior,
+    Sensor,
+    Thing,
+    ThingKind,
 )
 
 # --- visibility -----------------------------------------------------------------------------------
@@ -107,8 +122,9 @@ def subscriptions_of(user: Any) -> QuerySet[AlertSubscription]:
     return AlertSubscription.objects.filter(user=user).order_by("district_code")
 
 
-def facilities_near(lat: float, lon: float, *, kinds: tuple[str, ...], limit: int = 3,
-                    district_code: str | None = None) -> list[tuple[Facility, float]]:
+def facilities_near(
+    lat: float, lon: float, *, kinds: tuple[str, ...], limit: int = 3, district_code: str | None = None
+) -> list[tuple[Facility, float]]:
     from smartseoul.lib.geo import haversine_m
 
     qs = Facility.objects.filter(kind__in=kinds)
@@ -173,12 +189,12 @@ def parking_spot_states(lot_ids: list[int]) -> dict[int, list[tuple[int, bool | 
     return out
 
 
-
-
 # --- series and summaries for pages and the API ---------------------------------------------------
 
 
-def box_series(thing_id: int, quantity: str, start: Any, end: Any, *, max_points: int = 5000) -> list[tuple[Any, float]]:
+def box_series(
+    thing_id: int, quantity: str, start: Any, end: Any, *, max_points: int = 5000
+) -> list[tuple[Any, float]]:
     """(time, value) of one box and quantity between two instants, from the lake's source stage."""
     import pyarrow as pa
 
@@ -227,11 +243,22 @@ def parking_availability(lot_ids: list[int] | None = None) -> list[dict[str, Any
         occupied = sum(1 for _, o, _ in spots if o)
         unknown = sum(1 for _, o, _ in spots if o is None)
         latest = max((at for _, _, at in spots if at is not None), default=None)
-        out.append({
-            "id": lot.pk, "name": lot.name, "district_code": lot.district_code, "lat": lot.lat, "lon": lot.lon,
-            "address": lot.address, "spots": len(spots), "occupied": occupied, "unknown": unknown,
-            "free": len(spots) - occupied - unknown, "shared_now": is_shared_at(lot.sharing_hours, now),
-            "sharing_hours": lot.sharing_hours, "fee_note": lot.fee_note,
-            "updated_at": latest.isoformat() if latest else None,
-        })
+        out.append(
+            {
+                "id": lot.pk,
+                "name": lot.name,
+                "district_code": lot.district_code,
+                "lat": lot.lat,
+                "lon": lot.lon,
+                "address": lot.address,
+                "spots": len(spots),
+                "occupied": occupied,
+                "unknown": unknown,
+                "free": len(spots) - occupied - unknown,
+                "shared_now": is_shared_at(lot.sharing_hours, now),
+                "sharing_hours": lot.sharing_hours,
+                "fee_note": lot.fee_note,
+                "updated_at": latest.isoformat() if latest else None,
+            }
+        )
     return out

@@ -27,7 +27,9 @@ PERIODS = {"day": 1, "week": 7, "month": 30}
 def air_map(request: HttpRequest) -> HttpResponse:
     conditions = selectors.district_conditions_latest()
     names = district_names()
-    rows = [{"code": code, "name": names.get(code, {}).get("ko", code), "c": c} for code, c in sorted(conditions.items())]
+    rows = [
+        {"code": code, "name": names.get(code, {}).get("ko", code), "c": c} for code, c in sorted(conditions.items())
+    ]
     return render(request, "sensors/map.html", {"rows": rows, "grades": selectors.air_quality_by_district()})
 
 
@@ -60,12 +62,26 @@ def box_page(request: HttpRequest, serial: str) -> HttpResponse:
         points = selectors.box_series(box.pk, code, start, end, max_points=1500)
         if points:
             q = sdot.BY_CODE[code]
-            series.append({"code": code, "name": q.name_ko, "unit": q.unit_symbol,
-                           "t": [p[0].isoformat() for p in points], "v": [p[1] for p in points]})
-    return render(request, "sensors/box.html", {
-        "box": box, "series": series, "period": period, "periods": list(PERIODS),
-        "latest": [(sdot.BY_CODE[c], latest[c]) for c in sdot.HEADLINE_CODES if c in latest],
-    })
+            series.append(
+                {
+                    "code": code,
+                    "name": q.name_ko,
+                    "unit": q.unit_symbol,
+                    "t": [p[0].isoformat() for p in points],
+                    "v": [p[1] for p in points],
+                }
+            )
+    return render(
+        request,
+        "sensors/box.html",
+        {
+            "box": box,
+            "series": series,
+            "period": period,
+            "periods": list(PERIODS),
+            "latest": [(sdot.BY_CODE[c], latest[c]) for c in sdot.HEADLINE_CODES if c in latest],
+        },
+    )
 
 
 @login_required
@@ -73,16 +89,24 @@ def box_page(request: HttpRequest, serial: str) -> HttpResponse:
 def alert_subscriptions(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         alerts.subscription_set(
-            user=request.user, district_code=request.POST.get("district_code", ""),
-            kinds=request.POST.getlist("kinds"), channels=request.POST.getlist("channels"),
+            user=request.user,
+            district_code=request.POST.get("district_code", ""),
+            kinds=request.POST.getlist("kinds"),
+            channels=request.POST.getlist("channels"),
         )
         messages.success(request, _("Your alert settings are saved."))
         return redirect("sensors:alerts")
-    return render(request, "sensors/alerts.html", {
-        "subscriptions": selectors.subscriptions_of(request.user), "districts": districts(),
-        "kinds": AlertKind.choices, "episodes": selectors.open_episodes()[:20],
-        "home_district": getattr(request.user, "home_district", None),
-    })
+    return render(
+        request,
+        "sensors/alerts.html",
+        {
+            "subscriptions": selectors.subscriptions_of(request.user),
+            "districts": districts(),
+            "kinds": AlertKind.choices,
+            "episodes": selectors.open_episodes()[:20],
+            "home_district": getattr(request.user, "home_district", None),
+        },
+    )
 
 
 def _caseworker(request: HttpRequest) -> None:
@@ -96,17 +120,24 @@ def care_dashboard(request: HttpRequest) -> HttpResponse:
     _caseworker(request)
     seniors = list(selectors.seniors_for(request.user))
     devices = {s.pk: list(selectors.senior_devices(s)) for s in seniors}
-    latest = selectors.latest_values([d.pk for ds in devices.values() for d in ds],
-                                     ("motion", "indoor_temperature", "indoor_humidity", "indoor_light"))
+    latest = selectors.latest_values(
+        [d.pk for ds in devices.values() for d in ds],
+        ("motion", "indoor_temperature", "indoor_humidity", "indoor_light"),
+    )
     rows = []
     for s in seniors:
         values: dict[str, object] = {}
         for d in devices[s.pk]:
             values.update(latest.get(d.pk, {}))
         rows.append({"senior": s, "values": values})
-    return render(request, "sensors/care.html", {
-        "rows": rows, "alerts": selectors.care_alerts_for(request.user),
-    })
+    return render(
+        request,
+        "sensors/care.html",
+        {
+            "rows": rows,
+            "alerts": selectors.care_alerts_for(request.user),
+        },
+    )
 
 
 @login_required

@@ -85,8 +85,18 @@ def test_heat_wave_needs_two_days_in_a_row() -> None:
 
 @pytest.mark.parametrize(
     ("uv", "level"),
-    [(0, "low"), (2.4, "low"), (2.5, "moderate"), (5, "moderate"), (6, "high"), (7, "high"),
-     (8, "very_high"), (10, "very_high"), (11, "extreme"), (15.2, "extreme")],
+    [
+        (0, "low"),
+        (2.4, "low"),
+        (2.5, "moderate"),
+        (5, "moderate"),
+        (6, "high"),
+        (7, "high"),
+        (8, "very_high"),
+        (10, "very_high"),
+        (11, "extreme"),
+        (15.2, "extreme"),
+    ],
 )
 def test_uv_levels(uv: float, level: str) -> None:
     assert indices.uv_level(uv, UV) == level

@@ -23,8 +23,10 @@ from smartseoul.lib.merkle import (
     verify_inclusion,
 )
 
-LEAVES = [bytes.fromhex(x) for x in
-          ["", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f"]]
+LEAVES = [
+    bytes.fromhex(x)
+    for x in ["", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f"]
+]
 ROOTS = [
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
     "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
@@ -38,24 +40,34 @@ ROOTS = [
 ]
 H = bytes.fromhex
 INCLUSION = {
-    (0, 8): ["96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
-             "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
-             "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4"],
-    (5, 8): ["bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
-             "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
-             "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"],
+    (0, 8): [
+        "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
+        "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+        "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4",
+    ],
+    (5, 8): [
+        "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+        "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
+        "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+    ],
     (2, 3): ["fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125"],
-    (1, 5): ["6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
-             "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
-             "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b"],
+    (1, 5): [
+        "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+        "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+        "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+    ],
 }
 CONSISTENCY = {
     (1, 8): INCLUSION[(0, 8)],
-    (6, 8): ["0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
-             "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
-             "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"],
-    (2, 5): ["5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
-             "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b"],
+    (6, 8): [
+        "0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
+        "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
+        "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+    ],
+    (2, 5): [
+        "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+        "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+    ],
 }
 
 
@@ -199,10 +211,17 @@ def test_negative_cases() -> None:
     cproof = consistency_proof(3, 8, s.get_node)
     verify_consistency(3, 8, cproof, r3, r8)
     for args2 in [
-        (3, 8, cproof[:-1], r3, r8), (3, 8, [*cproof, r3], r3, r8), (4, 8, cproof, r3, r8),
+        (3, 8, cproof[:-1], r3, r8),
+        (3, 8, [*cproof, r3], r3, r8),
+        (4, 8, cproof, r3, r8),
         (3, 7, cproof, r3, s.root(7)),
-        (0, 8, [], merkle.EMPTY_ROOT, r8), (0, 8, cproof, merkle.EMPTY_ROOT, r8), (8, 3, cproof, r8, r3),
-        (3, 8, [], r3, r8), (3, 3, [r3], r3, r3), (3, 8, cproof, r8, r8), (3, 8, cproof, r3, r3),
+        (0, 8, [], merkle.EMPTY_ROOT, r8),
+        (0, 8, cproof, merkle.EMPTY_ROOT, r8),
+        (8, 3, cproof, r8, r3),
+        (3, 8, [], r3, r8),
+        (3, 3, [r3], r3, r3),
+        (3, 8, cproof, r8, r8),
+        (3, 8, cproof, r3, r3),
     ]:
         with pytest.raises(ProofError):
             verify_consistency(*args2)
@@ -231,7 +250,7 @@ def test_property_inclusion(case: tuple[int, int], data: st.DataObject) -> None:
         bad = bytearray(proof[which])
         bad[pos] ^= data.draw(st.integers(1, 255))
         with pytest.raises(ProofError):
-            verify_inclusion(lh, index, size, [*proof[:which], bytes(bad), *proof[which + 1:]], _roots[size])
+            verify_inclusion(lh, index, size, [*proof[:which], bytes(bad), *proof[which + 1 :]], _roots[size])
     bad_leaf = bytearray(lh)
     bad_leaf[data.draw(st.integers(0, 31))] ^= 0x80
     with pytest.raises(ProofError):
@@ -258,7 +277,7 @@ def test_property_consistency(sizes: tuple[int, int], data: st.DataObject) -> No
     bad = bytearray(proof[which])
     bad[data.draw(st.integers(0, 31))] ^= data.draw(st.integers(1, 255))
     with pytest.raises(ProofError):
-        verify_consistency(m, n, [*proof[:which], bytes(bad), *proof[which + 1:]], _roots[m], _roots[n])
+        verify_consistency(m, n, [*proof[:which], bytes(bad), *proof[which + 1 :]], _roots[m], _roots[n])
     other = data.draw(st.integers(1, 300))
     if other not in (m, n):
         first, second = (other, n) if other < n else (m, other)
@@ -282,8 +301,9 @@ def test_c2sp_checkpoint_example() -> None:
     assert base64.b64encode(vk.public_key).decode() == "xp7D0xV0coTcYedCEYDb4yKC16FgiJ4wWzZALMTiSc4="
     assert vk.key_id.hex() == "300e52ca"
     assert str(vk) == "vote.example.city/log+300e52ca+Acaew9MVdHKE3GHnQhGA2+MigtehYIieMFs2QCzE4knO"
-    note = merkle.sign_checkpoint(merkle.Checkpoint("vote.example.city/log", 8, H(ROOTS[8])),
-                                  name="vote.example.city/log", seed=SEED)
+    note = merkle.sign_checkpoint(
+        merkle.Checkpoint("vote.example.city/log", 8, H(ROOTS[8])), name="vote.example.city/log", seed=SEED
+    )
     assert note == EXAMPLE
     parsed = merkle.parse_verifier_key(str(vk))
     cp = merkle.verify_checkpoint(EXAMPLE, [parsed], origin="vote.example.city/log")

@@ -100,7 +100,7 @@ def test_no_route_fits_between_stops() -> None:
 
 
 def test_no_demand() -> None:
-    grid, line, adj = _line_world()
+    _grid, line, adj = _line_world()
     flows = routing.Flows(np.array([line[0]]), np.array([line[0]]), np.array([5.0]))  # inside one cell only
     with pytest.raises(routing.PlanningError) as exc:
         routing.plan_routes(adj, flows, routing.PlanParams())
@@ -108,7 +108,7 @@ def test_no_demand() -> None:
 
 
 def test_alternative_paths_are_distinct_and_within_length() -> None:
-    grid, line, adj = _line_world()
+    _grid, line, adj = _line_world()
     length = routing.path_length(adj, line)
     paths = routing.alternative_paths(adj, line[0], line[-1], 3, max_length_m=length * 1.3)
     assert len(paths) == 3
@@ -145,7 +145,7 @@ def test_geojson_has_segments_with_width_by_riders_and_stops() -> None:
 
 
 def test_coverage_of_existing_paths() -> None:
-    grid, line, adj = _line_world()
+    grid, line, _adj = _line_world()
     flows = _line_flows(line, grid)
     share, each = routing.coverage_of_paths([line[:3]], flows)
     expected = float(flows.weight[[0, 1, 8]].sum()) / float(flows.weight.sum())
@@ -154,7 +154,7 @@ def test_coverage_of_existing_paths() -> None:
 
 
 def test_walking_catchment_serves_trips_from_neighbouring_cells() -> None:
-    grid, line, adj = _line_world()
+    _grid, line, adj = _line_world()
     beside_start = next(n for n, _ in adj[line[0]] if n not in line)
     beside_end = next(n for n, _ in adj[line[-1]] if n not in line)
     flows = routing.Flows(np.array([line[0], beside_start]), np.array([line[-1], beside_end]), np.array([10.0, 5.0]))

@@ -55,8 +55,9 @@ def test_maximal_covering_location_equals_exhaustive_search() -> None:
     s_lon = rng.uniform(126.95, 127.05, 10)
     for k in (1, 2, 3):
         auto = siting.maximal_covering_location(d_lat, d_lon, w, s_lat, s_lon, k=k, radius_m=2_000)
-        brute = siting.maximal_covering_location(d_lat, d_lon, w, s_lat, s_lon, k=k, radius_m=2_000,
-                                                 method="exhaustive")
+        brute = siting.maximal_covering_location(
+            d_lat, d_lon, w, s_lat, s_lon, k=k, radius_m=2_000, method="exhaustive"
+        )
         assert auto.covered_weight == pytest.approx(brute.covered_weight)
         assert len(auto.sites) == k
         assert float(w[auto.covered_demand].sum()) == pytest.approx(auto.covered_weight)
@@ -67,5 +68,6 @@ def test_bad_arguments() -> None:
     with pytest.raises(ValueError):
         siting.max_coverage([np.array([0])], np.array([1.0]), 0)
     with pytest.raises(ValueError):
-        siting.maximal_covering_location(np.zeros(1), np.zeros(1), np.ones(1), np.zeros(1), np.zeros(1), k=1,
-                                         radius_m=0)
+        siting.maximal_covering_location(
+            np.zeros(1), np.zeros(1), np.ones(1), np.zeros(1), np.zeros(1), k=1, radius_m=0
+        )

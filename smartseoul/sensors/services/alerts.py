@@ -35,7 +35,9 @@ CHANNELS = (Channel.INBOX, Channel.SMS, Channel.EMAIL)
 
 
 @transaction.atomic
-def subscription_set(*, user: Any, district_code: str, kinds: list[str], channels: list[str]) -> AlertSubscription | None:
+def subscription_set(
+    *, user: Any, district_code: str, kinds: list[str], channels: list[str]
+) -> AlertSubscription | None:
     """Subscribes (or changes) a citizen's alerts for one district; empty kinds unsubscribes."""
     district_by_code(district_code)  # NotFound for an unknown district
     bad_kinds = [k for k in kinds if k not in AlertKind.values]
@@ -48,7 +50,8 @@ def subscription_set(*, user: Any, district_code: str, kinds: list[str], channel
         AlertSubscription.objects.filter(user=user, district_code=district_code).delete()
         return None
     sub, _created = AlertSubscription.objects.update_or_create(
-        user=user, district_code=district_code,
+        user=user,
+        district_code=district_code,
         defaults={"kinds": sorted(set(kinds)), "channels": sorted(set(channels)), "created_at": clock.now()},
     )
     return sub
@@ -79,8 +82,9 @@ def _facility_rows(path: Path, default_kind: str) -> list[dict[str, Any]]:
                 lon, lat = f["geometry"]["coordinates"][:2]
                 rows.append({**props, "lat": lat, "lon": lon, "_line": i})
         except (ValueError, KeyError, TypeError) as exc:
-            raise BadEntity(f"{path}: not a GeoJSON FeatureCollection of points ({exc})",
-                            code=SensorErrorCode.BAD_FACILITY_FILE) from exc
+            raise BadEntity(
+                f"{path}: not a GeoJSON FeatureCollection of points ({exc})", code=SensorErrorCode.BAD_FACILITY_FILE
+            ) from exc
     else:
         reader = csv.DictReader(io.StringIO(content))
         for row in reader:
@@ -103,22 +107,34 @@ def facilities_import(*, path: Path, default_kind: str = "") -> dict[str, int]:
         try:
             lat, lon = float(r["lat"]), float(r["lon"])
         except (KeyError, TypeError, ValueError):
-            raise BadEntity(f"{path.name}: entry {line}: lat/lon are not numbers",
-                            code=SensorErrorCode.BAD_FACILITY_FILE) from None
+            raise BadEntity(
+                f"{path.name}: entry {line}: lat/lon are not numbers", code=SensorErrorCode.BAD_FACILITY_FILE
+            ) from None
         kind = r.get("kind") or ""
         if kind not in FacilityKind.values:
-            raise BadEntity(f"{path.name}: entry {line}: kind must be cooling_shelter or indoor",
-                            code=SensorErrorCode.BAD_FACILITY_FILE)
+            raise BadEntity(
+                f"{path.name}: entry {line}: kind must be cooling_shelter or indoor",
+                code=SensorErrorCode.BAD_FACILITY_FILE,
+            )
         if not r.get("id") or not r.get("name"):
-            raise BadEntity(f"{path.name}: entry {line}: id and name are required", code=SensorErrorCode.BAD_FACILITY_FILE)
+            raise BadEntity(
+                f"{path.name}: entry {line}: id and name are required", code=SensorErrorCode.BAD_FACILITY_FILE
+            )
         place = geography.locate(lat, lon)
         capacity = r.get("capacity")
         _obj, was_created = Facility.objects.update_or_create(
             external_id=str(r["id"]),
-            defaults={"kind": kind, "name": str(r["name"])[:200], "address": str(r.get("address") or "")[:300],
-                      "lat": lat, "lon": lon, "district_code": place.district_code if place else "",
-                      "capacity": int(capacity) if capacity not in (None, "") else None,
-                      "opening_hours": str(r.get("hours") or "")[:100], "imported_at": now},
+            defaults={
+                "kind": kind,
+                "name": str(r["name"])[:200],
+                "address": str(r.get("address") or "")[:300],
+                "lat": lat,
+                "lon": lon,
+                "district_code": place.district_code if place else "",
+                "capacity": int(capacity) if capacity not in (None, "") else None,
+                "opening_hours": str(r.get("hours") or "")[:100],
+                "imported_at": now,
+            },
         )
         created += was_created
         updated += not was_created
@@ -145,17 +161,24 @@ def _message(kind: str, level: str, district_code: str) -> tuple[str, str]:
     district = district_by_code(district_code)
     what = {
         AlertKind.DUST: _("Fine dust is %(level)s in %(district)s. Wear a mask outdoors and keep windows closed."),
-        AlertKind.HEAT: _("Heat-wave %(level)s for %(district)s. Drink water, avoid the midday sun and check on "
-                          "older neighbours."),
+        AlertKind.HEAT: _(
+            "Heat-wave %(level)s for %(district)s. Drink water, avoid the midday sun and check on older neighbours."
+        ),
         AlertKind.UV: _("The UV index is %(level)s in %(district)s. Stay in the shade around midday."),
     }[AlertKind(kind)] % {"level": level.replace("_", " "), "district": district.name}
-    near = selectors.facilities_near(district.centroid_lat, district.centroid_lon, kinds=FACILITIES_FOR[AlertKind(kind)],
-                                     limit=3, district_code=district_code)
+    near = selectors.facilities_near(
+        district.centroid_lat,
+        district.centroid_lon,
+        kinds=FACILITIES_FOR[AlertKind(kind)],
+        limit=3,
+        district_code=district_code,
+    )
     if near:
         places = "; ".join(f"{f.name} ({f.address or f.district_code}, {dist / 1000:.1f} km)" for f, dist in near)
         what += " " + _("Nearest places to cool down or stay indoors: %(places)s.") % {"places": places}
-    subject = {AlertKind.DUST: _("Fine-dust alert"), AlertKind.HEAT: _("Heat-wave alert"),
-               AlertKind.UV: _("UV alert")}[AlertKind(kind)]
+    subject = {AlertKind.DUST: _("Fine-dust alert"), AlertKind.HEAT: _("Heat-wave alert"), AlertKind.UV: _("UV alert")}[
+        AlertKind(kind)
+    ]
     return f"{subject}: {district.name}", what
 
 
@@ -179,8 +202,9 @@ def alerts_evaluate(*, day: date | None = None) -> int:
         open_keys = set(AlertEpisode.objects.filter(ended_at=None).values_list("kind", "district_code"))
         for (kind, district), level in current.items():
             if (kind, district) not in open_keys:
-                AlertEpisode.objects.create(kind=kind, district_code=district, level=level, started_at=now,
-                                            last_seen_at=now)
+                AlertEpisode.objects.create(
+                    kind=kind, district_code=district, level=level, started_at=now, last_seen_at=now
+                )
                 new += 1
     for ep in AlertEpisode.objects.filter(ended_at=None):
         _deliver(ep)
@@ -197,7 +221,13 @@ def _deliver(ep: AlertEpisode) -> None:
         try:
             with transaction.atomic():
                 AlertDelivery.objects.create(episode=ep, user=sub.user, sent_at=clock.now())
-                notify(recipient=sub.user, kind=f"sensors.alert.{ep.kind}", subject=subject, body=body,
-                       link="/sensors/", channels=sub.channels)
+                notify(
+                    recipient=sub.user,
+                    kind=f"sensors.alert.{ep.kind}",
+                    subject=subject,
+                    body=body,
+                    link="/sensors/",
+                    channels=sub.channels,
+                )
         except IntegrityError:
             continue  # delivered concurrently by another worker

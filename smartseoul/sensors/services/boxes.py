@@ -27,7 +27,10 @@ def observed_property_ensure(*, code: str) -> ObservedProperty:
     op = ObservedProperty.objects.filter(code=code).order_by("pk").first()
     if op is None:
         op = ObservedProperty.objects.create(
-            name=q.name_en, definition=q.definition, description=f"{q.name_en} ({q.name_ko})", code=code,
+            name=q.name_en,
+            definition=q.definition,
+            description=f"{q.name_en} ({q.name_ko})",
+            code=code,
             properties={"name_ko": q.name_ko},
         )
     return op
@@ -38,9 +41,11 @@ def sensor_ensure(*, model: str) -> Sensor:
     sensor = Sensor.objects.filter(name=model).order_by("pk").first()
     if sensor is None:
         sensor = Sensor.objects.create(
-            name=model, description=f"S-DoT urban data sensor box, model {model}",
+            name=model,
+            description=f"S-DoT urban data sensor box, model {model}",
             encoding_type="http://www.opengis.net/doc/IS/SensorML/2.0",
-            metadata="https://data.seoul.go.kr/dataList/OA-15969/S/1/datasetView.do", properties={"model": model},
+            metadata="https://data.seoul.go.kr/dataList/OA-15969/S/1/datasetView.do",
+            properties={"model": model},
         )
     return sensor
 
@@ -54,7 +59,9 @@ class BoxRegistration:
 
 
 @transaction.atomic
-def boxes_register(*, positions: Sequence[tuple[str, float, float]], model: str = "", owner: Any = None) -> BoxRegistration:
+def boxes_register(
+    *, positions: Sequence[tuple[str, float, float]], model: str = "", owner: Any = None
+) -> BoxRegistration:
     """Creates or moves S-DoT boxes (Thing + Location + HistoricalLocation), each placed in its
     district and dong. Boxes outside the city are registered without a district and listed."""
     report = BoxRegistration()
@@ -71,13 +78,25 @@ def boxes_register(*, positions: Sequence[tuple[str, float, float]], model: str 
         if district is None:
             report.outside_city.append(serial)
         thing = existing.get(serial)
-        props = {"serial": serial, "model": model or (thing.properties or {}).get("model", "") if thing else model,
-                 "district_code": district or "", "dong_code": dong or ""}
+        props = {
+            "serial": serial,
+            "model": model or (thing.properties or {}).get("model", "") if thing else model,
+            "district_code": district or "",
+            "dong_code": dong or "",
+        }
         if thing is None:
             thing = Thing.objects.create(
-                name=f"S-DoT {serial}", description="S-DoT urban data sensor box", properties=props,
-                kind=ThingKind.SDOT_BOX, serial=serial, district_code=district or "", dong_code=dong or "",
-                lat=lat, lon=lon, owner=owner, created_at=now,
+                name=f"S-DoT {serial}",
+                description="S-DoT urban data sensor box",
+                properties=props,
+                kind=ThingKind.SDOT_BOX,
+                serial=serial,
+                district_code=district or "",
+                dong_code=dong or "",
+                lat=lat,
+                lon=lon,
+                owner=owner,
+                created_at=now,
             )
             report.created += 1
         elif thing.lat == lat and thing.lon == lon:
@@ -90,34 +109,48 @@ def boxes_register(*, positions: Sequence[tuple[str, float, float]], model: str 
             thing.save(update_fields=["lat", "lon", "district_code", "dong_code", "properties"])
             report.moved += 1
         loc = Location.objects.create(
-            name=f"{serial} site", description="Mounting point of the S-DoT box", encoding_type=GEOJSON,
-            location={"type": "Point", "coordinates": [lon, lat]}, lat=lat, lon=lon,
+            name=f"{serial} site",
+            description="Mounting point of the S-DoT box",
+            encoding_type=GEOJSON,
+            location={"type": "Point", "coordinates": [lon, lat]},
+            lat=lat,
+            lon=lon,
         )
         thing.locations.set([loc])
         HistoricalLocation.objects.create(thing=thing, time=now).locations.add(loc)
     return report
 
 
-def _things_for_serials(serials: Sequence[str], models: dict[str, str], *, create_missing: bool, owner: Any) -> dict[str, int]:
-    found = dict(Thing.objects.filter(serial__in=list(serials)).values_list("serial", "pk"))
+def _things_for_serials(
+    serials: Sequence[str], models: dict[str, str], *, create_missing: bool, owner: Any
+) -> dict[str, int]:
+    found = {str(s): pk for s, pk in Thing.objects.filter(serial__in=list(serials)).values_list("serial", "pk")}
     missing = [s for s in serials if s not in found]
     if missing and create_missing:
         now = clock.now()
         for s in missing:
             t = Thing.objects.create(
-                name=f"S-DoT {s}", description="S-DoT urban data sensor box (position not registered yet)",
-                properties={"serial": s, "model": models.get(s, "")}, kind=ThingKind.SDOT_BOX, serial=s,
-                owner=owner, created_at=now,
+                name=f"S-DoT {s}",
+                description="S-DoT urban data sensor box (position not registered yet)",
+                properties={"serial": s, "model": models.get(s, "")},
+                kind=ThingKind.SDOT_BOX,
+                serial=s,
+                owner=owner,
+                created_at=now,
             )
             found[s] = t.pk
     return found
 
 
-def datastreams_ensure(*, pairs: set[tuple[int, str]], model_of: dict[int, str] | None = None) -> dict[tuple[int, str], int]:
+def datastreams_ensure(
+    *, pairs: set[tuple[int, str]], model_of: dict[int, str] | None = None
+) -> dict[tuple[int, str], int]:
     """The Datastream of each (Thing, quantity), created on first use."""
     result: dict[tuple[int, str], int] = {}
     thing_ids = {t for t, _ in pairs}
-    for pk, thing_id, quantity in Datastream.objects.filter(thing_id__in=thing_ids).values_list("pk", "thing_id", "quantity"):
+    for pk, thing_id, quantity in Datastream.objects.filter(thing_id__in=thing_ids).values_list(
+        "pk", "thing_id", "quantity"
+    ):
         if (thing_id, quantity) in pairs:
             result.setdefault((thing_id, quantity), pk)
     missing = sorted(pairs - set(result))
@@ -131,12 +164,18 @@ def datastreams_ensure(*, pairs: set[tuple[int, str]], model_of: dict[int, str] 
             model = (model_of or {}).get(thing_id, "") or "S-DoT"
             if model not in sensors:
                 sensors[model] = sensor_ensure(model=model)
-            new.append(Datastream(
-                name=f"{names.get(thing_id) or thing_id} {q.name_en}", description=f"2-minute {q.name_en}",
-                unit_of_measurement={"name": q.unit_name, "symbol": q.unit_symbol, "definition": q.unit_definition},
-                observation_type=q.observation_type, thing_id=thing_id, sensor=sensors[model],
-                observed_property=ops[code], quantity=code,
-            ))
+            new.append(
+                Datastream(
+                    name=f"{names.get(thing_id) or thing_id} {q.name_en}",
+                    description=f"2-minute {q.name_en}",
+                    unit_of_measurement={"name": q.unit_name, "symbol": q.unit_symbol, "definition": q.unit_definition},
+                    observation_type=q.observation_type,
+                    thing_id=thing_id,
+                    sensor=sensors[model],
+                    observed_property=ops[code],
+                    quantity=code,
+                )
+            )
         for ds in Datastream.objects.bulk_create(new, batch_size=500):
             result[(ds.thing_id, ds.quantity)] = ds.pk
         if any(ds.pk is None for ds in new):  # backends without RETURNING
@@ -158,13 +197,19 @@ class SdotImportReport:
     header_style: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        return {"rows": self.rows, "bad_rows": len(self.bad_rows), "observations": self.observations,
-                "refused_values": len(self.refused_values), "duplicates": self.duplicates,
-                "boxes_created": self.boxes_created}
+        return {
+            "rows": self.rows,
+            "bad_rows": len(self.bad_rows),
+            "observations": self.observations,
+            "refused_values": len(self.refused_values),
+            "duplicates": self.duplicates,
+            "boxes_created": self.boxes_created,
+        }
 
 
-def chunk_to_batch(chunk: SdotChunk, *, decoded: bool, create_missing: bool, owner: Any,
-                   report: SdotImportReport) -> tuple[ObservationBatch, np.ndarray]:
+def chunk_to_batch(
+    chunk: SdotChunk, *, decoded: bool, create_missing: bool, owner: Any, report: SdotImportReport
+) -> tuple[ObservationBatch, np.ndarray]:
     """Turns parsed rows (one per box and 2 minutes) into observations (one per value).
     Returns the batch and the source line of each observation."""
     serials, inverse = np.unique(chunk.serials, return_inverse=True)
@@ -175,7 +220,11 @@ def chunk_to_batch(chunk: SdotChunk, *, decoded: bool, create_missing: bool, own
     thing_ids = np.array([things.get(str(s), 0) for s in serials], dtype=np.int64)[inverse]
     for i in np.flatnonzero(thing_ids == 0):
         report.bad_rows.append((int(chunk.lines[i]), f"unknown box {chunk.serials[i]}"))
-    pairs = {(int(t), code) for code, vals in chunk.values.items() for t in np.unique(thing_ids[(thing_ids > 0) & ~np.isnan(vals)])}
+    pairs = {
+        (int(t), code)
+        for code, vals in chunk.values.items()
+        for t in np.unique(thing_ids[(thing_ids > 0) & ~np.isnan(vals)])
+    }
     model_of = {things[s]: models.get(s, "") for s in things}
     ds_map = datastreams_ensure(pairs=pairs, model_of=model_of)
     parts_ds, parts_t, parts_v, parts_rt, parts_raw, parts_line = [], [], [], [], [], []
@@ -210,16 +259,27 @@ def chunk_to_batch(chunk: SdotChunk, *, decoded: bool, create_missing: bool, own
         parameters = pc.binary_join_element_wise('{"raw":', raw_text, "}", "")
     return (
         ObservationBatch(
-            datastream_id=np.concatenate(parts_ds), phenomenon_us=np.concatenate(parts_t),
-            result=np.concatenate(parts_v), result_time_us=np.concatenate(parts_rt), parameters=parameters,
-            range_checked=True, allow_no_feature=True,
+            datastream_id=np.concatenate(parts_ds),
+            phenomenon_us=np.concatenate(parts_t),
+            result=np.concatenate(parts_v),
+            result_time_us=np.concatenate(parts_rt),
+            parameters=parameters,
+            range_checked=True,
+            allow_no_feature=True,
         ),
         np.concatenate(parts_line),
     )
 
 
-def sdot_file_import(*, path: Path, decoded: bool = False, create_missing: bool = True, owner: Any = None,
-                     progress: Callable[[int], None] | None = None, chunk_rows: int = 100_000) -> SdotImportReport:
+def sdot_file_import(
+    *,
+    path: Path,
+    decoded: bool = False,
+    create_missing: bool = True,
+    owner: Any = None,
+    progress: Callable[[int], None] | None = None,
+    chunk_rows: int = 100_000,
+) -> SdotImportReport:
     """Imports one S-DoT export. Good rows are stored, bad rows are reported with their line
     numbers; `progress(rows_done)` is called after each chunk."""
     report = SdotImportReport()
@@ -239,4 +299,3 @@ def sdot_file_import(*, path: Path, decoded: bool = False, create_missing: bool 
             progress(report.rows)
     report.bad_rows.sort()
     return report
-

@@ -31,13 +31,19 @@ def _require_staff(actor: Any) -> None:
 
 
 @transaction.atomic
-def senior_register(*, label: str, district_code: str, dong_code: str = "", actor: Any,
-                    no_motion_minutes: int | None = None) -> Senior:
+def senior_register(
+    *, label: str, district_code: str, dong_code: str = "", actor: Any, no_motion_minutes: int | None = None
+) -> Senior:
     _require_staff(actor)
     if not label.strip():
         raise BadEntity("a case label is required")
-    senior = Senior.objects.create(label=label.strip()[:40], district_code=district_code, dong_code=dong_code,
-                                   no_motion_minutes=no_motion_minutes, created_at=clock.now())
+    senior = Senior.objects.create(
+        label=label.strip()[:40],
+        district_code=district_code,
+        dong_code=dong_code,
+        no_motion_minutes=no_motion_minutes,
+        created_at=clock.now(),
+    )
     audit_record(actor=actor, action="sensors.senior_register", target=senior)
     return senior
 
@@ -48,15 +54,16 @@ def caseworker_assign(*, senior: Senior, caseworker: Any, actor: Any) -> Casewor
     if not caseworker.has_capability(Capability.CASEWORKER):
         raise BadEntity("that account is not a senior-care caseworker")
     assignment, _created = CaseworkerAssignment.objects.get_or_create(
-        senior=senior, caseworker=caseworker, defaults={"assigned_at": clock.now()})
-    audit_record(actor=actor, action="sensors.caseworker_assign", target=senior,
-                 details={"caseworker": caseworker.pk})
+        senior=senior, caseworker=caseworker, defaults={"assigned_at": clock.now()}
+    )
+    audit_record(actor=actor, action="sensors.caseworker_assign", target=senior, details={"caseworker": caseworker.pk})
     return assignment
 
 
 @transaction.atomic
-def home_device_add(*, senior: Senior, name: str, actor: Any, gateway: Any = None,
-                    quantities: tuple[str, ...] = HOME_QUANTITIES) -> Thing:
+def home_device_add(
+    *, senior: Senior, name: str, actor: Any, gateway: Any = None, quantities: tuple[str, ...] = HOME_QUANTITIES
+) -> Thing:
     """A home device (Thing of kind home_device). Its Location is the centre of the senior's dong,
     never the home itself."""
     _require_staff(actor)
@@ -64,8 +71,14 @@ def home_device_add(*, senior: Senior, name: str, actor: Any, gateway: Any = Non
     if unknown:
         raise BadEntity(f"unknown quantities {unknown}")
     thing = Thing.objects.create(
-        name=name[:200], description="Senior-care home sensor", kind=ThingKind.HOME_DEVICE, senior=senior,
-        district_code=senior.district_code, dong_code=senior.dong_code, owner=gateway, created_at=clock.now(),
+        name=name[:200],
+        description="Senior-care home sensor",
+        kind=ThingKind.HOME_DEVICE,
+        senior=senior,
+        district_code=senior.district_code,
+        dong_code=senior.dong_code,
+        owner=gateway,
+        created_at=clock.now(),
         properties={"senior": senior.label},
     )
     dong = neighborhoods(senior.district_code).filter(code=senior.dong_code).first() if senior.dong_code else None
@@ -74,10 +87,14 @@ def home_device_add(*, senior: Senior, name: str, actor: Any, gateway: Any = Non
     district = district_by_code(senior.district_code)
     lat = dong.centroid_lat if dong and dong.centroid_lat else district.centroid_lat
     lon = dong.centroid_lon if dong and dong.centroid_lon else district.centroid_lon
-    loc = Location.objects.create(name=f"{senior.label} area", description="centre of the dong (coarsened)",
-                                  encoding_type="application/geo+json",
-                                  location={"type": "Point", "coordinates": [round(lon, 3), round(lat, 3)]},
-                                  lat=lat, lon=lon)
+    loc = Location.objects.create(
+        name=f"{senior.label} area",
+        description="centre of the dong (coarsened)",
+        encoding_type="application/geo+json",
+        location={"type": "Point", "coordinates": [round(lon, 3), round(lat, 3)]},
+        lat=lat,
+        lon=lon,
+    )
     thing.locations.add(loc)
     datastreams_ensure(pairs={(thing.pk, q) for q in quantities})
     audit_record(actor=actor, action="sensors.home_device_add", target=thing)
@@ -95,8 +112,9 @@ def _last_motion(datastream_ids: list[int], since: datetime) -> dict[int, dateti
     """The last time each motion datastream saw movement (result > 0), looking back to `since`."""
     if not datastream_ids:
         return {}
-    days = sorted({(since.astimezone(local_zone()) + timedelta(days=i)).date()
-                   for i in range((clock.now() - since).days + 2)})
+    days = sorted(
+        {(since.astimezone(local_zone()) + timedelta(days=i)).date() for i in range((clock.now() - since).days + 2)}
+    )
     paths = lake.files(lake.OBSERVATIONS, days)
     if not paths:
         return {}
@@ -117,8 +135,14 @@ def _open_alert(senior: Senior, kind: str, detail: str) -> CareAlert | None:
         return None  # one is already open
     subject = _("Senior care: %(label)s") % {"label": senior.label}
     for a in senior.assignments.select_related("caseworker"):
-        notify(recipient=a.caseworker, kind=f"sensors.care.{kind}", subject=subject, body=detail,
-               link=f"/sensors/care/{senior.pk}", channels=(Channel.INBOX, Channel.SMS))
+        notify(
+            recipient=a.caseworker,
+            kind=f"sensors.care.{kind}",
+            subject=subject,
+            body=detail,
+            link=f"/sensors/care/{senior.pk}",
+            channels=(Channel.INBOX, Channel.SMS),
+        )
     return alert
 
 
@@ -130,8 +154,11 @@ def care_check(*, at: datetime | None = None) -> list[CareAlert]:
     opened: list[CareAlert] = []
     for senior in Senior.objects.filter(active=True).prefetch_related("devices"):
         rules = _settings(senior)
-        streams = list(Datastream.objects.filter(thing__senior=senior).values(
-            "pk", "quantity", "latest_result", "latest_phenomenon_time"))
+        streams = list(
+            Datastream.objects.filter(thing__senior=senior).values(
+                "pk", "quantity", "latest_result", "latest_phenomenon_time"
+            )
+        )
         motion_ids = [s["pk"] for s in streams if s["quantity"] == "motion"]
         day_start = datetime.combine(local.date(), time.fromisoformat(rules["day_start"]), tzinfo=local_zone())
         day_end = datetime.combine(local.date(), time.fromisoformat(rules["day_end"]), tzinfo=local_zone())
@@ -142,12 +169,14 @@ def care_check(*, at: datetime | None = None) -> list[CareAlert]:
             minutes = int(rules["no_motion_minutes"])
             if now - quiet_since >= timedelta(minutes=minutes):
                 # the same stretch without movement is reported once, even after the alert is closed
-                already = CareAlert.objects.filter(senior=senior, kind=CareAlertKind.NO_MOTION,
-                                                   opened_at__gte=quiet_since).exists()
+                already = CareAlert.objects.filter(
+                    senior=senior, kind=CareAlertKind.NO_MOTION, opened_at__gte=quiet_since
+                ).exists()
                 if not already:
                     detail = _("No movement detected at home since %(time)s (%(hours)s hours).") % {
                         "time": quiet_since.astimezone(local_zone()).strftime("%H:%M"),
-                        "hours": f"{(now - quiet_since).total_seconds() / 3600:.1f}"}
+                        "hours": f"{(now - quiet_since).total_seconds() / 3600:.1f}",
+                    }
                     alert = _open_alert(senior, CareAlertKind.NO_MOTION, detail)
                     if alert:
                         opened.append(alert)
@@ -155,8 +184,11 @@ def care_check(*, at: datetime | None = None) -> list[CareAlert]:
             if s["quantity"] != "indoor_temperature" or s["latest_result"] is None:
                 continue
             value = s["latest_result"]
-            kind = CareAlertKind.COLD if value < rules["cold_below"] else (
-                CareAlertKind.HOT if value > rules["hot_above"] else None)
+            kind = (
+                CareAlertKind.COLD
+                if value < rules["cold_below"]
+                else (CareAlertKind.HOT if value > rules["hot_above"] else None)
+            )
             if kind:
                 alert = _open_alert(senior, kind, _("Indoor temperature is %(value).1f °C.") % {"value": value})
                 if alert:

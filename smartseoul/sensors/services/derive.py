@@ -31,7 +31,9 @@ def _aggregate_sql(source: str, keys: tuple[str, ...], bucket: str) -> str:
     )
 
 
-def aggregate_day(day: date, *, levels: tuple[str, ...] = ("box", "dong", "district")) -> dict[str, pa.Table]:
+def aggregate_day(
+    day: date, *, levels: tuple[str, ...] = ("box", "dong", "district"), buckets: tuple[str, ...] = ("hour", "day")
+) -> dict[str, pa.Table]:
     """Computes and writes `agg_<level>_<hourly|daily>` for one local day; returns the tables.
     `period` is the local (Korean) start of the hour or day, as µs since the epoch."""
     paths = lake.files(lake.OBSERVATIONS, [day])
@@ -42,6 +44,8 @@ def aggregate_day(day: date, *, levels: tuple[str, ...] = ("box", "dong", "distr
     source = lake.scan_sql(paths)
     for level in levels:
         for bucket, name in (("hour", "hourly"), ("day", "daily")):
+            if bucket not in buckets:
+                continue
             table = con.execute(_aggregate_sql(source, LEVELS[level], bucket)).fetch_arrow_table()
             dataset = f"agg_{level}_{name}"
             lake.replace_partition(dataset, day, table)
@@ -70,8 +74,10 @@ def conditions_store(*, day: date, district_hourly: pa.Table, box_hourly: pa.Tab
     boxes: dict[tuple[str, int], set[int]] = {}
     if box_hourly is not None and box_hourly.num_rows:
         district_of = dict(Thing.objects.filter(kind=ThingKind.SDOT_BOX).values_list("pk", "district_code"))
-        zone_of = {pk: (props or {}).get("noise_zone", noise.get("default_zone", "road_a"))
-                   for pk, props in Thing.objects.filter(kind=ThingKind.SDOT_BOX).values_list("pk", "properties")}
+        zone_of = {
+            pk: (props or {}).get("noise_zone", noise.get("default_zone", "road_a"))
+            for pk, props in Thing.objects.filter(kind=ThingKind.SDOT_BOX).values_list("pk", "properties")
+        }
         for r in box_hourly.to_pylist():
             d = district_of.get(r["thing_id"])
             if not d:
@@ -80,7 +86,10 @@ def conditions_store(*, day: date, district_hourly: pa.Table, box_hourly: pa.Tab
             boxes.setdefault(key, set()).add(r["thing_id"])
             if r["quantity"] == "noise":
                 zone = zone_of.get(r["thing_id"]) or "road_a"
-                if zone in noise["zones"] and indices.noise_exceedance(r["mean"], zone, _local(r["period"]).hour, noise) > 0:
+                if (
+                    zone in noise["zones"]
+                    and indices.noise_exceedance(r["mean"], zone, _local(r["period"]).hour, noise) > 0
+                ):
                     exceed[key] = exceed.get(key, 0) + 1
     count = 0
     for (district, period), v in by_key.items():
@@ -89,37 +98,52 @@ def conditions_store(*, day: date, district_hourly: pa.Table, box_hourly: pa.Tab
         feels = indices.feels_like_summer(t, min(max(rh, 0.0), 100.0)) if t is not None and rh is not None else None
         uv = v.get("uv")
         DistrictCondition.objects.update_or_create(
-            district_code=district, hour=_local(period),
+            district_code=district,
+            hour=_local(period),
             defaults={
-                "pm10": pm10, "pm25": pm25,
+                "pm10": pm10,
+                "pm25": pm25,
                 "dust_grade": indices.dust_grade(pm10, pm25, pm10_bands=pm10_bands, pm25_bands=pm25_bands) or "",
-                "temperature": t, "humidity": rh, "feels_like": feels, "uv": uv,
+                "temperature": t,
+                "humidity": rh,
+                "feels_like": feels,
+                "uv": uv,
                 "uv_level": indices.uv_level(uv, uv_bands) if uv is not None else "",
-                "noise": v.get("noise"), "noise_exceedances": exceed.get((district, period), 0),
+                "noise": v.get("noise"),
+                "noise_exceedances": exceed.get((district, period), 0),
                 "boxes": len(boxes.get((district, period), ())),
             },
         )
         count += 1
     day_start = datetime(day.year, day.month, day.day, tzinfo=KST)
     for district in {d for d, _ in by_key}:
-        hours = DistrictCondition.objects.filter(district_code=district, hour__gte=day_start,
-                                                 hour__lt=day_start + timedelta(days=1))
-        feels = [h.feels_like for h in hours if h.feels_like is not None]
+        hours = DistrictCondition.objects.filter(
+            district_code=district, hour__gte=day_start, hour__lt=day_start + timedelta(days=1)
+        )
+        feels_hours = [h.feels_like for h in hours if h.feels_like is not None]
         temps = [h.temperature for h in hours if h.temperature is not None]
         pm10s = [h.pm10 for h in hours if h.pm10 is not None]
         pm25s = [h.pm25 for h in hours if h.pm25 is not None]
         uvs = [h.uv for h in hours if h.uv is not None]
-        max_feels = max(feels) if feels else None
+        max_feels = max(feels_hours) if feels_hours else None
         previous = DistrictDay.objects.filter(district_code=district, date__lt=day).order_by("-date")
-        series = [p.max_feels_like for p in reversed(previous[: int(heat["persistence_days"]) - 1])
-                  if p.date >= day - timedelta(days=int(heat["persistence_days"]) - 1)]
+        series: list[float] = [
+            p.max_feels_like
+            for p in list(previous[: int(heat["persistence_days"]) - 1])[::-1]
+            if p.date >= day - timedelta(days=int(heat["persistence_days"]) - 1) and p.max_feels_like is not None
+        ]
         level = indices.heat_wave_level([*series, max_feels], heat) if max_feels is not None else None
         DistrictDay.objects.update_or_create(
-            district_code=district, date=day,
-            defaults={"max_feels_like": max_feels, "max_temperature": max(temps) if temps else None,
-                      "pm10_mean": float(np.mean(pm10s)) if pm10s else None,
-                      "pm25_mean": float(np.mean(pm25s)) if pm25s else None,
-                      "max_uv": max(uvs) if uvs else None, "heat_level": level or ""},
+            district_code=district,
+            date=day,
+            defaults={
+                "max_feels_like": max_feels,
+                "max_temperature": max(temps) if temps else None,
+                "pm10_mean": float(np.mean(pm10s)) if pm10s else None,
+                "pm25_mean": float(np.mean(pm25s)) if pm25s else None,
+                "max_uv": max(uvs) if uvs else None,
+                "heat_level": level or "",
+            },
         )
     return count
 
@@ -131,8 +155,9 @@ def derive_day(*, day: date, evaluate_alerts: bool = True) -> dict[str, Any]:
     hours = 0
     if "agg_district_hourly" in tables:
         observations = int(np.sum(tables["agg_box_daily"].column("n").to_numpy())) if "agg_box_daily" in tables else 0
-        hours = conditions_store(day=day, district_hourly=tables["agg_district_hourly"],
-                                 box_hourly=tables.get("agg_box_hourly"))
+        hours = conditions_store(
+            day=day, district_hourly=tables["agg_district_hourly"], box_hourly=tables.get("agg_box_hourly")
+        )
     alerts = 0
     if evaluate_alerts:
         from .alerts import alerts_evaluate
@@ -149,11 +174,21 @@ def district_hourly_rows(days: int = 7) -> list[dict[str, Any]]:
         return []
     con = lake.connect()
     quoted = ", ".join("'" + p.replace("'", "''") + "'" for p in paths)
-    cur = con.execute(f"SELECT district_code, quantity, period, n, mean, min, max FROM read_parquet([{quoted}]) "
-                      "ORDER BY period, district_code, quantity")
+    cur = con.execute(
+        f"SELECT district_code, quantity, period, n, mean, min, max FROM read_parquet([{quoted}]) "
+        "ORDER BY period, district_code, quantity"
+    )
     out = []
     for district, quantity, period, n, mean, lo, hi in cur.fetchall():
-        out.append({"district_code": district, "quantity": quantity,
-                    "hour": _local(period).isoformat(), "observations": int(n),
-                    "mean": round(mean, 3), "min": lo, "max": hi})
+        out.append(
+            {
+                "district_code": district,
+                "quantity": quantity,
+                "hour": _local(period).isoformat(),
+                "observations": int(n),
+                "mean": round(mean, 3),
+                "min": lo,
+                "max": hi,
+            }
+        )
     return out

@@ -33,13 +33,13 @@ def _owned_things(serials: list[str], gateway: Any) -> dict[str, int]:
     admin = gateway is not None and (gateway.is_superuser or getattr(gateway, "role", "") == "city_admin")
     if gateway is not None and not admin:
         qs = qs.filter(Q(owner__isnull=True) | Q(owner=gateway))
-    return dict(qs.values_list("serial", "pk"))
+    return {str(s): pk for s, pk in qs.values_list("serial", "pk")}
 
 
 def gateway_batch_json(*, payload: Any, gateway: Any) -> dict[str, Any]:
     """Stores a native JSON batch; returns counts and the refused entries with reasons."""
     if not isinstance(payload, dict) or not isinstance(payload.get("observations"), list):
-        raise BadEntity("a batch is an object with an \"observations\" array")
+        raise BadEntity('a batch is an object with an "observations" array')
     encoding = payload.get("encoding", "decoded")
     if encoding not in ("decoded", "sdot-raw"):
         raise BadEntity("encoding must be decoded or sdot-raw")
@@ -82,7 +82,9 @@ def gateway_batch_json(*, payload: Any, gateway: Any) -> dict[str, Any]:
         times = arr[:, 2].astype(np.int64)
         code_idx = arr[:, 3].astype(np.int64)
         ds_map = datastreams_ensure(pairs={(int(t), codes[int(c)]) for t, c in zip(thing_ids, code_idx, strict=True)})
-        ds = np.array([ds_map[(int(t), codes[int(c)])] for t, c in zip(thing_ids, code_idx, strict=True)], dtype=np.int64)
+        ds = np.array(
+            [ds_map[(int(t), codes[int(c)])] for t, c in zip(thing_ids, code_idx, strict=True)], dtype=np.int64
+        )
         decoded = values.copy()
         parameters = None
         if encoding == "sdot-raw":
@@ -91,8 +93,14 @@ def gateway_batch_json(*, payload: Any, gateway: Any) -> dict[str, Any]:
                 decoded[mask] = sdot.BY_CODE[codes[int(ci)]].decode(values[mask])
             parameters = [json.dumps({"raw": int(v) if float(v).is_integer() else v}) for v in values]
         result = observations_ingest(
-            batch=ObservationBatch(datastream_id=ds, phenomenon_us=times, result=decoded, parameters=parameters,
-                                   result_time_us=np.full(len(ds), NULL_TS, dtype=np.int64), range_checked=True),
+            batch=ObservationBatch(
+                datastream_id=ds,
+                phenomenon_us=times,
+                result=decoded,
+                parameters=parameters,
+                result_time_us=np.full(len(ds), NULL_TS, dtype=np.int64),
+                range_checked=True,
+            ),
             gateway=gateway,
         )
         stored = result.accepted
@@ -122,14 +130,19 @@ def gateway_batch_csv(*, content: bytes, gateway: Any, encoding: str = "sdot-raw
                 chunk.values = {k: v[keep] for k, v in chunk.values.items()}
             elif not keep.any():
                 continue
-            batch, lines = chunk_to_batch(chunk, decoded=encoding == "decoded", create_missing=False, owner=gateway,
-                                          report=report)
+            batch, lines = chunk_to_batch(
+                chunk, decoded=encoding == "decoded", create_missing=False, owner=gateway, report=report
+            )
             if len(batch):
                 result = observations_ingest(batch=batch, gateway=gateway)
                 report.observations += result.accepted
                 report.duplicates += result.duplicates
-                for i, reason in result.errors.items():
-                    report.refused_values.append((int(lines[i]), reason))
-    return {"stored": report.observations, "rows": report.rows, "duplicates": report.duplicates,
-            "bad_rows": [{"line": ln, "reason": r} for ln, r in sorted(report.bad_rows)[:100]],
-            "refused_values": [{"line": ln, "reason": r} for ln, r in report.refused_values[:100]]}
+                for row, reason in result.errors.items():
+                    report.refused_values.append((int(lines[row]), reason))
+    return {
+        "stored": report.observations,
+        "rows": report.rows,
+        "duplicates": report.duplicates,
+        "bad_rows": [{"line": ln, "reason": r} for ln, r in sorted(report.bad_rows)[:100]],
+        "refused_values": [{"line": ln, "reason": r} for ln, r in report.refused_values[:100]],
+    }

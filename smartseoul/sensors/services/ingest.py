@@ -22,14 +22,26 @@ from smartseoul.accounts.services import identity_hash
 from smartseoul.core import clock
 
 from .. import lake, sdot
-from ..errors import BadEntity
 from ..models import Datastream, FeatureOfInterest, IdSequence, Location, Thing, ThingKind
 from ..timeutil import from_us, to_us
 
 NULL_TS = np.iinfo(np.int64).min
 #: parameter keys that may identify a person; their values are replaced by a keyed hash
-PERSONAL_KEYS = frozenset({"mac", "mac_address", "phone", "name", "address", "device_owner", "imei", "email",
-                           "resident_id", "plate", "car_number"})
+PERSONAL_KEYS = frozenset(
+    {
+        "mac",
+        "mac_address",
+        "phone",
+        "name",
+        "address",
+        "device_owner",
+        "imei",
+        "email",
+        "resident_id",
+        "plate",
+        "car_number",
+    }
+)
 
 
 @dataclass
@@ -98,8 +110,10 @@ def deidentify_parameters(params: Mapping[str, Any] | None) -> str | None:
         return None
     if not isinstance(params, Mapping):
         raise ValueError("parameters must be a JSON object")
-    clean = {k: (identity_hash("sensors", k, str(v))[:16] if k.lower() in PERSONAL_KEYS and v else v)
-             for k, v in params.items()}
+    clean = {
+        k: (identity_hash("sensors", k, str(v))[:16] if k.lower() in PERSONAL_KEYS and v else v)
+        for k, v in params.items()
+    }
     from ..sta.render import dumps
 
     return dumps(clean)
@@ -126,8 +140,14 @@ def _feature_for_location(location: Location) -> int:
     if foi is not None:
         return foi
     return FeatureOfInterest.objects.create(
-        name=location.name, description=location.description, encoding_type="application/geo+json",
-        feature=location.location, properties=None, location=location, lat=location.lat, lon=location.lon,
+        name=location.name,
+        description=location.description,
+        encoding_type="application/geo+json",
+        feature=location.location,
+        properties=None,
+        location=location,
+        lat=location.lat,
+        lon=location.lon,
     ).pk
 
 
@@ -141,11 +161,11 @@ def _features_for_things(thing_ids: Iterable[int]) -> dict[int, int | None]:
         latest[thing_id] = max(loc_id, latest.get(thing_id, 0))
     existing = dict(FeatureOfInterest.objects.filter(location_id__in=latest.values()).values_list("location_id", "pk"))
     missing = [loc for loc in set(latest.values()) if loc not in existing]
-    for loc in Location.objects.filter(pk__in=missing):
-        existing[loc.pk] = _feature_for_location(loc)
+    for location in Location.objects.filter(pk__in=missing):
+        existing[location.pk] = _feature_for_location(location)
     for thing_id in thing_ids:
-        loc = latest.get(thing_id)
-        result[thing_id] = existing.get(loc) if loc is not None else None
+        current = latest.get(thing_id)
+        result[thing_id] = existing.get(current) if current is not None else None
     return result
 
 
@@ -185,7 +205,12 @@ def observations_ingest(*, batch: ObservationBatch, gateway: Any = None) -> Inge
     info = {
         row["pk"]: row
         for row in Datastream.objects.filter(pk__in=[int(x) for x in uniq]).values(
-            "pk", "thing_id", "quantity", "thing__district_code", "thing__dong_code", "thing__owner_id",
+            "pk",
+            "thing_id",
+            "quantity",
+            "thing__district_code",
+            "thing__dong_code",
+            "thing__owner_id",
             "latest_phenomenon_time",
         )
     }
@@ -231,16 +256,18 @@ def observations_ingest(*, batch: ObservationBatch, gateway: Any = None) -> Inge
                 ok[i] = False
                 errors[int(i)] = "duplicate observation (same Datastream and phenomenonTime)"
     # duplicates of stored rows: only rows not newer than the datastream's latest can be
-    latest_u = np.array([to_us(r["latest_phenomenon_time"]) if r and r["latest_phenomenon_time"] else NULL_TS
-                         for r in rows_u], dtype=np.int64)
+    latest_u = np.array(
+        [to_us(r["latest_phenomenon_time"]) if r and r["latest_phenomenon_time"] else NULL_TS for r in rows_u],
+        dtype=np.int64,
+    )
     late = ok & (batch.phenomenon_us <= latest_u[inv])
     if late.any():
         stored = _existing_keys(ds_ids[late], batch.phenomenon_us[late])
-        for i in np.flatnonzero(late):
-            if (int(ds_ids[i]), int(batch.phenomenon_us[i])) in stored:
-                ok[i] = False
+        for j in np.flatnonzero(late):
+            if (int(ds_ids[j]), int(batch.phenomenon_us[j])) in stored:
+                ok[j] = False
                 duplicates += 1
-                errors[int(i)] = "duplicate observation (already stored)"
+                errors[int(j)] = "duplicate observation (already stored)"
     # features of interest
     foi = batch.foi_id.astype(np.int64) if batch.foi_id is not None else np.zeros(n, dtype=np.int64)
     need = ok & (foi == 0)
@@ -293,8 +320,13 @@ def _strings(values: Sequence[str | None] | pa.Array | None, idx: np.ndarray) ->
     return pa.array([values[i] for i in idx], type=pa.string())
 
 
-def _to_arrow(batch: ObservationBatch, idx: np.ndarray, new_ids: np.ndarray, foi: np.ndarray,
-              info: Mapping[int, Mapping[str, Any]]) -> pa.Table:
+def _to_arrow(
+    batch: ObservationBatch,
+    idx: np.ndarray,
+    new_ids: np.ndarray,
+    foi: np.ndarray,
+    info: Mapping[int, Mapping[str, Any]],
+) -> pa.Table:
     ds = batch.datastream_id[idx].astype(np.int64)
     uniq, inverse = np.unique(ds, return_inverse=True)
     thing = np.array([info[int(d)]["thing_id"] for d in uniq], dtype=np.int64)[inverse]
@@ -326,8 +358,13 @@ def _to_arrow(batch: ObservationBatch, idx: np.ndarray, new_ids: np.ndarray, foi
     )
 
 
-def _update_latest(batch: ObservationBatch, idx: np.ndarray, new_ids: np.ndarray, ds_ids: np.ndarray,
-                   info: Mapping[int, Mapping[str, Any]]) -> None:
+def _update_latest(
+    batch: ObservationBatch,
+    idx: np.ndarray,
+    new_ids: np.ndarray,
+    ds_ids: np.ndarray,
+    info: Mapping[int, Mapping[str, Any]],
+) -> None:
     ds = ds_ids[idx]
     times = batch.phenomenon_us[idx]
     ends = batch.phenomenon_end_us[idx] if batch.phenomenon_end_us is not None else None
@@ -379,13 +416,20 @@ def _save_latest(changed: list[Datastream]) -> None:
     if not changed:
         return
     table = connection.ops.quote_name(Datastream._meta.db_table)
-    columns = ["phenomenon_start", "phenomenon_end", "result_time_start", "result_time_end", "latest_phenomenon_time",
-               "latest_observation_id", "latest_result", "latest_result_text", "latest_result_time"]
+    columns = [
+        "phenomenon_start",
+        "phenomenon_end",
+        "result_time_start",
+        "result_time_end",
+        "latest_phenomenon_time",
+        "latest_observation_id",
+        "latest_result",
+        "latest_result_text",
+        "latest_result_time",
+    ]
     sets = ", ".join(f"{connection.ops.quote_name(c)} = %s" for c in columns)
     fields = {f.name: f for f in Datastream._meta.concrete_fields}
-    rows = [
-        [fields[c].get_db_prep_value(getattr(d, c), connection) for c in columns] + [d.pk] for d in changed
-    ]
+    rows = [[fields[c].get_db_prep_value(getattr(d, c), connection) for c in columns] + [d.pk] for d in changed]
     with connection.cursor() as cursor:
         cursor.executemany(f"UPDATE {table} SET {sets} WHERE id = %s", rows)
 

@@ -44,27 +44,57 @@ def is_shared_at(hours: list[dict[str, Any]], at: datetime) -> bool:
 
 
 @transaction.atomic
-def parking_lot_create(*, owner: Any, name: str, lat: float, lon: float, spots: int, sharing_hours: Any,
-                       address: str = "", fee_note: str = "", gateway: Any = None) -> ParkingLot:
+def parking_lot_create(
+    *,
+    owner: Any,
+    name: str,
+    lat: float,
+    lon: float,
+    spots: int,
+    sharing_hours: Any,
+    address: str = "",
+    fee_note: str = "",
+    gateway: Any = None,
+) -> ParkingLot:
     if not name.strip():
         raise BadEntity("a name is required")
     if not 1 <= spots <= 2000:
         raise BadEntity("a lot has 1 to 2000 spots")
     place = geography.district_for_point(lat, lon)
     lot = ParkingLot.objects.create(
-        name=name.strip()[:200], owner=owner, district_code=place.district_code, lat=lat, lon=lon,
-        address=address[:300], sharing_hours=validate_hours(sharing_hours), fee_note=fee_note[:200],
+        name=name.strip()[:200],
+        owner=owner,
+        district_code=place.district_code,
+        lat=lat,
+        lon=lon,
+        address=address[:300],
+        sharing_hours=validate_hours(sharing_hours),
+        fee_note=fee_note[:200],
         created_at=clock.now(),
     )
-    loc = Location.objects.create(name=lot.name, description="shared car park", encoding_type="application/geo+json",
-                                  location={"type": "Point", "coordinates": [lon, lat]}, lat=lat, lon=lon)
+    loc = Location.objects.create(
+        name=lot.name,
+        description="shared car park",
+        encoding_type="application/geo+json",
+        location={"type": "Point", "coordinates": [lon, lat]},
+        lat=lat,
+        lon=lon,
+    )
     now = clock.now()
     things = []
     for i in range(1, spots + 1):
         t = Thing.objects.create(
-            name=f"{lot.name} #{i}", description="floor sensor of a shared parking spot", kind=ThingKind.PARKING_SPOT,
-            parking_lot=lot, district_code=place.district_code, dong_code=place.neighborhood_code or "", lat=lat,
-            lon=lon, owner=gateway or owner, created_at=now, properties={"lot": lot.pk, "spot": i},
+            name=f"{lot.name} #{i}",
+            description="floor sensor of a shared parking spot",
+            kind=ThingKind.PARKING_SPOT,
+            parking_lot=lot,
+            district_code=place.district_code,
+            dong_code=place.neighborhood_code or "",
+            lat=lat,
+            lon=lon,
+            owner=gateway or owner,
+            created_at=now,
+            properties={"lot": lot.pk, "spot": i},
         )
         t.locations.add(loc)
         HistoricalLocation.objects.create(thing=t, time=now).locations.add(loc)

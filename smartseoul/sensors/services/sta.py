@@ -21,12 +21,19 @@ from smartseoul.core import clock, geography
 from .. import selectors
 from ..errors import BadEntity, EntityNotFound, NotYourDevice
 from ..models import (
-    Datastream, FeatureOfInterest, HistoricalLocation, Location, ObservationRevision, ObservedProperty, Sensor, Thing,
+    Datastream,
+    FeatureOfInterest,
+    HistoricalLocation,
+    Location,
+    ObservationRevision,
+    ObservedProperty,
+    Sensor,
+    Thing,
     ThingKind,
 )
 from ..sta.model import GEO_ENCODINGS, SETS
 from ..sta.render import dumps
-from ..timeutil import iso, parse_time_value, to_us
+from ..timeutil import parse_time_value, to_us
 from .ingest import NULL_TS, ObservationBatch, deidentify_parameters, observations_ingest, result_parts
 
 IGNORED_SUFFIXES = ("@iot.navigationLink", "@iot.selfLink", "@iot.count", "@iot.nextLink")
@@ -60,6 +67,10 @@ def _text(d: Mapping[str, Any], key: str, *, required: bool = True, max_len: int
     if max_len and len(value) > max_len:
         raise BadEntity(f"{key} is longer than {max_len} characters")
     return value
+
+
+def _need(d: Mapping[str, Any], key: str, *, max_len: int = 200) -> str:
+    return _text(d, key, max_len=max_len) or ""
 
 
 def _obj(d: Mapping[str, Any], key: str) -> dict[str, Any] | None:
@@ -179,8 +190,13 @@ def _create_thing(d: dict[str, Any], ctx: _Ctx, **_: Any) -> Thing:
     if serial and Thing.objects.filter(serial=serial).exists():
         raise BadEntity(f"a box with serial {serial} is already registered")
     thing = Thing.objects.create(
-        name=_text(d, "name"), description=_text(d, "description", max_len=0), properties=props, kind=kind,
-        serial=serial, owner=ctx.gateway, created_at=clock.now(),
+        name=_need(d, "name"),
+        description=_need(d, "description", max_len=0),
+        properties=props,
+        kind=kind,
+        serial=serial,
+        owner=ctx.gateway,
+        created_at=clock.now(),
     )
     locations = [_one("Locations", v, ctx) for v in _many(d.get("Locations"), "Locations")]
     if locations:
@@ -199,8 +215,13 @@ def _create_location(d: dict[str, Any], ctx: _Ctx, thing: Thing | None = None, *
     encoding = _encoding(d, geo=True)
     geom, lat, lon = _geometry(d.get("location"), "location")
     loc = Location.objects.create(
-        name=_text(d, "name"), description=_text(d, "description", max_len=0), encoding_type=encoding, location=geom,
-        properties=_obj(d, "properties"), lat=lat, lon=lon,
+        name=_need(d, "name"),
+        description=_need(d, "description", max_len=0),
+        encoding_type=encoding,
+        location=geom,
+        properties=_obj(d, "properties"),
+        lat=lat,
+        lon=lon,
     )
     things = [_one("Things", v, ctx) for v in _many(d.get("Things"), "Things")]
     if thing is not None:
@@ -213,7 +234,9 @@ def _create_location(d: dict[str, Any], ctx: _Ctx, thing: Thing | None = None, *
     return loc
 
 
-def _create_historical_location(d: dict[str, Any], ctx: _Ctx, thing: Thing | None = None, **_: Any) -> HistoricalLocation:
+def _create_historical_location(
+    d: dict[str, Any], ctx: _Ctx, thing: Thing | None = None, **_: Any
+) -> HistoricalLocation:
     _check_keys("HistoricalLocations", d)
     try:
         time, _end = parse_time_value(_text(d, "time") or "")
@@ -242,22 +265,35 @@ def _unit(d: Mapping[str, Any]) -> dict[str, Any]:
     return _plain(unit)
 
 
-def _create_datastream(d: dict[str, Any], ctx: _Ctx, thing: Thing | None = None, sensor: Sensor | None = None,
-                       observed_property: ObservedProperty | None = None, **_: Any) -> Datastream:
+def _create_datastream(
+    d: dict[str, Any],
+    ctx: _Ctx,
+    thing: Thing | None = None,
+    sensor: Sensor | None = None,
+    observed_property: ObservedProperty | None = None,
+    **_: Any,
+) -> Datastream:
     _check_keys("Datastreams", d)
     if "observedArea" in d or "phenomenonTime" in d or "resultTime" in d:
         pass  # read-only: computed from the observations, ignored on input
     thing = thing or (_one("Things", d["Thing"], ctx) if d.get("Thing") is not None else None)
     sensor = sensor or (_one("Sensors", d["Sensor"], ctx) if d.get("Sensor") is not None else None)
     op = observed_property or (
-        _one("ObservedProperties", d["ObservedProperty"], ctx) if d.get("ObservedProperty") is not None else None)
+        _one("ObservedProperties", d["ObservedProperty"], ctx) if d.get("ObservedProperty") is not None else None
+    )
     if thing is None or sensor is None or op is None:
         raise BadEntity("a Datastream needs its Thing, Sensor and ObservedProperty")
     _check_owner(thing, ctx.gateway)
     ds = Datastream.objects.create(
-        name=_text(d, "name"), description=_text(d, "description", max_len=0), unit_of_measurement=_unit(d),
-        observation_type=_text(d, "observationType", max_len=200), properties=_obj(d, "properties"), thing=thing,
-        sensor=sensor, observed_property=op, quantity=op.code,
+        name=_need(d, "name"),
+        description=_need(d, "description", max_len=0),
+        unit_of_measurement=_unit(d),
+        observation_type=_need(d, "observationType", max_len=200),
+        properties=_obj(d, "properties"),
+        thing=thing,
+        sensor=sensor,
+        observed_property=op,
+        quantity=op.code,
     )
     for v in _many(d.get("Observations"), "Observations"):
         if not isinstance(v, dict):
@@ -271,8 +307,11 @@ def _create_sensor(d: dict[str, Any], ctx: _Ctx, **_: Any) -> Sensor:
     if "metadata" not in d or d["metadata"] is None:
         raise BadEntity("metadata is required")
     sensor = Sensor.objects.create(
-        name=_text(d, "name"), description=_text(d, "description", max_len=0), encoding_type=_encoding(d, geo=False),
-        metadata=_plain(d["metadata"]), properties=_obj(d, "properties"),
+        name=_need(d, "name"),
+        description=_need(d, "description", max_len=0),
+        encoding_type=_encoding(d, geo=False),
+        metadata=_plain(d["metadata"]),
+        properties=_obj(d, "properties"),
     )
     for v in _many(d.get("Datastreams"), "Datastreams"):
         _one("Datastreams", v, ctx, sensor=sensor)
@@ -286,8 +325,11 @@ def _create_observed_property(d: dict[str, Any], ctx: _Ctx, **_: Any) -> Observe
 
     code = str(props.get("code")) if props and props.get("code") in sdot.BY_CODE else ""
     op = ObservedProperty.objects.create(
-        name=_text(d, "name"), definition=_text(d, "definition", max_len=300), description=_text(d, "description", max_len=0),
-        properties=props, code=code,
+        name=_need(d, "name"),
+        definition=_need(d, "definition", max_len=300),
+        description=_need(d, "description", max_len=0),
+        properties=props,
+        code=code,
     )
     for v in _many(d.get("Datastreams"), "Datastreams"):
         _one("Datastreams", v, ctx, observed_property=op)
@@ -299,20 +341,30 @@ def _create_feature(d: dict[str, Any], ctx: _Ctx, **_: Any) -> FeatureOfInterest
     encoding = _encoding(d, geo=True)
     feature, lat, lon = _geometry(d.get("feature"), "feature")
     return FeatureOfInterest.objects.create(
-        name=_text(d, "name"), description=_text(d, "description", max_len=0), encoding_type=encoding, feature=feature,
-        properties=_obj(d, "properties"), lat=lat, lon=lon,
+        name=_need(d, "name"),
+        description=_need(d, "description", max_len=0),
+        encoding_type=encoding,
+        feature=feature,
+        properties=_obj(d, "properties"),
+        lat=lat,
+        lon=lon,
     )
 
 
-def _create_observation(d: dict[str, Any], ctx: _Ctx, datastream: Datastream | None = None,
-                        feature: FeatureOfInterest | None = None, **_: Any) -> None:
+def _create_observation(
+    d: dict[str, Any],
+    ctx: _Ctx,
+    datastream: Datastream | None = None,
+    feature: FeatureOfInterest | None = None,
+    **_: Any,
+) -> None:
     _check_keys("Observations", d)
     if datastream is None:
         if d.get("Datastream") is None:
             raise BadEntity("an Observation needs its Datastream")
         pk = _link_id(d["Datastream"], "Datastream")
         if pk is None:
-            raise BadEntity("link the Observation to an existing Datastream with {\"@iot.id\": …}")
+            raise BadEntity('link the Observation to an existing Datastream with {"@iot.id": …}')
         datastream = _existing("Datastreams", pk, ctx)
     assert datastream is not None
     if feature is not None:
@@ -321,9 +373,14 @@ def _create_observation(d: dict[str, Any], ctx: _Ctx, datastream: Datastream | N
 
 
 CREATORS: dict[str, Any] = {
-    "Things": _create_thing, "Locations": _create_location, "HistoricalLocations": _create_historical_location,
-    "Datastreams": _create_datastream, "Sensors": _create_sensor, "ObservedProperties": _create_observed_property,
-    "FeaturesOfInterest": _create_feature, "Observations": _create_observation,
+    "Things": _create_thing,
+    "Locations": _create_location,
+    "HistoricalLocations": _create_historical_location,
+    "Datastreams": _create_datastream,
+    "Sensors": _create_sensor,
+    "ObservedProperties": _create_observed_property,
+    "FeaturesOfInterest": _create_feature,
+    "Observations": _create_observation,
 }
 
 
@@ -370,12 +427,24 @@ def _observation_batch(items: list[tuple[dict[str, Any], int]], ctx: _Ctx) -> Ob
         except (BadEntity, ValueError) as exc:
             errors[i] = getattr(exc, "message", None) or str(exc)
     return ObservationBatch(
-        datastream_id=ds, phenomenon_us=t, result=res, result_text=texts, phenomenon_end_us=t_end, result_time_us=rt,
-        foi_id=foi, result_quality=quality, valid_start_us=vs, valid_end_us=ve, parameters=params, preset_errors=errors,
+        datastream_id=ds,
+        phenomenon_us=t,
+        result=res,
+        result_text=texts,
+        phenomenon_end_us=t_end,
+        result_time_us=rt,
+        foi_id=foi,
+        result_quality=quality,
+        valid_start_us=vs,
+        valid_end_us=ve,
+        parameters=params,
+        preset_errors=errors,
     )
 
 
-def sta_entity_create(*, set_name: str, data: Any, gateway: Any, parent: tuple[str, int, str] | None = None) -> tuple[str, int]:
+def sta_entity_create(
+    *, set_name: str, data: Any, gateway: Any, parent: tuple[str, int, str] | None = None
+) -> tuple[str, int]:
     """Creates an entity (with its nested new entities) in one transaction; returns (set, id).
     `parent` is (set, id, navigation) for a POST to a navigation path."""
     if not isinstance(data, dict):
@@ -388,8 +457,13 @@ def sta_entity_create(*, set_name: str, data: Any, gateway: Any, parent: tuple[s
         if parent is not None:
             p_set, p_id, nav = parent
             owner = _existing(p_set, p_id, ctx)
-            key = {"Things": "thing", "Sensors": "sensor", "ObservedProperties": "observed_property",
-                   "Datastreams": "datastream", "FeaturesOfInterest": "feature"}.get(p_set)
+            key = {
+                "Things": "thing",
+                "Sensors": "sensor",
+                "ObservedProperties": "observed_property",
+                "Datastreams": "datastream",
+                "FeaturesOfInterest": "feature",
+            }.get(p_set)
             if key is None or SETS[p_set].navs.get(nav) is None or SETS[p_set].navs[nav].target != set_name:
                 raise BadEntity(f"cannot create {set_name} under {p_set}")
             extra[key] = owner
@@ -416,8 +490,16 @@ def sta_data_array_create(*, data: Any, gateway: Any) -> list[int | str]:
     items: list[tuple[dict[str, Any], int]] = []
     outcome: list[int | str] = []
     index: list[int] = []  # position in `items` per output row, -1 = already an error
-    allowed = {"id", "phenomenonTime", "result", "resultTime", "resultQuality", "validTime", "parameters",
-               "FeatureOfInterest/id"}
+    allowed = {
+        "id",
+        "phenomenonTime",
+        "result",
+        "resultTime",
+        "resultQuality",
+        "validTime",
+        "parameters",
+        "FeatureOfInterest/id",
+    }
     for block in data:
         if not isinstance(block, dict):
             raise BadEntity("each element of CreateObservations must be an object")
@@ -425,7 +507,7 @@ def sta_data_array_create(*, data: Any, gateway: Any) -> list[int | str]:
             raise BadEntity("MultiDatastreams are not supported")
         ds_id = _link_id(block.get("Datastream"), "Datastream")
         if ds_id is None:
-            raise BadEntity("each element needs \"Datastream\": {\"@iot.id\": …}")
+            raise BadEntity('each element needs "Datastream": {"@iot.id": …}')
         components = block.get("components")
         if not isinstance(components, list) or not components or len(set(components)) != len(components):
             raise BadEntity("components must be a list of distinct names")
@@ -657,8 +739,11 @@ def sta_entity_json_patch(*, set_name: str, pk: int, operations: Any, gateway: A
 def _observation_row(pk: int, ctx: _Ctx) -> dict[str, Any]:
     from ..sta import lakeq
 
-    row = lakeq.run_one(pk, visible_ds=selectors.visible("Datastreams", ctx.gateway),
-                        visible_foi=selectors.visible("FeaturesOfInterest", ctx.gateway))
+    row = lakeq.run_one(
+        pk,
+        visible_ds=selectors.visible("Datastreams", ctx.gateway),
+        visible_foi=selectors.visible("FeaturesOfInterest", ctx.gateway),
+    )
     if row is None:
         raise EntityNotFound(f"No Observation with id {pk}.")
     thing = Datastream.objects.select_related("thing").get(pk=row["datastream_id"]).thing
@@ -715,9 +800,13 @@ def _refresh_latest(datastream_id: int, gateway: Any) -> None:
     from ..sta.parser import Options
 
     rows, _ = lakeq.run(
-        visible_ds=Datastream.objects.filter(pk=datastream_id), visible_foi=FeatureOfInterest.objects.all(),
+        visible_ds=Datastream.objects.filter(pk=datastream_id),
+        visible_foi=FeatureOfInterest.objects.all(),
         constraint=("datastream_id", [datastream_id]),
-        options=Options(orderby=[(("phenomenonTime",), True)]), want_count=False, limit=1, skip=0,
+        options=Options(orderby=[(("phenomenonTime",), True)]),
+        want_count=False,
+        limit=1,
+        skip=0,
     )
     ds = Datastream.objects.get(pk=datastream_id)
     row = rows[0] if rows else None
@@ -726,8 +815,15 @@ def _refresh_latest(datastream_id: int, gateway: Any) -> None:
     ds.latest_result = row["result"] if row else None
     ds.latest_result_text = row["result_text"] if row else None
     ds.latest_result_time = row["result_time"] if row else None
-    ds.save(update_fields=["latest_observation_id", "latest_phenomenon_time", "latest_result", "latest_result_text",
-                           "latest_result_time"])
+    ds.save(
+        update_fields=[
+            "latest_observation_id",
+            "latest_phenomenon_time",
+            "latest_result",
+            "latest_result_text",
+            "latest_result_time",
+        ]
+    )
 
 
 def sta_entity_delete(*, set_name: str, pk: int, gateway: Any) -> None:
@@ -750,8 +846,6 @@ def sta_entity_delete(*, set_name: str, pk: int, gateway: Any) -> None:
         if set_name == "Locations":
             HistoricalLocation.objects.filter(locations=obj).delete()
         obj.delete()
-
-
 
 
 def observations_create_many(*, items: list[tuple[dict[str, Any], int]], gateway: Any) -> Any:

@@ -27,16 +27,37 @@ from .orm import OrmCompiler
 from .parser import BOOLEAN_FUNCTIONS, Geometry, Node, Options
 
 OWN = {
-    "id": "o.id", "@iot.id": "o.id", "phenomenonTime": "o.phenomenon_time", "resultTime": "o.result_time",
-    "validTime": "o.valid_start", "result": "o.result", "resultQuality": "o.result_quality",
+    "id": "o.id",
+    "@iot.id": "o.id",
+    "phenomenonTime": "o.phenomenon_time",
+    "resultTime": "o.result_time",
+    "validTime": "o.valid_start",
+    "result": "o.result",
+    "resultQuality": "o.result_quality",
 }
 SQL_FUNCS = {
-    "length": "length({0})", "tolower": "lower({0})", "toupper": "upper({0})", "trim": "trim({0})",
-    "year": "year({0})", "month": "month({0})", "day": "day({0})", "hour": "hour({0})", "minute": "minute({0})",
-    "second": "second({0})", "fractionalseconds": "(microsecond({0}) % 1000000) / 1e6", "date": "CAST({0} AS DATE)",
-    "time": "CAST({0} AS TIME)", "totaloffsetminutes": "0", "round": "round({0})", "floor": "floor({0})",
-    "ceiling": "ceil({0})", "indexof": "(instr({0}, {1}) - 1)", "concat": "concat({0}, {1})",
-    "substringof": "contains({1}, {0})", "startswith": "starts_with({0}, {1})", "endswith": "ends_with({0}, {1})",
+    "length": "length({0})",
+    "tolower": "lower({0})",
+    "toupper": "upper({0})",
+    "trim": "trim({0})",
+    "year": "year({0})",
+    "month": "month({0})",
+    "day": "day({0})",
+    "hour": "hour({0})",
+    "minute": "minute({0})",
+    "second": "second({0})",
+    "fractionalseconds": "(microsecond({0}) % 1000000) / 1e6",
+    "date": "CAST({0} AS DATE)",
+    "time": "CAST({0} AS TIME)",
+    "totaloffsetminutes": "0",
+    "round": "round({0})",
+    "floor": "floor({0})",
+    "ceiling": "ceil({0})",
+    "indexof": "(instr({0}, {1}) - 1)",
+    "concat": "concat({0}, {1})",
+    "substringof": "contains({1}, {0})",
+    "startswith": "starts_with({0}, {1})",
+    "endswith": "ends_with({0}, {1})",
 }
 OPS = {"eq": "=", "ne": "<>", "gt": ">", "ge": ">=", "lt": "<", "le": "<="}
 ARITH = {"add": "+", "sub": "-", "mul": "*", "div": "/", "mod": "%"}
@@ -99,20 +120,23 @@ class SqlCompiler:
             other = left if right == ("lit", None) else right
             test = "IS NULL" if op == "eq" else "IS NOT NULL"
             if other == ("path", ("result",)):
-                return f"(o.result_text = 'null')" if op == "eq" else "(o.result_text IS DISTINCT FROM 'null')"
+                return "(o.result_text = 'null')" if op == "eq" else "(o.result_text IS DISTINCT FROM 'null')"
             return f"({self.expr(other)} {test})"
         # result against a string or boolean compares the JSON text
         for a, b in ((left, right), (right, left)):
             if a == ("path", ("result",)) and b[0] == "lit" and isinstance(b[1], str | bool):
                 self.params.append(json.dumps(b[1]))
                 if op in ("eq", "ne"):
-                    return f"(o.result_text {OPS[op]} ?)" if op == "eq" else f"(o.result_text IS DISTINCT FROM ?)"
+                    return f"(o.result_text {OPS[op]} ?)" if op == "eq" else "(o.result_text IS DISTINCT FROM ?)"
                 self.params[-1] = b[1]
                 return f"(json_extract_string(o.result_text, '$') {OPS[op] if a is left else OPS[_flip(op)]} ?)"
         for a, b, flipped in ((left, right, False), (right, left, True)):
             if a[0] == "path" and a[1][0] in ("phenomenonTime", "validTime") and len(a[1]) == 1:
-                start, end = ("o.phenomenon_time", "coalesce(o.phenomenon_end, o.phenomenon_time)") \
-                    if a[1][0] == "phenomenonTime" else ("o.valid_start", "coalesce(o.valid_end, o.valid_start)")
+                start, end = (
+                    ("o.phenomenon_time", "coalesce(o.phenomenon_end, o.phenomenon_time)")
+                    if a[1][0] == "phenomenonTime"
+                    else ("o.valid_start", "coalesce(o.valid_end, o.valid_start)")
+                )
                 real = _flip(op) if flipped else op
                 value = self.expr(b)
                 if real == "eq":
@@ -171,9 +195,12 @@ def _roots(node: Node) -> set[str]:
         return {first if first in ("Datastream", "FeatureOfInterest") else ""}
     out: set[str] = set()
     for part in node[1:]:
-        if isinstance(part, tuple) and part and isinstance(part[0], str) and part[0] in {
-            "and", "or", "not", "cmp", "arith", "call", "path", "lit"
-        }:
+        if (
+            isinstance(part, tuple)
+            and part
+            and isinstance(part[0], str)
+            and part[0] in {"and", "or", "not", "cmp", "arith", "call", "path", "lit"}
+        ):
             out |= _roots(part)
         elif isinstance(part, tuple):
             for sub in part:
@@ -197,8 +224,14 @@ def _strip_root(node: Node, root: str) -> Node:
 
 
 TS_COLUMNS = frozenset(f.name for f in lake.OBSERVATION_SCHEMA if pa.types.is_timestamp(f.type))
-ORDER = {"id": "o.id", "@iot.id": "o.id", "phenomenonTime": "o.phenomenon_time", "resultTime": "o.result_time",
-         "result": "o.result", "validTime": "o.valid_start"}
+ORDER = {
+    "id": "o.id",
+    "@iot.id": "o.id",
+    "phenomenonTime": "o.phenomenon_time",
+    "resultTime": "o.result_time",
+    "result": "o.result",
+    "validTime": "o.valid_start",
+}
 
 
 # --- execution ---------------------------------------------------------------------------------------
@@ -222,8 +255,16 @@ def _revisions() -> tuple[np.ndarray, pa.Table | None]:
     return ids, pa.table(cols, schema=lake.OBSERVATION_SCHEMA)
 
 
-def run(*, visible_ds: Any, visible_foi: Any, constraint: tuple[str, list[int]] | None, options: Options,
-        want_count: bool, limit: int, skip: int) -> tuple[list[dict[str, Any]], int | None]:
+def run(
+    *,
+    visible_ds: Any,
+    visible_foi: Any,
+    constraint: tuple[str, list[int]] | None,
+    options: Options,
+    want_count: bool,
+    limit: int,
+    skip: int,
+) -> tuple[list[dict[str, Any]], int | None]:
     """Rows (dicts of lake columns) matching the options, and the total when asked for."""
     compiler = SqlCompiler(visible_ds, visible_foi)
     where = [
@@ -244,8 +285,8 @@ def run(*, visible_ds: Any, visible_foi: Any, constraint: tuple[str, list[int]] 
     order.append("o.id ASC")
     revised, rev_table = _revisions()
     con = lake.connect()
-    for name, ids in compiler.tables.items():
-        con.register(name, pa.table({"id": pa.array(ids, type=pa.int64())}))
+    for name, table_ids in compiler.tables.items():
+        con.register(name, pa.table({"id": pa.array(table_ids, type=pa.int64())}))
     source = lake.scan_sql(lake.files(lake.OBSERVATIONS))
     base = f"SELECT * FROM {source}"
     if len(revised):
@@ -257,11 +298,14 @@ def run(*, visible_ds: Any, visible_foi: Any, constraint: tuple[str, list[int]] 
     sql_where = " AND ".join(where)
     total = None
     if want_count:
-        total = int(con.execute(f"SELECT count(*) FROM ({base}) o WHERE {sql_where}", compiler.params).fetchone()[0])
-    cols = ", ".join(f"epoch_us(o.{f.name}) AS {f.name}" if f.name in TS_COLUMNS else f"o.{f.name}"
-                     for f in lake.OBSERVATION_SCHEMA)
+        counted = con.execute(f"SELECT count(*) FROM ({base}) o WHERE {sql_where}", compiler.params).fetchone()
+        total = int(counted[0]) if counted else 0
+    cols = ", ".join(
+        f"epoch_us(o.{f.name}) AS {f.name}" if f.name in TS_COLUMNS else f"o.{f.name}" for f in lake.OBSERVATION_SCHEMA
+    )
     cur = con.execute(
-        f"SELECT {cols} FROM ({base}) o WHERE {sql_where} ORDER BY {', '.join(order)} LIMIT {int(limit)} OFFSET {int(skip)}",
+        f"SELECT {cols} FROM ({base}) o WHERE {sql_where} ORDER BY {', '.join(order)} "
+        f"LIMIT {int(limit)} OFFSET {int(skip)}",
         compiler.params,
     )
     names = [d[0] for d in cur.description]
@@ -278,18 +322,33 @@ def run(*, visible_ds: Any, visible_foi: Any, constraint: tuple[str, list[int]] 
 def run_one(observation_id: int, *, visible_ds: Any, visible_foi: Any) -> dict[str, Any] | None:
     from .parser import Options as Opts
 
-    rows, _ = run(visible_ds=visible_ds, visible_foi=visible_foi, constraint=("id", [observation_id]),
-                  options=Opts(), want_count=False, limit=1, skip=0)
+    rows, _ = run(
+        visible_ds=visible_ds,
+        visible_foi=visible_foi,
+        constraint=("id", [observation_id]),
+        options=Opts(),
+        want_count=False,
+        limit=1,
+        skip=0,
+    )
     return rows[0] if rows else None
 
 
-def run_per_parent(*, visible_ds: Any, visible_foi: Any, column: str, parent_ids: list[int], options: Options,
-                   want_count: bool) -> dict[int, tuple[list[dict[str, Any]], int | None]]:
+def run_per_parent(
+    *, visible_ds: Any, visible_foi: Any, column: str, parent_ids: list[int], options: Options, want_count: bool
+) -> dict[int, tuple[list[dict[str, Any]], int | None]]:
     """For $expand: the first rows of each parent (one query per parent set)."""
     result: dict[int, tuple[list[dict[str, Any]], int | None]] = {}
     for pid in parent_ids:
-        rows, total = run(visible_ds=visible_ds, visible_foi=visible_foi, constraint=(column, [pid]), options=options,
-                          want_count=want_count, limit=options.limit, skip=options.skip)
+        rows, total = run(
+            visible_ds=visible_ds,
+            visible_foi=visible_foi,
+            constraint=(column, [pid]),
+            options=options,
+            want_count=want_count,
+            limit=options.limit,
+            skip=options.skip,
+        )
         result[pid] = (rows, total)
     return result
 

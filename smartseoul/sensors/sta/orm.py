@@ -15,8 +15,26 @@ from django.db.models import F, FloatField, Q, Value
 from django.db.models import lookups as L
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import (
-    Cast, Ceil, Concat, ExtractDay, ExtractHour, ExtractMinute, ExtractMonth, ExtractSecond, ExtractYear, Floor, Length,
-    Lower, Mod, Round, StrIndex, Substr, Trim, TruncDate, TruncTime, Upper,
+    Cast,
+    Ceil,
+    Concat,
+    ExtractDay,
+    ExtractHour,
+    ExtractMinute,
+    ExtractMonth,
+    ExtractSecond,
+    ExtractYear,
+    Floor,
+    Length,
+    Lower,
+    Mod,
+    Round,
+    StrIndex,
+    Substr,
+    Trim,
+    TruncDate,
+    TruncTime,
+    Upper,
 )
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
@@ -29,15 +47,31 @@ from .parser import BOOLEAN_FUNCTIONS, GEO_FUNCTIONS, Geometry, Node
 
 CMP = {"eq": L.Exact, "gt": L.GreaterThan, "ge": L.GreaterThanOrEqual, "lt": L.LessThan, "le": L.LessThanOrEqual}
 SIMPLE_FUNCS: dict[str, Callable[..., Any]] = {
-    "length": Length, "tolower": Lower, "toupper": Upper, "trim": Trim, "year": ExtractYear, "month": ExtractMonth,
-    "day": ExtractDay, "hour": ExtractHour, "minute": ExtractMinute, "second": ExtractSecond, "date": TruncDate,
-    "time": TruncTime, "round": Round, "floor": Floor, "ceiling": Ceil,
+    "length": Length,
+    "tolower": Lower,
+    "toupper": Upper,
+    "trim": Trim,
+    "year": ExtractYear,
+    "month": ExtractMonth,
+    "day": ExtractDay,
+    "hour": ExtractHour,
+    "minute": ExtractMinute,
+    "second": ExtractSecond,
+    "date": TruncDate,
+    "time": TruncTime,
+    "round": Round,
+    "floor": Floor,
+    "ceiling": Ceil,
 }
 PREDICATES: dict[str, Callable[[BaseGeometry, BaseGeometry], bool]] = {
-    "geo.intersects": lambda a, b: a.intersects(b), "st_intersects": lambda a, b: a.intersects(b),
-    "st_equals": lambda a, b: a.equals(b), "st_disjoint": lambda a, b: a.disjoint(b),
-    "st_touches": lambda a, b: a.touches(b), "st_within": lambda a, b: a.within(b),
-    "st_overlaps": lambda a, b: a.overlaps(b), "st_crosses": lambda a, b: a.crosses(b),
+    "geo.intersects": lambda a, b: a.intersects(b),
+    "st_intersects": lambda a, b: a.intersects(b),
+    "st_equals": lambda a, b: a.equals(b),
+    "st_disjoint": lambda a, b: a.disjoint(b),
+    "st_touches": lambda a, b: a.touches(b),
+    "st_within": lambda a, b: a.within(b),
+    "st_overlaps": lambda a, b: a.overlaps(b),
+    "st_crosses": lambda a, b: a.crosses(b),
     "st_contains": lambda a, b: a.contains(b),
 }
 
@@ -73,7 +107,7 @@ def resolve(es: EntitySet, path: tuple[str, ...]) -> PathInfo:
             current = SETS[nav.target]
             continue
         if seg in ("id", "@iot.id") or seg in current.props:
-            keys = list(path[i + 1:])
+            keys = list(path[i + 1 :])
             if keys and seg not in current.json_props:
                 raise BadQuery(f"{seg} has no sub-properties")
             return PathInfo(es, prefix, seg, keys, current)
@@ -186,8 +220,11 @@ class OrmCompiler:
             return StrIndex(self.expr(args[0]), self.expr(args[1])) - 1
         if name == "substring":
             start = self.expr(args[1]) + 1
-            return Substr(self.expr(args[0]), start, self.expr(args[2])) if len(args) == 3 else Substr(
-                self.expr(args[0]), start)
+            return (
+                Substr(self.expr(args[0]), start, self.expr(args[2]))
+                if len(args) == 3
+                else Substr(self.expr(args[0]), start)
+            )
         if name == "concat":
             return Concat(self.expr(args[0]), self.expr(args[1]))
         if name == "now":
@@ -237,9 +274,7 @@ class OrmCompiler:
             if args[2][0] != "lit" or not isinstance(args[2][1], str):
                 raise BadQuery("st_relate needs a DE-9IM pattern string")
             pattern = args[2][1]
-
-            def pred(a: BaseGeometry, b: BaseGeometry) -> bool:
-                return bool(a.relate_pattern(b, pattern))
+            pred: Callable[[BaseGeometry, BaseGeometry], bool] = lambda a, b: bool(a.relate_pattern(b, pattern))  # noqa: E731
         else:
             pred = PREDICATES[name]
         ids = [pk for pk, g in self._geometries(info) if (pred(const, g) if literal_first else pred(g, const))]
@@ -258,8 +293,14 @@ class OrmCompiler:
         else:
             info, const, _ = self._geo_args(call[2])
             measures = [(pk, g.distance(const)) for pk, g in self._geometries(info)]
-        test = {"eq": lambda x: x == value, "ne": lambda x: x != value, "gt": lambda x: x > value,
-                "ge": lambda x: x >= value, "lt": lambda x: x < value, "le": lambda x: x <= value}[op]
+        test = {
+            "eq": lambda x: x == value,
+            "ne": lambda x: x != value,
+            "gt": lambda x: x > value,
+            "ge": lambda x: x >= value,
+            "lt": lambda x: x < value,
+            "le": lambda x: x <= value,
+        }[op]
         return self._ids_q(info, [pk for pk, x in measures if test(x)])
 
 

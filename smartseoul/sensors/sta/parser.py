@@ -39,16 +39,60 @@ _TOKEN = re.compile(
 COMPARISON = {"eq", "ne", "gt", "ge", "lt", "le"}
 ARITH = {"add", "sub", "mul", "div", "mod"}
 FUNCTIONS = {
-    "substringof": 2, "endswith": 2, "startswith": 2, "length": 1, "indexof": 2, "substring": (2, 3), "tolower": 1,
-    "toupper": 1, "trim": 1, "concat": 2, "year": 1, "month": 1, "day": 1, "hour": 1, "minute": 1, "second": 1,
-    "fractionalseconds": 1, "date": 1, "time": 1, "totaloffsetminutes": 1, "now": 0, "mindatetime": 0,
-    "maxdatetime": 0, "round": 1, "floor": 1, "ceiling": 1, "geo.distance": 2, "geo.length": 1,
-    "geo.intersects": 2, "st_equals": 2, "st_disjoint": 2, "st_touches": 2, "st_within": 2, "st_overlaps": 2,
-    "st_crosses": 2, "st_intersects": 2, "st_contains": 2, "st_relate": 3,
+    "substringof": 2,
+    "endswith": 2,
+    "startswith": 2,
+    "length": 1,
+    "indexof": 2,
+    "substring": (2, 3),
+    "tolower": 1,
+    "toupper": 1,
+    "trim": 1,
+    "concat": 2,
+    "year": 1,
+    "month": 1,
+    "day": 1,
+    "hour": 1,
+    "minute": 1,
+    "second": 1,
+    "fractionalseconds": 1,
+    "date": 1,
+    "time": 1,
+    "totaloffsetminutes": 1,
+    "now": 0,
+    "mindatetime": 0,
+    "maxdatetime": 0,
+    "round": 1,
+    "floor": 1,
+    "ceiling": 1,
+    "geo.distance": 2,
+    "geo.length": 1,
+    "geo.intersects": 2,
+    "st_equals": 2,
+    "st_disjoint": 2,
+    "st_touches": 2,
+    "st_within": 2,
+    "st_overlaps": 2,
+    "st_crosses": 2,
+    "st_intersects": 2,
+    "st_contains": 2,
+    "st_relate": 3,
 }
-BOOLEAN_FUNCTIONS = {"substringof", "endswith", "startswith", "geo.intersects", "st_equals", "st_disjoint",
-                     "st_touches", "st_within", "st_overlaps", "st_crosses", "st_intersects", "st_contains",
-                     "st_relate"}
+BOOLEAN_FUNCTIONS = {
+    "substringof",
+    "endswith",
+    "startswith",
+    "geo.intersects",
+    "st_equals",
+    "st_disjoint",
+    "st_touches",
+    "st_within",
+    "st_overlaps",
+    "st_crosses",
+    "st_intersects",
+    "st_contains",
+    "st_relate",
+}
 GEO_FUNCTIONS = {f for f in FUNCTIONS if f.startswith(("geo.", "st_"))}
 
 Node = tuple[Any, ...]
@@ -65,7 +109,7 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if m is None:
-            raise BadQuery(f"$filter: unexpected character at position {pos}: {text[pos:pos + 15]!r}")
+            raise BadQuery(f"$filter: unexpected character at position {pos}: {text[pos : pos + 15]!r}")
         pos = m.end()
         kind = m.lastgroup or ""
         if kind != "ws":
@@ -148,7 +192,7 @@ class _Parser:
         if kind == "str":
             return ("lit", text[1:-1].replace("''", "'"))
         if kind == "geo":
-            return ("lit", Geometry(text[len("geography'"):-1].replace("''", "'")))
+            return ("lit", Geometry(text[len("geography'") : -1].replace("''", "'")))
         if kind == "dt":
             try:
                 return ("lit", parse_instant(text.replace(" ", "+")))
@@ -219,7 +263,9 @@ class Options:
 
 
 def _split_top(text: str, sep: str) -> list[str]:
-    parts, depth, quote, cur = [], 0, False, []
+    parts: list[str] = []
+    cur: list[str] = []
+    depth, quote = 0, False
     for ch in text:
         if ch == "'":
             quote = not quote
@@ -303,8 +349,9 @@ def _add_expand(opts: Options, item: str) -> None:
             child = Options()
             target.expand[name] = child
         if i == len(path) - 1 and inner:
-            nested = parse_options([(p.split("=", 1)[0], p.split("=", 1)[1] if "=" in p else "")
-                                    for p in _split_top(inner, ";")])
+            nested = parse_options(
+                [(p.split("=", 1)[0], p.split("=", 1)[1] if "=" in p else "") for p in _split_top(inner, ";")]
+            )
             child.filter = nested.filter or child.filter
             child.select = nested.select or child.select
             child.orderby = nested.orderby or child.orderby

@@ -84,7 +84,9 @@ class Reader:
                         constraint = (nav.reverse, [pk]) if nav.target == "Observations" else Q(**{nav.reverse: pk})
                         target = Target("collection", nav.target, constraint=constraint)
                     else:
-                        fk = target.entity[nav.fk] if isinstance(target.entity, dict) else getattr(target.entity, nav.fk)
+                        fk = (
+                            target.entity[nav.fk] if isinstance(target.entity, dict) else getattr(target.entity, nav.fk)
+                        )
                         target = Target("entity", nav.target, entity=self.get_entity(nav.target, int(fk)))
                     continue
                 if seg in es.props or seg == "id":
@@ -142,13 +144,19 @@ class Reader:
         if "@iot.nextLink" in page:
             out[f"{name}@iot.nextLink"] = page["@iot.nextLink"]
 
-    def collection(self, set_name: str, constraint: Any, opts: Options, *, next_base: str,
-                   raw_pairs: list[tuple[str, str]] | None) -> dict[str, Any]:
+    def collection(
+        self, set_name: str, constraint: Any, opts: Options, *, next_base: str, raw_pairs: list[tuple[str, str]] | None
+    ) -> dict[str, Any]:
         limit, skip = opts.limit, opts.skip
         if set_name == "Observations":
             rows, total = lakeq.run(
-                visible_ds=self.qs("Datastreams"), visible_foi=self.qs("FeaturesOfInterest"), constraint=constraint,
-                options=opts, want_count=opts.count, limit=limit + 1, skip=skip,
+                visible_ds=self.qs("Datastreams"),
+                visible_foi=self.qs("FeaturesOfInterest"),
+                constraint=constraint,
+                options=opts,
+                want_count=opts.count,
+                limit=limit + 1,
+                skip=skip,
             )
             items: list[Any] = rows
         else:
@@ -160,7 +168,7 @@ class Reader:
                 qs = qs.filter(pk__in=self.qs(set_name).filter(OrmCompiler(es).q(opts.filter)).values("pk"))
             qs = qs.distinct()
             total = qs.count() if opts.count else None
-            items = list(qs.order_by(*order_fields(es, opts.orderby))[skip: skip + limit + 1])
+            items = list(qs.order_by(*order_fields(es, opts.orderby))[skip : skip + limit + 1])
         more = len(items) > limit
         items = items[:limit]
         page: dict[str, Any] = {}
@@ -182,8 +190,16 @@ class Reader:
         return base + "?" + "&".join(f"{k}={quote(v, safe=',/()$:@')}" for k, v in pairs)
 
     def _data_array(self, rows: list[dict[str, Any]], opts: Options) -> list[dict[str, Any]]:
-        allowed = ["id", "phenomenonTime", "result", "resultTime", "resultQuality", "validTime", "parameters",
-                   "FeatureOfInterest/id"]
+        allowed = [
+            "id",
+            "phenomenonTime",
+            "result",
+            "resultTime",
+            "resultQuality",
+            "validTime",
+            "parameters",
+            "FeatureOfInterest/id",
+        ]
         components = [c for c in (opts.select or ["id", "phenomenonTime", "resultTime", "result"]) if c in allowed]
         components = list(dict.fromkeys(components))
         if not components:
@@ -191,7 +207,7 @@ class Reader:
         groups: dict[int, list[list[Any]]] = {}
         for row in rows:
             fields = lakeq.row_to_json_fields(row)
-            values = []
+            values: list[Any] = []
             for c in components:
                 if c == "id":
                     values.append(int(row["id"]))
@@ -201,8 +217,12 @@ class Reader:
                     values.append(fields.get(c))
             groups.setdefault(int(row["datastream_id"]), []).append(values)
         return [
-            {"Datastream@iot.navigationLink": self.link("Datastreams", ds), "components": components,
-             "dataArray@iot.count": len(data), "dataArray": data}
+            {
+                "Datastream@iot.navigationLink": self.link("Datastreams", ds),
+                "components": components,
+                "dataArray@iot.count": len(data),
+                "dataArray": data,
+            }
             for ds, data in groups.items()
         ]
 
@@ -217,8 +237,9 @@ def read(reader: Reader, path: str, raw_pairs: list[tuple[str, str]]) -> tuple[A
         if target.kind == "ref":
             opts.select = ["@iot.selfLink"]
             opts.expand = {}
-        page = reader.collection(target.set_name, target.constraint, opts,
-                                 next_base=f"{reader.base}/{path.strip('/')}", raw_pairs=raw_pairs)
+        page = reader.collection(
+            target.set_name, target.constraint, opts, next_base=f"{reader.base}/{path.strip('/')}", raw_pairs=raw_pairs
+        )
         return page, "json"
     if target.kind == "entity":
         return reader.render(target.set_name, target.entity, opts), "json"

@@ -8,9 +8,9 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.http.request import split_domain_port, validate_host
-from django.conf import settings
 
 VERSION_PATH = "/sta/v1.1"
 

@@ -22,7 +22,7 @@ from ..errors import BadEntity, EntityNotFound, GatewayRequired
 from ..services import sta as sta_services
 from .model import SETS
 from .parser import query_pairs
-from .read import Reader, _SEGMENT, read
+from .read import _SEGMENT, Reader, read
 from .render import base_url, error_response, json_response
 
 log = logging.getLogger("smartseoul.sensors")
@@ -154,8 +154,9 @@ def _dispatch(request: HttpRequest, path: str) -> HttpResponse:
         if request.method == "PATCH" and request.content_type == "application/json-patch+json":
             sta_services.sta_entity_json_patch(set_name=set_name, pk=pk, operations=data, gateway=gateway)
         else:
-            sta_services.sta_entity_update(set_name=set_name, pk=pk, data=data, gateway=gateway,
-                                           replace=request.method == "PUT")
+            sta_services.sta_entity_update(
+                set_name=set_name, pk=pk, data=data, gateway=gateway, replace=request.method == "PUT"
+            )
         from .parser import Options
 
         reader = Reader(base, gateway)
@@ -168,9 +169,19 @@ def _dispatch(request: HttpRequest, path: str) -> HttpResponse:
 def _root(base: str) -> dict[str, Any]:
     mqtt = getattr(settings, "MQTT_PUBLIC_URL", "") or getattr(settings, "MQTT_URL", "mqtt://127.0.0.1:1883")
     return {
-        "value": [{"name": name, "url": f"{base}/{name}"} for name in (
-            "Things", "Locations", "HistoricalLocations", "Datastreams", "Sensors", "ObservedProperties", "Observations",
-            "FeaturesOfInterest")],
+        "value": [
+            {"name": name, "url": f"{base}/{name}"}
+            for name in (
+                "Things",
+                "Locations",
+                "HistoricalLocations",
+                "Datastreams",
+                "Sensors",
+                "ObservedProperties",
+                "Observations",
+                "FeaturesOfInterest",
+            )
+        ],
         "serverSettings": {
             "conformance": CONFORMANCE,
             "http://www.opengis.net/spec/iot_sensing/1.1/req/create-observations-via-mqtt/observations-creation": {

@@ -14,7 +14,12 @@ from smartseoul.sensors import selectors
 from smartseoul.sensors.errors import AlreadyClosed, BadEntity, NotAssigned
 from smartseoul.sensors.models import CareAlert, Datastream
 from smartseoul.sensors.services.care import (
-    care_alert_acknowledge, care_alert_close, care_check, caseworker_assign, home_device_add, senior_register,
+    care_alert_acknowledge,
+    care_alert_close,
+    care_check,
+    caseworker_assign,
+    home_device_add,
+    senior_register,
 )
 from smartseoul.sensors.services.sta import observations_create_many
 from smartseoul.sensors.timeutil import KST
@@ -98,7 +103,8 @@ def test_dangerous_indoor_temperature(home: dict[str, Any]) -> None:
     motion(home["ds"]["motion"], at(13, 50))
     result = observations_create_many(
         items=[({"phenomenonTime": at(13, 55).isoformat(), "result": 34.5}, home["ds"]["indoor_temperature"])],
-        gateway=None)
+        gateway=None,
+    )
     assert result.accepted == 1
     assert [a.kind for a in care_check()] == ["hot"]
     assert care_check() == []

@@ -30,8 +30,12 @@ def jongno_box(city: Any) -> dict[str, int]:
     boxes_register(positions=[("V01TEST0001", d.centroid_lat, d.centroid_lon)])
     thing = Thing.objects.get(serial="V01TEST0001")
     assert thing.district_code == "11110"
-    return {q: pk for (t, q), pk in datastreams_ensure(
-        pairs={(thing.pk, q) for q in ("pm10", "pm25", "temperature", "humidity", "uv")}).items()}
+    return {
+        q: pk
+        for (t, q), pk in datastreams_ensure(
+            pairs={(thing.pk, q) for q in ("pm10", "pm25", "temperature", "humidity", "uv")}
+        ).items()
+    }
 
 
 def _hours(ds: dict[str, int], day: date, values: dict[str, float], hours: range = range(10, 16)) -> None:
@@ -47,10 +51,13 @@ def test_grades_heat_wave_and_one_alert_per_episode(jongno_box: dict[str, int], 
 
     d = district_by_code("11110")
     shelters = tmp_path / "shelters.csv"
-    shelters.write_text("id,kind,name,address,lat,lon,capacity,hours\n"
-                        f"S1,cooling_shelter,종로구청 무더위쉼터,종로구 삼봉로 43,{d.centroid_lat + 0.001},"
-                        f"{d.centroid_lon},40,09:00-18:00\n"
-                        "S2,cooling_shelter,먼 쉼터,강남구,37.4979,127.0276,20,09:00-18:00\n", encoding="utf-8")
+    shelters.write_text(
+        "id,kind,name,address,lat,lon,capacity,hours\n"
+        f"S1,cooling_shelter,종로구청 무더위쉼터,종로구 삼봉로 43,{d.centroid_lat + 0.001},"
+        f"{d.centroid_lon},40,09:00-18:00\n"
+        "S2,cooling_shelter,먼 쉼터,강남구,37.4979,127.0276,20,09:00-18:00\n",
+        encoding="utf-8",
+    )
     assert facilities_import(path=shelters) == {"created": 2, "updated": 0}
     citizen = make_user("resident", district="11110")
     subscription_set(user=citizen, district_code="11110", kinds=["heat", "dust"], channels=["inbox"])

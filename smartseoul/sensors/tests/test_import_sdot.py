@@ -20,8 +20,14 @@ from smartseoul.sensors.models import Datastream, Thing, ThingKind
 
 from .conftest import ORDER, generate_day
 
-DECODE = {"temperature": (1000, 10), "globe_temperature": (1000, 10), "wind_direction": (0, 10),
-          "wind_speed": (0, 10), "uv": (0, 10), "vibration_x": (0, 100)}
+DECODE = {
+    "temperature": (1000, 10),
+    "globe_temperature": (1000, 10),
+    "wind_direction": (0, 10),
+    "wind_speed": (0, 10),
+    "uv": (0, 10),
+    "vibration_x": (0, 100),
+}
 
 
 def _expected(code: str, raw: np.ndarray) -> np.ndarray:
@@ -96,11 +102,10 @@ def test_a_day_of_all_851_boxes(tmp_path: Path, shared_dir: Path, official_bound
     assert _expected("vibration_x", np.array([1234]))[0] == 12.34
     # the latest value of each datastream is kept in the database
     latest = Datastream.objects.get(thing__serial=serials[0], quantity="temperature")
-    assert latest.latest_result == _expected("temperature", raw["temperature"][per_box - 1:per_box])[0]
+    assert latest.latest_result == _expected("temperature", raw["temperature"][per_box - 1 : per_box])[0]
 
 
-def test_newer_headers_in_cp949_and_a_second_import_adds_no_duplicates(tmp_path: Path, city: Any,
-                                                                       capsys: Any) -> None:
+def test_newer_headers_in_cp949_and_a_second_import_adds_no_duplicates(tmp_path: Path, city: Any, capsys: Any) -> None:
     data = tmp_path / "sdot_new.csv"
     raw = generate_day(data, ["V02Q1940612", "V02Q1940068"], every_minutes=60, header="new", encoding="cp949")
     assert cli.main(["sensors", "import-sdot", str(data)]) == 0

@@ -49,8 +49,9 @@ class Broker:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        self.proc = subprocess.Popen(["mosquitto", "-c", str(self.config)], stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            ["mosquitto", "-c", str(self.config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         assert _wait(lambda: port_open("127.0.0.1", self.port), 10), "mosquitto did not start"
 
     def stop(self) -> None:
@@ -91,8 +92,9 @@ def box(city: Any) -> int:
 
 
 def _count(live_server: Any, ds: int) -> int:
-    body = requests.get(f"{live_server.url}/sta/v1.1/Datastreams({ds})/Observations?$count=true&$top=0",
-                        timeout=10).json()
+    body = requests.get(
+        f"{live_server.url}/sta/v1.1/Datastreams({ds})/Observations?$count=true&$top=0", timeout=10
+    ).json()
     return int(body.get("@iot.count", 0))
 
 
@@ -110,24 +112,54 @@ def test_observations_published_on_the_city_broker_appear_in_the_api(box: int, l
     thread, done = _run(worker)
     try:
         assert worker.connected.wait(10)
-        _publish(1883, f"v1.1/Datastreams({box})/Observations",
-                 [{"phenomenonTime": f"2024-07-01T10:{2 * i:02d}:00+09:00", "result": 10 + i} for i in range(5)])
+        _publish(
+            1883,
+            f"v1.1/Datastreams({box})/Observations",
+            [{"phenomenonTime": f"2024-07-01T10:{2 * i:02d}:00+09:00", "result": 10 + i} for i in range(5)],
+        )
         # the same message again (a gateway retry) is stored once
-        _publish(1883, f"v1.1/Datastreams({box})/Observations",
-                 [{"phenomenonTime": "2024-07-01T10:00:00+09:00", "result": 10}])
-        _publish(1883, "v1.1/Observations", [{"phenomenonTime": "2024-07-01T11:00:00+09:00", "result": 30,
-                                              "Datastream": {"@iot.id": box}}])
-        _publish(1883, "smartseoul/gateways/jongno-1/batch", [{"encoding": "sdot-raw", "observations": [
-            {"thing": "V02Q1940612", "time": "2024-07-01T12:00:00+09:00", "values": {"pm25": 41, "temperature": 1285}}]}])
-        _publish(1883, f"v1.1/Datastreams({box})/Observations", [{"phenomenonTime": "2024-07-01T13:00:00+09:00",
-                                                                  "result": 99999}])  # out of range: refused
+        _publish(
+            1883,
+            f"v1.1/Datastreams({box})/Observations",
+            [{"phenomenonTime": "2024-07-01T10:00:00+09:00", "result": 10}],
+        )
+        _publish(
+            1883,
+            "v1.1/Observations",
+            [{"phenomenonTime": "2024-07-01T11:00:00+09:00", "result": 30, "Datastream": {"@iot.id": box}}],
+        )
+        _publish(
+            1883,
+            "smartseoul/gateways/jongno-1/batch",
+            [
+                {
+                    "encoding": "sdot-raw",
+                    "observations": [
+                        {
+                            "thing": "V02Q1940612",
+                            "time": "2024-07-01T12:00:00+09:00",
+                            "values": {"pm25": 41, "temperature": 1285},
+                        }
+                    ],
+                }
+            ],
+        )
+        _publish(
+            1883,
+            f"v1.1/Datastreams({box})/Observations",
+            [{"phenomenonTime": "2024-07-01T13:00:00+09:00", "result": 99999}],
+        )  # out of range: refused
         assert _wait(lambda: _count(live_server, box) == 7)
         assert _wait(lambda: worker.refused >= 1)
-        latest = requests.get(f"{live_server.url}/sta/v1.1/Datastreams({box})/Observations?$top=1"
-                              "&$orderby=phenomenonTime desc", timeout=10).json()["value"][0]
+        latest = requests.get(
+            f"{live_server.url}/sta/v1.1/Datastreams({box})/Observations?$top=1&$orderby=phenomenonTime desc",
+            timeout=10,
+        ).json()["value"][0]
         assert latest["result"] == 41 and latest["phenomenonTime"] == "2024-07-01T03:00:00Z"
-        temp = requests.get(f"{live_server.url}/sta/v1.1/Observations?$filter=Datastream/ObservedProperty/name eq "
-                            "'air temperature'", timeout=10).json()["value"]
+        temp = requests.get(
+            f"{live_server.url}/sta/v1.1/Observations?$filter=Datastream/ObservedProperty/name eq 'air temperature'",
+            timeout=10,
+        ).json()["value"]
         assert [o["result"] for o in temp] == [28.5]  # (28.5 + 100) × 10 = 1285
     finally:
         done.set()
@@ -143,18 +175,26 @@ def test_a_broker_restart_loses_nothing_published_after_the_worker_reconnects(
     topic = f"v1.1/Datastreams({box})/Observations"
     try:
         assert worker.connected.wait(10)
-        _publish(own_broker.port, topic, [{"phenomenonTime": f"2024-07-01T00:{i:02d}:00Z", "result": i} for i in range(20)])
+        _publish(
+            own_broker.port, topic, [{"phenomenonTime": f"2024-07-01T00:{i:02d}:00Z", "result": i} for i in range(20)]
+        )
         assert _wait(lambda: _count(live_server, box) == 20)
         own_broker.stop()
         assert _wait(lambda: not worker.connected.is_set(), 15)
         own_broker.start()
         assert _wait(worker.connected.is_set, 30), "the worker did not reconnect"
         assert worker.connections >= 2
-        _publish(own_broker.port, topic,
-                 [{"phenomenonTime": f"2024-07-01T01:{i:02d}:00Z", "result": 100 + i} for i in range(50)])
+        _publish(
+            own_broker.port,
+            topic,
+            [{"phenomenonTime": f"2024-07-01T01:{i:02d}:00Z", "result": 100 + i} for i in range(50)],
+        )
         assert _wait(lambda: _count(live_server, box) == 70)
-        results = requests.get(f"{live_server.url}/sta/v1.1/Datastreams({box})/Observations?$top=100"
-                               "&$orderby=phenomenonTime asc&$select=result", timeout=10).json()["value"]
+        results = requests.get(
+            f"{live_server.url}/sta/v1.1/Datastreams({box})/Observations?$top=100"
+            "&$orderby=phenomenonTime asc&$select=result",
+            timeout=10,
+        ).json()["value"]
         assert [o["result"] for o in results] == list(range(20)) + [100 + i for i in range(50)]
     finally:
         done.set()

@@ -53,8 +53,9 @@ def test_pages_render(demo: None, client: Any, make_user: Any) -> None:
     assert client.get("/sensors/alerts/").status_code == 302  # sign-in first
     user = make_user("resident", district="11110")
     client.force_login(user)
-    response = client.post("/sensors/alerts/", {"district_code": "11110", "kinds": ["dust", "heat"],
-                                                "channels": ["inbox"]})
+    response = client.post(
+        "/sensors/alerts/", {"district_code": "11110", "kinds": ["dust", "heat"], "channels": ["inbox"]}
+    )
     assert response.status_code == 302
     assert b"11110" in client.get("/sensors/alerts/").content
     assert client.get("/sensors/care/").status_code == 403  # not a caseworker
@@ -66,21 +67,30 @@ def test_gateway_batch_api_and_parking(demo: None, client: Any, make_user: Any) 
     owner = make_user("gw", role="official")
     _key, raw = api_key_create(owner=owner, name="gw", scopes=["sensors"])
     serial = Thing.objects.filter(kind=ThingKind.SDOT_BOX).values_list("serial", flat=True).first()
-    body = {"encoding": "sdot-raw", "observations": [
-        {"thing": serial, "time": "2030-01-01T09:00:00+09:00", "values": {"pm25": 12, "temperature": 1234}},
-        {"thing": "NOPE", "time": "2030-01-01T09:00:00+09:00", "values": {"pm25": 12}},
-        {"thing": serial, "time": "2030-01-01T09:02:00+09:00", "values": {"temperature": 99}},
-    ]}
+    body = {
+        "encoding": "sdot-raw",
+        "observations": [
+            {"thing": serial, "time": "2030-01-01T09:00:00+09:00", "values": {"pm25": 12, "temperature": 1234}},
+            {"thing": "NOPE", "time": "2030-01-01T09:00:00+09:00", "values": {"pm25": 12}},
+            {"thing": serial, "time": "2030-01-01T09:02:00+09:00", "values": {"temperature": 99}},
+        ],
+    }
     assert client.post("/api/v1/sensors/gateway/batch", body, content_type="application/json").status_code == 401
     r = client.post("/api/v1/sensors/gateway/batch", body, content_type="application/json", HTTP_X_API_KEY=raw)
     assert r.status_code == 200, r.content
     assert r.json()["stored"] == 2 and r.json()["refused"] == 2
     csv_body = f"시리얼,측정시간,기온\n{serial},203001010904,1240\n{serial},bad,1\n".encode()
-    r = client.post("/api/v1/sensors/gateway/batch?encoding=sdot-raw", csv_body, content_type="text/csv",
-                    HTTP_AUTHORIZATION=f"Bearer {raw}")
+    r = client.post(
+        "/api/v1/sensors/gateway/batch?encoding=sdot-raw",
+        csv_body,
+        content_type="text/csv",
+        HTTP_AUTHORIZATION=f"Bearer {raw}",
+    )
     assert r.status_code == 200 and r.json()["stored"] == 1 and r.json()["bad_rows"][0]["line"] == 3
-    t = client.get(f"/sta/v1.1/Datastreams?$filter=Thing/properties/serial eq '{serial}' and "
-                   "ObservedProperty/name eq 'air temperature'&$expand=Observations($orderby=phenomenonTime desc;$top=2)")
+    t = client.get(
+        f"/sta/v1.1/Datastreams?$filter=Thing/properties/serial eq '{serial}' and "
+        "ObservedProperty/name eq 'air temperature'&$expand=Observations($orderby=phenomenonTime desc;$top=2)"
+    )
     assert [o["result"] for o in t.json()["value"][0]["Observations"]] == [24.0, 23.4]
     lots = client.get("/api/v1/sensors/parking/lots").json()
     assert lots[0]["spots"] == 6 and lots[0]["unknown"] == 6
