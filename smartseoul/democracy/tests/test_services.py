@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from PIL import Image
 
 from smartseoul.core import clock
@@ -303,6 +304,9 @@ def test_inquiry_answered_through_a_vote(welfare_official: Any) -> None:
         closes_at=clock.now() + timedelta(days=7),
     )
     assert inq.vote_id
+    assert selectors.inquiry_vote_url(inq) == f"/voting/{inq.vote_id}/"
+    page = Client().get(f"/democracy/inquiries/{inq.pk}/").content.decode()
+    assert f'href="/voting/{inq.vote_id}/"' in page
     results = voting_selectors.vote_results(int(inq.vote_id))
     assert [o["text"] for o in results["options"]] == ["현행 유지", "1시간 1,000원", "월정액 확대"]
     assert selectors.inquiry_vote_results(inq) is None  # results are public once the vote closes
