@@ -34,21 +34,66 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 console = Console(stderr=True)
 
-WORDS = ["주차장", "버스정류소", "대기질", "미세먼지", "도서관", "무더위쉼터", "공원", "복지관", "인구", "예산",
-         "교통량", "지하철", "자전거", "소음", "가로등", "어린이집", "병원", "약국", "문화행사", "상권"]
-PLACES = ["종로구", "중구", "용산구", "성동구", "광진구", "동대문구", "중랑구", "성북구", "강북구", "도봉구",
-          "노원구", "은평구", "서대문구", "마포구", "양천구", "강서구", "구로구", "금천구", "영등포구", "동작구",
-          "관악구", "서초구", "강남구", "송파구", "강동구"]
+WORDS = [
+    "주차장",
+    "버스정류소",
+    "대기질",
+    "미세먼지",
+    "도서관",
+    "무더위쉼터",
+    "공원",
+    "복지관",
+    "인구",
+    "예산",
+    "교통량",
+    "지하철",
+    "자전거",
+    "소음",
+    "가로등",
+    "어린이집",
+    "병원",
+    "약국",
+    "문화행사",
+    "상권",
+]
+PLACES = [
+    "종로구",
+    "중구",
+    "용산구",
+    "성동구",
+    "광진구",
+    "동대문구",
+    "중랑구",
+    "성북구",
+    "강북구",
+    "도봉구",
+    "노원구",
+    "은평구",
+    "서대문구",
+    "마포구",
+    "양천구",
+    "강서구",
+    "구로구",
+    "금천구",
+    "영등포구",
+    "동작구",
+    "관악구",
+    "서초구",
+    "강남구",
+    "송파구",
+    "강동구",
+]
 
 
 def progress() -> Progress:
-    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    console=console)
+    return Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+    )
 
 
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def setup_django() -> None:
@@ -78,8 +123,12 @@ def build_catalogue(n: int) -> None:
     from smartseoul.opendata.models import Dataset, DatasetTag, Resource
 
     rng = random.Random(7)
-    orgs = [services.organization_ensure(name=f"bench-org-{i}", title_ko=f"{p} 데이터팀", kind="district",
-                                         district_code=str(11000 + i)) for i, p in enumerate(PLACES)]
+    orgs = [
+        services.organization_ensure(
+            name=f"bench-org-{i}", title_ko=f"{p} 데이터팀", kind="district", district_code=str(11000 + i)
+        )
+        for i, p in enumerate(PLACES)
+    ]
     cats = list(Category.values)
     now = clock.now()
     token_cache: dict[str, str] = {}
@@ -97,18 +146,40 @@ def build_catalogue(n: int) -> None:
             for i in range(start, min(n, start + batch)):
                 word, place = rng.choice(WORDS), rng.choice(PLACES)
                 title = f"{place} {word} 현황 {i}"
-                rows.append(Dataset(
-                    name=f"bench-{i:06d}", title_ko=title, description_ko=f"{place}의 {word}을 안내합니다",
-                    category=rng.choice(cats), organization=rng.choice(orgs), licence="KOGL-1", state="active",
-                    created_at=now, modified_at=now - timedelta(minutes=i),
-                    search_text=tokens(f"{place} {word} 현황") + f" {i} " + tokens(f"{place}의 {word}을 안내합니다"),
-                    usage_total=rng.randint(0, 10_000)))
+                rows.append(
+                    Dataset(
+                        name=f"bench-{i:06d}",
+                        title_ko=title,
+                        description_ko=f"{place}의 {word}을 안내합니다",
+                        category=rng.choice(cats),
+                        organization=rng.choice(orgs),
+                        licence="KOGL-1",
+                        state="active",
+                        created_at=now,
+                        modified_at=now - timedelta(minutes=i),
+                        search_text=tokens(f"{place} {word} 현황")
+                        + f" {i} "
+                        + tokens(f"{place}의 {word}을 안내합니다"),
+                        usage_total=rng.randint(0, 10_000),
+                    )
+                )
             with transaction.atomic():
                 made = Dataset.objects.bulk_create(rows)
                 DatasetTag.objects.bulk_create([DatasetTag(dataset=d, name=rng.choice(WORDS)) for d in made])
-                Resource.objects.bulk_create([Resource(dataset=d, name="data", kind="link", format="CSV",
-                                                       url="https://example.org/x.csv", created_at=now,
-                                                       modified_at=now) for d in made])
+                Resource.objects.bulk_create(
+                    [
+                        Resource(
+                            dataset=d,
+                            name="data",
+                            kind="link",
+                            format="CSV",
+                            url="https://example.org/x.csv",
+                            created_at=now,
+                            modified_at=now,
+                        )
+                        for d in made
+                    ]
+                )
                 for d in made:
                     search.index("dataset", d.pk, d.search_text)
             bar.advance(task, len(rows))
@@ -130,16 +201,28 @@ def bench_package_search(n: int, repeat: int) -> dict[str, float]:
 
     build_catalogue(n)
     client = Client()
-    queries = [("/api/3/action/package_search", {"q": w, "rows": 10, "facet.field": '["groups","organization","tags"]'})
-               for w in WORDS[:10]]
-    queries += [("/api/3/action/package_search", {"q": f"{p} {w}", "rows": 10}) for p, w in zip(PLACES, WORDS)]
-    queries += [("/api/3/action/package_search", {"fq": "groups:transport OR groups:safety", "rows": 100,
-                                                  "sort": "id asc", "start": 500})]
+    queries = [
+        ("/api/3/action/package_search", {"q": w, "rows": 10, "facet.field": '["groups","organization","tags"]'})
+        for w in WORDS[:10]
+    ]
+    queries += [
+        ("/api/3/action/package_search", {"q": f"{p} {w}", "rows": 10}) for p, w in zip(PLACES, WORDS, strict=False)
+    ]
+    queries += [
+        (
+            "/api/3/action/package_search",
+            {"fq": "groups:transport OR groups:safety", "rows": 100, "sort": "id asc", "start": 500},
+        )
+    ]
     time_requests(client, queries, 1)  # warm caches (Kiwi model, SQLite pages)
     search_ms = time_requests(client, queries, repeat)
     health_ms = time_requests(client, [("/healthz", {})], len(search_ms))
-    return {"package_search_p50_ms": pct(search_ms, 0.5), "package_search_p95_ms": pct(search_ms, 0.95),
-            "healthz_p50_ms": pct(health_ms, 0.5), "healthz_p95_ms": pct(health_ms, 0.95)}
+    return {
+        "package_search_p50_ms": pct(search_ms, 0.5),
+        "package_search_p95_ms": pct(search_ms, 0.95),
+        "healthz_p50_ms": pct(health_ms, 0.5),
+        "healthz_p95_ms": pct(health_ms, 0.95),
+    }
 
 
 def bench_datastore(rows: int, repeat: int) -> dict[str, float]:
@@ -151,11 +234,18 @@ def bench_datastore(rows: int, repeat: int) -> dict[str, float]:
     from smartseoul.opendata.models import DatastoreTable, Resource
 
     org = services.organization_ensure(name="bench-air", title_ko="대기 측정", kind="city")
-    ds = services.dataset_create(actor=None, organization=org, name="bench-air-hourly", title_ko="시간별 대기",
-                                 category="environment", state="active")
+    ds = services.dataset_create(
+        actor=None,
+        organization=org,
+        name="bench-air-hourly",
+        title_ko="시간별 대기",
+        category="environment",
+        state="active",
+    )
     now = clock.now()
-    res = Resource.objects.create(dataset=ds, name="hourly", kind="table", format="CSV", created_at=now,
-                                  modified_at=now)
+    res = Resource.objects.create(
+        dataset=ds, name="hourly", kind="table", format="CSV", created_at=now, modified_at=now
+    )
     root = services.datastore_root()
     path = root / "tables" / str(res.uid) / "v1.parquet"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -167,17 +257,29 @@ def bench_datastore(rows: int, repeat: int) -> dict[str, float]:
                      ((i * 7919) % 150)::DOUBLE AS pm10, ((i * 104729) % 90)::DOUBLE AS pm25
               FROM range({rows}) t(i))
         TO '{path}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000)""")
-    fields = [{"id": "district", "type": "string", "info": {"label": "자치구"}},
-              {"id": "station", "type": "integer", "info": {"label": "측정소"}},
-              {"id": "measured_at", "type": "datetime", "info": {"label": "측정일시"}},
-              {"id": "pm10", "type": "number", "info": {"label": "PM10"}},
-              {"id": "pm25", "type": "number", "info": {"label": "PM2.5"}}]
-    DatastoreTable.objects.create(resource=res, version=1, path=str(path.relative_to(root)), fields=fields,
-                                  row_count=rows, loaded_at=now)
+    fields = [
+        {"id": "district", "type": "string", "info": {"label": "자치구"}},
+        {"id": "station", "type": "integer", "info": {"label": "측정소"}},
+        {"id": "measured_at", "type": "datetime", "info": {"label": "측정일시"}},
+        {"id": "pm10", "type": "number", "info": {"label": "PM10"}},
+        {"id": "pm25", "type": "number", "info": {"label": "PM2.5"}},
+    ]
+    DatastoreTable.objects.create(
+        resource=res, version=1, path=str(path.relative_to(root)), fields=fields, row_count=rows, loaded_at=now
+    )
     client = Client()
-    calls = [("/api/3/action/datastore_search",
-              {"resource_id": str(res.uid), "filters": json.dumps({"district": p}, ensure_ascii=False),
-               "sort": "pm10 desc", "limit": 100}) for p in PLACES[:10]]
+    calls = [
+        (
+            "/api/3/action/datastore_search",
+            {
+                "resource_id": str(res.uid),
+                "filters": json.dumps({"district": p}, ensure_ascii=False),
+                "sort": "pm10 desc",
+                "limit": 100,
+            },
+        )
+        for p in PLACES[:10]
+    ]
     time_requests(client, calls[:2], 1)
     api_ms = time_requests(client, calls, repeat)
     conn = duckdb.connect()
@@ -185,13 +287,19 @@ def bench_datastore(rows: int, repeat: int) -> dict[str, float]:
     for _ in range(repeat):
         for p in PLACES[:10]:
             t = time.perf_counter()
-            conn.execute(f"SELECT * FROM read_parquet('{path}') WHERE district = ? ORDER BY pm10 DESC NULLS LAST, "
-                         "_id LIMIT 100", [p]).fetchall()
+            conn.execute(
+                f"SELECT * FROM read_parquet('{path}') WHERE district = ? ORDER BY pm10 DESC NULLS LAST, _id LIMIT 100",
+                [p],
+            ).fetchall()
             conn.execute(f"SELECT count(*) FROM read_parquet('{path}') WHERE district = ?", [p]).fetchall()
             direct_ms.append((time.perf_counter() - t) * 1000)
-    return {"datastore_search_p50_ms": pct(api_ms, 0.5), "datastore_search_p95_ms": pct(api_ms, 0.95),
-            "duckdb_direct_p50_ms": pct(direct_ms, 0.5), "duckdb_direct_p95_ms": pct(direct_ms, 0.95),
-            "table_rows": rows}
+    return {
+        "datastore_search_p50_ms": pct(api_ms, 0.5),
+        "datastore_search_p95_ms": pct(api_ms, 0.95),
+        "duckdb_direct_p50_ms": pct(direct_ms, 0.5),
+        "duckdb_direct_p95_ms": pct(direct_ms, 0.95),
+        "table_rows": rows,
+    }
 
 
 def bench_load(rows: int) -> dict[str, float]:
@@ -218,16 +326,21 @@ def bench_load(rows: int) -> dict[str, float]:
     t = time.perf_counter()
     duckdb.sql(f"SELECT count(*) FROM read_csv('{src}', ignore_errors = true)").fetchall()
     baseline_s = time.perf_counter() - t
-    return {"load_seconds": load_s, "load_rows_per_s": rows / load_s, "duckdb_read_csv_seconds": baseline_s,
-            "csv_rows": rows}
+    return {
+        "load_seconds": load_s,
+        "load_rows_per_s": rows / load_s,
+        "duckdb_read_csv_seconds": baseline_s,
+        "csv_rows": rows,
+    }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
-    n_datasets, table_rows, csv_rows, repeat = (1_000, 200_000, 100_000, 3) if args.quick else \
-        (10_000, 10_000_000, 1_000_000, 5)
+    n_datasets, table_rows, csv_rows, repeat = (
+        (1_000, 200_000, 100_000, 3) if args.quick else (10_000, 10_000_000, 1_000_000, 5)
+    )
     setup_django()
     metrics: dict[str, float] = {}
     console.print(f"package_search over {n_datasets:,} datasets")
@@ -238,15 +351,20 @@ def main() -> int:
     metrics.update(bench_load(csv_rows))
     load_target = 20.0 * csv_rows / 1_000_000
     targets = {"package_search_p95_ms": 50.0, "datastore_search_p95_ms": 100.0, "load_seconds": round(load_target, 2)}
-    baselines = {"healthz_p95_ms": metrics["healthz_p95_ms"], "duckdb_direct_p95_ms": metrics["duckdb_direct_p95_ms"],
-                 "duckdb_read_csv_seconds": metrics["duckdb_read_csv_seconds"], "ckan_xloader_1m_rows_seconds": 206.0}
-    ok = (metrics["package_search_p95_ms"] < targets["package_search_p95_ms"]
-          and metrics["datastore_search_p95_ms"] < targets["datastore_search_p95_ms"]
-          and metrics["load_seconds"] < load_target)
+    baselines = {
+        "healthz_p95_ms": metrics["healthz_p95_ms"],
+        "duckdb_direct_p95_ms": metrics["duckdb_direct_p95_ms"],
+        "duckdb_read_csv_seconds": metrics["duckdb_read_csv_seconds"],
+        "ckan_xloader_1m_rows_seconds": 206.0,
+    }
+    ok = (
+        metrics["package_search_p95_ms"] < targets["package_search_p95_ms"]
+        and metrics["datastore_search_p95_ms"] < targets["datastore_search_p95_ms"]
+        and metrics["load_seconds"] < load_target
+    )
     rounded = {k: round(v, 3) if isinstance(v, float) else v for k, v in metrics.items()}
     console.print(rounded)
-    print(json.dumps({"bench": "opendata", "metrics": rounded, "baselines": baselines, "targets": targets,
-                      "ok": ok}))
+    print(json.dumps({"bench": "opendata", "metrics": rounded, "baselines": baselines, "targets": targets, "ok": ok}))
     return 0
 
 

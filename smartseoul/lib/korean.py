@@ -17,12 +17,22 @@ from functools import lru_cache
 from typing import Any
 
 # Part-of-speech tags (Sejong tag set as used by Kiwi) that carry content.
-CONTENT_TAGS = frozenset({
-    "NNG", "NNP", "NNB", "NR", "NP",  # nouns, numerals, pronouns
-    "VV", "VA", "XR",  # verb and adjective stems, roots
-    "SL", "SH", "SN",  # Latin, Hanja, numbers
-    "MAG",  # general adverbs (e.g. 실시간)
-})
+CONTENT_TAGS = frozenset(
+    {
+        "NNG",
+        "NNP",
+        "NNB",
+        "NR",
+        "NP",  # nouns, numerals, pronouns
+        "VV",
+        "VA",
+        "XR",  # verb and adjective stems, roots
+        "SL",
+        "SH",
+        "SN",  # Latin, Hanja, numbers
+        "MAG",  # general adverbs (e.g. 실시간)
+    }
+)
 # Tags of pieces too weak to index on their own when they are a single syllable.
 _WEAK_SINGLE = frozenset({"NNB", "NP", "VV", "VA", "MAG"})
 _LATIN_WORD = re.compile(r"[0-9a-z]+(?:[._-][0-9a-z]+)*")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.db.models import Max
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET
 
@@ -18,9 +19,12 @@ from .ckan import base_url
 from .constants import ResourceKind
 from .query import invalid, parse_datetime
 
-DOWNLOAD_FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json",
-                    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    "parquet": "application/vnd.apache.parquet"}
+DOWNLOAD_FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "parquet": "application/vnd.apache.parquet",
+}
 
 
 def _bad(message: str) -> HttpResponse:
@@ -36,9 +40,14 @@ def catalogue(request: HttpRequest, fmt: str) -> HttpResponse:
         return _bad("page must be a positive integer")
     try:
         since = parse_datetime(request.GET["modified_since"]) if request.GET.get("modified_since") else None
-        params = selectors.SearchParams(q=request.GET.get("q", ""), fq=request.GET.get("fq", ""),
-                                        sort="id asc", rows=dcat.PAGE_SIZE, start=(page - 1) * dcat.PAGE_SIZE,
-                                        modified_since=since)
+        params = selectors.SearchParams(
+            q=request.GET.get("q", ""),
+            fq=request.GET.get("fq", ""),
+            sort="id asc",
+            rows=dcat.PAGE_SIZE,
+            start=(page - 1) * dcat.PAGE_SIZE,
+            modified_since=since,
+        )
         result = selectors.search_datasets(params)
     except DomainError as exc:
         return _bad(exc.message)
@@ -48,8 +57,15 @@ def catalogue(request: HttpRequest, fmt: str) -> HttpResponse:
     from urllib.parse import urlencode
 
     page_url = f"{base}/catalog.{fmt}" + (f"?{urlencode(keep)}" if keep else "")
-    graph = dcat.catalogue_graph(base, result.results, page=page, total=result.count, page_size=dcat.PAGE_SIZE,
-                                 page_url=page_url, modified=modified)
+    graph = dcat.catalogue_graph(
+        base,
+        result.results,
+        page=page,
+        total=result.count,
+        page_size=dcat.PAGE_SIZE,
+        page_url=page_url,
+        modified=modified,
+    )
     data, media_type = dcat.serialize(graph, fmt)
     return HttpResponse(data, content_type=f"{media_type}; charset=utf-8")
 
@@ -88,21 +104,22 @@ def datapackage_json(request: HttpRequest, ident: str) -> HttpResponse:
 
 
 @require_GET
-def dataset_zip(request: HttpRequest, ident: str) -> HttpResponse:
+def dataset_zip(request: HttpRequest, ident: str) -> HttpResponseBase:
     try:
         ds = selectors.dataset_get(ident, request.user)
     except DomainError as exc:
         raise Http404(exc.message) from exc
     path = datapackage.build_zip(ds, base_url(request), lambda table: selectors.export_file(table, "csv"))
     services.usage_count(dataset_id=ds.pk, kind="downloads")
-    response = FileResponse(path.open("rb"), as_attachment=True, filename=f"{ds.name}.zip",
-                            content_type="application/zip")
+    response = FileResponse(
+        path.open("rb"), as_attachment=True, filename=f"{ds.name}.zip", content_type="application/zip"
+    )
     path.unlink(missing_ok=True)  # the open handle keeps the data until the response is sent
     return response
 
 
 @require_GET
-def resource_download(request: HttpRequest, ident: str, resource_id: str, filename: str) -> HttpResponse:
+def resource_download(request: HttpRequest, ident: str, resource_id: str, filename: str) -> HttpResponseBase:
     try:
         res = selectors.resource_get(resource_id, request.user)
     except DomainError as exc:
@@ -125,10 +142,17 @@ def resource_download(request: HttpRequest, ident: str, resource_id: str, filena
     else:
         raise Http404("This resource has nothing to download.")
     services.usage_count(dataset_id=res.dataset_id, kind="downloads")
-    stamp = datetime.now().strftime("%Y%m%d")  # noqa: DTZ005  (a file name only)
+    stamp = datetime.now().strftime("%Y%m%d")
     name = f"{res.dataset.name}-{stamp}.{fmt}" if hasattr(res, "table") else Path(filename).name
     return FileResponse(path.open("rb"), as_attachment=True, filename=name, content_type=content_type)
 
 
-__all__ = ["catalogue", "datapackage_json", "dataset_page", "dataset_rdf", "dataset_zip", "invalid",
-           "resource_download"]
+__all__ = [
+    "catalogue",
+    "datapackage_json",
+    "dataset_page",
+    "dataset_rdf",
+    "dataset_zip",
+    "invalid",
+    "resource_download",
+]

@@ -52,26 +52,37 @@ def dataset_search(request: HttpRequest, params: Query[SearchIn]) -> dict[str, A
         fq.append(f'groups:"{params.category}"')
     if params.organization:
         fq.append(f'organization:"{params.organization}"')
-    result = selectors.search_datasets(selectors.SearchParams(
-        q=params.q, fq=" AND ".join(f"({f})" for f in fq), sort=params.sort, rows=params.rows, start=params.start,
-        facet_fields=selectors.FACET_FIELDS if params.facets else ()))
+    result = selectors.search_datasets(
+        selectors.SearchParams(
+            q=params.q,
+            fq=" AND ".join(f"({f})" for f in fq),
+            sort=params.sort,
+            rows=params.rows,
+            start=params.start,
+            facet_fields=selectors.FACET_FIELDS if params.facets else (),
+        )
+    )
     base = base_url(request)
-    return {"count": result.count, "results": [package_dict(d, base) for d in result.results],
-            "facets": {f: [{"name": n, "label": label, "count": c} for n, label, c in items]
-                       for f, items in result.facets.items()}}
+    return {
+        "count": result.count,
+        "results": [package_dict(d, base) for d in result.results],
+        "facets": {
+            f: [{"name": n, "label": label, "count": c} for n, label, c in items] for f, items in result.facets.items()
+        },
+    }
 
 
 @router.get("/datasets/{name}", summary="One dataset with its resources")
 def dataset_show(request: HttpRequest, name: str) -> dict[str, Any]:
     _count_call(request)
-    ds = selectors.dataset_get(name, request.user)  # type: ignore[arg-type]
+    ds = selectors.dataset_get(name, request.user)
     services.usage_count(dataset_id=ds.pk, kind="api_calls")
     return package_dict(ds, base_url(request))
 
 
 @router.get("/datasets/{name}/usage", summary="Views, downloads and API calls per day")
 def dataset_usage(request: HttpRequest, name: str, days: int = 30) -> dict[str, Any]:
-    ds = selectors.dataset_get(name, request.user)  # type: ignore[arg-type]
+    ds = selectors.dataset_get(name, request.user)
     return selectors.usage_for(ds, max(1, min(days, 366)))
 
 
@@ -88,7 +99,7 @@ class RowsIn(Schema):
 @router.get("/resources/{resource_id}/rows", summary="Rows of a datastore table")
 def rows(request: HttpRequest, resource_id: str, params: Query[RowsIn]) -> dict[str, Any]:
     _count_call(request)
-    res = selectors.resource_get(resource_id, request.user)  # type: ignore[arg-type]
+    res = selectors.resource_get(resource_id, request.user)
     table = selectors.table_of(res)
     try:
         filters = json.loads(params.filters) if params.filters else {}
@@ -97,12 +108,22 @@ def rows(request: HttpRequest, resource_id: str, params: Query[RowsIn]) -> dict[
     if not isinstance(filters, dict):
         raise BadInput("filters must be a JSON object.", code=OpenDataErrorCode.BAD_FILTER)
     result = selectors.table_query(
-        table, filters=filters, q=params.q or None, sort=params.sort or None,
+        table,
+        filters=filters,
+        q=params.q or None,
+        sort=params.sort or None,
         select=[f.strip() for f in params.fields.split(",") if f.strip()] or None,
-        limit=max(0, min(params.limit, 32_000)), offset=max(0, params.offset), include_total=params.include_total)
+        limit=max(0, min(params.limit, 32_000)),
+        offset=max(0, params.offset),
+        include_total=params.include_total,
+    )
     services.usage_count(dataset_id=res.dataset_id, kind="api_calls")
-    return {"fields": result.fields, "records": result.records, "total": result.total,
-            "total_was_estimated": result.total_was_estimated}
+    return {
+        "fields": result.fields,
+        "records": result.records,
+        "total": result.total,
+        "total_was_estimated": result.total_was_estimated,
+    }
 
 
 class SqlIn(Schema):
@@ -115,10 +136,13 @@ def sql(request: HttpRequest, payload: SqlIn) -> dict[str, Any]:
         raise Forbidden("The SQL endpoint is not enabled on this site.", code=OpenDataErrorCode.SQL_DISABLED)
     _count_call(request)
     statement, names = sqlsafe.validate(payload.sql)
-    tables = {n: selectors.table_path(selectors.table_of(selectors.resource_get(n, request.user)))  # type: ignore[arg-type]
-              for n in names}
-    result = sqlsafe.run(statement, tables, max_rows=int(getattr(settings, "OPENDATA_SQL_MAX_ROWS", 32_000)),
-                         timeout_s=float(getattr(settings, "OPENDATA_SQL_TIMEOUT_S", 5.0)))
+    tables = {n: selectors.table_path(selectors.table_of(selectors.resource_get(n, request.user))) for n in names}
+    result = sqlsafe.run(
+        statement,
+        tables,
+        max_rows=int(getattr(settings, "OPENDATA_SQL_MAX_ROWS", 32_000)),
+        timeout_s=float(getattr(settings, "OPENDATA_SQL_TIMEOUT_S", 5.0)),
+    )
     return {"fields": result.fields, "records": result.records, "truncated": result.truncated}
 
 
@@ -137,25 +161,46 @@ class RequestIn(Schema):
 
 @router.post("/requests", auth=session_auth, summary="Ask for data that is not open yet")
 def request_create(request: HttpRequest, payload: RequestIn) -> dict[str, Any]:
-    req = services.data_request_create(requester=request.auth, **payload.dict())  # type: ignore[arg-type]
+    user = request.auth  # type: ignore[attr-defined]
+    req = services.data_request_create(requester=user, **payload.dict())
     return {"id": str(req.uid), "status": req.status, "due_date": req.due_date.isoformat()}
 
 
 @router.get("/keys", auth=session_auth, summary="Your open-data keys and their use")
 def my_keys(request: HttpRequest) -> list[dict[str, Any]]:
-    return [{"name": k["key"].name, "prefix": k["key"].prefix, "sample": k["sample"], "calls_today": k["today"],
-             "daily_quota": k["key"].daily_quota,
-             "history": [{"day": d.isoformat(), "calls": n} for d, n in k["history"]]}
-            for k in selectors.api_keys_of(request.auth)]  # type: ignore[arg-type]
+    return [
+        {
+            "name": k["key"].name,
+            "prefix": k["key"].prefix,
+            "sample": k["sample"],
+            "calls_today": k["today"],
+            "daily_quota": k["key"].daily_quota,
+            "history": [{"day": d.isoformat(), "calls": n} for d, n in k["history"]],
+        }
+        for k in selectors.api_keys_of(request.auth)  # type: ignore[attr-defined]
+    ]
 
 
 @router.get("/documents", summary="Search published administrative documents")
-def documents(request: HttpRequest, q: str = "", doc_type: str = "", limit: int = 20,
-              offset: int = 0) -> dict[str, Any]:
+def documents(
+    request: HttpRequest, q: str = "", doc_type: str = "", limit: int = 20, offset: int = 0
+) -> dict[str, Any]:
     _count_call(request)
     qs = selectors.documents_published(q=q, doc_type=doc_type)
     limit = max(1, min(limit, 100))
-    return {"count": qs.count(), "results": [
-        {"id": str(d.uid), "number": d.number, "title": d.title, "type": d.doc_type,
-         "department": d.department_name, "date": d.produced_on.isoformat(), "disclosure": d.disclosure,
-         "legal_ground": d.legal_ground} for d in qs[offset:offset + limit]]}
+    return {
+        "count": qs.count(),
+        "results": [
+            {
+                "id": str(d.uid),
+                "number": d.number,
+                "title": d.title,
+                "type": d.doc_type,
+                "department": d.department_name,
+                "date": d.produced_on.isoformat(),
+                "disclosure": d.disclosure,
+                "legal_ground": d.legal_ground,
+            }
+            for d in qs[offset : offset + limit]
+        ],
+    }

@@ -31,16 +31,49 @@ log = logging.getLogger("smartseoul.opendata.ckan")
 DATASTORE_DEFAULT_LIMIT = 100
 DATASTORE_MAX_LIMIT = 32_000
 LIST_MAX = 1000
-READ_ACTIONS = frozenset({
-    "package_search", "package_show", "package_list", "organization_list", "organization_show", "group_list",
-    "group_show", "tag_list", "resource_show", "status_show", "help_show", "license_list", "site_read",
-    "datastore_search", "datastore_info", "datastore_search_sql", "current_package_list_with_resources",
-    "package_activity_list", "recently_changed_packages_activity_list", "resource_view_list",
-    "ckanext_showcase_list", "ckanext_showcase_show", "ckanext_showcase_package_list", "show_datarequest",
-    "list_datarequests", "organization_list_for_user",
-})
-JSON_PARAMS = ("filters", "facet.field", "fq_list", "q", "fields", "sort", "tags", "groups", "extras", "resources",
-               "datasets")
+READ_ACTIONS = frozenset(
+    {
+        "package_search",
+        "package_show",
+        "package_list",
+        "organization_list",
+        "organization_show",
+        "group_list",
+        "group_show",
+        "tag_list",
+        "resource_show",
+        "status_show",
+        "help_show",
+        "license_list",
+        "site_read",
+        "datastore_search",
+        "datastore_info",
+        "datastore_search_sql",
+        "current_package_list_with_resources",
+        "package_activity_list",
+        "recently_changed_packages_activity_list",
+        "resource_view_list",
+        "ckanext_showcase_list",
+        "ckanext_showcase_show",
+        "ckanext_showcase_package_list",
+        "show_datarequest",
+        "list_datarequests",
+        "organization_list_for_user",
+    }
+)
+JSON_PARAMS = (
+    "filters",
+    "facet.field",
+    "fq_list",
+    "q",
+    "fields",
+    "sort",
+    "tags",
+    "groups",
+    "extras",
+    "resources",
+    "datasets",
+)
 
 
 class CkanError(Exception):
@@ -65,20 +98,40 @@ def base_url(request: HttpRequest) -> str:
 
 def organization_dict(org: Organization, base: str) -> dict[str, Any]:
     return {
-        "id": str(org.uid), "name": org.name, "title": org.title_ko, "display_name": org.title_ko,
+        "id": str(org.uid),
+        "name": org.name,
+        "title": org.title_ko,
+        "display_name": org.title_ko,
         "title_translated": {"ko": org.title_ko, "en": org.title_en},
-        "type": "organization", "is_organization": True, "state": "active", "description": org.description_ko,
-        "image_url": "", "image_display_url": "", "created": ckan_time(org.created_at), "approval_status": "approved",
+        "type": "organization",
+        "is_organization": True,
+        "state": "active",
+        "description": org.description_ko,
+        "image_url": "",
+        "image_display_url": "",
+        "created": ckan_time(org.created_at),
+        "approval_status": "approved",
         "package_count": getattr(org, "package_count", None) or 0,
         "extras": [{"key": "publisher_kind", "value": org.kind}, {"key": "district_code", "value": org.district_code}],
     }
 
 
 def group_dict(group: dict[str, Any]) -> dict[str, Any]:
-    return {"id": group["uid"], "name": group["name"], "title": group["title"], "display_name": group["title"],
-            "title_translated": {"ko": group["title_ko"], "en": group["title"]}, "description": "",
-            "image_display_url": "", "image_url": "", "type": "group", "is_organization": False, "state": "active",
-            "approval_status": "approved", "package_count": group["package_count"]}
+    return {
+        "id": group["uid"],
+        "name": group["name"],
+        "title": group["title"],
+        "display_name": group["title"],
+        "title_translated": {"ko": group["title_ko"], "en": group["title"]},
+        "description": "",
+        "image_display_url": "",
+        "image_url": "",
+        "type": "group",
+        "is_organization": False,
+        "state": "active",
+        "approval_status": "approved",
+        "package_count": group["package_count"],
+    }
 
 
 def resource_url(resource: Resource, base: str) -> str:
@@ -92,15 +145,24 @@ def resource_url(resource: Resource, base: str) -> str:
 def resource_dict(resource: Resource, base: str) -> dict[str, Any]:
     has_table = hasattr(resource, "table")
     return {
-        "id": str(resource.uid), "package_id": str(resource.dataset.uid), "name": resource.name,
-        "description": resource.description, "url": resource_url(resource, base),
-        "format": "CSV" if has_table else resource.format, "mimetype": "text/csv" if has_table else resource.mimetype,
-        "size": resource.size, "created": ckan_time(resource.created_at),
+        "id": str(resource.uid),
+        "package_id": str(resource.dataset.uid),
+        "name": resource.name,
+        "description": resource.description,
+        "url": resource_url(resource, base),
+        "format": "CSV" if has_table else resource.format,
+        "mimetype": "text/csv" if has_table else resource.mimetype,
+        "size": resource.size,
+        "created": ckan_time(resource.created_at),
         "last_modified": ckan_time(resource.table.loaded_at if has_table else resource.modified_at),
         "metadata_modified": ckan_time(resource.modified_at),
-        "datastore_active": has_table, "position": resource.position, "state": "active",
-        "url_type": "upload" if (has_table or resource.file) else "", "resource_type": resource.kind,
-        "hash": "", "cache_url": None,
+        "datastore_active": has_table,
+        "position": resource.position,
+        "state": "active",
+        "url_type": "upload" if (has_table or resource.file) else "",
+        "resource_type": resource.kind,
+        "hash": "",
+        "cache_url": None,
     }
 
 
@@ -109,7 +171,8 @@ def package_dict(ds: Dataset, base: str) -> dict[str, Any]:
     tags = list(ds.tags.all())
     resources = [r for r in ds.resources.all() if r.active]
     extras = [
-        {"key": "category", "value": ds.category}, {"key": "frequency", "value": ds.frequency},
+        {"key": "category", "value": ds.category},
+        {"key": "frequency", "value": ds.frequency},
         {"key": "publisher_kind", "value": ds.organization.kind},
     ]
     if ds.spatial:
@@ -124,25 +187,55 @@ def package_dict(ds: Dataset, base: str) -> dict[str, Any]:
         extras.append({"key": "module_export", "value": ds.export_key})
     extras.extend({"key": str(k), "value": str(v)} for k, v in sorted((ds.extras or {}).items()))
     return {
-        "id": str(ds.uid), "name": ds.name, "title": ds.title_ko, "notes": ds.description_ko,
+        "id": str(ds.uid),
+        "name": ds.name,
+        "title": ds.title_ko,
+        "notes": ds.description_ko,
         "title_translated": {"ko": ds.title_ko, "en": ds.title_en},
         "notes_translated": {"ko": ds.description_ko, "en": ds.description_en},
-        "type": "dataset", "state": ds.state, "private": ds.private, "owner_org": str(ds.organization.uid),
-        "url": f"{base}/opendata/dataset/{ds.name}/", "version": str(ds.version), "author": None, "author_email": None,
-        "maintainer": ds.organization.title_ko, "maintainer_email": None,
-        "license_id": ds.licence, "license_title": lic.title if lic else ds.licence, "license_url": lic.url if lic else "",
+        "type": "dataset",
+        "state": ds.state,
+        "private": ds.private,
+        "owner_org": str(ds.organization.uid),
+        "url": f"{base}/opendata/dataset/{ds.name}/",
+        "version": str(ds.version),
+        "author": None,
+        "author_email": None,
+        "maintainer": ds.organization.title_ko,
+        "maintainer_email": None,
+        "license_id": ds.licence,
+        "license_title": lic.title if lic else ds.licence,
+        "license_url": lic.url if lic else "",
         "isopen": bool(lic and lic.is_open),
-        "metadata_created": ckan_time(ds.created_at), "metadata_modified": ckan_time(ds.modified_at),
+        "metadata_created": ckan_time(ds.created_at),
+        "metadata_modified": ckan_time(ds.modified_at),
         "organization": organization_dict(ds.organization, base),
-        "groups": [{"id": selectors.group_uid(ds.category), "name": ds.category, "title": CATEGORY_EN[ds.category],
-                    "display_name": CATEGORY_EN[ds.category], "description": "", "image_display_url": ""}],
-        "tags": [{"id": selectors.tag_uid(t.name), "name": t.name, "display_name": t.name, "state": "active",
-                  "vocabulary_id": None} for t in tags],
+        "groups": [
+            {
+                "id": selectors.group_uid(ds.category),
+                "name": ds.category,
+                "title": CATEGORY_EN[ds.category],
+                "display_name": CATEGORY_EN[ds.category],
+                "description": "",
+                "image_display_url": "",
+            }
+        ],
+        "tags": [
+            {
+                "id": selectors.tag_uid(t.name),
+                "name": t.name,
+                "display_name": t.name,
+                "state": "active",
+                "vocabulary_id": None,
+            }
+            for t in tags
+        ],
         "num_tags": len(tags),
         "resources": [resource_dict(r, base) for r in resources],
         "num_resources": len(resources),
         "extras": extras,
-        "relationships_as_object": [], "relationships_as_subject": [],
+        "relationships_as_object": [],
+        "relationships_as_subject": [],
     }
 
 
@@ -159,7 +252,7 @@ def request_data(request: HttpRequest) -> dict[str, Any]:
     content_type = request.content_type or ""
     if content_type.startswith("multipart/form-data") or content_type == "application/x-www-form-urlencoded":
         items = list(request.POST.lists())
-        if len(items) == 1 and items[0][1] in (["" ], ["1"]) and not request.FILES:
+        if len(items) == 1 and items[0][1] in ([""], ["1"]) and not request.FILES:
             try:
                 loaded = json.loads(items[0][0])
             except ValueError:
@@ -202,7 +295,7 @@ def _int(data: dict[str, Any], key: str, default: int, *, maximum: int | None = 
     except (TypeError, ValueError):
         raise CkanError("Validation Error", 409, **{key: ["Invalid integer"]}) from None
     if number < minimum:
-        raise CkanError("Validation Error", 409, **{key: [f"Must be a natural number"]})
+        raise CkanError("Validation Error", 409, **{key: ["Must be a natural number"]})
     return min(number, maximum) if maximum is not None else number
 
 
@@ -250,13 +343,19 @@ def act_package_search(ctx: Context, data: dict[str, Any]) -> Any:
     facet_fields = _list(_json_param(data, "facet.field")) if _bool(data, "facet", True) else []
     fq_list = _json_param(data, "fq_list")
     params = selectors.SearchParams(
-        q=str(q or ""), fq=" ".join(_list(data.get("fq"))) if isinstance(data.get("fq"), list) else str(data.get("fq") or ""),
-        fq_list=[str(x) for x in _list(fq_list)], sort=str(data.get("sort") or ""),
+        q=str(q or ""),
+        fq=" ".join(_list(data.get("fq"))) if isinstance(data.get("fq"), list) else str(data.get("fq") or ""),
+        fq_list=[str(x) for x in _list(fq_list)],
+        sort=str(data.get("sort") or ""),
         rows=_int(data, "rows", selectors.DEFAULT_ROWS, maximum=selectors.MAX_ROWS),
-        start=_int(data, "start", 0), facet_fields=[str(f) for f in facet_fields],
-        facet_limit=_int(data, "facet.limit", 50, minimum=-1), facet_mincount=_int(data, "facet.mincount", 1),
-        include_private=_bool(data, "include_private"), include_drafts=_bool(data, "include_drafts"),
-        include_deleted=_bool(data, "include_deleted"), user=ctx.user,
+        start=_int(data, "start", 0),
+        facet_fields=[str(f) for f in facet_fields],
+        facet_limit=_int(data, "facet.limit", 50, minimum=-1),
+        facet_mincount=_int(data, "facet.mincount", 1),
+        include_private=_bool(data, "include_private"),
+        include_drafts=_bool(data, "include_drafts"),
+        include_deleted=_bool(data, "include_deleted"),
+        user=ctx.user,
     )
     result = selectors.search_datasets(params)
     fl = _list(data.get("fl"))
@@ -264,11 +363,14 @@ def act_package_search(ctx: Context, data: dict[str, Any]) -> Any:
     if fl and fl != ["*"]:
         packages = [{k: p.get(k) for k in fl} for p in packages]
     return {
-        "count": result.count, "sort": result.sort, "results": packages,
+        "count": result.count,
+        "sort": result.sort,
+        "results": packages,
         "facets": {f: {name: n for name, _label, n in items} for f, items in result.facets.items()},
-        "search_facets": {f: {"title": f, "items": [{"name": name, "display_name": label, "count": n}
-                                                    for name, label, n in items]}
-                          for f, items in result.facets.items()},
+        "search_facets": {
+            f: {"title": f, "items": [{"name": name, "display_name": label, "count": n} for name, label, n in items]}
+            for f, items in result.facets.items()
+        },
     }
 
 
@@ -282,14 +384,13 @@ def act_package_show(ctx: Context, data: dict[str, Any]) -> Any:
 
 def act_package_list(ctx: Context, data: dict[str, Any]) -> Any:
     limit = data.get("limit")
-    return selectors.dataset_names(_int(data, "limit", 0) if limit not in (None, "") else None,
-                                   _int(data, "offset", 0))
+    return selectors.dataset_names(_int(data, "limit", 0) if limit not in (None, "") else None, _int(data, "offset", 0))
 
 
 def act_current_package_list_with_resources(ctx: Context, data: dict[str, Any]) -> Any:
     limit = _int(data, "limit", 100, maximum=LIST_MAX)
     offset = _int(data, "offset", 0)
-    qs = selectors.with_related(selectors.visible_datasets().order_by("-modified_at", "uid"))[offset:offset + limit]
+    qs = selectors.with_related(selectors.visible_datasets().order_by("-modified_at", "uid"))[offset : offset + limit]
     return [package_dict(d, ctx.base) for d in qs]
 
 
@@ -301,7 +402,7 @@ def _list_action(ctx: Context, data: dict[str, Any], items: list[dict[str, Any]]
     key = "package_count" if sort.startswith("package_count") else ("title" if sort.startswith("title") else "name")
     reverse = sort.endswith("desc")
     order = sorted(range(len(items)), key=lambda i: (items[i][key], items[i]["name"]), reverse=reverse)
-    window = order[offset:offset + limit]
+    window = order[offset : offset + limit]
     return [items[i] for i in window] if all_fields else [names[i] for i in window]
 
 
@@ -355,15 +456,29 @@ def act_resource_view_list(ctx: Context, data: dict[str, Any]) -> Any:
     res = selectors.resource_get(str(data["id"]), ctx.user)
     if not hasattr(res, "table"):
         return []
-    return [{"id": str(res.uid), "resource_id": str(res.uid), "package_id": str(res.dataset.uid),
-             "title": "Table", "description": "", "view_type": "datatables_view"}]
+    return [
+        {
+            "id": str(res.uid),
+            "resource_id": str(res.uid),
+            "package_id": str(res.dataset.uid),
+            "title": "Table",
+            "description": "",
+            "view_type": "datatables_view",
+        }
+    ]
 
 
 def act_status_show(ctx: Context, data: dict[str, Any]) -> Any:
-    return {"site_title": "Smart Seoul Open Data Plaza", "site_description": "서울 열린데이터 광장",
-            "site_url": ctx.base, "error_emails_to": None, "locale_default": settings.LANGUAGE_CODE,
-            "extensions": ["datastore", "dcat", "showcase", "datarequests", "seoul_openapi"],
-            "ckan_version": "2.11.0", "smartseoul_version": __version__}
+    return {
+        "site_title": "Smart Seoul Open Data Plaza",
+        "site_description": "서울 열린데이터 광장",
+        "site_url": ctx.base,
+        "error_emails_to": None,
+        "locale_default": settings.LANGUAGE_CODE,
+        "extensions": ["datastore", "dcat", "showcase", "datarequests", "seoul_openapi"],
+        "ckan_version": "2.11.0",
+        "smartseoul_version": __version__,
+    }
 
 
 def act_help_show(ctx: Context, data: dict[str, Any]) -> Any:
@@ -379,11 +494,25 @@ def act_site_read(ctx: Context, data: dict[str, Any]) -> Any:
 
 
 def act_license_list(ctx: Context, data: dict[str, Any]) -> Any:
-    return [{"id": lic.id, "title": lic.title, "url": lic.url, "status": "active", "maintainer": "",
-             "family": "KOGL" if lic.id.startswith("KOGL") else "Creative Commons",
-             "od_conformance": "approved" if lic.is_open else "not reviewed", "osd_conformance": "not reviewed",
-             "domain_content": True, "domain_data": True, "domain_software": False, "is_generic": False,
-             "is_okd_compliant": lic.is_open, "is_osi_compliant": False} for lic in LICENCES.values()]
+    return [
+        {
+            "id": lic.id,
+            "title": lic.title,
+            "url": lic.url,
+            "status": "active",
+            "maintainer": "",
+            "family": "KOGL" if lic.id.startswith("KOGL") else "Creative Commons",
+            "od_conformance": "approved" if lic.is_open else "not reviewed",
+            "osd_conformance": "not reviewed",
+            "domain_content": True,
+            "domain_data": True,
+            "domain_software": False,
+            "is_generic": False,
+            "is_okd_compliant": lic.is_open,
+            "is_osi_compliant": False,
+        }
+        for lic in LICENCES.values()
+    ]
 
 
 def _next_link(ctx: Context, resource_id: str, data: dict[str, Any], offset: int, limit: int) -> str:
@@ -420,9 +549,16 @@ def act_datastore_search(ctx: Context, data: dict[str, Any]) -> Any:
         raise CkanError("Validation Error", 409, records_format=["Must be objects, lists, csv or tsv"])
     sort = _json_param(data, "sort")
     result = selectors.table_query(
-        table, filters=filters, q=q if isinstance(q, dict | str) else None, sort=sort, limit=limit, offset=offset,
-        select=[str(f) for f in fields] or None, distinct=_bool(data, "distinct"),
-        include_total=_bool(data, "include_total", True), as_lists=records_format == "lists",
+        table,
+        filters=filters,
+        q=q if isinstance(q, dict | str) else None,
+        sort=sort,
+        limit=limit,
+        offset=offset,
+        select=[str(f) for f in fields] or None,
+        distinct=_bool(data, "distinct"),
+        include_total=_bool(data, "include_total", True),
+        as_lists=records_format == "lists",
     )
     services.usage_count(dataset_id=res.dataset_id, kind="api_calls")
     records: Any = result.records
@@ -430,14 +566,31 @@ def act_datastore_search(ctx: Context, data: dict[str, Any]) -> Any:
         names = [f["id"] for f in result.fields]
         text = datastore.csv_bytes(result.records, names, "\t" if records_format == "tsv" else ",")  # type: ignore[arg-type]
         records = text.split("\n", 1)[1] if "\n" in text else ""
-    fields_out = [{"id": f["id"], "type": datastore.CKAN_TYPES.get(f["type"], "text"),
-                   **({"info": {"label": f["info"].get("label", ""), "notes": f["info"].get("notes", "")}}
-                      if f.get("info") else {})} for f in result.fields]
+    fields_out = [
+        {
+            "id": f["id"],
+            "type": datastore.CKAN_TYPES.get(f["type"], "text"),
+            **(
+                {"info": {"label": f["info"].get("label", ""), "notes": f["info"].get("notes", "")}}
+                if f.get("info")
+                else {}
+            ),
+        }
+        for f in result.fields
+    ]
     out: dict[str, Any] = {
-        "resource_id": str(res.uid), "fields": fields_out, "records": records, "limit": limit, "offset": offset,
-        "filters": filters, "records_format": records_format, "include_total": _bool(data, "include_total", True),
-        "_links": {"start": _next_link(ctx, str(res.uid), data, 0, limit),
-                   "next": _next_link(ctx, str(res.uid), data, offset + limit, limit)},
+        "resource_id": str(res.uid),
+        "fields": fields_out,
+        "records": records,
+        "limit": limit,
+        "offset": offset,
+        "filters": filters,
+        "records_format": records_format,
+        "include_total": _bool(data, "include_total", True),
+        "_links": {
+            "start": _next_link(ctx, str(res.uid), data, 0, limit),
+            "next": _next_link(ctx, str(res.uid), data, offset + limit, limit),
+        },
     }
     if q:
         out["q"] = q
@@ -459,19 +612,31 @@ def act_datastore_info(ctx: Context, data: dict[str, Any]) -> Any:
     res = selectors.resource_get(resource_id, ctx.user)
     table = selectors.table_of(res)
     return {
-        "meta": {"id": str(res.uid), "count": table.row_count, "table_type": "BASE TABLE",
-                 "version": table.version, "loaded": ckan_time(table.loaded_at)},
-        "fields": [{"id": f["id"], "type": datastore.CKAN_TYPES.get(f["type"], "text"),
-                    "schema": {"native_type": datastore.DUCK_TYPES.get(f["type"], "VARCHAR").lower(), "notnull": False},
-                    "info": f.get("info", {})} for f in table.fields],
+        "meta": {
+            "id": str(res.uid),
+            "count": table.row_count,
+            "table_type": "BASE TABLE",
+            "version": table.version,
+            "loaded": ckan_time(table.loaded_at),
+        },
+        "fields": [
+            {
+                "id": f["id"],
+                "type": datastore.CKAN_TYPES.get(f["type"], "text"),
+                "schema": {"native_type": datastore.DUCK_TYPES.get(f["type"], "VARCHAR").lower(), "notnull": False},
+                "info": f.get("info", {}),
+            }
+            for f in table.fields
+        ],
     }
 
 
 def act_datastore_search_sql(ctx: Context, data: dict[str, Any]) -> Any:
     """One read-only SELECT over datastore tables (by resource id); off unless OPENDATA_SQL_ENABLED."""
     if not getattr(settings, "OPENDATA_SQL_ENABLED", False):
-        raise CkanError("Authorization Error", 403,
-                        message="Access denied: datastore_search_sql is not enabled on this site")
+        raise CkanError(
+            "Authorization Error", 403, message="Access denied: datastore_search_sql is not enabled on this site"
+        )
     sql = str(data.get("sql") or "")
     statement, names = sqlsafe.validate(sql)
     tables = {}
@@ -496,23 +661,39 @@ def act_package_activity_list(ctx: Context, data: dict[str, Any]) -> Any:
 
 
 def act_recently_changed_packages_activity_list(ctx: Context, data: dict[str, Any]) -> Any:
-    return [_activity(v, v.dataset) for v in selectors.recent_versions(_int(data, "limit", 31, maximum=100),
-                                                                    _int(data, "offset", 0))]
+    return [
+        _activity(v, v.dataset)
+        for v in selectors.recent_versions(_int(data, "limit", 31, maximum=100), _int(data, "offset", 0))
+    ]
 
 
 def _activity(version: Any, ds: Dataset) -> dict[str, Any]:
-    return {"id": f"{ds.uid}-{version.number}-{version.pk}", "timestamp": ckan_time(version.at),
-            "user_id": None, "object_id": str(ds.uid),
-            "activity_type": "new package" if version.action == "dataset_create" else
-            ("deleted package" if version.snapshot.get("state") == "deleted" else "changed package"),
-            "data": {"package": version.snapshot, "note": version.note}}
+    return {
+        "id": f"{ds.uid}-{version.number}-{version.pk}",
+        "timestamp": ckan_time(version.at),
+        "user_id": None,
+        "object_id": str(ds.uid),
+        "activity_type": "new package"
+        if version.action == "dataset_create"
+        else ("deleted package" if version.snapshot.get("state") == "deleted" else "changed package"),
+        "data": {"package": version.snapshot, "note": version.note},
+    }
 
 
 def _showcase_dict(item: Any, base: str) -> dict[str, Any]:
-    return {"id": str(item.uid), "name": item.name, "title": item.title, "notes": item.description,
-            "url": item.url, "type": "showcase", "state": "active", "private": False,
-            "metadata_created": ckan_time(item.created_at), "num_datasets": item.datasets.count(),
-            "extras": [{"key": "kind", "value": item.kind}]}
+    return {
+        "id": str(item.uid),
+        "name": item.name,
+        "title": item.title,
+        "notes": item.description,
+        "url": item.url,
+        "type": "showcase",
+        "state": "active",
+        "private": False,
+        "metadata_created": ckan_time(item.created_at),
+        "num_datasets": item.datasets.count(),
+        "extras": [{"key": "kind", "value": item.kind}],
+    }
 
 
 def act_ckanext_showcase_list(ctx: Context, data: dict[str, Any]) -> Any:
@@ -532,11 +713,20 @@ def act_ckanext_showcase_package_list(ctx: Context, data: dict[str, Any]) -> Any
 
 
 def _datarequest_dict(req: Any) -> dict[str, Any]:
-    return {"id": str(req.uid), "title": req.title, "description": req.description,
-            "organization_id": req.department_code, "open_time": ckan_time(req.created_at),
-            "close_time": ckan_time(req.answered_at), "closed": req.status not in {"submitted", "will_publish"},
-            "status": req.status, "accepted_dataset_id": str(req.dataset.uid) if req.dataset else None,
-            "due_date": req.due_date.isoformat(), "answer": req.answer, "legal_ground": req.legal_ground}
+    return {
+        "id": str(req.uid),
+        "title": req.title,
+        "description": req.description,
+        "organization_id": req.department_code,
+        "open_time": ckan_time(req.created_at),
+        "close_time": ckan_time(req.answered_at),
+        "closed": req.status not in {"submitted", "will_publish"},
+        "status": req.status,
+        "accepted_dataset_id": str(req.dataset.uid) if req.dataset else None,
+        "due_date": req.due_date.isoformat(),
+        "answer": req.answer,
+        "legal_ground": req.legal_ground,
+    }
 
 
 def act_create_datarequest(ctx: Context, data: dict[str, Any]) -> Any:
@@ -547,8 +737,11 @@ def act_create_datarequest(ctx: Context, data: dict[str, Any]) -> Any:
         org = selectors.organization_get(str(data["organization_id"]))
         department = org.department_code or (f"{org.district_code}-planning" if org.district_code else "")
     req = services.data_request_create(
-        requester=user, title=str(data["title"]), description=str(data["description"]),
-        category=str(data.get("category") or "administration"), department_code=department or "seoul-data",
+        requester=user,
+        title=str(data["title"]),
+        description=str(data["description"]),
+        category=str(data.get("category") or "administration"),
+        department_code=department or "seoul-data",
         purpose=str(data.get("purpose") or ""),
     )
     return _datarequest_dict(req)
@@ -563,7 +756,7 @@ def act_list_datarequests(ctx: Context, data: dict[str, Any]) -> Any:
     qs = selectors.data_requests(status=str(data.get("status") or "") or None)
     limit = _int(data, "limit", 10, maximum=LIST_MAX)
     offset = _int(data, "offset", 0)
-    return {"count": qs.count(), "result": [_datarequest_dict(r) for r in qs[offset:offset + limit]], "facets": {}}
+    return {"count": qs.count(), "result": [_datarequest_dict(r) for r in qs[offset : offset + limit]], "facets": {}}
 
 
 # --- writes (tier 2) ----------------------------------------------------------------------------------
@@ -593,7 +786,7 @@ def _dataset_values(data: dict[str, Any]) -> dict[str, Any]:
     for extra in extras if isinstance(extras, list) else []:
         if not isinstance(extra, dict):
             continue
-        key, value = extra.get("key"), extra.get("value")
+        key, value = str(extra.get("key") or ""), extra.get("value")
         if key == "category":
             values.setdefault("category", value)
         elif key == "frequency":
@@ -622,13 +815,20 @@ def act_package_create(ctx: Context, data: dict[str, Any]) -> Any:
     values.setdefault("title_ko", str(data.get("name")))
     values.setdefault("category", "administration")
     state = DatasetState.ACTIVE if str(data.get("state") or "active") == "active" else DatasetState.DRAFT
-    ds = services.dataset_create(actor=user, organization=org, name=str(data["name"]), tags=_tags(data) or [],
-                                 state=state, **values)
+    ds = services.dataset_create(
+        actor=user, organization=org, name=str(data["name"]), tags=_tags(data) or [], state=state, **values
+    )
     for res in _list(_json_param(data, "resources")):
         if isinstance(res, dict):
-            services.resource_create(actor=user, dataset=ds, name=str(res.get("name") or res.get("url") or "link"),
-                                     kind=ResourceKind.LINK, format=str(res.get("format") or ""),
-                                     url=str(res.get("url") or ""), description=str(res.get("description") or ""))
+            services.resource_create(
+                actor=user,
+                dataset=ds,
+                name=str(res.get("name") or res.get("url") or "link"),
+                kind=ResourceKind.LINK,
+                format=str(res.get("format") or ""),
+                url=str(res.get("url") or ""),
+                description=str(res.get("description") or ""),
+            )
     return package_dict(selectors.dataset_get(str(ds.uid), user), ctx.base)
 
 
@@ -663,12 +863,18 @@ def act_package_delete(ctx: Context, data: dict[str, Any]) -> Any:
 
 
 def _upload_into(ctx: Context, ds: Dataset, upload: UploadedFile, name: str, resource: Resource | None) -> Resource:
-    staged = services.upload_stage(actor=ctx.user, dataset=ds, file=upload, original_name=upload.name or name,
-                                   resource=resource)
+    staged = services.upload_stage(
+        actor=ctx.user, dataset=ds, file=upload, original_name=upload.name or name, resource=resource
+    )
     if staged.status != "validated":
-        raise CkanError("Validation Error", 409, upload=[*staged.report.get("errors", []),
-                                                         *[f"line {b['line']}: {b['reason']}"
-                                                           for b in staged.report.get("bad_rows", [])[:20]]])
+        raise CkanError(
+            "Validation Error",
+            409,
+            upload=[
+                *staged.report.get("errors", []),
+                *[f"line {b['line']}: {b['reason']}" for b in staged.report.get("bad_rows", [])[:20]],
+            ],
+        )
     return services.upload_publish(actor=ctx.user, upload=staged, resource_name=name)
 
 
@@ -684,9 +890,15 @@ def act_resource_create(ctx: Context, data: dict[str, Any]) -> Any:
         else:
             raise CkanError("Validation Error", 409, upload=["Upload a CSV or XLSX table."])
     else:
-        res = services.resource_create(actor=user, dataset=ds, name=name, kind=ResourceKind.LINK,
-                                       format=str(data.get("format") or ""), url=str(data.get("url") or ""),
-                                       description=str(data.get("description") or ""))
+        res = services.resource_create(
+            actor=user,
+            dataset=ds,
+            name=name,
+            kind=ResourceKind.LINK,
+            format=str(data.get("format") or ""),
+            url=str(data.get("url") or ""),
+            description=str(data.get("description") or ""),
+        )
     return resource_dict(selectors.resource_get(str(res.uid), user), ctx.base)
 
 
@@ -712,8 +924,11 @@ def act_organization_create(ctx: Context, data: dict[str, Any]) -> Any:
     _require(data, "name")
     extras = {e.get("key"): e.get("value") for e in _list(_json_param(data, "extras")) if isinstance(e, dict)}
     org = services.organization_create(
-        actor=user, name=str(data["name"]), title_ko=str(data.get("title") or data["name"]),
-        kind=str(extras.get("publisher_kind") or "city"), district_code=str(extras.get("district_code") or ""),
+        actor=user,
+        name=str(data["name"]),
+        title_ko=str(data.get("title") or data["name"]),
+        kind=str(extras.get("publisher_kind") or "city"),
+        district_code=str(extras.get("district_code") or ""),
         description_ko=str(data.get("description") or ""),
     )
     return organization_dict(org, ctx.base)
@@ -755,8 +970,9 @@ for _hidden in ("create_datarequest", "organization_list_for_user"):
 # --- the view ------------------------------------------------------------------------------------
 
 
-def _envelope(request: HttpRequest, action: str, payload: dict[str, Any], status: int,
-              callback: str | None = None) -> HttpResponse:
+def _envelope(
+    request: HttpRequest, action: str, payload: dict[str, Any], status: int, callback: str | None = None
+) -> HttpResponse:
     body = {"help": f"{base_url(request)}/api/3/action/help_show?name={action}", **payload}
     text = json.dumps(body, ensure_ascii=False, default=str)
     if callback:
@@ -774,8 +990,7 @@ def _authenticate(request: HttpRequest) -> Any:
     if raw.lower().startswith("bearer "):
         raw = raw[7:].strip()
     if not raw:
-        user = getattr(request, "user", None)
-        return None if user is None or not user.is_authenticated else None
+        return None  # anonymous: public data needs no key
     key = services.api_key_use(raw=raw)  # never logged
     return key.owner
 
@@ -812,7 +1027,9 @@ def action(request: HttpRequest, name: str) -> HttpResponse:
         payload, status = _error("Validation Error", 409, **exc.errors)
     except QueryError as exc:
         if exc.code in {OpenDataErrorCode.BAD_QUERY, OpenDataErrorCode.BAD_SORT} or exc.message.startswith("Search"):
-            message = exc.message if exc.message.startswith("Search Query") else f"Search Query is invalid: {exc.message}"
+            message = (
+                exc.message if exc.message.startswith("Search Query") else f"Search Query is invalid: {exc.message}"
+            )
             payload, status = _error("Search Query Error", 400, message=message)
         else:
             key = "sql" if exc.code in {OpenDataErrorCode.SQL_REFUSED, OpenDataErrorCode.SQL_TIMEOUT} else "query"

@@ -15,8 +15,11 @@ console = Console()
 
 
 def _import_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("csv", help="CSV of document metadata (UTF-8 or CP949): number, title, doc_type, "
-                               "department_code, produced_on, disclosure, legal_ground, body, attachments")
+    p.add_argument(
+        "csv",
+        help="CSV of document metadata (UTF-8 or CP949): number, title, doc_type, "
+        "department_code, produced_on, disclosure, legal_ground, body, attachments",
+    )
     p.add_argument("--files", help="folder holding the attachments named in the CSV")
     p.add_argument("--publish", action="store_true", help="publish documents that pass the personal-data check")
     p.add_argument("--as", dest="username", help="the official doing the import (audited; needed with --publish)")
@@ -40,17 +43,21 @@ def import_documents(args: argparse.Namespace) -> int:
             raise CommandError(f"{args.username} is not an official.")
     if args.publish and actor is None:
         raise CommandError("--publish needs --as <official>.")
-    with Progress(TextColumn("[bold]documents"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=console) as progress:
+    with Progress(
+        TextColumn("[bold]documents"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console
+    ) as progress:
         task = progress.add_task("import", total=None)
 
         def tick(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
-        summary = services.documents_import(actor=actor, csv_path=csv_path, files_dir=files, publish=args.publish,
-                                            progress=tick)
-    console.print(f"created {summary.created} of {summary.total}; published {summary.published}; "
-                  f"blocked by personal data {summary.blocked}; rejected {len(summary.errors)}")
+        summary = services.documents_import(
+            actor=actor, csv_path=csv_path, files_dir=files, publish=args.publish, progress=tick
+        )
+    console.print(
+        f"created {summary.created} of {summary.total}; published {summary.published}; "
+        f"blocked by personal data {summary.blocked}; rejected {len(summary.errors)}"
+    )
     for err in summary.errors[:50]:
         detail = "; ".join(f"{k}: {', '.join(v)}" for k, v in err["errors"].items())
         console.print(f"  line {err['line']}: {detail}")
@@ -72,8 +79,14 @@ def refresh_exports(args: argparse.Namespace) -> int:
 
 
 COMMANDS = (
-    Command("import-documents", "bulk-import administrative documents (CSV + files) with a progress bar",
-            _import_args, import_documents, group="opendata"),
-    Command("refresh-exports", "publish every module's open-data export now", _no_args, refresh_exports,
-            group="opendata"),
+    Command(
+        "import-documents",
+        "bulk-import administrative documents (CSV + files) with a progress bar",
+        _import_args,
+        import_documents,
+        group="opendata",
+    ),
+    Command(
+        "refresh-exports", "publish every module's open-data export now", _no_args, refresh_exports, group="opendata"
+    ),
 )

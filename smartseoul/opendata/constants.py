@@ -29,26 +29,61 @@ class Category(models.TextChoices):
 
 
 CATEGORY_KO = {
-    "health": "보건", "administration": "일반행정", "culture": "문화/관광", "economy": "산업/경제",
-    "welfare": "복지", "environment": "환경", "transport": "교통", "urban": "도시관리", "education": "교육",
-    "safety": "안전", "population": "인구/가구", "housing": "주택/건설",
+    "health": "보건",
+    "administration": "일반행정",
+    "culture": "문화/관광",
+    "economy": "산업/경제",
+    "welfare": "복지",
+    "environment": "환경",
+    "transport": "교통",
+    "urban": "도시관리",
+    "education": "교육",
+    "safety": "안전",
+    "population": "인구/가구",
+    "housing": "주택/건설",
 }
 CATEGORY_EN = {
-    "health": "Health", "administration": "General administration", "culture": "Culture and tourism",
-    "economy": "Industry and economy", "welfare": "Welfare", "environment": "Environment",
-    "transport": "Transportation", "urban": "Urban management", "education": "Education", "safety": "Safety",
-    "population": "Population and households", "housing": "Housing and construction",
+    "health": "Health",
+    "administration": "General administration",
+    "culture": "Culture and tourism",
+    "economy": "Industry and economy",
+    "welfare": "Welfare",
+    "environment": "Environment",
+    "transport": "Transportation",
+    "urban": "Urban management",
+    "education": "Education",
+    "safety": "Safety",
+    "population": "Population and households",
+    "housing": "Housing and construction",
 }
 # EU data theme vocabulary (DCAT-AP's recommended dcat:theme scheme) for each category.
 CATEGORY_EU_THEME = {
-    "health": "HEAL", "administration": "GOVE", "culture": "EDUC", "economy": "ECON", "welfare": "SOCI",
-    "environment": "ENVI", "transport": "TRAN", "urban": "REGI", "education": "EDUC", "safety": "JUST",
-    "population": "SOCI", "housing": "REGI",
+    "health": "HEAL",
+    "administration": "GOVE",
+    "culture": "EDUC",
+    "economy": "ECON",
+    "welfare": "SOCI",
+    "environment": "ENVI",
+    "transport": "TRAN",
+    "urban": "REGI",
+    "education": "EDUC",
+    "safety": "JUST",
+    "population": "SOCI",
+    "housing": "REGI",
 }
 CATEGORY_ICON = {
-    "health": "🏥", "administration": "🏛", "culture": "🎭", "economy": "💼", "welfare": "🤝",
-    "environment": "🌳", "transport": "🚌", "urban": "🏙", "education": "📚", "safety": "🚒",
-    "population": "👪", "housing": "🏠",
+    "health": "🏥",
+    "administration": "🏛",
+    "culture": "🎭",
+    "economy": "💼",
+    "welfare": "🤝",
+    "environment": "🌳",
+    "transport": "🚌",
+    "urban": "🏙",
+    "education": "📚",
+    "safety": "🚒",
+    "population": "👪",
+    "housing": "🏠",
 }
 
 
@@ -73,21 +108,60 @@ class Licence:
 LICENCES: dict[str, Licence] = {
     lic.id: lic
     for lic in (
-        Licence("KOGL-1", "Korea Open Government Licence Type 1 (attribution)", "공공누리 제1유형 (출처표시)",
-                "https://www.kogl.or.kr/info/licenseType1.do", True, True, True),
-        Licence("KOGL-2", "Korea Open Government Licence Type 2 (attribution, non-commercial)",
-                "공공누리 제2유형 (출처표시, 상업적 이용금지)",
-                "https://www.kogl.or.kr/info/licenseType2.do", False, False, True),
-        Licence("KOGL-3", "Korea Open Government Licence Type 3 (attribution, no derivatives)",
-                "공공누리 제3유형 (출처표시, 변경금지)",
-                "https://www.kogl.or.kr/info/licenseType3.do", False, True, False),
-        Licence("KOGL-4", "Korea Open Government Licence Type 4 (attribution, non-commercial, no derivatives)",
-                "공공누리 제4유형 (출처표시, 상업적 이용금지, 변경금지)",
-                "https://www.kogl.or.kr/info/licenseType4.do", False, False, False),
-        Licence("CC-BY-4.0", "Creative Commons Attribution 4.0", "크리에이티브 커먼즈 저작자표시 4.0",
-                "https://creativecommons.org/licenses/by/4.0/", True, True, True),
-        Licence("CC0-1.0", "Creative Commons Zero 1.0 (public domain)", "CC0 1.0 (퍼블릭 도메인)",
-                "https://creativecommons.org/publicdomain/zero/1.0/", True, True, True),
+        Licence(
+            "KOGL-1",
+            "Korea Open Government Licence Type 1 (attribution)",
+            "공공누리 제1유형 (출처표시)",
+            "https://www.kogl.or.kr/info/licenseType1.do",
+            True,
+            True,
+            True,
+        ),
+        Licence(
+            "KOGL-2",
+            "Korea Open Government Licence Type 2 (attribution, non-commercial)",
+            "공공누리 제2유형 (출처표시, 상업적 이용금지)",
+            "https://www.kogl.or.kr/info/licenseType2.do",
+            False,
+            False,
+            True,
+        ),
+        Licence(
+            "KOGL-3",
+            "Korea Open Government Licence Type 3 (attribution, no derivatives)",
+            "공공누리 제3유형 (출처표시, 변경금지)",
+            "https://www.kogl.or.kr/info/licenseType3.do",
+            False,
+            True,
+            False,
+        ),
+        Licence(
+            "KOGL-4",
+            "Korea Open Government Licence Type 4 (attribution, non-commercial, no derivatives)",
+            "공공누리 제4유형 (출처표시, 상업적 이용금지, 변경금지)",
+            "https://www.kogl.or.kr/info/licenseType4.do",
+            False,
+            False,
+            False,
+        ),
+        Licence(
+            "CC-BY-4.0",
+            "Creative Commons Attribution 4.0",
+            "크리에이티브 커먼즈 저작자표시 4.0",
+            "https://creativecommons.org/licenses/by/4.0/",
+            True,
+            True,
+            True,
+        ),
+        Licence(
+            "CC0-1.0",
+            "Creative Commons Zero 1.0 (public domain)",
+            "CC0 1.0 (퍼블릭 도메인)",
+            "https://creativecommons.org/publicdomain/zero/1.0/",
+            True,
+            True,
+            True,
+        ),
     )
 }
 
@@ -104,8 +178,14 @@ class Frequency(models.TextChoices):
 
 
 FREQUENCY_EU = {
-    "realtime": "UPDATE_CONT", "daily": "DAILY", "weekly": "WEEKLY", "monthly": "MONTHLY",
-    "quarterly": "QUARTERLY", "annual": "ANNUAL", "irregular": "IRREG", "never": "NEVER",
+    "realtime": "UPDATE_CONT",
+    "daily": "DAILY",
+    "weekly": "WEEKLY",
+    "monthly": "MONTHLY",
+    "quarterly": "QUARTERLY",
+    "annual": "ANNUAL",
+    "irregular": "IRREG",
+    "never": "NEVER",
 }
 
 
@@ -119,15 +199,35 @@ class ResourceKind(models.TextChoices):
 
 
 MEDIA_TYPES = {
-    "CSV": "text/csv", "JSON": "application/json", "XLSX": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "XLS": "application/vnd.ms-excel", "PARQUET": "application/vnd.apache.parquet", "XML": "application/xml",
-    "PDF": "application/pdf", "HWP": "application/x-hwp", "ZIP": "application/zip", "GEOJSON": "application/geo+json",
-    "HTML": "text/html", "TXT": "text/plain", "SHP": "application/x-shapefile",
+    "CSV": "text/csv",
+    "JSON": "application/json",
+    "XLSX": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "XLS": "application/vnd.ms-excel",
+    "PARQUET": "application/vnd.apache.parquet",
+    "XML": "application/xml",
+    "PDF": "application/pdf",
+    "HWP": "application/x-hwp",
+    "ZIP": "application/zip",
+    "GEOJSON": "application/geo+json",
+    "HTML": "text/html",
+    "TXT": "text/plain",
+    "SHP": "application/x-shapefile",
 }
 # EU file-type authority codes for dct:format.
 EU_FILE_TYPES = {
-    "CSV": "CSV", "JSON": "JSON", "XLSX": "XLSX", "XLS": "XLS", "PARQUET": "PARQUET", "XML": "XML", "PDF": "PDF",
-    "HWP": "HWP", "ZIP": "ZIP", "GEOJSON": "GEOJSON", "HTML": "HTML", "TXT": "TXT", "SHP": "SHP",
+    "CSV": "CSV",
+    "JSON": "JSON",
+    "XLSX": "XLSX",
+    "XLS": "XLS",
+    "PARQUET": "PARQUET",
+    "XML": "XML",
+    "PDF": "PDF",
+    "HWP": "HWP",
+    "ZIP": "ZIP",
+    "GEOJSON": "GEOJSON",
+    "HTML": "HTML",
+    "TXT": "TXT",
+    "SHP": "SHP",
 }
 
 

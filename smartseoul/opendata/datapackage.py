@@ -29,9 +29,12 @@ def table_schema(resource: Resource, primary_key: list[str]) -> dict[str, Any]:
     names = {f["id"] for f in fields}
     schema: dict[str, Any] = {
         "fields": [
-            {"name": f["id"], "type": f["type"] if f["type"] != "datetime" else "datetime",
-             **({"title": f["info"]["label"]} if f.get("info", {}).get("label") else {}),
-             **({"description": f["info"]["notes"]} if f.get("info", {}).get("notes") else {})}
+            {
+                "name": f["id"],
+                "type": f["type"] if f["type"] != "datetime" else "datetime",
+                **({"title": f["info"]["label"]} if f.get("info", {}).get("label") else {}),
+                **({"description": f["info"]["notes"]} if f.get("info", {}).get("notes") else {}),
+            }
             for f in fields
         ],
         "missingValues": [""],
@@ -59,11 +62,16 @@ def descriptor(ds: Dataset, base: str, *, local_paths: dict[str, str] | None = N
         if res.description:
             item["description"] = res.description
         if has_table:
-            item.update({
-                "path": local_paths[str(res.uid)] if local_paths is not None else resource_url(res, base),
-                "format": "csv", "mediatype": "text/csv", "encoding": "utf-8", "profile": "tabular-data-resource",
-                "schema": table_schema(res, list(ds.primary_key or [])),
-            })
+            item.update(
+                {
+                    "path": local_paths[str(res.uid)] if local_paths is not None else resource_url(res, base),
+                    "format": "csv",
+                    "mediatype": "text/csv",
+                    "encoding": "utf-8",
+                    "profile": "tabular-data-resource",
+                    "schema": table_schema(res, list(ds.primary_key or [])),
+                }
+            )
         else:
             item["path"] = resource_url(res, base)
             if res.format:
@@ -72,12 +80,15 @@ def descriptor(ds: Dataset, base: str, *, local_paths: dict[str, str] | None = N
                 item["mediatype"] = res.mimetype
         resources.append(item)
     if not resources:  # a descriptor must list at least one resource
-        resources.append({"name": "metadata", "data": [{"dataset": ds.name, "title": ds.title_ko}],
-                          "format": "json"})
+        resources.append({"name": "metadata", "data": [{"dataset": ds.name, "title": ds.title_ko}], "format": "json"})
     package: dict[str, Any] = {
-        "name": ds.name, "id": str(ds.uid), "title": ds.title_ko,
-        "description": ds.description_ko or ds.title_ko, "version": f"{ds.version}.0.0",
-        "created": ds.created_at.isoformat(), "homepage": f"{base}/opendata/dataset/{ds.name}/",
+        "name": ds.name,
+        "id": str(ds.uid),
+        "title": ds.title_ko,
+        "description": ds.description_ko or ds.title_ko,
+        "version": f"{ds.version}.0.0",
+        "created": ds.created_at.isoformat(),
+        "homepage": f"{base}/opendata/dataset/{ds.name}/",
         "keywords": [t.name for t in ds.tags.all()],
         "sources": [{"title": ds.organization.title_ko, "path": f"{base}/organization/{ds.organization.name}"}],
         "resources": resources,
@@ -99,8 +110,9 @@ def build_zip(ds: Dataset, base: str, csv_for: Any) -> Path:
             paths[str(res.uid)] = rel
             files.append((csv_for(res.table), rel))
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("datapackage.json", json.dumps(descriptor(ds, base, local_paths=paths), ensure_ascii=False,
-                                                   indent=2))
+        zf.writestr(
+            "datapackage.json", json.dumps(descriptor(ds, base, local_paths=paths), ensure_ascii=False, indent=2)
+        )
         for src, rel in files:
             zf.write(src, rel)
     return tmp

@@ -36,13 +36,31 @@ ESTIMATE_THRESHOLD = 1_000_000  # filtered totals of larger tables are estimated
 MAX_COLUMNS = 500
 
 TYPES = ("integer", "number", "boolean", "date", "datetime", "string")
-DUCK_TYPES = {"integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN", "date": "DATE",
-              "datetime": "TIMESTAMP", "string": "VARCHAR"}
-CKAN_TYPES = {"integer": "int", "number": "numeric", "boolean": "bool", "date": "date",
-              "datetime": "timestamp", "string": "text"}
+DUCK_TYPES = {
+    "integer": "BIGINT",
+    "number": "DOUBLE",
+    "boolean": "BOOLEAN",
+    "date": "DATE",
+    "datetime": "TIMESTAMP",
+    "string": "VARCHAR",
+}
+CKAN_TYPES = {
+    "integer": "int",
+    "number": "numeric",
+    "boolean": "bool",
+    "date": "date",
+    "datetime": "timestamp",
+    "string": "text",
+}
 # A type may widen only along this order; anything else widens to string.
-WIDENING = {"integer": "number", "number": "string", "boolean": "string", "date": "datetime",
-            "datetime": "string", "string": "string"}
+WIDENING = {
+    "integer": "number",
+    "number": "string",
+    "boolean": "string",
+    "date": "datetime",
+    "datetime": "string",
+    "string": "string",
+}
 
 _API_NAME_IN_HEADER = re.compile(r"\(([A-Za-z][A-Za-z0-9_]*)\)\s*$")
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -68,9 +86,15 @@ class LoadResult:
         return not self.errors
 
     def report(self) -> dict[str, Any]:
-        return {"bad_rows": self.bad_rows, "bad_row_count": self.bad_row_count, "widened": self.widened,
-                "errors": self.errors, "encoding": self.encoding, "format": self.source_format,
-                "row_count": self.row_count}
+        return {
+            "bad_rows": self.bad_rows,
+            "bad_row_count": self.bad_row_count,
+            "widened": self.widened,
+            "errors": self.errors,
+            "encoding": self.encoding,
+            "format": self.source_format,
+            "row_count": self.row_count,
+        }
 
 
 # --- connections ---------------------------------------------------------------------------------
@@ -120,8 +144,10 @@ def detect_encoding(path: Path) -> str:
 
 
 def _transcode(path: Path, encoding: str, out: Path) -> None:
-    with path.open("r", encoding=encoding, errors="replace", newline="") as src, \
-            out.open("w", encoding="utf-8", newline="") as dst:
+    with (
+        path.open("r", encoding=encoding, errors="replace", newline="") as src,
+        out.open("w", encoding="utf-8", newline="") as dst,
+    ):
         shutil.copyfileobj(src, dst, 1 << 20)
 
 
@@ -154,8 +180,11 @@ def api_name_for(header: str, index: int) -> str:
     if match:
         return match.group(1).upper()
     ascii_name = re.sub(r"[^A-Za-z0-9]+", "_", header).strip("_")
-    if ascii_name and ascii_name == re.sub(r"\s+", "_", header.strip()).replace("-", "_").strip("_") \
-            and ascii_name[0].isalpha():
+    if (
+        ascii_name
+        and ascii_name == re.sub(r"\s+", "_", header.strip()).replace("-", "_").strip("_")
+        and ascii_name[0].isalpha()
+    ):
         return ascii_name.upper()
     return f"COL{index}"
 
@@ -191,8 +220,11 @@ def _xlsx_to_csv(path: Path, out: Path) -> list[int]:
 
 def _cell_text(value: Any) -> str:
     if isinstance(value, datetime):
-        return value.isoformat(sep=" ") if (value.hour, value.minute, value.second) != (0, 0, 0) \
+        return (
+            value.isoformat(sep=" ")
+            if (value.hour, value.minute, value.second) != (0, 0, 0)
             else value.date().isoformat()
+        )
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
@@ -219,11 +251,12 @@ def _bad_expr(col: str, type_: str) -> str:
     if type_ == "boolean":
         return f"(lower({v}) NOT IN ('true', 'false'))"
     if type_ == "date":
-        return (f"(length({v}) <> 10 OR substr({v}, 5, 1) <> '-' OR substr({v}, 8, 1) <> '-' "
-                f"OR TRY_CAST({v} AS DATE) IS NULL)")
+        return (
+            f"(length({v}) <> 10 OR substr({v}, 5, 1) <> '-' OR substr({v}, 8, 1) <> '-' "
+            f"OR TRY_CAST({v} AS DATE) IS NULL)"
+        )
     if type_ == "datetime":
-        return (f"(length({v}) NOT BETWEEN 16 AND 26 OR substr({v}, 5, 1) <> '-' "
-                f"OR TRY_CAST({v} AS TIMESTAMP) IS NULL)")
+        return f"(length({v}) NOT BETWEEN 16 AND 26 OR substr({v}, 5, 1) <> '-' OR TRY_CAST({v} AS TIMESTAMP) IS NULL)"
     return "false"
 
 
@@ -259,7 +292,7 @@ def _guess_types(conn: duckdb.DuckDBPyConnection, table: str, columns: list[str]
     guesses: list[str] = []
     step = len(candidates) + 1
     for i in range(len(columns)):
-        present, *bad = row[i * step:(i + 1) * step]
+        present, *bad = row[i * step : (i + 1) * step]
         if not present:
             guesses.append("string")
             continue
@@ -267,8 +300,9 @@ def _guess_types(conn: duckdb.DuckDBPyConnection, table: str, columns: list[str]
     return guesses
 
 
-def _widen_all(conn: duckdb.DuckDBPyConnection, table: str, columns: list[str],
-               guesses: list[str]) -> list[tuple[str, int | None]]:
+def _widen_all(
+    conn: duckdb.DuckDBPyConnection, table: str, columns: list[str], guesses: list[str]
+) -> list[tuple[str, int | None]]:
     """For every column: the narrowest type along WIDENING from its guess that fits every row,
     and the first row (__n) that contradicted the guess. One scan checks every guess; only the
     columns that fail are checked again along the chain."""
@@ -357,8 +391,15 @@ def load_table(
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _load(src: Path, out: Path, work: Path, original_name: str, declared: Sequence[dict[str, Any]] | None,
-          primary_key: Sequence[str], max_bad_share: float) -> LoadResult:
+def _load(
+    src: Path,
+    out: Path,
+    work: Path,
+    original_name: str,
+    declared: Sequence[dict[str, Any]] | None,
+    primary_key: Sequence[str],
+    max_bad_share: float,
+) -> LoadResult:
     with src.open("rb") as fh:
         magic = fh.read(4)
     name = (original_name or src.name).lower()
@@ -410,14 +451,15 @@ def _load(src: Path, out: Path, work: Path, original_name: str, declared: Sequen
             shown = xlsx_lines[line - 1] if xlsx_lines and 0 < line <= len(xlsx_lines) else line
             if shown in bad:
                 continue
-            bad[shown] = {"line": shown, "column": col_name or (columns[col_idx - 1] if col_idx and
-                                                                 col_idx <= len(columns) else None),
-                          "reason": _reason(str(error_type), str(message), len(columns))}
+            bad[shown] = {
+                "line": shown,
+                "column": col_name or (columns[col_idx - 1] if col_idx and col_idx <= len(columns) else None),
+                "reason": _reason(str(error_type), str(message), len(columns)),
+            }
         line_map = _LineMap(csv_path, delimiter, rejected_lines, xlsx_lines)
         drop: set[int] = set()  # __n of kept records that become bad rows
 
-        result = LoadResult(fields=[], row_count=0, encoding=encoding.replace("-sig", ""),
-                            source_format=source_format)
+        result = LoadResult(fields=[], row_count=0, encoding=encoding.replace("-sig", ""), source_format=source_format)
         if kept_rows == 0 and not bad:
             raise LoadFailed("The file has a header but no rows.")
 
@@ -426,8 +468,11 @@ def _load(src: Path, out: Path, work: Path, original_name: str, declared: Sequen
         guesses = _guess_types(conn, "raw", columns, sample_where) if kept_rows else ["string"] * len(columns)
         types: list[str] = []
         undeclared = [i for i, c in enumerate(columns) if c not in declared_types]
-        widened = (_widen_all(conn, "raw", [columns[i] for i in undeclared], [guesses[i] for i in undeclared])
-                   if kept_rows else [(guesses[i], None) for i in undeclared])
+        widened = (
+            _widen_all(conn, "raw", [columns[i] for i in undeclared], [guesses[i] for i in undeclared])
+            if kept_rows
+            else [(guesses[i], None) for i in undeclared]
+        )
         finals = dict(zip(undeclared, widened, strict=True))
         for i, (col, guess) in enumerate(zip(columns, guesses, strict=True)):
             if col in declared_types:
@@ -460,10 +505,14 @@ def _load(src: Path, out: Path, work: Path, original_name: str, declared: Sequen
             _add_bad(bad, drop, line_map, [(n, pk[0], "the primary key is empty") for (n,) in rows])
             keys = ", ".join(quote_ident(c) for c in pk)
             dupes = conn.execute(f"SELECT count(*) - count(DISTINCT ({keys})) FROM raw").fetchone()
-            rows = [] if dupes is not None and dupes[0] == 0 else conn.execute(
-                f"SELECT __n FROM (SELECT __n, row_number() OVER (PARTITION BY {keys} ORDER BY __n) AS r FROM raw) "
-                f"WHERE r > 1 ORDER BY __n"
-            ).fetchall()
+            rows = (
+                []
+                if dupes is not None and dupes[0] == 0
+                else conn.execute(
+                    f"SELECT __n FROM (SELECT __n, row_number() OVER (PARTITION BY {keys} ORDER BY __n) AS r FROM raw) "
+                    f"WHERE r > 1 ORDER BY __n"
+                ).fetchall()
+            )
             _add_bad(bad, drop, line_map, [(n, pk[0], "the primary key repeats an earlier row") for (n,) in rows])
 
         total_lines = kept_rows + len({b for b in rejected_lines})
@@ -508,8 +557,9 @@ def _short(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "…"
 
 
-def _add_bad(bad: dict[int, dict[str, Any]], drop: set[int], line_map: _LineMap,
-             rows: list[tuple[int, str, str]]) -> None:
+def _add_bad(
+    bad: dict[int, dict[str, Any]], drop: set[int], line_map: _LineMap, rows: list[tuple[int, str, str]]
+) -> None:
     rows = [r for r in rows if r[0] not in drop]
     if not rows:
         return
@@ -544,14 +594,21 @@ def _dedupe_api_names(fields: list[dict[str, Any]]) -> None:
         seen.add(name)
 
 
-def write_table(rows: Sequence[dict[str, Any]] | Iterator[dict[str, Any]], fields: Sequence[dict[str, Any]],
-                out: Path) -> int:
+def write_table(
+    rows: Sequence[dict[str, Any]] | Iterator[dict[str, Any]], fields: Sequence[dict[str, Any]], out: Path
+) -> int:
     """Writes plain dict rows (module exports, demo data) with a known schema to Parquet."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    arrow_types = {"integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_(), "date": pa.date32(),
-                   "datetime": pa.timestamp("us"), "string": pa.string()}
+    arrow_types = {
+        "integer": pa.int64(),
+        "number": pa.float64(),
+        "boolean": pa.bool_(),
+        "date": pa.date32(),
+        "datetime": pa.timestamp("us"),
+        "string": pa.string(),
+    }
     names = [f["id"] for f in fields]
     schema = pa.schema([("_id", pa.int64())] + [(f["id"], arrow_types.get(f["type"], pa.string())) for f in fields])
     columns: dict[str, list[Any]] = {n: [] for n in names}
@@ -560,8 +617,11 @@ def write_table(rows: Sequence[dict[str, Any]] | Iterator[dict[str, Any]], field
         ids.append(i)
         for f in fields:
             columns[f["id"]].append(_coerce(row.get(f["id"]), f["type"]))
-    table = pa.table([pa.array(ids, pa.int64())] + [pa.array(columns[n], arrow_types.get(f["type"], pa.string()))
-                                                    for n, f in zip(names, fields, strict=True)], schema=schema)
+    table = pa.table(
+        [pa.array(ids, pa.int64())]
+        + [pa.array(columns[n], arrow_types.get(f["type"], pa.string())) for n, f in zip(names, fields, strict=True)],
+        schema=schema,
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".part")
     pq.write_table(table, tmp, compression="zstd", row_group_size=100_000)
@@ -579,8 +639,11 @@ def _coerce(value: Any, type_: str) -> Any:
     if type_ == "boolean":
         return bool(value) if not isinstance(value, str) else value.strip().lower() in {"true", "1", "y", "yes"}
     if type_ == "date":
-        return value if isinstance(value, date) and not isinstance(value, datetime) else \
-            (value.date() if isinstance(value, datetime) else date.fromisoformat(str(value)))
+        return (
+            value
+            if isinstance(value, date) and not isinstance(value, datetime)
+            else (value.date() if isinstance(value, datetime) else date.fromisoformat(str(value)))
+        )
     if type_ == "datetime":
         value = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
         return value.replace(tzinfo=None) if value.tzinfo is None else value.astimezone().replace(tzinfo=None)
@@ -621,8 +684,9 @@ def _python_value(value: str | Any, type_: str, name: str) -> Any:
         if type_ == "datetime":
             return datetime.fromisoformat(value.replace("Z", "+00:00")).replace(tzinfo=None)
     except ValueError as exc:
-        raise QueryError(f"The filter value {_short(value)!r} for {name} is not a valid {type_}.",
-                         code=OpenDataErrorCode.BAD_FILTER) from exc
+        raise QueryError(
+            f"The filter value {_short(value)!r} for {name} is not a valid {type_}.", code=OpenDataErrorCode.BAD_FILTER
+        ) from exc
     return value
 
 
@@ -669,7 +733,7 @@ def query(
     if select:
         unknown = [c for c in select if c not in types]
         if unknown:
-            raise QueryError(f'Unknown field(s): {", ".join(unknown)}.', code=OpenDataErrorCode.BAD_FIELD)
+            raise QueryError(f"Unknown field(s): {', '.join(unknown)}.", code=OpenDataErrorCode.BAD_FIELD)
         chosen = [f for f in all_fields if f["id"] in set(select)]
         chosen.sort(key=lambda f: list(select).index(f["id"]))
     else:
@@ -711,7 +775,10 @@ def query(
         limit = max(0, int(limit))
         offset = max(0, int(offset))
         if distinct:
-            sql = f"SELECT DISTINCT {cols_sql} FROM {source} {where_sql} ORDER BY {cols_sql} LIMIT {limit} OFFSET {offset}"
+            sql = (
+                f"SELECT DISTINCT {cols_sql} FROM {source} {where_sql} ORDER BY {cols_sql} "
+                f"LIMIT {limit} OFFSET {offset}"
+            )
         else:
             sql = f"SELECT {cols_sql} FROM {source} {where_sql} ORDER BY {order_sql} LIMIT {limit} OFFSET {offset}"
         rows = conn.execute(sql, params).fetchall() if limit else []
@@ -721,21 +788,23 @@ def query(
             if not where and not distinct:
                 total = row_count
             elif distinct:
-                r = conn.execute(f"SELECT count(*) FROM (SELECT DISTINCT {cols_sql} FROM {source} {where_sql})",
-                                 params).fetchone()
+                r = conn.execute(
+                    f"SELECT count(*) FROM (SELECT DISTINCT {cols_sql} FROM {source} {where_sql})", params
+                ).fetchone()
                 total = int(r[0]) if r else 0
             elif row_count > ESTIMATE_THRESHOLD:
                 r = conn.execute(
                     f"SELECT count(*) FROM (SELECT * FROM {source} USING SAMPLE 2% (system, 7)) {where_sql}", params
                 ).fetchone()
-                total = int(round((r[0] if r else 0) * 50))
+                total = round((r[0] if r else 0) * 50)
                 estimated = True
             else:
                 r = conn.execute(f"SELECT count(*) FROM {source} {where_sql}", params).fetchone()
                 total = int(r[0]) if r else 0
     except duckdb.Error as exc:
-        raise QueryError(f"The query could not run: {str(exc).splitlines()[0][:200]}",
-                         code=OpenDataErrorCode.BAD_QUERY) from exc
+        raise QueryError(
+            f"The query could not run: {str(exc).splitlines()[0][:200]}", code=OpenDataErrorCode.BAD_QUERY
+        ) from exc
     finally:
         conn.close()
     names = [f["id"] for f in chosen]
@@ -814,11 +883,14 @@ def export(path: Path, fields: Sequence[dict[str, Any]], fmt: str, out: Path) ->
             conn.execute(f"COPY ({select}) TO {quote_literal(str(tmp))} (FORMAT json, ARRAY true)")
         elif fmt == "parquet":
             plain = ", ".join(quote_ident(f["id"]) for f in fields)
-            conn.execute(f"COPY (SELECT {plain} FROM {parquet_source(path)} ORDER BY _id) TO "
-                         f"{quote_literal(str(tmp))} (FORMAT parquet, COMPRESSION zstd)")
+            conn.execute(
+                f"COPY (SELECT {plain} FROM {parquet_source(path)} ORDER BY _id) TO "
+                f"{quote_literal(str(tmp))} (FORMAT parquet, COMPRESSION zstd)"
+            )
         elif fmt == "xlsx":
-            _write_xlsx(conn, select, [f["info"].get("label") or f["id"] if f.get("info") else f["id"]
-                                       for f in fields], tmp)
+            _write_xlsx(
+                conn, select, [f["info"].get("label") or f["id"] if f.get("info") else f["id"] for f in fields], tmp
+            )
         else:
             raise ValueError(fmt)
     finally:

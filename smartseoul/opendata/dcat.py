@@ -40,8 +40,14 @@ PAGE_SIZE = 100
 
 def _graph() -> Graph:
     g = Graph()
-    for prefix, ns in (("dcat", DCAT), ("dct", DCTERMS), ("foaf", FOAF), ("skos", SKOS), ("hydra", HYDRA),
-                       ("xsd", XSD)):
+    for prefix, ns in (
+        ("dcat", DCAT),
+        ("dct", DCTERMS),
+        ("foaf", FOAF),
+        ("skos", SKOS),
+        ("hydra", HYDRA),
+        ("xsd", XSD),
+    ):
         g.bind(prefix, ns)
     return g
 
@@ -101,8 +107,9 @@ def _data_services(g: Graph, base: str) -> tuple[URIRef, URIRef]:
     return datastore, openapi
 
 
-def _distribution(g: Graph, base: str, ds: Dataset, res: Resource, licence: URIRef | None,
-                  datastore_service: URIRef) -> URIRef:
+def _distribution(
+    g: Graph, base: str, ds: Dataset, res: Resource, licence: URIRef | None, datastore_service: URIRef
+) -> URIRef:
     from .ckan import resource_url
 
     node = URIRef(f"{base}/dataset/{ds.uid}/resource/{res.uid}")
@@ -112,8 +119,13 @@ def _distribution(g: Graph, base: str, ds: Dataset, res: Resource, licence: URIR
         _text(g, node, DCTERMS.description, res.description)
     has_table = hasattr(res, "table")
     url = resource_url(res, base)
-    g.add((node, DCAT.accessURL, URIRef(url if res.kind in {ResourceKind.LINK, ResourceKind.API}
-                                        else f"{base}/opendata/dataset/{ds.name}/")))
+    g.add(
+        (
+            node,
+            DCAT.accessURL,
+            URIRef(url if res.kind in {ResourceKind.LINK, ResourceKind.API} else f"{base}/opendata/dataset/{ds.name}/"),
+        )
+    )
     fmt = "CSV" if has_table else (res.format or "").upper()
     if res.kind not in {ResourceKind.LINK, ResourceKind.API}:
         g.add((node, DCAT.downloadURL, URIRef(url)))
@@ -190,16 +202,33 @@ def dataset_into(g: Graph, base: str, ds: Dataset, services: tuple[URIRef, URIRe
     return node
 
 
-def catalogue_graph(base: str, datasets: Iterable[Dataset], *, page: int, total: int, page_size: int,
-                    page_url: str, modified: datetime | None) -> Graph:
+def catalogue_graph(
+    base: str,
+    datasets: Iterable[Dataset],
+    *,
+    page: int,
+    total: int,
+    page_size: int,
+    page_url: str,
+    modified: datetime | None,
+) -> Graph:
     g = _graph()
     catalog = URIRef(f"{base}/catalog")
     g.add((catalog, RDF.type, DCAT.Catalog))
     g.add((catalog, DCTERMS.title, Literal("서울 열린데이터 광장", lang="ko")))
     g.add((catalog, DCTERMS.title, Literal("Seoul Open Data Plaza", lang="en")))
-    g.add((catalog, DCTERMS.description, Literal("서울시와 25개 자치구, 투자출연기관이 개방하는 공공데이터", lang="ko")))
-    g.add((catalog, DCTERMS.description, Literal(
-        "Open data published by the Seoul Metropolitan Government, its 25 districts and institutions", lang="en")))
+    g.add(
+        (catalog, DCTERMS.description, Literal("서울시와 25개 자치구, 투자출연기관이 개방하는 공공데이터", lang="ko"))
+    )
+    g.add(
+        (
+            catalog,
+            DCTERMS.description,
+            Literal(
+                "Open data published by the Seoul Metropolitan Government, its 25 districts and institutions", lang="en"
+            ),
+        )
+    )
     g.add((catalog, DCTERMS.publisher, _city_agent(g, base)))
     g.add((catalog, FOAF.homepage, _typed(g, f"{base}/opendata/", FOAF.Document)))
     g.add((catalog, DCAT.themeTaxonomy, _category_scheme(g, base)))

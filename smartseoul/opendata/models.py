@@ -39,12 +39,12 @@ class Organization(models.Model):
     class Meta:
         ordering = ["name"]
 
+    def __str__(self) -> str:
+        return self.title
+
     @property
     def title(self) -> str:
         return _pick(self.title_ko, self.title_en)
-
-    def __str__(self) -> str:
-        return self.title
 
 
 class MemberRole(models.TextChoices):
@@ -59,6 +59,9 @@ class OrganizationMember(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organization", "user"], name="uniq_opendata_member")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.organization_id} ({self.role})"
 
 
 class DatasetState(models.TextChoices):
@@ -95,12 +98,16 @@ class Dataset(models.Model):
     created_at = models.DateTimeField()
     modified_at = models.DateTimeField(db_index=True)
     published_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-modified_at", "id"]
         indexes = [models.Index(fields=["state", "private"]), models.Index(fields=["-usage_total"])]
+
+    def __str__(self) -> str:
+        return self.title
 
     @property
     def title(self) -> str:
@@ -109,9 +116,6 @@ class Dataset(models.Model):
     @property
     def description(self) -> str:
         return _pick(self.description_ko, self.description_en)
-
-    def __str__(self) -> str:
-        return self.title
 
 
 class DatasetTag(models.Model):
@@ -122,6 +126,9 @@ class DatasetTag(models.Model):
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["dataset", "name"], name="uniq_dataset_tag")]
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class DatasetVersion(models.Model):
     """Every change to a dataset: the metadata snapshot after the change, who made it, why."""
@@ -131,12 +138,16 @@ class DatasetVersion(models.Model):
     action = models.CharField(max_length=40)
     snapshot = models.JSONField()
     note = models.CharField(max_length=300, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     at = models.DateTimeField(db_index=True)
 
     class Meta:
         ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.dataset_id} v{self.number} {self.action}"
 
 
 class Resource(models.Model):
@@ -158,6 +169,9 @@ class Resource(models.Model):
     class Meta:
         ordering = ["position", "id"]
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class DatastoreTable(models.Model):
     """The published table of a resource: one Parquet file per version under the lake."""
@@ -170,6 +184,9 @@ class DatastoreTable(models.Model):
     source_name = models.CharField(max_length=200, blank=True)
     encoding = models.CharField(max_length=20, blank=True)
     loaded_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.resource_id} v{self.version} ({self.row_count} rows)"
 
 
 class UploadStatus(models.TextChoices):
@@ -193,13 +210,17 @@ class Upload(models.Model):
     row_count = models.PositiveBigIntegerField(default=0)
     staged_path = models.CharField(max_length=300, blank=True)
     source_path = models.CharField(max_length=300, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField()
     published_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.status})"
 
 
 class UsageDaily(models.Model):
@@ -212,6 +233,9 @@ class UsageDaily(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["dataset", "day"], name="uniq_usage_day")]
         indexes = [models.Index(fields=["day"])]
+
+    def __str__(self) -> str:
+        return f"{self.dataset_id} {self.day}"
 
 
 class RequestStatus(models.TextChoices):
@@ -239,11 +263,15 @@ class DataRequest(models.Model):
     dataset = models.ForeignKey(Dataset, null=True, blank=True, on_delete=models.SET_NULL, related_name="requests")
     created_at = models.DateTimeField()
     answered_at = models.DateTimeField(null=True, blank=True)
-    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class ShowcaseStatus(models.TextChoices):
@@ -271,8 +299,10 @@ class Showcase(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
 
+    # --- Information Open Plaza -------------------------------------------------------------------
 
-# --- Information Open Plaza -------------------------------------------------------------------
+    def __str__(self) -> str:
+        return self.title
 
 
 class DocumentStatus(models.TextChoices):
@@ -295,14 +325,18 @@ class Document(models.Model):
     legal_ground = models.CharField(max_length=20, blank=True)
     status = models.CharField(max_length=10, choices=DocumentStatus.choices, default=DocumentStatus.DRAFT)
     search_text = models.TextField(blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField()
     modified_at = models.DateTimeField()
     published_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-produced_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
 
 
 class DocumentAttachment(models.Model):
@@ -313,6 +347,9 @@ class DocumentAttachment(models.Model):
     mimetype = models.CharField(max_length=100, blank=True)
     text = models.TextField(blank=True, help_text="extracted text, checked for personal data")
     public = models.BooleanField(default=True, help_text="False for attachments withheld from a partial disclosure")
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class FindingStatus(models.TextChoices):
@@ -326,8 +363,9 @@ class PersonalDataFinding(models.Model):
     Only a masked excerpt and a keyed hash of the value are kept, never the value itself."""
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="findings")
-    attachment = models.ForeignKey(DocumentAttachment, null=True, blank=True, on_delete=models.CASCADE,
-                                   related_name="findings")
+    attachment = models.ForeignKey(
+        DocumentAttachment, null=True, blank=True, on_delete=models.CASCADE, related_name="findings"
+    )
     where = models.CharField(max_length=20, help_text="title, body or attachment")
     kind = models.CharField(max_length=20)
     start = models.PositiveIntegerField()
@@ -336,10 +374,14 @@ class PersonalDataFinding(models.Model):
     value_hash = models.CharField(max_length=64)
     status = models.CharField(max_length=10, choices=FindingStatus.choices, default=FindingStatus.OPEN)
     reason = models.CharField(max_length=300, blank=True)
-    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     resolved_at = models.DateTimeField(null=True, blank=True)
     found_at = models.DateTimeField()
 
     class Meta:
         ordering = ["where", "start", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} in {self.where} ({self.status})"

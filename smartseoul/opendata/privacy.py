@@ -21,7 +21,9 @@ EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
 ACCOUNT = re.compile(r"(?<![\d-])\d{2,6}-\d{2,6}-\d{2,8}(?:-\d{1,3})?(?![\d-])")
 BANK_WORDS = re.compile(
     r"(은행|계좌|농협|국민|신한|우리|하나|기업|카카오뱅크|케이뱅크|토스뱅크|새마을|우체국|수협|신협|SC제일|씨티|"
-    r"account|bank)", re.IGNORECASE)
+    r"account|bank)",
+    re.IGNORECASE,
+)
 _WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
 
 KINDS = ("rrn", "phone", "email", "bank_account")
@@ -81,7 +83,7 @@ def find(text: str) -> list[Hit]:
         digits = re.sub(r"\D", "", m.group(0))
         if not 10 <= len(digits) <= 16 or not free(m.start(), m.end()):
             continue
-        context = text[max(0, m.start() - 20):m.start()]
+        context = text[max(0, m.start() - 20) : m.start()]
         if BANK_WORDS.search(context):
             hits.append(Hit("bank_account", m.start(), m.end(), m.group(0)))
             taken.append((m.start(), m.end()))
@@ -91,8 +93,8 @@ def find(text: str) -> list[Hit]:
 
 def masked_excerpt(text: str, hit: Hit, width: int = 20) -> str:
     """Context around a hit with the value itself masked (safe to store and show)."""
-    before = text[max(0, hit.start - width):hit.start]
-    after = text[hit.end:hit.end + width]
+    before = text[max(0, hit.start - width) : hit.start]
+    after = text[hit.end : hit.end + width]
     for other in find(before + " " + after):
         before = before.replace(other.value, MASKS[other.kind])
         after = after.replace(other.value, MASKS[other.kind])

@@ -49,7 +49,7 @@ def tokenize(text: str) -> list[tuple[str, Any]]:
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if not m or m.end() == pos:
-            raise invalid(f"cannot read the query near {text[pos:pos + 20]!r}")
+            raise invalid(f"cannot read the query near {text[pos : pos + 20]!r}")
         pos = m.end()
         if m.group("lpar"):
             out.append(("(", None))
@@ -203,9 +203,17 @@ def dataset_term(term: Term) -> Q:
     if kind == "range":
         raise invalid(f"the field {field} does not take a range")
     simple = {
-        "organization": "organization__name", "owner_org": "organization__uid", "groups": "category",
-        "license_id": "licence", "name": "name", "id": "uid", "state": "state", "category": "category",
-        "publisher_kind": "organization__kind", "district_code": "spatial", "service_name": "service_name",
+        "organization": "organization__name",
+        "owner_org": "organization__uid",
+        "groups": "category",
+        "license_id": "licence",
+        "name": "name",
+        "id": "uid",
+        "state": "state",
+        "category": "category",
+        "publisher_kind": "organization__kind",
+        "district_code": "spatial",
+        "service_name": "service_name",
         "frequency": "frequency",
     }
     if field in simple:
@@ -234,8 +242,28 @@ def _unknown(field: str) -> Q:
     raise invalid(f"undefined field {field}")
 
 
-FIELDS = frozenset({
-    "organization", "owner_org", "groups", "license_id", "name", "id", "state", "category", "publisher_kind",
-    "district_code", "service_name", "frequency", "private", "type", "tags", "res_format", "title", "text",
-    "notes", "metadata_modified", "metadata_created",
-})
+FIELDS = frozenset(
+    {
+        "organization",
+        "owner_org",
+        "groups",
+        "license_id",
+        "name",
+        "id",
+        "state",
+        "category",
+        "publisher_kind",
+        "district_code",
+        "service_name",
+        "frequency",
+        "private",
+        "type",
+        "tags",
+        "res_format",
+        "title",
+        "text",
+        "notes",
+        "metadata_modified",
+        "metadata_created",
+    }
+)

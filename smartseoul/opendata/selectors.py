@@ -6,6 +6,7 @@ through these functions."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import uuid
 from collections.abc import Sequence
@@ -40,14 +41,20 @@ from .models import (
 from .query import dataset_term, invalid, parse
 
 if TYPE_CHECKING:
-    from smartseoul.accounts.models import User
+    pass
 
 MAX_ROWS = 1000
 DEFAULT_ROWS = 10
 FACET_FIELDS = ("organization", "groups", "tags", "res_format", "license_id")
 SORT_COLUMNS = {
-    "metadata_modified": "modified_at", "metadata_created": "created_at", "name": "name", "id": "uid",
-    "title_string": "title_ko", "title": "title_ko", "views_total": "usage_total", "views_recent": "usage_total",
+    "metadata_modified": "modified_at",
+    "metadata_created": "created_at",
+    "name": "name",
+    "id": "uid",
+    "title_string": "title_ko",
+    "title": "title_ko",
+    "views_total": "usage_total",
+    "views_recent": "usage_total",
     "usage": "usage_total",
 }
 DEFAULT_SORT = "score desc, metadata_modified desc"
@@ -56,53 +63,68 @@ DEFAULT_SORT = "score desc, metadata_modified desc"
 # --- datasets -----------------------------------------------------------------------------------------
 
 
-def _editable_org_ids(user: User | None) -> list[int]:
+def _editable_org_ids(user: Any) -> list[int]:
     if user is None or not user.is_authenticated:
         return []
     return [o.pk for o in Organization.objects.all() if services.can_publish(user, o)]
 
 
-def visible_datasets(user: User | None = None, *, include_private: bool = False, include_drafts: bool = False,
-                     include_deleted: bool = False) -> QuerySet[Dataset]:
+def visible_datasets(
+    user: Any = None,
+    *,
+    include_private: bool = False,
+    include_drafts: bool = False,
+    include_deleted: bool = False,
+) -> QuerySet[Dataset]:
     public = Q(state=DatasetState.ACTIVE, private=False)
     if not (include_private or include_drafts or include_deleted) or user is None or not user.is_authenticated:
         return Dataset.objects.filter(public)
     orgs = _editable_org_ids(user)
-    extra = Q(organization_id__in=orgs) & Q(state__in=[s for s, on in (
-        (DatasetState.ACTIVE, include_private), (DatasetState.DRAFT, include_drafts),
-        (DatasetState.DELETED, include_deleted)) if on])
+    extra = Q(organization_id__in=orgs) & Q(
+        state__in=[
+            s
+            for s, on in (
+                (DatasetState.ACTIVE, include_private),
+                (DatasetState.DRAFT, include_drafts),
+                (DatasetState.DELETED, include_deleted),
+            )
+            if on
+        ]
+    )
     return Dataset.objects.filter(public | extra)
 
 
 def with_related(qs: QuerySet[Dataset]) -> QuerySet[Dataset]:
     return qs.select_related("organization").prefetch_related(
         Prefetch("tags", queryset=DatasetTag.objects.order_by("name")),
-        Prefetch("resources", queryset=Resource.objects.filter(active=True).select_related("table")
-                 .order_by("position", "id")),
+        Prefetch(
+            "resources",
+            queryset=Resource.objects.filter(active=True).select_related("table").order_by("position", "id"),
+        ),
     )
 
 
-def dataset_get(id_or_name: str, user: User | None = None) -> Dataset:
+def dataset_get(id_or_name: str, user: Any = None) -> Dataset:
     """A dataset by CKAN id (uuid) or name; drafts, private and deleted ones only for their publishers."""
     qs = with_related(Dataset.objects.all())
     dataset: Dataset | None = None
-    try:
+    with contextlib.suppress(ValueError):
         dataset = qs.filter(uid=uuid.UUID(str(id_or_name))).first()
-    except ValueError:
-        pass
     if dataset is None:
         dataset = qs.filter(name=str(id_or_name)).first()
     if dataset is None:
         raise Missing(f"Not found: dataset {id_or_name}", code=OpenDataErrorCode.DATASET_NOT_FOUND)
-    if dataset.state != DatasetState.ACTIVE or dataset.private:
-        if not services.can_publish(user, dataset.organization):
-            raise Missing(f"Not found: dataset {id_or_name}", code=OpenDataErrorCode.DATASET_NOT_FOUND)
+    if (dataset.state != DatasetState.ACTIVE or dataset.private) and not services.can_publish(
+        user, dataset.organization
+    ):
+        raise Missing(f"Not found: dataset {id_or_name}", code=OpenDataErrorCode.DATASET_NOT_FOUND)
     return dataset
 
 
 def dataset_by_service(service_name: str) -> Dataset | None:
-    return with_related(Dataset.objects.filter(service_name=service_name, state=DatasetState.ACTIVE,
-                                               private=False)).first()
+    return with_related(
+        Dataset.objects.filter(service_name=service_name, state=DatasetState.ACTIVE, private=False)
+    ).first()
 
 
 def dataset_versions(dataset: Dataset, limit: int = 50) -> list[Any]:
@@ -112,13 +134,16 @@ def dataset_versions(dataset: Dataset, limit: int = 50) -> list[Any]:
 def recent_versions(limit: int = 31, offset: int = 0) -> list[Any]:
     from .models import DatasetVersion
 
-    return list(DatasetVersion.objects.filter(dataset__state=DatasetState.ACTIVE, dataset__private=False)
-                .select_related("dataset", "actor").order_by("-at", "-id")[offset:offset + limit])
+    return list(
+        DatasetVersion.objects.filter(dataset__state=DatasetState.ACTIVE, dataset__private=False)
+        .select_related("dataset", "actor")
+        .order_by("-at", "-id")[offset : offset + limit]
+    )
 
 
 def dataset_names(limit: int | None = None, offset: int = 0) -> list[str]:
     qs = visible_datasets().order_by("name").values_list("name", flat=True)
-    return list(qs[offset:offset + limit] if limit is not None else qs[offset:])
+    return list(qs[offset : offset + limit] if limit is not None else qs[offset:])
 
 
 @dataclass
@@ -162,8 +187,12 @@ def _looks_fielded(q: str) -> bool:
 def search_datasets(params: SearchParams) -> SearchResult:
     """CKAN package_search semantics: q (Korean-aware full text, or fielded), fq / fq_list,
     sort, rows (capped at 1,000), start, facets. `id asc` is a total order for harvesters."""
-    qs = visible_datasets(params.user, include_private=params.include_private,
-                          include_drafts=params.include_drafts, include_deleted=params.include_deleted)
+    qs = visible_datasets(
+        params.user,
+        include_private=params.include_private,
+        include_drafts=params.include_drafts,
+        include_deleted=params.include_deleted,
+    )
     q = (params.q or "").strip()
     ranks: dict[int, float] | None = None
     if q and q not in {"*:*", "*"}:
@@ -174,8 +203,9 @@ def search_datasets(params: SearchParams) -> SearchResult:
                 raise invalid(f"unbalanced quotes or brackets in {q!r}")
             terms = search.query_terms(q)
             if not terms:
-                return SearchResult(count=0, results=[], facets={f: [] for f in params.facet_fields},
-                                    sort=params.sort or DEFAULT_SORT)
+                return SearchResult(
+                    count=0, results=[], facets={f: [] for f in params.facet_fields}, sort=params.sort or DEFAULT_SORT
+                )
             qs = qs.filter(search.matching("dataset", terms))
             ranks = search.ranks("dataset", terms) if _wants_score(params.sort) else None
     for fq in [params.fq, *params.fq_list]:
@@ -189,11 +219,11 @@ def search_datasets(params: SearchParams) -> SearchResult:
     count = qs.count()
     if ranks is not None:
         ordered = _ordered_by_score(qs, ranks, order)
-        page_ids = ordered[start:start + rows]
+        page_ids = ordered[start : start + rows]
         by_id = {d.pk: d for d in with_related(Dataset.objects.filter(pk__in=page_ids))}
         results = [by_id[i] for i in page_ids if i in by_id]
     else:
-        results = list(with_related(qs.order_by(*order))[start:start + rows]) if rows else []
+        results = list(with_related(qs.order_by(*order))[start : start + rows]) if rows else []
     facets = _facets(qs, params) if params.facet_fields else {}
     return SearchResult(count=count, results=results, facets=facets, sort=params.sort or DEFAULT_SORT)
 
@@ -223,11 +253,15 @@ def _order(sort: str) -> list[str]:
     return order
 
 
+def _column_key(index: int) -> Any:
+    return lambda row: (row[index] is None, row[index])
+
+
 def _ordered_by_score(qs: QuerySet[Dataset], ranks: dict[int, float], order: list[str]) -> list[int]:
     columns = [o.lstrip("-") for o in order]
     rows = list(qs.values_list("pk", *columns))
     for i in range(len(columns) - 1, -1, -1):
-        rows.sort(key=lambda r, i=i: (r[i + 1] is None, r[i + 1]), reverse=order[i].startswith("-"))
+        rows.sort(key=_column_key(i + 1), reverse=order[i].startswith("-"))
     rows.sort(key=lambda r: -ranks.get(r[0], 0.0))
     return [r[0] for r in rows]
 
@@ -248,18 +282,29 @@ def _facets(qs: QuerySet[Dataset], params: SearchParams) -> dict[str, list[tuple
         elif name == "license_id":
             counts = list(qs.order_by().values_list("licence").annotate(n=Count("pk")))
         elif name == "tags":
-            counts = list(DatasetTag.objects.filter(dataset__in=ids).order_by().values_list("name")
-                          .annotate(n=Count("dataset", distinct=True)))
+            counts = list(
+                DatasetTag.objects.filter(dataset__in=ids)
+                .order_by()
+                .values_list("name")
+                .annotate(n=Count("dataset", distinct=True))
+            )
         elif name == "res_format":
-            counts = list(Resource.objects.filter(dataset__in=ids, active=True).exclude(format="").order_by()
-                          .values_list("format").annotate(n=Count("dataset", distinct=True)))
+            counts = list(
+                Resource.objects.filter(dataset__in=ids, active=True)
+                .exclude(format="")
+                .order_by()
+                .values_list("format")
+                .annotate(n=Count("dataset", distinct=True))
+            )
         elif name in {"publisher_kind", "frequency"}:
             column = "organization__kind" if name == "publisher_kind" else "frequency"
             counts = list(qs.order_by().values_list(column).annotate(n=Count("pk")))
         else:
             raise invalid(f"cannot facet on {name!r}")
-        items = sorted(((str(v), int(n)) for v, n in counts if v is not None and n >= mincount),
-                       key=lambda item: (-item[1], item[0]))
+        items = sorted(
+            ((str(v), int(n)) for v, n in counts if v is not None and n >= mincount),
+            key=lambda item: (-item[1], item[0]),
+        )
         if limit >= 0:
             items = items[:limit] if params.facet_limit is not None and limit >= 0 else items
         out[name] = [(v, _facet_label(name, v, orgs), n) for v, n in items]
@@ -278,17 +323,15 @@ def organizations() -> QuerySet[Organization]:
 def organization_get(id_or_name: str) -> Organization:
     qs = organizations()
     org = None
-    try:
+    with contextlib.suppress(ValueError):
         org = qs.filter(uid=uuid.UUID(str(id_or_name))).first()
-    except ValueError:
-        pass
     org = org or qs.filter(name=str(id_or_name)).first()
     if org is None:
         raise Missing(f"Not found: organization {id_or_name}", code=OpenDataErrorCode.ORGANIZATION_NOT_FOUND)
     return org
 
 
-def organizations_for(user: User | None) -> list[Organization]:
+def organizations_for(user: Any) -> list[Organization]:
     """Publishers the user may publish for."""
     if user is None or not user.is_authenticated:
         return []
@@ -314,8 +357,16 @@ def category_counts() -> dict[str, int]:
 
 def groups() -> list[dict[str, Any]]:
     counts = category_counts()
-    return [{"name": c, "title": CATEGORY_EN[c], "title_ko": CATEGORY_KO[c], "uid": group_uid(c),
-             "package_count": counts.get(c, 0)} for c in Category.values]
+    return [
+        {
+            "name": c,
+            "title": CATEGORY_EN[c],
+            "title_ko": CATEGORY_KO[c],
+            "uid": group_uid(c),
+            "package_count": counts.get(c, 0),
+        }
+        for c in Category.values
+    ]
 
 
 def group_get(id_or_name: str) -> dict[str, Any]:
@@ -336,7 +387,7 @@ def tags(query: str = "", limit: int | None = None) -> list[str]:
 # --- resources and tables ------------------------------------------------------------------------------
 
 
-def resource_get(resource_id: str, user: User | None = None) -> Resource:
+def resource_get(resource_id: str, user: Any = None) -> Resource:
     try:
         rid = uuid.UUID(str(resource_id))
     except ValueError:
@@ -353,8 +404,9 @@ def resource_get(resource_id: str, user: User | None = None) -> Resource:
 def table_of(resource: Resource) -> DatastoreTable:
     table = getattr(resource, "table", None) if hasattr(resource, "table") else None
     if table is None:
-        raise Missing(f"Not found: the resource {resource.uid} has no datastore table",
-                      code=OpenDataErrorCode.TABLE_NOT_FOUND)
+        raise Missing(
+            f"Not found: the resource {resource.uid} has no datastore table", code=OpenDataErrorCode.TABLE_NOT_FOUND
+        )
     return table
 
 
@@ -385,7 +437,7 @@ def uploads_for(dataset: Dataset) -> QuerySet[Upload]:
     return dataset.uploads.all()
 
 
-def upload_get(upload_id: str, user: User | None) -> Upload:
+def upload_get(upload_id: str, user: Any) -> Upload:
     try:
         uid = uuid.UUID(str(upload_id))
     except ValueError:
@@ -402,8 +454,8 @@ def staged_preview(upload: Upload, limit: int = 20) -> list[dict[str, Any]]:
     path = services.datastore_root() / upload.staged_path
     if not path.exists():
         return []
-    return list(datastore.query(path, upload.fields, row_count=upload.row_count, limit=limit,
-                                include_total=False).records)  # type: ignore[arg-type]
+    records = datastore.query(path, upload.fields, row_count=upload.row_count, limit=limit, include_total=False).records
+    return [r for r in records if isinstance(r, dict)]
 
 
 # --- usage statistics ------------------------------------------------------------------------------------
@@ -412,24 +464,31 @@ def staged_preview(upload: Upload, limit: int = 20) -> list[dict[str, Any]]:
 def usage_for(dataset: Dataset, days: int = 30) -> dict[str, Any]:
     since = clock.today_local().date() - timedelta(days=days - 1)
     rows = list(UsageDaily.objects.filter(dataset=dataset, day__gte=since).order_by("day"))
-    totals = UsageDaily.objects.filter(dataset=dataset).aggregate(v=Sum("views"), d=Sum("downloads"),
-                                                                   a=Sum("api_calls"))
+    totals = UsageDaily.objects.filter(dataset=dataset).aggregate(
+        v=Sum("views"), d=Sum("downloads"), a=Sum("api_calls")
+    )
     return {
-        "views": totals["v"] or 0, "downloads": totals["d"] or 0, "api_calls": totals["a"] or 0,
-        "series": [{"day": r.day.isoformat(), "views": r.views, "downloads": r.downloads,
-                    "api_calls": r.api_calls} for r in rows],
+        "views": totals["v"] or 0,
+        "downloads": totals["d"] or 0,
+        "api_calls": totals["a"] or 0,
+        "series": [
+            {"day": r.day.isoformat(), "views": r.views, "downloads": r.downloads, "api_calls": r.api_calls}
+            for r in rows
+        ],
     }
 
 
 def usage_by_category(days: int = 30) -> dict[str, Any]:
     today = clock.today_local().date()
     since = today - timedelta(days=days - 1)
-    rows = (UsageDaily.objects.filter(day__gte=since, dataset__state=DatasetState.ACTIVE, dataset__private=False)
-            .values_list("day", "dataset__category").annotate(v=Sum("views"), d=Sum("downloads"), a=Sum("api_calls"))
-            .order_by("day"))
+    rows = (
+        UsageDaily.objects.filter(day__gte=since, dataset__state=DatasetState.ACTIVE, dataset__private=False)
+        .values_list("day", "dataset__category")
+        .annotate(v=Sum("views"), d=Sum("downloads"), a=Sum("api_calls"))
+        .order_by("day")
+    )
     per_day: dict[str, dict[str, int]] = {}
-    per_category: dict[str, dict[str, int]] = {c: {"views": 0, "downloads": 0, "api_calls": 0}
-                                               for c in Category.values}
+    per_category: dict[str, dict[str, int]] = {c: {"views": 0, "downloads": 0, "api_calls": 0} for c in Category.values}
     for day, category, v, d, a in rows:
         key = day.isoformat()
         bucket = per_day.setdefault(key, {"views": 0, "downloads": 0, "api_calls": 0})
@@ -441,9 +500,11 @@ def usage_by_category(days: int = 30) -> dict[str, Any]:
             per_category[category]["downloads"] += d or 0
             per_category[category]["api_calls"] += a or 0
     days_list = [(since + timedelta(days=i)).isoformat() for i in range(days)]
-    return {"days": days_list, "per_day": [{"day": d, **per_day.get(d, {"views": 0, "downloads": 0,
-                                                                           "api_calls": 0})} for d in days_list],
-            "per_category": per_category}
+    return {
+        "days": days_list,
+        "per_day": [{"day": d, **per_day.get(d, {"views": 0, "downloads": 0, "api_calls": 0})} for d in days_list],
+        "per_category": per_category,
+    }
 
 
 def usage_today() -> dict[str, int]:
@@ -454,17 +515,22 @@ def usage_today() -> dict[str, int]:
 
 def top_datasets(days: int = 30, limit: int = 10) -> list[dict[str, Any]]:
     since = clock.today_local().date() - timedelta(days=days - 1)
-    rows = (UsageDaily.objects.filter(day__gte=since, dataset__state=DatasetState.ACTIVE, dataset__private=False)
-            .values("dataset__name", "dataset__title_ko", "dataset__title_en")
-            .annotate(total=Sum("views") + Sum("downloads") + Sum("api_calls")).order_by("-total")[:limit])
+    rows = (
+        UsageDaily.objects.filter(day__gte=since, dataset__state=DatasetState.ACTIVE, dataset__private=False)
+        .values("dataset__name", "dataset__title_ko", "dataset__title_en")
+        .annotate(total=Sum("views") + Sum("downloads") + Sum("api_calls"))
+        .order_by("-total")[:limit]
+    )
     return list(rows)
 
 
 def catalogue_totals() -> dict[str, int]:
     visible = visible_datasets()
-    return {"datasets": visible.count(),
-            "organizations": Organization.objects.filter(Exists(visible.filter(organization=OuterRef("pk")))).count(),
-            "tables": DatastoreTable.objects.filter(resource__dataset__in=visible.values("pk")).count()}
+    return {
+        "datasets": visible.count(),
+        "organizations": Organization.objects.filter(Exists(visible.filter(organization=OuterRef("pk")))).count(),
+        "tables": DatastoreTable.objects.filter(resource__dataset__in=visible.values("pk")).count(),
+    }
 
 
 def key_usage(key: Any, days: int = 14) -> list[tuple[date, int]]:
@@ -473,12 +539,14 @@ def key_usage(key: Any, days: int = 14) -> list[tuple[date, int]]:
     return [(since + timedelta(days=i), rows.get(since + timedelta(days=i), 0)) for i in range(days)]
 
 
-def api_keys_of(user: User) -> list[Any]:
+def api_keys_of(user: Any) -> list[Any]:
     from smartseoul.accounts.selectors import api_key_calls_today, api_keys
 
     keys = [k for k in api_keys(user) if "opendata" in (k.scopes or []) and k.revoked_at is None]
-    return [{"key": k, "today": api_key_calls_today(k), "sample": services.api_key_is_sample(k),
-             "history": key_usage(k)} for k in keys]
+    return [
+        {"key": k, "today": api_key_calls_today(k), "sample": services.api_key_is_sample(k), "history": key_usage(k)}
+        for k in keys
+    ]
 
 
 # --- requests, gallery ----------------------------------------------------------------------------------
@@ -513,10 +581,8 @@ def showcase_get(id_or_name: str, *, include_pending: bool = False) -> Showcase:
     if not include_pending:
         qs = qs.filter(status=ShowcaseStatus.APPROVED)
     item = None
-    try:
+    with contextlib.suppress(ValueError):
         item = qs.filter(uid=uuid.UUID(str(id_or_name))).first()
-    except ValueError:
-        pass
     item = item or qs.filter(name=str(id_or_name)).first()
     if item is None:
         raise Missing(f"Not found: showcase {id_or_name}", code=OpenDataErrorCode.SHOWCASE_NOT_FOUND)
@@ -526,8 +592,9 @@ def showcase_get(id_or_name: str, *, include_pending: bool = False) -> Showcase:
 # --- documents ------------------------------------------------------------------------------------------
 
 
-def documents_published(*, q: str = "", doc_type: str = "", department_code: str = "",
-                        disclosure: str = "") -> QuerySet[Document]:
+def documents_published(
+    *, q: str = "", doc_type: str = "", department_code: str = "", disclosure: str = ""
+) -> QuerySet[Document]:
     qs = Document.objects.filter(status=DocumentStatus.PUBLISHED)
     if q.strip():
         terms = search.query_terms(q)
@@ -543,7 +610,7 @@ def documents_published(*, q: str = "", doc_type: str = "", department_code: str
     return qs
 
 
-def document_get(uid: str, user: User | None = None) -> Document:
+def document_get(uid: str, user: Any = None) -> Document:
     try:
         key = uuid.UUID(str(uid))
     except ValueError:
@@ -551,12 +618,14 @@ def document_get(uid: str, user: User | None = None) -> Document:
     doc = Document.objects.prefetch_related("attachments", "findings").filter(uid=key).first()
     if doc is None:
         raise Missing("No such document.", code=OpenDataErrorCode.DOCUMENT_NOT_FOUND)
-    if doc.status != DocumentStatus.PUBLISHED and not (user is not None and user.is_authenticated
-                                                       and user.is_official):
+    if doc.status != DocumentStatus.PUBLISHED and not (user is not None and user.is_authenticated and user.is_official):
         raise Missing("No such document.", code=OpenDataErrorCode.DOCUMENT_NOT_FOUND)
     return doc
 
 
 def documents_to_review() -> QuerySet[Document]:
-    return Document.objects.exclude(status=DocumentStatus.PUBLISHED).exclude(status=DocumentStatus.WITHDRAWN)\
+    return (
+        Document.objects.exclude(status=DocumentStatus.PUBLISHED)
+        .exclude(status=DocumentStatus.WITHDRAWN)
         .annotate(open_findings=Count("findings", filter=Q(findings__status="open")))
+    )

@@ -40,9 +40,9 @@ MESSAGES = {
     "ERROR-333": "요청위치 값의 타입이 유효하지 않습니다. 요청위치 값은 정수를 입력하세요.",
     "ERROR-334": "요청종료위치 보다 요청시작위치가 더 큽니다. 요청시작조회건수는 정수를 입력하세요.",
     "ERROR-335": "샘플데이터(샘플키:sample) 는 한번에 최대 5건을 넘을 수 없습니다. "
-                 "요청시작위치와 요청종료위치 값은 1 ~ 5 사이만 가능합니다.",
+    "요청시작위치와 요청종료위치 값은 1 ~ 5 사이만 가능합니다.",
     "ERROR-336": "데이터요청은 한번에 최대 1000건을 넘을 수 없습니다. "
-                 "요청종료위치에서 요청시작위치를 뺀 값이 1000을 넘지 않도록 수정하세요.",
+    "요청종료위치에서 요청시작위치를 뺀 값이 1000을 넘지 않도록 수정하세요.",
     "ERROR-337": "일별 트래픽 제한을 넘은 호출입니다. 오늘은 더이상 호출할 수 없습니다.",
     "ERROR-500": "서버 오류입니다. 지속적으로 발생시 열린 데이터 광장으로 문의(Q&A) 바랍니다.",
     "ERROR-600": "데이터베이스 연결 오류입니다. 지속적으로 발생시 열린 데이터 광장으로 문의(Q&A) 바랍니다.",
@@ -70,18 +70,22 @@ def _result(code: str) -> dict[str, str]:
 
 def _render_error(type_: str, code: str) -> HttpResponse:
     if type_ == "json":
-        return HttpResponse(json.dumps({"RESULT": _result(code)}, ensure_ascii=False),
-                            content_type="application/json;charset=utf-8")
-    body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<RESULT><CODE>{code}</CODE>'
-            f"<MESSAGE><![CDATA[{MESSAGES[code]}]]></MESSAGE></RESULT>")
+        return HttpResponse(
+            json.dumps({"RESULT": _result(code)}, ensure_ascii=False), content_type="application/json;charset=utf-8"
+        )
+    body = (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<RESULT><CODE>{code}</CODE>'
+        f"<MESSAGE><![CDATA[{MESSAGES[code]}]]></MESSAGE></RESULT>"
+    )
     return HttpResponse(body.encode(), content_type="application/xml;charset=utf-8")
 
 
 def _render(type_: str, service: str, total: int, rows: list[dict[str, Any]]) -> HttpResponse:
     if type_ == "json":
         body = {service: {"list_total_count": total, "RESULT": _result("INFO-000"), "row": rows}}
-        return HttpResponse(json.dumps(body, ensure_ascii=False, default=str),
-                            content_type="application/json;charset=utf-8")
+        return HttpResponse(
+            json.dumps(body, ensure_ascii=False, default=str), content_type="application/json;charset=utf-8"
+        )
     if type_ == "xls":
         from openpyxl import Workbook
 
@@ -93,12 +97,15 @@ def _render(type_: str, service: str, total: int, rows: list[dict[str, Any]]) ->
             ws.append([row[n] for n in names])
         buf = io.BytesIO()
         wb.save(buf)
-        response = HttpResponse(buf.getvalue(),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response = HttpResponse(
+            buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
         response["Content-Disposition"] = f'attachment; filename="{service}.xlsx"'
         return response
-    parts = [f'<?xml version="1.0" encoding="UTF-8"?>\n<{service}><list_total_count>{total}</list_total_count>',
-             f"<RESULT><CODE>INFO-000</CODE><MESSAGE><![CDATA[{MESSAGES['INFO-000']}]]></MESSAGE></RESULT>"]
+    parts = [
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<{service}><list_total_count>{total}</list_total_count>',
+        f"<RESULT><CODE>INFO-000</CODE><MESSAGE><![CDATA[{MESSAGES['INFO-000']}]]></MESSAGE></RESULT>",
+    ]
     for row in rows:
         parts.append("<row>" + "".join(f"<{k}>{_xml_value(v)}</{k}>" for k, v in row.items()) + "</row>")
     parts.append(f"</{service}>")
@@ -120,8 +127,9 @@ def _index(raw: str) -> int:
 
 @csrf_exempt
 @require_GET
-def openapi(request: HttpRequest, key: str, type_: str, service: str, start: str, end: str,
-            filters: str = "") -> HttpResponse:
+def openapi(
+    request: HttpRequest, key: str, type_: str, service: str, start: str, end: str, filters: str = ""
+) -> HttpResponse:
     error_type = "json" if type_ == "json" else "xml"
     try:
         return _serve(request, key, type_, service, start, end, filters)
@@ -132,8 +140,9 @@ def openapi(request: HttpRequest, key: str, type_: str, service: str, start: str
         return _render_error(error_type, "ERROR-500")
 
 
-def _serve(request: HttpRequest, key: str, type_: str, service: str, start_raw: str, end_raw: str,
-           filters_raw: str) -> HttpResponse:
+def _serve(
+    request: HttpRequest, key: str, type_: str, service: str, start_raw: str, end_raw: str, filters_raw: str
+) -> HttpResponse:
     sample = key == SAMPLE_KEY
     if sample:
         try:
@@ -182,7 +191,6 @@ def _serve(request: HttpRequest, key: str, type_: str, service: str, start_raw: 
     if total == 0 or start > total or not result.records:
         raise Coded("INFO-200")
     api_names = {f["id"]: (f.get("info") or {}).get("api_name") or f["id"].upper() for f in table.fields}
-    rows = [{api_names.get(k, k.upper()): v for k, v in r.items() if k != "_id"}
-            for r in result.records]  # type: ignore[union-attr]
+    rows = [{api_names.get(k, k.upper()): v for k, v in r.items() if k != "_id"} for r in result.records]  # type: ignore[union-attr]
     services.usage_count(dataset_id=dataset.pk, kind="api_calls")
     return _render(type_, service, total, rows)

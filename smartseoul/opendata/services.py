@@ -72,7 +72,7 @@ from .models import (
 )
 
 if TYPE_CHECKING:
-    from smartseoul.accounts.models import ApiKey, User
+    from smartseoul.accounts.models import ApiKey
 
 log = logging.getLogger("smartseoul.opendata")
 
@@ -101,7 +101,7 @@ def documents_root() -> Path:
 # --- authorisation ---------------------------------------------------------------------------------
 
 
-def can_publish(user: User | None, organization: Organization) -> bool:
+def can_publish(user: Any, organization: Organization) -> bool:
     """City administrators; members of the organisation; publishers of its department or district."""
     if user is None or not user.is_authenticated or not user.is_active:
         return False
@@ -113,20 +113,27 @@ def can_publish(user: User | None, organization: Organization) -> bool:
         return False
     dept = user.department
     if dept is None:
-        return user.role == "district_admin" and bool(organization.district_code) and \
-            user.home_district is not None and user.home_district.code == organization.district_code
+        return (
+            user.role == "district_admin"
+            and bool(organization.district_code)
+            and user.home_district is not None
+            and user.home_district.code == organization.district_code
+        )
     if organization.department_code and dept.code == organization.department_code:
         return True
-    return bool(organization.district_code) and dept.district is not None and \
-        dept.district.code == organization.district_code
+    return (
+        bool(organization.district_code)
+        and dept.district is not None
+        and dept.district.code == organization.district_code
+    )
 
 
-def _require_publisher(user: User | None, organization: Organization) -> None:
+def _require_publisher(user: Any, organization: Organization) -> None:
     if not can_publish(user, organization):
         raise Forbidden(f"You may not publish for {organization.title_ko}.", code=OpenDataErrorCode.NOT_PUBLISHER)
 
 
-def _require_official(user: User | None) -> None:
+def _require_official(user: Any) -> None:
     if user is None or not user.is_authenticated or not user.is_official:
         raise Forbidden("Only officials may do this.", code=OpenDataErrorCode.NOT_ALLOWED)
 
@@ -135,23 +142,47 @@ def _require_official(user: User | None) -> None:
 
 
 def organization_ensure(
-    *, name: str, title_ko: str, title_en: str = "", kind: str, district_code: str = "", department_code: str = "",
-    description_ko: str = "", description_en: str = "", homepage: str = "",
+    *,
+    name: str,
+    title_ko: str,
+    title_en: str = "",
+    kind: str,
+    district_code: str = "",
+    department_code: str = "",
+    description_ko: str = "",
+    description_en: str = "",
+    homepage: str = "",
 ) -> Organization:
     """Creates the publisher if it does not exist (idempotent; used by the demo and exports)."""
     with transaction.atomic():
         org, _ = Organization.objects.get_or_create(
             name=name,
-            defaults={"title_ko": title_ko, "title_en": title_en, "kind": kind, "district_code": district_code,
-                      "department_code": department_code, "description_ko": description_ko,
-                      "description_en": description_en, "homepage": homepage, "created_at": clock.now()},
+            defaults={
+                "title_ko": title_ko,
+                "title_en": title_en,
+                "kind": kind,
+                "district_code": district_code,
+                "department_code": department_code,
+                "description_ko": description_ko,
+                "description_en": description_en,
+                "homepage": homepage,
+                "created_at": clock.now(),
+            },
         )
     return org
 
 
 def organization_create(
-    *, actor: User, name: str, title_ko: str, title_en: str = "", kind: str = PublisherKind.CITY,
-    district_code: str = "", department_code: str = "", description_ko: str = "", description_en: str = "",
+    *,
+    actor: Any,
+    name: str,
+    title_ko: str,
+    title_en: str = "",
+    kind: str = PublisherKind.CITY,
+    district_code: str = "",
+    department_code: str = "",
+    description_ko: str = "",
+    description_en: str = "",
 ) -> Organization:
     if not (actor.is_superuser or actor.role == "city_admin"):
         raise Forbidden("Only city administrators create publishers.", code=OpenDataErrorCode.NOT_ALLOWED)
@@ -168,15 +199,21 @@ def organization_create(
         raise FieldErrors(errors)
     with transaction.atomic():
         org = Organization.objects.create(
-            name=name, title_ko=title_ko, title_en=title_en, kind=kind, district_code=district_code,
-            department_code=department_code, description_ko=description_ko, description_en=description_en,
+            name=name,
+            title_ko=title_ko,
+            title_en=title_en,
+            kind=kind,
+            district_code=district_code,
+            department_code=department_code,
+            description_ko=description_ko,
+            description_en=description_en,
             created_at=clock.now(),
         )
         audit_record(actor=actor, action="opendata.organization_create", target=org, details={"name": name})
     return org
 
 
-def organization_update(*, actor: User, organization: Organization, **changes: Any) -> Organization:
+def organization_update(*, actor: Any, organization: Organization, **changes: Any) -> Organization:
     _require_publisher(actor, organization)
     allowed = {"title_ko", "title_en", "description_ko", "description_en", "homepage"}
     unknown = set(changes) - allowed
@@ -188,28 +225,45 @@ def organization_update(*, actor: User, organization: Organization, **changes: A
         for key, value in changes.items():
             setattr(organization, key, value or "")
         organization.save()
-        audit_record(actor=actor, action="opendata.organization_update", target=organization,
-                     details={"fields": sorted(changes)})
+        audit_record(
+            actor=actor, action="opendata.organization_update", target=organization, details={"fields": sorted(changes)}
+        )
     return organization
 
 
-def organization_member_add(*, actor: User | None, organization: Organization, user: User,
-                            role: str = MemberRole.EDITOR) -> OrganizationMember:
+def organization_member_add(
+    *, actor: Any, organization: Organization, user: Any, role: str = MemberRole.EDITOR
+) -> OrganizationMember:
     if actor is not None:
         _require_publisher(actor, organization)
     with transaction.atomic():
-        member, _ = OrganizationMember.objects.update_or_create(organization=organization, user=user,
-                                                                defaults={"role": role})
-        audit_record(actor=actor, action="opendata.member_add", target=organization,
-                     details={"user_id": user.pk, "role": role})
+        member, _ = OrganizationMember.objects.update_or_create(
+            organization=organization, user=user, defaults={"role": role}
+        )
+        audit_record(
+            actor=actor, action="opendata.member_add", target=organization, details={"user_id": user.pk, "role": role}
+        )
     return member
 
 
 # --- datasets ----------------------------------------------------------------------------------------
 
 _DATASET_FIELDS = (
-    "title_ko", "title_en", "description_ko", "description_en", "category", "licence", "frequency", "spatial",
-    "temporal_start", "temporal_end", "private", "service_name", "api_filters", "primary_key", "extras",
+    "title_ko",
+    "title_en",
+    "description_ko",
+    "description_en",
+    "category",
+    "licence",
+    "frequency",
+    "spatial",
+    "temporal_start",
+    "temporal_end",
+    "private",
+    "service_name",
+    "api_filters",
+    "primary_key",
+    "extras",
 )
 
 
@@ -219,7 +273,7 @@ def _validate_dataset(values: Mapping[str, Any], *, instance: Dataset | None = N
         name = values.get("name") or ""
         if not NAME_RE.match(name):
             errors["name"] = ["Must be 2–100 lower-case letters, digits, - or _."]
-        elif Dataset.objects.filter(name=name).exclude(pk=instance.pk if instance else None).exists():
+        elif Dataset.objects.filter(name=name).exclude(pk=instance.pk if instance else 0).exists():
             errors["name"] = ["That URL is already in use."]
     if "title_ko" in values and not (values.get("title_ko") or "").strip():
         errors["title"] = ["Missing value"]
@@ -233,7 +287,7 @@ def _validate_dataset(values: Mapping[str, Any], *, instance: Dataset | None = N
     if service:
         if not SERVICE_RE.match(service):
             errors["service_name"] = ["Letters, digits and _; starting with a letter."]
-        elif Dataset.objects.filter(service_name=service).exclude(pk=instance.pk if instance else None).exists():
+        elif Dataset.objects.filter(service_name=service).exclude(pk=instance.pk if instance else 0).exists():
             errors["service_name"] = ["That service name is already in use."]
     for key in ("tags",):
         bad = [t for t in values.get(key) or [] if not TAG_RE.match(str(t))]
@@ -259,32 +313,53 @@ def dataset_search_text(dataset: Dataset, tags: Iterable[str] | None = None) -> 
             field_labels.extend(f.get("info", {}).get("label") or f["id"] for f in table.fields)
         field_labels.append(res.name)
     return korean.search_text(
-        dataset.title_ko, dataset.title_en, dataset.description_ko, dataset.description_en, list(tags),
-        org.title_ko, org.title_en, CATEGORY_KO.get(dataset.category, ""), CATEGORY_EN.get(dataset.category, ""),
-        dataset.service_name or "", dataset.name.replace("-", " "), field_labels,
+        dataset.title_ko,
+        dataset.title_en,
+        dataset.description_ko,
+        dataset.description_en,
+        list(tags),
+        org.title_ko,
+        org.title_en,
+        CATEGORY_KO.get(dataset.category, ""),
+        CATEGORY_EN.get(dataset.category, ""),
+        dataset.service_name or "",
+        dataset.name.replace("-", " "),
+        field_labels,
     )
 
 
 def _snapshot(dataset: Dataset) -> dict[str, Any]:
     return {
-        "name": dataset.name, "title_ko": dataset.title_ko, "title_en": dataset.title_en,
-        "description_ko": dataset.description_ko, "description_en": dataset.description_en,
-        "category": dataset.category, "organization": dataset.organization.name, "licence": dataset.licence,
-        "frequency": dataset.frequency, "spatial": dataset.spatial,
+        "name": dataset.name,
+        "title_ko": dataset.title_ko,
+        "title_en": dataset.title_en,
+        "description_ko": dataset.description_ko,
+        "description_en": dataset.description_en,
+        "category": dataset.category,
+        "organization": dataset.organization.name,
+        "licence": dataset.licence,
+        "frequency": dataset.frequency,
+        "spatial": dataset.spatial,
         "temporal_start": dataset.temporal_start.isoformat() if dataset.temporal_start else None,
         "temporal_end": dataset.temporal_end.isoformat() if dataset.temporal_end else None,
-        "state": dataset.state, "private": dataset.private, "service_name": dataset.service_name,
+        "state": dataset.state,
+        "private": dataset.private,
+        "service_name": dataset.service_name,
         "tags": sorted(dataset.tags.values_list("name", flat=True)),
         "resources": [
-            {"id": str(r.uid), "name": r.name, "kind": r.kind, "format": r.format,
-             "table_version": r.table.version if hasattr(r, "table") else None}
+            {
+                "id": str(r.uid),
+                "name": r.name,
+                "kind": r.kind,
+                "format": r.format,
+                "table_version": r.table.version if hasattr(r, "table") else None,
+            }
             for r in dataset.resources.filter(active=True).select_related("table")
         ],
     }
 
 
-def _record_change(dataset: Dataset, *, actor: User | None, action: str, note: str = "",
-                   bump: bool = True) -> DatasetVersion:
+def _record_change(dataset: Dataset, *, actor: Any, action: str, note: str = "", bump: bool = True) -> DatasetVersion:
     """Bumps the version, stores the snapshot, re-indexes, audits. Inside the caller's transaction."""
     now = clock.now()
     if bump:
@@ -298,11 +373,20 @@ def _record_change(dataset: Dataset, *, actor: User | None, action: str, note: s
     else:
         search.index("dataset", dataset.pk, text)
     version = DatasetVersion.objects.create(
-        dataset=dataset, number=dataset.version, action=action, snapshot=_snapshot(dataset), note=note[:300],
-        actor=actor if actor is not None and actor.is_authenticated else None, at=now,
+        dataset=dataset,
+        number=dataset.version,
+        action=action,
+        snapshot=_snapshot(dataset),
+        note=note[:300],
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        at=now,
     )
-    audit_record(actor=actor, action=f"opendata.{action}", target=dataset,
-                 details={"name": dataset.name, "version": dataset.version})
+    audit_record(
+        actor=actor,
+        action=f"opendata.{action}",
+        target=dataset,
+        details={"name": dataset.name, "version": dataset.version},
+    )
     return version
 
 
@@ -314,18 +398,44 @@ def _set_tags(dataset: Dataset, tags: Iterable[str]) -> None:
 
 
 def dataset_create(
-    *, actor: User | None, organization: Organization, name: str, title_ko: str, title_en: str = "",
-    description_ko: str = "", description_en: str = "", category: str, licence: str = "KOGL-1",
-    frequency: str = Frequency.IRREGULAR, tags: Sequence[str] = (), spatial: str = "",
-    temporal_start: date | None = None, temporal_end: date | None = None, private: bool = False,
-    service_name: str | None = None, api_filters: Sequence[str] = (), primary_key: Sequence[str] = (),
-    extras: Mapping[str, str] | None = None, state: str = DatasetState.DRAFT, export_key: str = "",
+    *,
+    actor: Any,
+    organization: Organization,
+    name: str,
+    title_ko: str,
+    title_en: str = "",
+    description_ko: str = "",
+    description_en: str = "",
+    category: str,
+    licence: str = "KOGL-1",
+    frequency: str = Frequency.IRREGULAR,
+    tags: Sequence[str] = (),
+    spatial: str = "",
+    temporal_start: date | None = None,
+    temporal_end: date | None = None,
+    private: bool = False,
+    service_name: str | None = None,
+    api_filters: Sequence[str] = (),
+    primary_key: Sequence[str] = (),
+    extras: Mapping[str, str] | None = None,
+    state: str = DatasetState.DRAFT,
+    export_key: str = "",
 ) -> Dataset:
     if actor is not None:
         _require_publisher(actor, organization)
-    values = {"name": name, "title_ko": title_ko, "category": category, "licence": licence, "frequency": frequency,
-              "service_name": service_name, "tags": list(tags), "temporal_start": temporal_start,
-              "temporal_end": temporal_end, "api_filters": list(api_filters), "primary_key": list(primary_key)}
+    values = {
+        "name": name,
+        "title_ko": title_ko,
+        "category": category,
+        "licence": licence,
+        "frequency": frequency,
+        "service_name": service_name,
+        "tags": list(tags),
+        "temporal_start": temporal_start,
+        "temporal_end": temporal_end,
+        "api_filters": list(api_filters),
+        "primary_key": list(primary_key),
+    }
     errors = _validate_dataset(values)
     if state not in DatasetState.values:
         errors["state"] = ["Must be draft or active."]
@@ -334,12 +444,28 @@ def dataset_create(
     now = clock.now()
     with transaction.atomic():
         dataset = Dataset.objects.create(
-            name=name, title_ko=title_ko.strip(), title_en=title_en.strip(), description_ko=description_ko,
-            description_en=description_en, category=category, organization=organization, licence=licence,
-            frequency=frequency, spatial=spatial, temporal_start=temporal_start, temporal_end=temporal_end,
-            private=private, service_name=service_name or None, api_filters=list(api_filters),
-            primary_key=list(primary_key), extras=dict(extras or {}), state=state, export_key=export_key,
-            created_at=now, modified_at=now, published_at=now if state == DatasetState.ACTIVE else None,
+            name=name,
+            title_ko=title_ko.strip(),
+            title_en=title_en.strip(),
+            description_ko=description_ko,
+            description_en=description_en,
+            category=category,
+            organization=organization,
+            licence=licence,
+            frequency=frequency,
+            spatial=spatial,
+            temporal_start=temporal_start,
+            temporal_end=temporal_end,
+            private=private,
+            service_name=service_name or None,
+            api_filters=list(api_filters),
+            primary_key=list(primary_key),
+            extras=dict(extras or {}),
+            state=state,
+            export_key=export_key,
+            created_at=now,
+            modified_at=now,
+            published_at=now if state == DatasetState.ACTIVE else None,
             created_by=actor if actor is not None and actor.is_authenticated else None,
         )
         _set_tags(dataset, tags)
@@ -347,8 +473,9 @@ def dataset_create(
     return dataset
 
 
-def dataset_update(*, actor: User | None, dataset: Dataset, tags: Sequence[str] | None = None,
-                   note: str = "", **changes: Any) -> Dataset:
+def dataset_update(
+    *, actor: Any, dataset: Dataset, tags: Sequence[str] | None = None, note: str = "", **changes: Any
+) -> Dataset:
     """Changes metadata (only the given fields), bumping the version."""
     if actor is not None:
         _require_publisher(actor, dataset.organization)
@@ -381,11 +508,11 @@ def dataset_update(*, actor: User | None, dataset: Dataset, tags: Sequence[str] 
     return dataset
 
 
-def dataset_publish(*, actor: User | None, dataset: Dataset) -> Dataset:
+def dataset_publish(*, actor: Any, dataset: Dataset) -> Dataset:
     return dataset_update(actor=actor, dataset=dataset, state=DatasetState.ACTIVE, note="published")
 
 
-def dataset_delete(*, actor: User | None, dataset: Dataset) -> Dataset:
+def dataset_delete(*, actor: Any, dataset: Dataset) -> Dataset:
     return dataset_update(actor=actor, dataset=dataset, state=DatasetState.DELETED, note="deleted")
 
 
@@ -393,8 +520,14 @@ def dataset_delete(*, actor: User | None, dataset: Dataset) -> Dataset:
 
 
 def resource_create(
-    *, actor: User | None, dataset: Dataset, name: str, kind: str = ResourceKind.LINK, format: str = "",
-    url: str = "", description: str = "",
+    *,
+    actor: Any,
+    dataset: Dataset,
+    name: str,
+    kind: str = ResourceKind.LINK,
+    format: str = "",
+    url: str = "",
+    description: str = "",
 ) -> Resource:
     """A resource without a stored table: a link, an outside API, a chart or a map view."""
     if actor is not None:
@@ -413,14 +546,22 @@ def resource_create(
     with transaction.atomic():
         position = dataset.resources.count()
         res = Resource.objects.create(
-            dataset=dataset, name=name.strip()[:200], description=description, kind=kind, format=fmt,
-            mimetype=MEDIA_TYPES.get(fmt, ""), url=url, position=position, created_at=now, modified_at=now,
+            dataset=dataset,
+            name=name.strip()[:200],
+            description=description,
+            kind=kind,
+            format=fmt,
+            mimetype=MEDIA_TYPES.get(fmt, ""),
+            url=url,
+            position=position,
+            created_at=now,
+            modified_at=now,
         )
         _record_change(dataset, actor=actor, action="resource_create", note=name)
     return res
 
 
-def resource_update(*, actor: User | None, resource: Resource, **changes: Any) -> Resource:
+def resource_update(*, actor: Any, resource: Resource, **changes: Any) -> Resource:
     if actor is not None:
         _require_publisher(actor, resource.dataset.organization)
     allowed = {"name", "description", "url", "format", "kind", "active"}
@@ -457,8 +598,13 @@ def _save_source(file: IO[bytes] | Path, dest: Path) -> int:
 
 
 def upload_stage(
-    *, actor: User | None, dataset: Dataset, file: IO[bytes] | Path, original_name: str,
-    resource: Resource | None = None, max_bad_share: float = datastore.MAX_BAD_ROW_SHARE,
+    *,
+    actor: Any,
+    dataset: Dataset,
+    file: IO[bytes] | Path,
+    original_name: str,
+    resource: Resource | None = None,
+    max_bad_share: float = datastore.MAX_BAD_ROW_SHARE,
 ) -> Upload:
     """Loads a CSV/XLSX into a staged table and records the report; nothing published changes.
 
@@ -470,9 +616,14 @@ def upload_stage(
     suffix = Path(original_name).suffix.lower()
     if suffix not in {".csv", ".txt", ".tsv", ".xlsx", ".xlsm"}:
         raise BadInput("Upload a CSV or XLSX file.", code=OpenDataErrorCode.BAD_FILE)
-    upload = Upload(dataset=dataset, resource=resource, original_name=Path(original_name).name[:200],
-                    status=UploadStatus.FAILED, created_at=clock.now(),
-                    created_by=actor if actor is not None and actor.is_authenticated else None)
+    upload = Upload(
+        dataset=dataset,
+        resource=resource,
+        original_name=Path(original_name).name[:200],
+        status=UploadStatus.FAILED,
+        created_at=clock.now(),
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+    )
     root = datastore_root()
     source = root / "sources" / f"{upload.uid}{suffix}"
     _save_source(file, source)
@@ -482,9 +633,14 @@ def upload_stage(
     # The dataset's primary key belongs to its primary table (the first one), not to extra tables.
     is_primary = (resource is None and first_table is None) or (resource is not None and resource == first_table)
     try:
-        result = datastore.load_table(source, staged, original_name=original_name, declared=declared,
-                                      primary_key=dataset.primary_key if is_primary else (),
-                                      max_bad_share=max_bad_share)
+        result = datastore.load_table(
+            source,
+            staged,
+            original_name=original_name,
+            declared=declared,
+            primary_key=dataset.primary_key if is_primary else (),
+            max_bad_share=max_bad_share,
+        )
     except datastore.LoadFailed as exc:
         upload.report = {"errors": [str(exc)], "bad_rows": [], "bad_row_count": 0, "widened": []}
     else:
@@ -499,27 +655,47 @@ def upload_stage(
     upload.source_path = str(source.relative_to(root))
     with transaction.atomic():
         upload.save()
-        audit_record(actor=actor, action="opendata.upload_stage", target=upload,
-                     details={"dataset": dataset.name, "status": upload.status,
-                              "bad_rows": upload.report.get("bad_row_count", 0), "rows": upload.row_count})
+        audit_record(
+            actor=actor,
+            action="opendata.upload_stage",
+            target=upload,
+            details={
+                "dataset": dataset.name,
+                "status": upload.status,
+                "bad_rows": upload.report.get("bad_row_count", 0),
+                "rows": upload.row_count,
+            },
+        )
     return upload
 
 
-def upload_publish(*, actor: User | None, upload: Upload, resource_name: str = "",
-                   publish_dataset: bool = True, field_labels: Mapping[str, str] | None = None) -> Resource:
+def upload_publish(
+    *,
+    actor: Any,
+    upload: Upload,
+    resource_name: str = "",
+    publish_dataset: bool = True,
+    field_labels: Mapping[str, str] | None = None,
+) -> Resource:
     """Makes a validated upload the live table (a new version of its resource, or a new
     resource); the previous version stays published if anything here fails."""
     dataset = upload.dataset
     if actor is not None:
         _require_publisher(actor, dataset.organization)
     if upload.status != UploadStatus.VALIDATED:
-        raise BadInput("This upload did not pass validation; the published version is unchanged.",
-                       code=OpenDataErrorCode.UPLOAD_NOT_PUBLISHABLE, status=409)
+        raise BadInput(
+            "This upload did not pass validation; the published version is unchanged.",
+            code=OpenDataErrorCode.UPLOAD_NOT_PUBLISHABLE,
+            status=409,
+        )
     root = datastore_root()
     staged = root / upload.staged_path
     if not staged.exists():
-        raise BadInput("The staged table is gone; upload the file again.", code=OpenDataErrorCode.UPLOAD_NOT_PUBLISHABLE,
-                       status=409)
+        raise BadInput(
+            "The staged table is gone; upload the file again.",
+            code=OpenDataErrorCode.UPLOAD_NOT_PUBLISHABLE,
+            status=409,
+        )
     fields = [dict(f) for f in upload.fields]
     for f in fields:
         label = (field_labels or {}).get(f["id"])
@@ -531,18 +707,29 @@ def upload_publish(*, actor: User | None, upload: Upload, resource_name: str = "
         resource = upload.resource
         if resource is None:
             resource = Resource.objects.create(
-                dataset=dataset, name=(resource_name or Path(upload.original_name).stem)[:200],
-                kind=ResourceKind.TABLE, format=fmt, mimetype=MEDIA_TYPES[fmt],
-                position=dataset.resources.count(), created_at=now, modified_at=now,
+                dataset=dataset,
+                name=(resource_name or Path(upload.original_name).stem)[:200],
+                kind=ResourceKind.TABLE,
+                format=fmt,
+                mimetype=MEDIA_TYPES[fmt],
+                position=dataset.resources.count(),
+                created_at=now,
+                modified_at=now,
             )
         table = DatastoreTable.objects.select_for_update().filter(resource=resource).first()
         version = (table.version + 1) if table else 1
         final = root / "tables" / str(resource.uid) / f"v{version}.parquet"
         final.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(staged, final)
-        values = {"version": version, "path": str(final.relative_to(root)), "fields": fields,
-                  "row_count": upload.row_count, "source_name": upload.original_name,
-                  "encoding": upload.encoding, "loaded_at": now}
+        values = {
+            "version": version,
+            "path": str(final.relative_to(root)),
+            "fields": fields,
+            "row_count": upload.row_count,
+            "source_name": upload.original_name,
+            "encoding": upload.encoding,
+            "loaded_at": now,
+        }
         if table is None:
             DatastoreTable.objects.create(resource=resource, **values)
         else:
@@ -558,13 +745,14 @@ def upload_publish(*, actor: User | None, upload: Upload, resource_name: str = "
             dataset.state, dataset.published_at = DatasetState.ACTIVE, now
             dataset.save(update_fields=["state", "published_at"])
         resource = Resource.objects.select_related("table").get(pk=resource.pk)
-        _record_change(dataset, actor=actor, action="table_publish",
-                       note=f"{resource.name} v{version}: {upload.row_count} rows")
+        _record_change(
+            dataset, actor=actor, action="table_publish", note=f"{resource.name} v{version}: {upload.row_count} rows"
+        )
     transaction.on_commit(lambda: staged.unlink(missing_ok=True))
     return resource
 
 
-def upload_discard(*, actor: User | None, upload: Upload) -> Upload:
+def upload_discard(*, actor: Any, upload: Upload) -> Upload:
     if actor is not None:
         _require_publisher(actor, upload.dataset.organization)
     if upload.status == UploadStatus.PUBLISHED:
@@ -578,8 +766,15 @@ def upload_discard(*, actor: User | None, upload: Upload) -> Upload:
     return upload
 
 
-def table_write(*, actor: User | None, dataset: Dataset, resource_name: str, fields: Sequence[dict[str, Any]],
-                rows: Iterable[Mapping[str, Any]], note: str = "") -> Resource:
+def table_write(
+    *,
+    actor: Any,
+    dataset: Dataset,
+    resource_name: str,
+    fields: Sequence[dict[str, Any]],
+    rows: Iterable[Mapping[str, Any]],
+    note: str = "",
+) -> Resource:
     """Publishes rows with a known schema as the dataset's table (exports and demo data)."""
     root = datastore_root()
     now = clock.now()
@@ -589,16 +784,29 @@ def table_write(*, actor: User | None, dataset: Dataset, resource_name: str, fie
     with transaction.atomic():
         if resource is None:
             resource = Resource.objects.create(
-                dataset=dataset, name=resource_name, kind=ResourceKind.TABLE, format="CSV",
-                mimetype=MEDIA_TYPES["CSV"], position=dataset.resources.count(), created_at=now, modified_at=now,
+                dataset=dataset,
+                name=resource_name,
+                kind=ResourceKind.TABLE,
+                format="CSV",
+                mimetype=MEDIA_TYPES["CSV"],
+                position=dataset.resources.count(),
+                created_at=now,
+                modified_at=now,
             )
         table = DatastoreTable.objects.select_for_update().filter(resource=resource).first()
         version = (table.version + 1) if table else 1
         final = root / "tables" / str(resource.uid) / f"v{version}.parquet"
         final.parent.mkdir(parents=True, exist_ok=True)
         staged.replace(final)
-        values = {"version": version, "path": str(final.relative_to(root)), "fields": list(fields),
-                  "row_count": count, "source_name": resource_name, "encoding": "utf-8", "loaded_at": now}
+        values = {
+            "version": version,
+            "path": str(final.relative_to(root)),
+            "fields": list(fields),
+            "row_count": count,
+            "source_name": resource_name,
+            "encoding": "utf-8",
+            "loaded_at": now,
+        }
         if table is None:
             DatastoreTable.objects.create(resource=resource, **values)
         else:
@@ -615,34 +823,69 @@ def table_write(*, actor: User | None, dataset: Dataset, resource_name: str, fie
 
 def _export_fields(export: OpenDataExport) -> list[dict[str, Any]]:
     known = set(datastore.TYPES)
-    return [{"id": f.name, "type": f.type if f.type in known else "string",
-             "info": {"label": f.description or f.name, "api_name": f.name.upper(), "notes": f.description}}
-            for f in export.fields]
+    return [
+        {
+            "id": f.name,
+            "type": f.type if f.type in known else "string",
+            "info": {"label": f.description or f.name, "api_name": f.name.upper(), "notes": f.description},
+        }
+        for f in export.fields
+    ]
 
 
 def export_refresh(*, export: OpenDataExport) -> Dataset:
     """Publishes (or refreshes) one module export as a dataset with its schema and licence."""
-    org = organization_ensure(name=EXPORT_ORGANIZATION, title_ko="서울특별시 데이터전략과",
-                              title_en="Seoul Data Strategy Division", kind=PublisherKind.CITY,
-                              department_code="seoul-data")
+    org = organization_ensure(
+        name=EXPORT_ORGANIZATION,
+        title_ko="서울특별시 데이터전략과",
+        title_en="Seoul Data Strategy Division",
+        kind=PublisherKind.CITY,
+        department_code="seoul-data",
+    )
     licence = export.licence if export.licence in LICENCES else "KOGL-1"
     category = export.category if export.category in Category.values else Category.ADMINISTRATION
     frequency = export.frequency if export.frequency in Frequency.values else Frequency.DAILY
     name = re.sub(r"[^a-z0-9_-]", "-", export.key.lower())[:100]
     dataset = Dataset.objects.filter(export_key=export.key).first()
-    meta = {"title_ko": export.title_ko, "title_en": export.title_en, "description_ko": export.description_ko,
-            "description_en": export.description_en, "category": category, "licence": licence,
-            "frequency": frequency, "primary_key": list(export.primary_key)}
+    meta: dict[str, Any] = {
+        "title_ko": export.title_ko,
+        "title_en": export.title_en,
+        "description_ko": export.description_ko,
+        "description_en": export.description_en,
+        "category": category,
+        "licence": licence,
+        "frequency": frequency,
+        "primary_key": list(export.primary_key),
+    }
     if dataset is None:
-        dataset = dataset_create(actor=None, organization=org, name=name, tags=list(export.keywords),
-                                 state=DatasetState.ACTIVE, export_key=export.key, **meta)
+        dataset = dataset_create(
+            actor=None,
+            organization=org,
+            name=name,
+            tags=list(export.keywords),
+            state=DatasetState.ACTIVE,
+            export_key=export.key,
+            **meta,
+        )
     else:
         changed = {k: v for k, v in meta.items() if getattr(dataset, k) != v}
         if changed or dataset.state != DatasetState.ACTIVE:
-            dataset = dataset_update(actor=None, dataset=dataset, tags=list(export.keywords),
-                                     state=DatasetState.ACTIVE, note="export metadata", **changed)
-    table_write(actor=None, dataset=dataset, resource_name=name, fields=_export_fields(export), rows=export.rows(),
-                note="scheduled refresh")
+            dataset = dataset_update(
+                actor=None,
+                dataset=dataset,
+                tags=list(export.keywords),
+                state=DatasetState.ACTIVE,
+                note="export metadata",
+                **changed,
+            )
+    table_write(
+        actor=None,
+        dataset=dataset,
+        resource_name=name,
+        fields=_export_fields(export),
+        rows=export.rows(),
+        note="scheduled refresh",
+    )
     return Dataset.objects.get(pk=dataset.pk)
 
 
@@ -690,8 +933,9 @@ def usage_count(*, dataset_id: int, kind: str, n: int = 1) -> None:
 # --- API keys -----------------------------------------------------------------------------------------
 
 
-def api_key_register(*, owner: User, name: str, sample: bool = False,
-                     daily_quota: int = DEFAULT_DAILY_QUOTA) -> tuple[ApiKey, str]:
+def api_key_register(
+    *, owner: Any, name: str, sample: bool = False, daily_quota: int = DEFAULT_DAILY_QUOTA
+) -> tuple[ApiKey, str]:
     """A citizen's open-data key. A sample (test) key returns at most 5 rows per call."""
     from smartseoul.accounts.services import api_key_create
 
@@ -725,8 +969,9 @@ def api_key_is_sample(key: ApiKey) -> bool:
 # --- data requests --------------------------------------------------------------------------------------
 
 
-def data_request_create(*, requester: User, title: str, description: str, category: str, department_code: str,
-                        purpose: str = "") -> DataRequest:
+def data_request_create(
+    *, requester: Any, title: str, description: str, category: str, department_code: str, purpose: str = ""
+) -> DataRequest:
     from smartseoul.core.selectors import department_by_code
 
     errors: dict[str, list[str]] = {}
@@ -747,21 +992,34 @@ def data_request_create(*, requester: User, title: str, description: str, catego
     now = clock.now()
     with transaction.atomic():
         req = DataRequest.objects.create(
-            requester=requester, title=title.strip()[:200], description=description, purpose=purpose[:300],
-            category=category, department_code=department.code,
-            due_date=clock.today_local().date() + timedelta(days=DATA_REQUEST_DAYS), created_at=now,
+            requester=requester,
+            title=title.strip()[:200],
+            description=description,
+            purpose=purpose[:300],
+            category=category,
+            department_code=department.code,
+            due_date=clock.today_local().date() + timedelta(days=DATA_REQUEST_DAYS),
+            created_at=now,
         )
-        notify(recipient=requester, kind="opendata.request_received", subject=f"데이터 제공 신청 접수: {req.title}",
-               body=f"신청하신 데이터는 {req.due_date.isoformat()}까지 {department.name_ko}에서 답변합니다.",
-               link=f"/opendata/requests/{req.uid}/")
+        notify(
+            recipient=requester,
+            kind="opendata.request_received",
+            subject=f"데이터 제공 신청 접수: {req.title}",
+            body=f"신청하신 데이터는 {req.due_date.isoformat()}까지 {department.name_ko}에서 답변합니다.",
+            link=f"/opendata/requests/{req.uid}/",
+        )
         if department.head is not None:
-            notify(recipient=department.head, kind="opendata.request_assigned",
-                   subject=f"데이터 제공 신청: {req.title}", body=f"답변 기한: {req.due_date.isoformat()}",
-                   link=f"/opendata/requests/{req.uid}/")
+            notify(
+                recipient=department.head,
+                kind="opendata.request_assigned",
+                subject=f"데이터 제공 신청: {req.title}",
+                body=f"답변 기한: {req.due_date.isoformat()}",
+                link=f"/opendata/requests/{req.uid}/",
+            )
     return req
 
 
-def can_answer_request(user: User | None, req: DataRequest) -> bool:
+def can_answer_request(user: Any, req: DataRequest) -> bool:
     if user is None or not user.is_authenticated or not user.is_official:
         return False
     if user.is_superuser or user.role == "city_admin":
@@ -769,15 +1027,26 @@ def can_answer_request(user: User | None, req: DataRequest) -> bool:
     return user.department is not None and user.department.code == req.department_code
 
 
-def data_request_answer(*, actor: User, request: DataRequest, status: str, answer: str, legal_ground: str = "",
-                        dataset: Dataset | None = None) -> DataRequest:
+def data_request_answer(
+    *,
+    actor: Any,
+    request: DataRequest,
+    status: str,
+    answer: str,
+    legal_ground: str = "",
+    dataset: Dataset | None = None,
+) -> DataRequest:
     if not can_answer_request(actor, request):
         raise Forbidden("Only the owning department answers this request.", code=OpenDataErrorCode.NOT_ALLOWED)
     if request.status not in {RequestStatus.SUBMITTED, RequestStatus.WILL_PUBLISH}:
         raise Clash("This request has already been answered.", code=OpenDataErrorCode.REQUEST_ALREADY_ANSWERED)
     errors: dict[str, list[str]] = {}
-    if status not in {RequestStatus.WILL_PUBLISH, RequestStatus.PARTIAL, RequestStatus.REFUSED,
-                      RequestStatus.PUBLISHED}:
+    if status not in {
+        RequestStatus.WILL_PUBLISH,
+        RequestStatus.PARTIAL,
+        RequestStatus.REFUSED,
+        RequestStatus.PUBLISHED,
+    }:
         errors["status"] = ["Answer: will publish, partially, refused or published."]
     if not (answer or "").strip():
         errors["answer"] = ["Missing value"]
@@ -793,19 +1062,28 @@ def data_request_answer(*, actor: User, request: DataRequest, status: str, answe
         request.dataset = dataset
         request.answered_at, request.answered_by = clock.now(), actor
         request.save()
-        audit_record(actor=actor, action="opendata.request_answer", target=request,
-                     details={"status": status, "legal_ground": request.legal_ground})
-        notify(recipient=request.requester, kind="opendata.request_answered",
-               subject=f"데이터 제공 신청 답변: {request.title}", body=answer[:500],
-               link=f"/opendata/requests/{request.uid}/")
+        audit_record(
+            actor=actor,
+            action="opendata.request_answer",
+            target=request,
+            details={"status": status, "legal_ground": request.legal_ground},
+        )
+        notify(
+            recipient=request.requester,
+            kind="opendata.request_answered",
+            subject=f"데이터 제공 신청 답변: {request.title}",
+            body=answer[:500],
+            link=f"/opendata/requests/{request.uid}/",
+        )
     return request
 
 
 # --- app gallery ------------------------------------------------------------------------------------------
 
 
-def showcase_submit(*, author: User, title: str, description: str, url: str, kind: str = "app",
-                    dataset_names: Sequence[str] = ()) -> Showcase:
+def showcase_submit(
+    *, author: Any, title: str, description: str, url: str, kind: str = "app", dataset_names: Sequence[str] = ()
+) -> Showcase:
     errors: dict[str, list[str]] = {}
     if not author.is_authenticated:
         raise Forbidden("Sign in to submit an app.", code=OpenDataErrorCode.NOT_ALLOWED)
@@ -826,13 +1104,20 @@ def showcase_submit(*, author: User, title: str, description: str, url: str, kin
         n += 1
         name = f"{base}-{n}"
     with transaction.atomic():
-        showcase = Showcase.objects.create(name=name, title=title.strip()[:200], description=description,
-                                           url=url, kind=kind, author=author, created_at=clock.now())
+        showcase = Showcase.objects.create(
+            name=name,
+            title=title.strip()[:200],
+            description=description,
+            url=url,
+            kind=kind,
+            author=author,
+            created_at=clock.now(),
+        )
         showcase.datasets.set(datasets)
     return showcase
 
 
-def showcase_moderate(*, actor: User, showcase: Showcase, approve: bool, note: str = "") -> Showcase:
+def showcase_moderate(*, actor: Any, showcase: Showcase, approve: bool, note: str = "") -> Showcase:
     if not (actor.is_authenticated and (actor.has_capability("moderator") or actor.has_capability("publisher"))):
         raise Forbidden("Only moderators review the gallery.", code=OpenDataErrorCode.NOT_ALLOWED)
     if not approve and not note.strip():
@@ -841,11 +1126,14 @@ def showcase_moderate(*, actor: User, showcase: Showcase, approve: bool, note: s
         showcase.status = ShowcaseStatus.APPROVED if approve else ShowcaseStatus.REJECTED
         showcase.moderation_note, showcase.moderated_at = note[:300], clock.now()
         showcase.save()
-        audit_record(actor=actor, action="opendata.showcase_moderate", target=showcase,
-                     details={"approved": approve})
-        notify(recipient=showcase.author, kind="opendata.showcase_moderated",
-               subject=f"앱 갤러리 심사 결과: {showcase.title}",
-               body=("게시되었습니다." if approve else f"게시되지 않았습니다: {note}"), link="/opendata/apps/")
+        audit_record(actor=actor, action="opendata.showcase_moderate", target=showcase, details={"approved": approve})
+        notify(
+            recipient=showcase.author,
+            kind="opendata.showcase_moderated",
+            subject=f"앱 갤러리 심사 결과: {showcase.title}",
+            body=("게시되었습니다." if approve else f"게시되지 않았습니다: {note}"),
+            link="/opendata/apps/",
+        )
     return showcase
 
 
@@ -871,7 +1159,9 @@ def document_scan(*, document: Document) -> list[PersonalDataFinding]:
     """Re-checks the document: open findings are replaced; waived ones stay waived."""
     now = clock.now()
     with transaction.atomic():
-        waived = {(f.where, f.attachment_id, f.value_hash) for f in document.findings.filter(status=FindingStatus.WAIVED)}
+        waived = {
+            (f.where, f.attachment_id, f.value_hash) for f in document.findings.filter(status=FindingStatus.WAIVED)
+        }
         document.findings.filter(status=FindingStatus.OPEN).delete()
         created: list[PersonalDataFinding] = []
         for where, attachment, text in _document_texts(document):
@@ -879,10 +1169,19 @@ def document_scan(*, document: Document) -> list[PersonalDataFinding]:
                 h = _value_hash(hit.kind, hit.value)
                 if (where, attachment.pk if attachment else None, h) in waived:
                     continue
-                created.append(PersonalDataFinding(
-                    document=document, attachment=attachment, where=where, kind=hit.kind, start=hit.start,
-                    end=hit.end, excerpt=privacy.masked_excerpt(text, hit)[:200], value_hash=h, found_at=now,
-                ))
+                created.append(
+                    PersonalDataFinding(
+                        document=document,
+                        attachment=attachment,
+                        where=where,
+                        kind=hit.kind,
+                        start=hit.start,
+                        end=hit.end,
+                        excerpt=privacy.masked_excerpt(text, hit)[:200],
+                        value_hash=h,
+                        found_at=now,
+                    )
+                )
         PersonalDataFinding.objects.bulk_create(created)
         if document.status == DocumentStatus.BLOCKED and not created:
             document.status = DocumentStatus.DRAFT
@@ -939,8 +1238,16 @@ def _attachment_text(name: str, content: bytes) -> str:
 
 
 def document_create(
-    *, actor: User | None, number: str, title: str, body: str = "", doc_type: str, department_code: str,
-    produced_on: date | None, disclosure: str = Disclosure.OPEN, legal_ground: str = "",
+    *,
+    actor: Any,
+    number: str,
+    title: str,
+    body: str = "",
+    doc_type: str,
+    department_code: str,
+    produced_on: date | None,
+    disclosure: str = Disclosure.OPEN,
+    legal_ground: str = "",
     attachments: Sequence[AttachmentIn] = (),
 ) -> Document:
     """Registers a document as a draft and checks it for personal data."""
@@ -948,22 +1255,35 @@ def document_create(
 
     if actor is not None:
         _require_official(actor)
-    values = {"number": number, "title": title, "doc_type": doc_type, "disclosure": disclosure,
-              "legal_ground": legal_ground, "produced_on": produced_on}
+    values = {
+        "number": number,
+        "title": title,
+        "doc_type": doc_type,
+        "disclosure": disclosure,
+        "legal_ground": legal_ground,
+        "produced_on": produced_on,
+    }
     errors = _validate_document(values)
     try:
         department = department_by_code(department_code)
     except DomainError:
         errors["department"] = ["Unknown department."]
-    if errors:
-        raise FieldErrors(errors)
+    if errors or produced_on is None:
+        raise FieldErrors(errors or {"produced_on": ["Give the date as YYYY-MM-DD."]})
     now = clock.now()
     with transaction.atomic():
         doc = Document.objects.create(
-            number=number.strip()[:60], title=title.strip()[:300], body=body, doc_type=doc_type,
-            department_code=department.code, department_name=department.name_ko, produced_on=produced_on,
-            disclosure=disclosure, legal_ground=legal_ground if disclosure != Disclosure.OPEN else "",
-            created_by=actor if actor is not None and actor.is_authenticated else None, created_at=now,
+            number=number.strip()[:60],
+            title=title.strip()[:300],
+            body=body,
+            doc_type=doc_type,
+            department_code=department.code,
+            department_name=department.name_ko,
+            produced_on=produced_on,
+            disclosure=disclosure,
+            legal_ground=legal_ground if disclosure != Disclosure.OPEN else "",
+            created_by=actor if actor is not None and actor.is_authenticated else None,
+            created_at=now,
             modified_at=now,
         )
         root = documents_root()
@@ -974,9 +1294,13 @@ def document_create(
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_bytes(att.content)
             DocumentAttachment.objects.create(
-                document=doc, name=Path(att.name).name[:200], file=str(rel), size=len(att.content),
+                document=doc,
+                name=Path(att.name).name[:200],
+                file=str(rel),
+                size=len(att.content),
                 mimetype=MEDIA_TYPES.get(Path(att.name).suffix.upper().lstrip("."), "application/octet-stream"),
-                text=_attachment_text(att.name, att.content), public=att.public,
+                text=_attachment_text(att.name, att.content),
+                public=att.public,
             )
         document_scan(document=doc)
         doc.search_text = _document_search_text(doc)
@@ -994,7 +1318,7 @@ def _field_text(finding: PersonalDataFinding) -> str:
     return finding.attachment.text
 
 
-def document_redact(*, actor: User, finding: PersonalDataFinding) -> PersonalDataFinding:
+def document_redact(*, actor: Any, finding: PersonalDataFinding) -> PersonalDataFinding:
     """Masks the found value (every occurrence in that part of the document)."""
     _require_official(actor)
     if finding.status != FindingStatus.OPEN:
@@ -1002,8 +1326,11 @@ def document_redact(*, actor: User, finding: PersonalDataFinding) -> PersonalDat
     doc = finding.document
     with transaction.atomic():
         text = _field_text(finding)
-        spans = [(h.start, h.end, h.kind) for h in privacy.find(text)
-                 if h.kind == finding.kind and _value_hash(h.kind, h.value) == finding.value_hash]
+        spans = [
+            (h.start, h.end, h.kind)
+            for h in privacy.find(text)
+            if h.kind == finding.kind and _value_hash(h.kind, h.value) == finding.value_hash
+        ]
         if not spans:
             spans = [(finding.start, finding.end, finding.kind)]
         new_text = privacy.redact(text, spans)
@@ -1020,19 +1347,23 @@ def document_redact(*, actor: User, finding: PersonalDataFinding) -> PersonalDat
         doc.modified_at = clock.now()
         doc.save()
         now = clock.now()
-        doc.findings.filter(where=finding.where, attachment=finding.attachment, value_hash=finding.value_hash,
-                            status=FindingStatus.OPEN).update(status=FindingStatus.REDACTED, resolved_by=actor,
-                                                               resolved_at=now)
+        doc.findings.filter(
+            where=finding.where, attachment=finding.attachment, value_hash=finding.value_hash, status=FindingStatus.OPEN
+        ).update(status=FindingStatus.REDACTED, resolved_by=actor, resolved_at=now)
         remaining = document_scan(document=doc)
         doc.search_text = _document_search_text(doc)
         doc.save(update_fields=["search_text"])
-        audit_record(actor=actor, action="opendata.document_redact", target=doc,
-                     details={"kind": finding.kind, "where": finding.where, "open_left": len(remaining)})
+        audit_record(
+            actor=actor,
+            action="opendata.document_redact",
+            target=doc,
+            details={"kind": finding.kind, "where": finding.where, "open_left": len(remaining)},
+        )
     finding.refresh_from_db()
     return finding
 
 
-def document_waive(*, actor: User, finding: PersonalDataFinding, reason: str) -> PersonalDataFinding:
+def document_waive(*, actor: Any, finding: PersonalDataFinding, reason: str) -> PersonalDataFinding:
     """Keeps the value public on purpose (e.g. a public official's work e-mail), with a reason."""
     _require_official(actor)
     if finding.status != FindingStatus.OPEN:
@@ -1043,12 +1374,16 @@ def document_waive(*, actor: User, finding: PersonalDataFinding, reason: str) ->
         finding.status, finding.reason = FindingStatus.WAIVED, reason.strip()[:300]
         finding.resolved_by, finding.resolved_at = actor, clock.now()
         finding.save()
-        audit_record(actor=actor, action="opendata.document_waive", target=finding.document,
-                     details={"kind": finding.kind, "where": finding.where, "reason": finding.reason})
+        audit_record(
+            actor=actor,
+            action="opendata.document_waive",
+            target=finding.document,
+            details={"kind": finding.kind, "where": finding.where, "reason": finding.reason},
+        )
     return finding
 
 
-def document_publish(*, actor: User, document: Document) -> Document:
+def document_publish(*, actor: Any, document: Document) -> Document:
     """Publishes the document, or blocks it while personal-data findings are open."""
     _require_official(actor)
     if document.status == DocumentStatus.PUBLISHED:
@@ -1058,24 +1393,30 @@ def document_publish(*, actor: User, document: Document) -> Document:
         if open_findings:
             document.status = DocumentStatus.BLOCKED
             document.save(update_fields=["status"])
-            audit_record(actor=actor, action="opendata.document_blocked", target=document,
-                         details={"open_findings": len(open_findings),
-                                  "kinds": sorted({f.kind for f in open_findings})})
+            audit_record(
+                actor=actor,
+                action="opendata.document_blocked",
+                target=document,
+                details={"open_findings": len(open_findings), "kinds": sorted({f.kind for f in open_findings})},
+            )
         else:
             document.status, document.published_at = DocumentStatus.PUBLISHED, clock.now()
             document.save(update_fields=["status", "published_at"])
             search.index("document", document.pk, document.search_text)
-            audit_record(actor=actor, action="opendata.document_publish", target=document,
-                         details={"number": document.number})
+            audit_record(
+                actor=actor, action="opendata.document_publish", target=document, details={"number": document.number}
+            )
     if open_findings:
         raise BadInput(
             f"Personal data found ({len(open_findings)}); redact it or waive it with a reason before publishing.",
-            code=OpenDataErrorCode.PERSONAL_DATA, status=409, findings=len(open_findings),
+            code=OpenDataErrorCode.PERSONAL_DATA,
+            status=409,
+            findings=len(open_findings),
         )
     return document
 
 
-def document_withdraw(*, actor: User, document: Document, reason: str) -> Document:
+def document_withdraw(*, actor: Any, document: Document, reason: str) -> Document:
     _require_official(actor)
     if len((reason or "").strip()) < 5:
         raise FieldErrors({"reason": ["Say why the document is withdrawn."]})
@@ -1087,8 +1428,17 @@ def document_withdraw(*, actor: User, document: Document, reason: str) -> Docume
     return document
 
 
-IMPORT_COLUMNS = ("number", "title", "doc_type", "department_code", "produced_on", "disclosure", "legal_ground",
-                  "body", "attachments")
+IMPORT_COLUMNS = (
+    "number",
+    "title",
+    "doc_type",
+    "department_code",
+    "produced_on",
+    "disclosure",
+    "legal_ground",
+    "body",
+    "attachments",
+)
 
 
 @dataclass
@@ -1101,7 +1451,11 @@ class ImportSummary:
 
 
 def documents_import(
-    *, actor: User | None, csv_path: Path, files_dir: Path | None = None, publish: bool = False,
+    *,
+    actor: Any,
+    csv_path: Path,
+    files_dir: Path | None = None,
+    publish: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportSummary:
     """Bulk import: a CSV of metadata (IMPORT_COLUMNS; `attachments` lists file names separated
@@ -1111,8 +1465,9 @@ def documents_import(
     with csv_path.open("r", encoding=encoding, newline="") as fh:
         rows = list(csv.DictReader(fh))
     if rows and not {"number", "title", "doc_type", "department_code", "produced_on"} <= set(rows[0]):
-        raise BadInput("The CSV needs the columns " + ", ".join(IMPORT_COLUMNS) + ".",
-                       code=OpenDataErrorCode.BAD_IMPORT)
+        raise BadInput(
+            "The CSV needs the columns " + ", ".join(IMPORT_COLUMNS) + ".", code=OpenDataErrorCode.BAD_IMPORT
+        )
     summary = ImportSummary(total=len(rows))
     base = files_dir.resolve() if files_dir else None
     for i, row in enumerate(rows, start=2):
@@ -1123,19 +1478,25 @@ def documents_import(
                     raise BadInput(f"Attachment {name} given but no files folder.", code=OpenDataErrorCode.BAD_IMPORT)
                 path = (base / name).resolve()
                 if base not in path.parents or not path.is_file():
-                    raise BadInput(f"Attachment {name} not found in the files folder.",
-                                   code=OpenDataErrorCode.BAD_IMPORT)
+                    raise BadInput(
+                        f"Attachment {name} not found in the files folder.", code=OpenDataErrorCode.BAD_IMPORT
+                    )
                 atts.append(AttachmentIn(name=name, content=path.read_bytes()))
             try:
                 produced = date.fromisoformat((row.get("produced_on") or "").strip())
             except ValueError:
                 produced = None
             doc = document_create(
-                actor=actor, number=(row.get("number") or "").strip(), title=row.get("title") or "",
-                body=row.get("body") or "", doc_type=(row.get("doc_type") or "").strip(),
-                department_code=(row.get("department_code") or "").strip(), produced_on=produced,
+                actor=actor,
+                number=(row.get("number") or "").strip(),
+                title=row.get("title") or "",
+                body=row.get("body") or "",
+                doc_type=(row.get("doc_type") or "").strip(),
+                department_code=(row.get("department_code") or "").strip(),
+                produced_on=produced,
                 disclosure=(row.get("disclosure") or Disclosure.OPEN).strip(),
-                legal_ground=(row.get("legal_ground") or "").strip(), attachments=atts,
+                legal_ground=(row.get("legal_ground") or "").strip(),
+                attachments=atts,
             )
             summary.created += 1
             if publish and actor is not None:

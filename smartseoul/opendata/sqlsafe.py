@@ -18,18 +18,67 @@ from .datastore import _json_value, quote_ident, quote_literal
 from .errors import OpenDataErrorCode, QueryError
 
 _FORBIDDEN_NODES: tuple[type[exp.Expression], ...] = tuple(
-    t for t in (
-        getattr(exp, n, None) for n in (
-            "Insert", "Update", "Delete", "Create", "Drop", "Alter", "Command", "Pragma", "Set", "Copy",
-            "Attach", "Detach", "Into", "Merge", "TruncateTable", "Use", "Transaction", "Commit", "Rollback",
-            "LoadData", "Install", "Describe",
+    t
+    for t in (
+        getattr(exp, n, None)
+        for n in (
+            "Insert",
+            "Update",
+            "Delete",
+            "Create",
+            "Drop",
+            "Alter",
+            "Command",
+            "Pragma",
+            "Set",
+            "Copy",
+            "Attach",
+            "Detach",
+            "Into",
+            "Merge",
+            "TruncateTable",
+            "Use",
+            "Transaction",
+            "Commit",
+            "Rollback",
+            "LoadData",
+            "Install",
+            "Describe",
         )
-    ) if isinstance(t, type)
+    )
+    if isinstance(t, type)
 )
-_DENIED_FUNCTIONS = {"query", "query_table", "getenv", "current_setting", "load", "install", "glob", "read_blob",
-                     "read_text", "sniff_csv", "checkpoint", "force_checkpoint", "which_secret", "system"}
-_DENIED_PREFIXES = ("read_", "parquet_", "duckdb_", "pragma_", "iceberg_", "delta_", "sqlite_", "postgres_",
-                    "mysql_", "http", "s3", "json_execute", "copy_")
+_DENIED_FUNCTIONS = {
+    "query",
+    "query_table",
+    "getenv",
+    "current_setting",
+    "load",
+    "install",
+    "glob",
+    "read_blob",
+    "read_text",
+    "sniff_csv",
+    "checkpoint",
+    "force_checkpoint",
+    "which_secret",
+    "system",
+}
+_DENIED_PREFIXES = (
+    "read_",
+    "parquet_",
+    "duckdb_",
+    "pragma_",
+    "iceberg_",
+    "delta_",
+    "sqlite_",
+    "postgres_",
+    "mysql_",
+    "http",
+    "s3",
+    "json_execute",
+    "copy_",
+)
 
 
 @dataclass

@@ -31,8 +31,12 @@ from .constants import (
 from .errors import FieldErrors, Forbidden
 from .models import RequestStatus
 
-SORTS = {"relevance": "score desc, metadata_modified desc", "newest": "metadata_modified desc",
-         "popular": "views_total desc", "name": "title_string asc"}
+SORTS = {
+    "relevance": "score desc, metadata_modified desc",
+    "newest": "metadata_modified desc",
+    "popular": "views_total desc",
+    "name": "title_string asc",
+}
 FACETS = ("groups", "organization", "res_format", "license_id", "tags")
 _LAT = re.compile(r"^(lat|latitude|y|위도|ycoord|y좌표)$", re.IGNORECASE)
 _LON = re.compile(r"^(lon|lng|long|longitude|x|경도|xcoord|x좌표)$", re.IGNORECASE)
@@ -41,8 +45,13 @@ _DISTRICT = re.compile(r"(district_code|gu_code|자치구코드|sgg_cd|signgu_cd
 
 def _fq(request: HttpRequest) -> str:
     parts = []
-    for key, field in (("category", "groups"), ("organization", "organization"), ("format", "res_format"),
-                       ("licence", "license_id"), ("tag", "tags")):
+    for key, field in (
+        ("category", "groups"),
+        ("organization", "organization"),
+        ("format", "res_format"),
+        ("licence", "license_id"),
+        ("tag", "tags"),
+    ):
         value = request.GET.get(key, "").strip()
         if value:
             parts.append(f'{field}:"{value}"')
@@ -56,9 +65,17 @@ def index(request: HttpRequest) -> HttpResponse:
     page = max(1, int(request.GET.get("page", "1")) if request.GET.get("page", "1").isdigit() else 1)
     error = ""
     try:
-        result = selectors.search_datasets(selectors.SearchParams(
-            q=q, fq=_fq(request), sort=SORTS.get(sort_key, SORTS["newest"]), rows=20, start=(page - 1) * 20,
-            facet_fields=FACETS, facet_limit=12))
+        result = selectors.search_datasets(
+            selectors.SearchParams(
+                q=q,
+                fq=_fq(request),
+                sort=SORTS.get(sort_key, SORTS["newest"]),
+                rows=20,
+                start=(page - 1) * 20,
+                facet_fields=FACETS,
+                facet_limit=12,
+            )
+        )
     except DomainError as exc:
         error = exc.message
         result = selectors.SearchResult(count=0, results=[])
@@ -66,13 +83,23 @@ def index(request: HttpRequest) -> HttpResponse:
     counts = selectors.category_counts()
     params = request.GET.copy()
     params.pop("page", None)
-    return render(request, "opendata/index.html", {
-        "q": q, "result": result, "sort": sort_key, "sorts": SORTS, "page": page, "pages": pages,
-        "categories": [(c, label, CATEGORY_ICON[c], counts.get(c, 0)) for c, label in Category.choices],
-        "totals": selectors.catalogue_totals(), "error": error,
-        "query_string": params.urlencode(), "selected": {k: request.GET.get(k, "") for k in
-                                                         ("category", "organization", "format", "licence", "tag")},
-    })
+    return render(
+        request,
+        "opendata/index.html",
+        {
+            "q": q,
+            "result": result,
+            "sort": sort_key,
+            "sorts": SORTS,
+            "page": page,
+            "pages": pages,
+            "categories": [(c, label, CATEGORY_ICON[c], counts.get(c, 0)) for c, label in Category.choices],
+            "totals": selectors.catalogue_totals(),
+            "error": error,
+            "query_string": params.urlencode(),
+            "selected": {k: request.GET.get(k, "") for k in ("category", "organization", "format", "licence", "tag")},
+        },
+    )
 
 
 def _geo_columns(fields: list[dict[str, Any]]) -> dict[str, str]:
@@ -100,14 +127,24 @@ def dataset(request: HttpRequest, name: str) -> HttpResponse:
     numeric = [f for f in table.fields if f["type"] in {"integer", "number"}] if table else []
     geo = _geo_columns(table.fields) if table else {}
     base = request.build_absolute_uri("/").rstrip("/")
-    return render(request, "opendata/dataset.html", {
-        "ds": ds, "table": table, "resource": resource, "numeric": numeric, "geo": geo,
-        "licence": LICENCES.get(ds.licence), "usage": selectors.usage_for(ds),
-        "base": base, "can_publish": services.can_publish(request.user, ds.organization),  # type: ignore[arg-type]
-        "versions": selectors.dataset_versions(ds, 10),
-        "category_fields": [f for f in (table.fields if table else []) if f["type"] in {"string", "integer"}],
-        "formats": ("csv", "json", "xlsx", "parquet"),
-    })
+    return render(
+        request,
+        "opendata/dataset.html",
+        {
+            "ds": ds,
+            "table": table,
+            "resource": resource,
+            "numeric": numeric,
+            "geo": geo,
+            "licence": LICENCES.get(ds.licence),
+            "usage": selectors.usage_for(ds),
+            "base": base,
+            "can_publish": services.can_publish(request.user, ds.organization),
+            "versions": selectors.dataset_versions(ds, 10),
+            "category_fields": [f for f in (table.fields if table else []) if f["type"] in {"string", "integer"}],
+            "formats": ("csv", "json", "xlsx", "parquet"),
+        },
+    )
 
 
 @require_GET
@@ -121,18 +158,29 @@ def preview(request: HttpRequest, name: str) -> HttpResponse:
         table = found[1]
         offset = max(0, int(request.GET.get("offset", "0") or 0))
         sort = request.GET.get("sort", "")
-        result = selectors.table_query(table, q=request.GET.get("q") or None, sort=sort or None, limit=20,
-                                       offset=offset)
+        result = selectors.table_query(
+            table, q=request.GET.get("q") or None, sort=sort or None, limit=20, offset=offset
+        )
     except (DomainError, ValueError) as exc:
         return HttpResponse(f'<p class="error">{getattr(exc, "message", str(exc))}</p>', status=400)
     shown = [f for f in result.fields if f["id"] != "_id"]
     rows = [[r.get(f["id"]) for f in shown] for r in result.records if isinstance(r, dict)]
-    return render(request, "opendata/_preview.html", {
-        "ds": ds, "table": table, "result": result, "rows": rows,
-        "headers": [(f.get("info") or {}).get("label") or f["id"] for f in shown], "offset": offset, "q": request.GET.get("q", ""),
-        "sort": sort, "next": offset + 20 if (result.total or 0) > offset + 20 else None,
-        "prev": max(0, offset - 20) if offset else None,
-    })
+    return render(
+        request,
+        "opendata/_preview.html",
+        {
+            "ds": ds,
+            "table": table,
+            "result": result,
+            "rows": rows,
+            "headers": [(f.get("info") or {}).get("label") or f["id"] for f in shown],
+            "offset": offset,
+            "q": request.GET.get("q", ""),
+            "sort": sort,
+            "next": offset + 20 if (result.total or 0) > offset + 20 else None,
+            "prev": max(0, offset - 20) if offset else None,
+        },
+    )
 
 
 @require_GET
@@ -147,13 +195,15 @@ def chart_data(request: HttpRequest, name: str) -> HttpResponse:
         x, y = request.GET.get("x", ""), request.GET.get("y", "")
         func = request.GET.get("func", "sum")
         if x not in names or (y and y not in names):
-            return JsonResponse({"error": {"code": "bad_field", "message": _("Choose columns of this table.")}},
-                                status=400)
+            return JsonResponse(
+                {"error": {"code": "bad_field", "message": _("Choose columns of this table.")}}, status=400
+            )
         points = datastore.aggregate(selectors.table_path(table), group_by=x, value=y or None, func=func)
     except DomainError as exc:
         raise Http404(exc.message) from exc
-    return JsonResponse({"x": [p[0] for p in points], "y": [p[1] for p in points], "func": func,
-                         "x_label": x, "y_label": y or "count"})
+    return JsonResponse(
+        {"x": [p[0] for p in points], "y": [p[1] for p in points], "func": func, "x_label": x, "y_label": y or "count"}
+    )
 
 
 @require_GET
@@ -179,26 +229,39 @@ def map_data(request: HttpRequest, name: str) -> HttpResponse:
             lat, lon = rec.get(geo["lat"]), rec.get(geo["lon"])
             if lat is None or lon is None or not (33 <= lat <= 39 and 124 <= lon <= 132):
                 continue
-            features.append({"type": "Feature", "id": rec["_id"],
-                             "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
-                             "properties": {"label": str(rec.get(label_col, "")) if label_col else ""}})
+            features.append(
+                {
+                    "type": "Feature",
+                    "id": rec["_id"],
+                    "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
+                    "properties": {"label": str(rec.get(label_col, "")) if label_col else ""},
+                }
+            )
     elif "district" in geo:
-        counts = dict(datastore.aggregate(selectors.table_path(table), group_by=geo["district"], value=None,
-                                          func="count", limit=100))
+        counts = dict(
+            datastore.aggregate(
+                selectors.table_path(table), group_by=geo["district"], value=None, func="count", limit=100
+            )
+        )
         for feat in districts_geojson()["features"]:
             code = feat.get("properties", {}).get("code")
-            features.append({**feat, "properties": {**feat.get("properties", {}),
-                                                    "count": counts.get(code, counts.get(int(code) if code and
-                                                                                         code.isdigit() else code, 0))}})
-    return JsonResponse({"type": "FeatureCollection", "features": features},
-                        content_type="application/geo+json")
+            features.append(
+                {
+                    **feat,
+                    "properties": {
+                        **feat.get("properties", {}),
+                        "count": counts.get(code, counts.get(int(code) if code and code.isdigit() else code, 0)),
+                    },
+                }
+            )
+    return JsonResponse({"type": "FeatureCollection", "features": features}, content_type="application/geo+json")
 
 
 # --- publishing -------------------------------------------------------------------------------------
 
 
 def _publisher_only(request: HttpRequest) -> list[Any]:
-    orgs = selectors.organizations_for(request.user)  # type: ignore[arg-type]
+    orgs = selectors.organizations_for(request.user)
     if not orgs:
         raise Forbidden(_("You are not an open-data publisher."))
     return orgs
@@ -216,10 +279,15 @@ def publish(request: HttpRequest) -> HttpResponse:
             if org is None:
                 raise FieldErrors({"organization": [_("Choose one of your publishers.")]})
             ds = services.dataset_create(
-                actor=request.user, organization=org, name=data.get("name", "").strip(),  # type: ignore[arg-type]
-                title_ko=data.get("title_ko", ""), title_en=data.get("title_en", ""),
-                description_ko=data.get("description_ko", ""), description_en=data.get("description_en", ""),
-                category=data.get("category", ""), licence=data.get("licence", "KOGL-1"),
+                actor=request.user,
+                organization=org,
+                name=data.get("name", "").strip(),
+                title_ko=data.get("title_ko", ""),
+                title_en=data.get("title_en", ""),
+                description_ko=data.get("description_ko", ""),
+                description_en=data.get("description_en", ""),
+                category=data.get("category", ""),
+                licence=data.get("licence", "KOGL-1"),
                 frequency=data.get("frequency", "irregular"),
                 tags=[t.strip() for t in data.get("tags", "").split(",") if t.strip()],
                 service_name=data.get("service_name", "").strip() or None,
@@ -231,11 +299,21 @@ def publish(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Dataset created as a draft. Upload its table next."))
             return redirect("opendata:upload", name=ds.name)
     datasets = selectors.with_related(
-        selectors.Dataset.objects.filter(organization__in=orgs).exclude(state="deleted").order_by("-modified_at"))
-    return render(request, "opendata/publish.html", {
-        "orgs": orgs, "datasets": datasets[:200], "errors": errors, "data": request.POST,
-        "categories": Category.choices, "licences": LICENCES.values(), "frequencies": Frequency.choices,
-    })
+        selectors.Dataset.objects.filter(organization__in=orgs).exclude(state="deleted").order_by("-modified_at")
+    )
+    return render(
+        request,
+        "opendata/publish.html",
+        {
+            "orgs": orgs,
+            "datasets": datasets[:200],
+            "errors": errors,
+            "data": request.POST,
+            "categories": Category.choices,
+            "licences": LICENCES.values(),
+            "frequencies": Frequency.choices,
+        },
+    )
 
 
 @login_required
@@ -246,7 +324,7 @@ def upload(request: HttpRequest, name: str) -> HttpResponse:
         ds = selectors.dataset_get(name, request.user)
     except DomainError as exc:
         raise Http404(exc.message) from exc
-    if not services.can_publish(request.user, ds.organization):  # type: ignore[arg-type]
+    if not services.can_publish(request.user, ds.organization):
         raise Forbidden(_("You may not publish for this publisher."))
     error = ""
     if request.method == "POST":
@@ -259,15 +337,23 @@ def upload(request: HttpRequest, name: str) -> HttpResponse:
             if rid:
                 resource = next((r for r in ds.resources.all() if str(r.uid) == rid), None)
             try:
-                staged = services.upload_stage(actor=request.user, dataset=ds, file=file,  # type: ignore[arg-type]
-                                               original_name=file.name or "upload.csv", resource=resource)
+                staged = services.upload_stage(
+                    actor=request.user,
+                    dataset=ds,
+                    file=file,
+                    original_name=file.name or "upload.csv",
+                    resource=resource,
+                )
             except DomainError as exc:
                 error = exc.message
             else:
                 return redirect("opendata:upload-report", uid=staged.uid)
     tables = [r for r in ds.resources.all() if hasattr(r, "table")]
-    return render(request, "opendata/upload.html", {"ds": ds, "tables": tables, "error": error,
-                                                    "uploads": selectors.uploads_for(ds)[:10]})
+    return render(
+        request,
+        "opendata/upload.html",
+        {"ds": ds, "tables": tables, "error": error, "uploads": selectors.uploads_for(ds)[:10]},
+    )
 
 
 @login_required
@@ -280,20 +366,29 @@ def upload_report(request: HttpRequest, uid: str) -> HttpResponse:
     if request.method == "POST":
         try:
             if request.POST.get("action") == "discard":
-                services.upload_discard(actor=request.user, upload=staged)  # type: ignore[arg-type]
+                services.upload_discard(actor=request.user, upload=staged)
                 messages.info(request, _("The upload was discarded; the published table is unchanged."))
                 return redirect("opendata:upload", name=staged.dataset.name)
-            services.upload_publish(actor=request.user, upload=staged,  # type: ignore[arg-type]
-                                    resource_name=request.POST.get("resource_name", "").strip())
+            services.upload_publish(
+                actor=request.user,
+                upload=staged,
+                resource_name=request.POST.get("resource_name", "").strip(),
+            )
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
             messages.success(request, _("Published."))
             return redirect("opendata:dataset", name=staged.dataset.name)
-    return render(request, "opendata/upload_report.html", {
-        "upload": staged, "report": staged.report, "preview": selectors.staged_preview(staged),
-        "fields": staged.fields,
-    })
+    return render(
+        request,
+        "opendata/upload_report.html",
+        {
+            "upload": staged,
+            "report": staged.report,
+            "preview": selectors.staged_preview(staged),
+            "fields": staged.fields,
+        },
+    )
 
 
 # --- API keys ------------------------------------------------------------------------------------------
@@ -307,18 +402,27 @@ def keys(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             ratelimit.hit(f"opendata-key:{request.user.pk}", limit=10, window_seconds=3600)
-            _key, new_key = services.api_key_register(owner=request.user,  # type: ignore[arg-type]
-                                                      name=request.POST.get("name", ""),
-                                                      sample=request.POST.get("kind") == "sample")
+            _key, new_key = services.api_key_register(
+                owner=request.user,
+                name=request.POST.get("name", ""),
+                sample=request.POST.get("kind") == "sample",
+            )
         except FieldErrors as exc:
             error = "; ".join(m for msgs in exc.errors.values() for m in msgs)
         except DomainError as exc:
             error = exc.message
     services_list = selectors.visible_datasets().exclude(service_name=None).order_by("service_name")[:50]
-    return render(request, "opendata/keys.html", {
-        "keys": selectors.api_keys_of(request.user), "new_key": new_key, "error": error,  # type: ignore[arg-type]
-        "services": services_list, "base": request.build_absolute_uri("/").rstrip("/"),
-    })
+    return render(
+        request,
+        "opendata/keys.html",
+        {
+            "keys": selectors.api_keys_of(request.user),
+            "new_key": new_key,
+            "error": error,
+            "services": services_list,
+            "base": request.build_absolute_uri("/").rstrip("/"),
+        },
+    )
 
 
 # --- data requests -----------------------------------------------------------------------------------------
@@ -335,19 +439,30 @@ def requests_list(request: HttpRequest) -> HttpResponse:
         try:
             ratelimit.hit(f"opendata-request:{request.user.pk}", limit=10, window_seconds=3600)
             req = services.data_request_create(
-                requester=request.user, title=request.POST.get("title", ""),  # type: ignore[arg-type]
-                description=request.POST.get("description", ""), category=request.POST.get("category", ""),
-                department_code=request.POST.get("department", ""), purpose=request.POST.get("purpose", ""))
+                requester=request.user,
+                title=request.POST.get("title", ""),
+                description=request.POST.get("description", ""),
+                category=request.POST.get("category", ""),
+                department_code=request.POST.get("department", ""),
+                purpose=request.POST.get("purpose", ""),
+            )
         except FieldErrors as exc:
             errors = exc.errors
         else:
             messages.success(request, _("Your request was received."))
             return redirect("opendata:request", uid=req.uid)
     page = Paginator(selectors.data_requests(), 20).get_page(request.GET.get("page"))
-    return render(request, "opendata/requests.html", {
-        "page": page, "errors": errors, "data": request.POST, "categories": Category.choices,
-        "departments": Department.objects.filter(district=None).order_by("code"),
-    })
+    return render(
+        request,
+        "opendata/requests.html",
+        {
+            "page": page,
+            "errors": errors,
+            "data": request.POST,
+            "categories": Category.choices,
+            "departments": Department.objects.filter(district=None).order_by("code"),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -356,7 +471,7 @@ def request_detail(request: HttpRequest, uid: str) -> HttpResponse:
         req = selectors.data_request_get(str(uid))
     except DomainError as exc:
         raise Http404(exc.message) from exc
-    can_answer = services.can_answer_request(request.user, req)  # type: ignore[arg-type]
+    can_answer = services.can_answer_request(request.user, req)
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         if not can_answer:
@@ -369,10 +484,14 @@ def request_detail(request: HttpRequest, uid: str) -> HttpResponse:
                 errors["dataset"] = [_("No such dataset.")]
         if not errors:
             try:
-                services.data_request_answer(actor=request.user, request=req,  # type: ignore[arg-type]
-                                             status=request.POST.get("status", ""),
-                                             answer=request.POST.get("answer", ""),
-                                             legal_ground=request.POST.get("legal_ground", ""), dataset=ds)
+                services.data_request_answer(
+                    actor=request.user,
+                    request=req,
+                    status=request.POST.get("status", ""),
+                    answer=request.POST.get("answer", ""),
+                    legal_ground=request.POST.get("legal_ground", ""),
+                    dataset=ds,
+                )
             except FieldErrors as exc:
                 errors = exc.errors
             except DomainError as exc:
@@ -380,11 +499,19 @@ def request_detail(request: HttpRequest, uid: str) -> HttpResponse:
             else:
                 messages.success(request, _("Answer sent."))
                 return redirect("opendata:request", uid=req.uid)
-    return render(request, "opendata/request.html", {
-        "req": req, "can_answer": can_answer, "errors": errors, "statuses": RequestStatus.choices,
-        "grounds": LEGAL_GROUNDS, "is_requester": request.user == req.requester,
-        "ground_text": LEGAL_GROUNDS.get(req.legal_ground, req.legal_ground),
-    })
+    return render(
+        request,
+        "opendata/request.html",
+        {
+            "req": req,
+            "can_answer": can_answer,
+            "errors": errors,
+            "statuses": RequestStatus.choices,
+            "grounds": LEGAL_GROUNDS,
+            "is_requester": request.user == req.requester,
+            "ground_text": LEGAL_GROUNDS.get(req.legal_ground, req.legal_ground),
+        },
+    )
 
 
 # --- app gallery --------------------------------------------------------------------------------------------
@@ -394,25 +521,30 @@ def request_detail(request: HttpRequest, uid: str) -> HttpResponse:
 def apps(request: HttpRequest) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     user = request.user
-    is_moderator = user.is_authenticated and (user.has_capability("moderator")  # type: ignore[union-attr]
-                                              or user.has_capability("publisher"))  # type: ignore[union-attr]
+    is_moderator = user.is_authenticated and (user.has_capability("moderator") or user.has_capability("publisher"))
     if request.method == "POST":
         if not user.is_authenticated:
             return redirect(f"/accounts/login/?next={request.path}")
         try:
             if request.POST.get("moderate") and is_moderator:
                 item = selectors.showcase_get(request.POST["moderate"], include_pending=True)
-                services.showcase_moderate(actor=user, showcase=item,  # type: ignore[arg-type]
-                                           approve=request.POST.get("decision") == "approve",
-                                           note=request.POST.get("note", ""))
+                services.showcase_moderate(
+                    actor=user,
+                    showcase=item,
+                    approve=request.POST.get("decision") == "approve",
+                    note=request.POST.get("note", ""),
+                )
                 messages.success(request, _("Moderated."))
                 return redirect("opendata:apps")
             ratelimit.hit(f"opendata-app:{user.pk}", limit=10, window_seconds=3600)
-            services.showcase_submit(author=user, title=request.POST.get("title", ""),  # type: ignore[arg-type]
-                                     description=request.POST.get("description", ""),
-                                     url=request.POST.get("url", ""), kind=request.POST.get("kind", "app"),
-                                     dataset_names=[n.strip() for n in request.POST.get("datasets", "").split(",")
-                                                    if n.strip()])
+            services.showcase_submit(
+                author=user,
+                title=request.POST.get("title", ""),
+                description=request.POST.get("description", ""),
+                url=request.POST.get("url", ""),
+                kind=request.POST.get("kind", "app"),
+                dataset_names=[n.strip() for n in request.POST.get("datasets", "").split(",") if n.strip()],
+            )
         except FieldErrors as exc:
             errors = exc.errors
         except DomainError as exc:
@@ -421,8 +553,11 @@ def apps(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Thank you. Your app will appear once a moderator has checked it."))
             return redirect("opendata:apps")
     pending = selectors.showcases(status="pending") if is_moderator else []
-    return render(request, "opendata/apps.html", {"items": selectors.showcases(), "pending": pending,
-                                                  "errors": errors, "data": request.POST})
+    return render(
+        request,
+        "opendata/apps.html",
+        {"items": selectors.showcases(), "pending": pending, "errors": errors, "data": request.POST},
+    )
 
 
 # --- statistics ---------------------------------------------------------------------------------------------
@@ -433,14 +568,22 @@ def stats(request: HttpRequest) -> HttpResponse:
     data = selectors.usage_by_category(30)
     chart = {
         "days": data["days"],
-        "views": [d["views"] for d in data["per_day"]], "downloads": [d["downloads"] for d in data["per_day"]],
+        "views": [d["views"] for d in data["per_day"]],
+        "downloads": [d["downloads"] for d in data["per_day"]],
         "api_calls": [d["api_calls"] for d in data["per_day"]],
         "categories": [str(Category(c).label) for c in data["per_category"]],
         "category_totals": [v["views"] + v["downloads"] + v["api_calls"] for v in data["per_category"].values()],
     }
-    return render(request, "opendata/stats.html", {"chart": chart, "top": selectors.top_datasets(30, 10),
-                                                   "totals": selectors.catalogue_totals(),
-                                                   "today": selectors.usage_today()})
+    return render(
+        request,
+        "opendata/stats.html",
+        {
+            "chart": chart,
+            "top": selectors.top_datasets(30, 10),
+            "totals": selectors.catalogue_totals(),
+            "today": selectors.usage_today(),
+        },
+    )
 
 
 # --- Information Open Plaza ------------------------------------------------------------------------------------
@@ -449,25 +592,34 @@ def stats(request: HttpRequest) -> HttpResponse:
 @require_GET
 def documents(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "")
-    qs = selectors.documents_published(q=q, doc_type=request.GET.get("type", ""),
-                                       disclosure=request.GET.get("disclosure", ""))
+    qs = selectors.documents_published(
+        q=q, doc_type=request.GET.get("type", ""), disclosure=request.GET.get("disclosure", "")
+    )
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
-    return render(request, "opendata/documents.html", {"page": page, "q": q, "types": DocumentType.choices,
-                                                       "disclosures": Disclosure.choices,
-                                                       "selected_type": request.GET.get("type", "")})
+    return render(
+        request,
+        "opendata/documents.html",
+        {
+            "page": page,
+            "q": q,
+            "types": DocumentType.choices,
+            "disclosures": Disclosure.choices,
+            "selected_type": request.GET.get("type", ""),
+        },
+    )
 
 
 @require_GET
 def document(request: HttpRequest, uid: str) -> HttpResponse:
     try:
-        doc = selectors.document_get(str(uid), request.user)  # type: ignore[arg-type]
+        doc = selectors.document_get(str(uid), request.user)
     except DomainError as exc:
         raise Http404(exc.message) from exc
     return render(request, "opendata/document.html", {"doc": doc, "grounds": LEGAL_GROUNDS})
 
 
 def _official_only(request: HttpRequest) -> None:
-    if not request.user.is_authenticated or not request.user.is_official:  # type: ignore[union-attr]
+    if not request.user.is_authenticated or not request.user.is_official:
         raise Forbidden(_("Only officials may do this."))
 
 
@@ -486,21 +638,35 @@ def documents_office(request: HttpRequest) -> HttpResponse:
         atts = [AttachmentIn(name=f.name or "attachment", content=f.read()) for f in request.FILES.getlist("files")]
         try:
             doc = services.document_create(
-                actor=request.user, number=request.POST.get("number", ""),  # type: ignore[arg-type]
-                title=request.POST.get("title", ""), body=request.POST.get("body", ""),
-                doc_type=request.POST.get("doc_type", ""), department_code=request.POST.get("department", ""),
-                produced_on=produced, disclosure=request.POST.get("disclosure", "open"),
-                legal_ground=request.POST.get("legal_ground", ""), attachments=atts)
+                actor=request.user,
+                number=request.POST.get("number", ""),
+                title=request.POST.get("title", ""),
+                body=request.POST.get("body", ""),
+                doc_type=request.POST.get("doc_type", ""),
+                department_code=request.POST.get("department", ""),
+                produced_on=produced,
+                disclosure=request.POST.get("disclosure", "open"),
+                legal_ground=request.POST.get("legal_ground", ""),
+                attachments=atts,
+            )
         except FieldErrors as exc:
             errors = exc.errors
         else:
             return redirect("opendata:document-review", uid=doc.uid)
     user_dept = getattr(request.user, "department", None)
-    return render(request, "opendata/documents_office.html", {
-        "docs": selectors.documents_to_review()[:100], "errors": errors, "data": request.POST,
-        "types": DocumentType.choices, "disclosures": Disclosure.choices, "grounds": LEGAL_GROUNDS,
-        "default_department": user_dept.code if user_dept else "",
-    })
+    return render(
+        request,
+        "opendata/documents_office.html",
+        {
+            "docs": selectors.documents_to_review()[:100],
+            "errors": errors,
+            "data": request.POST,
+            "types": DocumentType.choices,
+            "disclosures": Disclosure.choices,
+            "grounds": LEGAL_GROUNDS,
+            "default_department": user_dept.code if user_dept else "",
+        },
+    )
 
 
 @login_required
@@ -508,24 +674,27 @@ def documents_office(request: HttpRequest) -> HttpResponse:
 def document_review(request: HttpRequest, uid: str) -> HttpResponse:
     _official_only(request)
     try:
-        doc = selectors.document_get(str(uid), request.user)  # type: ignore[arg-type]
+        doc = selectors.document_get(str(uid), request.user)
     except DomainError as exc:
         raise Http404(exc.message) from exc
     if request.method == "POST":
         action = request.POST.get("action")
         try:
             if action == "publish":
-                services.document_publish(actor=request.user, document=doc)  # type: ignore[arg-type]
+                services.document_publish(actor=request.user, document=doc)
                 messages.success(request, _("Published."))
             else:
-                finding = doc.findings.filter(pk=request.POST.get("finding")).first()
+                finding = doc.findings.filter(pk=request.POST.get("finding") or 0).first()
                 if finding is None:
                     raise Http404("No such finding.")
                 if action == "redact":
-                    services.document_redact(actor=request.user, finding=finding)  # type: ignore[arg-type]
+                    services.document_redact(actor=request.user, finding=finding)
                 elif action == "waive":
-                    services.document_waive(actor=request.user, finding=finding,  # type: ignore[arg-type]
-                                            reason=request.POST.get("reason", ""))
+                    services.document_waive(
+                        actor=request.user,
+                        finding=finding,
+                        reason=request.POST.get("reason", ""),
+                    )
         except FieldErrors as exc:
             messages.error(request, "; ".join(m for v in exc.errors.values() for m in v))
         except DomainError as exc:

@@ -12,8 +12,11 @@ from . import selectors
 
 def usage_today(query: WidgetQuery) -> Mapping[str, Any]:
     today = selectors.usage_today()
-    return {"value": today["views"] + today["downloads"] + today["api_calls"], "unit": "",
-            "items": [{"title": k, "value": v} for k, v in today.items()]}
+    return {
+        "value": today["views"] + today["downloads"] + today["api_calls"],
+        "unit": "",
+        "items": [{"title": k, "value": v} for k, v in today.items()],
+    }
 
 
 def usage_series(query: WidgetQuery) -> Mapping[str, Any]:
@@ -22,8 +25,12 @@ def usage_series(query: WidgetQuery) -> Mapping[str, Any]:
 
 
 def popular(query: WidgetQuery) -> Mapping[str, Any]:
-    return {"items": [{"title": r["dataset__title_ko"], "url": f"/opendata/dataset/{r['dataset__name']}/",
-                       "value": r["total"]} for r in selectors.top_datasets(30, 5)]}
+    return {
+        "items": [
+            {"title": r["dataset__title_ko"], "url": f"/opendata/dataset/{r['dataset__name']}/", "value": r["total"]}
+            for r in selectors.top_datasets(30, 5)
+        ]
+    }
 
 
 def requests_due(query: WidgetQuery) -> Mapping[str, Any]:

@@ -5,6 +5,7 @@ particle, previews it, draws a chart, downloads it, and gets a sample key whose 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -16,8 +17,11 @@ HEADER = "주차장명,주소,주차면수,기본요금,위도,경도\n"
 
 
 def _csv(path):
-    rows = [f"종로 공영주차장 {i},서울 종로구 {i}번지,{20 + i * 5},{300 + (i % 3) * 100},"
-            f"{37.57 + i / 1000:.4f},{126.98 + i / 1000:.4f}\n" for i in range(1, 31)]
+    rows = [
+        f"종로 공영주차장 {i},서울 종로구 {i}번지,{20 + i * 5},{300 + (i % 3) * 100},"
+        f"{37.57 + i / 1000:.4f},{126.98 + i / 1000:.4f}\n"
+        for i in range(1, 31)
+    ]
     rows.insert(5, "잘못된 줄,주소,10,100,37.5,126.9,남는값\n")  # too many fields (line 7)
     rows.insert(12, "짧은 줄,주소\n")  # too few fields (line 14)
     path.write_bytes((HEADER + "".join(rows)).encode("cp949"))
@@ -29,8 +33,9 @@ def district_publisher(city, make_user):
     from smartseoul.accounts.services import totp_begin
     from smartseoul.opendata import services
 
-    services.organization_ensure(name="jongno-gu", title_ko="서울특별시 종로구", title_en="Jongno-gu",
-                                 kind="district", district_code="11110")
+    services.organization_ensure(
+        name="jongno-gu", title_ko="서울특별시 종로구", title_en="Jongno-gu", kind="district", district_code="11110"
+    )
     user = make_user("jongno-data", role="official", department="11110-parking", capabilities=("publisher",))
     totp_begin(user=user)
     user.totp_confirmed = True
@@ -38,8 +43,9 @@ def district_publisher(city, make_user):
     return user
 
 
-def test_publish_find_preview_chart_download_and_sample_key(district_publisher, make_user, desktop_page,
-                                                            phone_page, tmp_path, artefacts_dir):
+def test_publish_find_preview_chart_download_and_sample_key(
+    district_publisher, make_user, desktop_page, phone_page, tmp_path, artefacts_dir
+):
     make_user("minji", district="11110")
     page = desktop_page
     page.goto("/accounts/login/?next=/opendata/publish/")
@@ -96,7 +102,7 @@ def test_publish_find_preview_chart_download_and_sample_key(district_publisher, 
 
     with citizen.expect_download() as download:
         citizen.click("#download-csv")
-    text = open(download.value.path(), encoding="utf-8").read()  # noqa: PTH123
+    text = Path(download.value.path()).read_text(encoding="utf-8")
     assert text.splitlines()[0] == "주차장명,주소,주차면수,기본요금,위도,경도"
     assert len(text.splitlines()) == 31
 

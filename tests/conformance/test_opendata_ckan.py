@@ -8,23 +8,34 @@ import pytest
 import requests
 
 from smartseoul.opendata import selectors, services
-from smartseoul.opendata.tests.conftest import jongno, parking, parking_csv, publisher  # noqa: F401  (fixtures)
+from smartseoul.opendata.tests import conftest as fixtures
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+# the open-data fixtures (a Jongno-gu publisher and its parking dataset with a table)
+jongno, publisher, parking_csv, parking = fixtures.jongno, fixtures.publisher, fixtures.parking_csv, fixtures.parking
 
 EXTRA = 140  # enough for more than one harvester page of 100
 
 
 @pytest.fixture
 def catalogue(parking):
-    seoul = services.organization_ensure(name="seoul-transport", title_ko="서울특별시 교통정책과", kind="city",
-                                         department_code="seoul-transport")
-    env = services.organization_ensure(name="seoul-environment", title_ko="서울특별시 기후환경본부", kind="city",
-                                       department_code="seoul-environment")
+    seoul = services.organization_ensure(
+        name="seoul-transport", title_ko="서울특별시 교통정책과", kind="city", department_code="seoul-transport"
+    )
+    env = services.organization_ensure(
+        name="seoul-environment", title_ko="서울특별시 기후환경본부", kind="city", department_code="seoul-environment"
+    )
     for i in range(EXTRA):
-        services.dataset_create(actor=None, organization=(seoul, env)[i % 2], name=f"dataset-{i:03d}",
-                                title_ko=f"자료 {i}", category=("transport", "environment", "safety")[i % 3],
-                                tags=[f"t{i % 5}"], state="active")
+        services.dataset_create(
+            actor=None,
+            organization=(seoul, env)[i % 2],
+            name=f"dataset-{i:03d}",
+            title_ko=f"자료 {i}",
+            category=("transport", "environment", "safety")[i % 3],
+            tags=[f"t{i % 5}"],
+            state="active",
+        )
     return parking
 
 
@@ -53,7 +64,7 @@ def test_ckanapi_reads_everything_it_needs(live_server, catalogue, citizen):
         assert ckan.action.resource_show(id=str(res.uid))["datastore_active"] is True
         fields = ckan.action.datastore_search(resource_id=str(res.uid), limit=0)
         assert fields["records"] == [] and fields["total"] == table.row_count
-        assert [f["id"] for f in fields["fields"]][0] == "_id"
+        assert fields["fields"][0]["id"] == "_id"
         seen, offset = [], 0
         while True:
             page = ckan.action.datastore_search(resource_id=str(res.uid), limit=4, offset=offset)
@@ -79,21 +90,28 @@ def test_ckanapi_write_errors_map_to_exceptions(live_server, catalogue, citizen,
     _key, publisher_key = services.api_key_register(owner=publisher, name="p")
     with pytest.raises(ckanapi.NotAuthorized):
         ckanapi.RemoteCKAN(live_server.url, apikey=citizen_key).action.package_create(
-            name="jongno-new", owner_org="jongno-gu", title="x")
+            name="jongno-new", owner_org="jongno-gu", title="x"
+        )
     ckan = ckanapi.RemoteCKAN(live_server.url, apikey=publisher_key)
     with pytest.raises(ckanapi.ValidationError) as err:
         ckan.action.package_create(name="jongno-parking", owner_org="jongno-gu", title="x")
     assert err.value.error_dict["name"] == ["That URL is already in use."]
-    created = ckan.action.package_create(name="jongno-new", owner_org="jongno-gu", title="종로구 새 자료",
-                                         tags=[{"name": "새"}], extras=[{"key": "district_code", "value": "11110"}])
+    created = ckan.action.package_create(
+        name="jongno-new",
+        owner_org="jongno-gu",
+        title="종로구 새 자료",
+        tags=[{"name": "새"}],
+        extras=[{"key": "district_code", "value": "11110"}],
+    )
     assert created["name"] == "jongno-new"
     with pytest.raises(ckanapi.CKANAPIError):
         ckanapi.RemoteCKAN(live_server.url, get_only=True).action.package_create(name="x")
 
 
 def test_plain_requests_on_the_harvester_prefix(live_server, catalogue):
-    response = requests.post(f"{live_server.url}/api/3/action/package_show", json={"id": "jongno-parking"},
-                             allow_redirects=False, timeout=30)
+    response = requests.post(
+        f"{live_server.url}/api/3/action/package_show", json={"id": "jongno-parking"}, allow_redirects=False, timeout=30
+    )
     assert response.status_code == 200 and response.json()["success"] is True
     response = requests.get(f"{live_server.url}/api/3/action/package_show", params={"id": "nope"}, timeout=30)
     assert response.status_code == 404
@@ -113,8 +131,11 @@ FQ_FORMS = [
 @pytest.mark.parametrize(("fq", "keep"), FQ_FORMS)
 def test_harvester_loop_covers_everything_once(live_server, catalogue, citizen, fq, keep):
     _key, raw = services.api_key_register(owner=citizen, name="harvester")
-    expected = {str(d.uid) for d in selectors.visible_datasets().select_related("organization")
-                if keep({"org": d.organization.name, "cat": d.category})}
+    expected = {
+        str(d.uid)
+        for d in selectors.visible_datasets().select_related("organization")
+        if keep({"org": d.organization.name, "cat": d.category})
+    }
     seen: list[str] = []
     previous = None
     start = 0
@@ -122,8 +143,9 @@ def test_harvester_loop_covers_everything_once(live_server, catalogue, citizen, 
         params = {"rows": 100, "start": start, "sort": "id asc"}
         if fq:
             params["fq"] = fq
-        response = requests.get(f"{live_server.url}/api/3/action/package_search", params=params,
-                                headers={"Authorization": raw}, timeout=60)
+        response = requests.get(
+            f"{live_server.url}/api/3/action/package_search", params=params, headers={"Authorization": raw}, timeout=60
+        )
         assert response.status_code == 200
         results = response.json()["result"]["results"]
         if not results:

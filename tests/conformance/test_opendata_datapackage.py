@@ -11,9 +11,12 @@ import pytest
 from frictionless import validate
 
 from smartseoul.opendata import services
-from smartseoul.opendata.tests.conftest import jongno, parking, parking_csv, publisher  # noqa: F401  (fixtures)
+from smartseoul.opendata.tests import conftest as fixtures
 
 pytestmark = pytest.mark.django_db
+
+# the open-data fixtures (a Jongno-gu publisher and its parking dataset with a table)
+jongno, publisher, parking_csv, parking = fixtures.jongno, fixtures.publisher, fixtures.parking_csv, fixtures.parking
 
 
 def test_descriptor_shape(client, parking):
@@ -31,12 +34,20 @@ def test_descriptor_shape(client, parking):
 
 
 def test_unpacked_zip_validates(client, parking, publisher, tmp_path):
-    services.table_write(actor=None, dataset=parking, resource_name="일정", fields=[
-        {"id": "day", "type": "date", "info": {"label": "날짜"}},
-        {"id": "at", "type": "datetime", "info": {"label": "시각"}},
-        {"id": "open", "type": "boolean", "info": {"label": "운영"}},
-    ], rows=[{"day": "2025-01-01", "at": "2025-01-01T09:00:00", "open": True},
-             {"day": "2025-01-02", "at": "2025-01-02T09:30:00", "open": False}])
+    services.table_write(
+        actor=None,
+        dataset=parking,
+        resource_name="일정",
+        fields=[
+            {"id": "day", "type": "date", "info": {"label": "날짜"}},
+            {"id": "at", "type": "datetime", "info": {"label": "시각"}},
+            {"id": "open", "type": "boolean", "info": {"label": "운영"}},
+        ],
+        rows=[
+            {"day": "2025-01-01", "at": "2025-01-01T09:00:00", "open": True},
+            {"day": "2025-01-02", "at": "2025-01-02T09:30:00", "open": False},
+        ],
+    )
     response = client.get("/dataset/jongno-parking/download.zip")
     assert response.status_code == 200
     zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))).extractall(tmp_path)

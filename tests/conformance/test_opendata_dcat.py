@@ -11,9 +11,12 @@ from rdflib.namespace import DCAT, RDF
 
 from smartseoul.opendata import services
 from smartseoul.opendata.dcat import HYDRA
-from smartseoul.opendata.tests.conftest import jongno, parking, parking_csv, publisher  # noqa: F401  (fixtures)
+from smartseoul.opendata.tests import conftest as fixtures
 
 pytestmark = pytest.mark.django_db
+
+# the open-data fixtures (a Jongno-gu publisher and its parking dataset with a table)
+jongno, publisher, parking_csv, parking = fixtures.jongno, fixtures.publisher, fixtures.parking_csv, fixtures.parking
 
 RDF_FORMATS = {"ttl": "turtle", "jsonld": "json-ld", "rdf": "xml", "xml": "xml", "n3": "n3"}
 
@@ -27,11 +30,22 @@ def shapes(shared_dir):
 def catalogue(parking):
     env = services.organization_ensure(name="seoul-environment", title_ko="서울특별시 기후환경본부", kind="city")
     for i in range(120):
-        services.dataset_create(actor=None, organization=env, name=f"air-{i:03d}", title_ko=f"대기질 {i}",
-                                title_en=f"Air {i}", description_ko="측정 자료", category="environment",
-                                frequency="daily", tags=["대기"], spatial="11110", state="active")
-    services.resource_create(actor=None, dataset=parking, name="안내", kind="link", format="PDF",
-                             url="https://example.org/guide.pdf")
+        services.dataset_create(
+            actor=None,
+            organization=env,
+            name=f"air-{i:03d}",
+            title_ko=f"대기질 {i}",
+            title_en=f"Air {i}",
+            description_ko="측정 자료",
+            category="environment",
+            frequency="daily",
+            tags=["대기"],
+            spatial="11110",
+            state="active",
+        )
+    services.resource_create(
+        actor=None, dataset=parking, name="안내", kind="link", format="PDF", url="https://example.org/guide.pdf"
+    )
     return parking
 
 

@@ -10,9 +10,12 @@ from lxml import etree
 
 from smartseoul.accounts.services import api_key_create
 from smartseoul.opendata import services
-from smartseoul.opendata.tests.conftest import jongno, parking, parking_csv, publisher  # noqa: F401  (fixtures)
+from smartseoul.opendata.tests import conftest as fixtures
 
 pytestmark = pytest.mark.django_db
+
+# the open-data fixtures (a Jongno-gu publisher and its parking dataset with a table)
+jongno, publisher, parking_csv, parking = fixtures.jongno, fixtures.publisher, fixtures.parking_csv, fixtures.parking
 
 
 def _json(client, path):

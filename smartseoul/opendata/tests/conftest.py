@@ -22,8 +22,9 @@ PARKING_CSV = (
 def jongno(city: Any) -> Any:
     from smartseoul.opendata import services
 
-    return services.organization_ensure(name="jongno-gu", title_ko="서울특별시 종로구", title_en="Jongno-gu",
-                                        kind="district", district_code="11110")
+    return services.organization_ensure(
+        name="jongno-gu", title_ko="서울특별시 종로구", title_en="Jongno-gu", kind="district", district_code="11110"
+    )
 
 
 @pytest.fixture
@@ -45,9 +46,16 @@ def parking(jongno: Any, publisher: Any, parking_csv: Path) -> Any:
     from smartseoul.opendata import services
 
     ds = services.dataset_create(
-        actor=publisher, organization=jongno, name="jongno-parking", title_ko="종로구 공영주차장을 안내합니다",
-        title_en="Jongno-gu public parking", description_ko="종로구 공영주차장 위치와 요금", category="transport",
-        tags=["주차", "교통"], service_name="JongnoParking", api_filters=["자치구"],
+        actor=publisher,
+        organization=jongno,
+        name="jongno-parking",
+        title_ko="종로구 공영주차장을 안내합니다",
+        title_en="Jongno-gu public parking",
+        description_ko="종로구 공영주차장 위치와 요금",
+        category="transport",
+        tags=["주차", "교통"],
+        service_name="JongnoParking",
+        api_filters=["자치구"],
         primary_key=["주차장코드(PARKING_CODE)"],
     )
     upload = services.upload_stage(actor=publisher, dataset=ds, file=parking_csv, original_name="parking.csv")

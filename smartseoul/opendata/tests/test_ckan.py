@@ -51,36 +51,57 @@ def test_error_types(client, parking):
 
 def test_validation_error_has_field_keys_and_no_message(client, parking, citizen):
     _key, raw = services.api_key_register(owner=citizen, name="k")
-    response = client.post("/api/3/action/package_create", json.dumps({"name": "jongno-parking", "owner_org": "jongno-gu"}),
-                           content_type="application/json", HTTP_AUTHORIZATION=raw)
+    response = client.post(
+        "/api/3/action/package_create",
+        json.dumps({"name": "jongno-parking", "owner_org": "jongno-gu"}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=raw,
+    )
     body = json.loads(response.content)
     assert body["error"]["__type"] == "Authorization Error"  # a citizen does not publish for Jongno-gu
 
 
 def test_publisher_writes_with_a_raw_token(client, parking, publisher):
     _key, raw = services.api_key_register(owner=publisher, name="ckan")
-    response = client.post("/api/action/package_create",
-                           json.dumps({"name": "jongno-parking", "owner_org": "jongno-gu", "title": "x"}),
-                           content_type="application/json", HTTP_AUTHORIZATION=raw)
+    response = client.post(
+        "/api/action/package_create",
+        json.dumps({"name": "jongno-parking", "owner_org": "jongno-gu", "title": "x"}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=raw,
+    )
     body = json.loads(response.content)
     assert response.status_code == 409
     assert body["error"] == {"__type": "Validation Error", "name": ["That URL is already in use."]}
-    response = client.post("/api/action/package_create",
-                           json.dumps({"name": "jongno-cctv", "owner_org": "jongno-gu", "title": "종로구 CCTV",
-                                       "tags": [{"name": "안전"}], "groups": [{"name": "safety"}]}),
-                           content_type="application/json", HTTP_X_CKAN_API_KEY=raw)
+    response = client.post(
+        "/api/action/package_create",
+        json.dumps(
+            {
+                "name": "jongno-cctv",
+                "owner_org": "jongno-gu",
+                "title": "종로구 CCTV",
+                "tags": [{"name": "안전"}],
+                "groups": [{"name": "safety"}],
+            }
+        ),
+        content_type="application/json",
+        HTTP_X_CKAN_API_KEY=raw,
+    )
     body = json.loads(response.content)
     assert body["success"] and body["result"]["groups"][0]["name"] == "safety"
-    response = client.post("/api/action/package_patch", json.dumps({"id": "jongno-cctv", "notes": "설명"}),
-                           content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    response = client.post(
+        "/api/action/package_patch",
+        json.dumps({"id": "jongno-cctv", "notes": "설명"}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {raw}",
+    )
     assert json.loads(response.content)["result"]["notes"] == "설명"
 
 
 def test_get_query_values_and_json_strings(client, parking):
-    response, body = call(client, "package_search", q="주차장", **{"facet.field": '["groups","tags"]'}, rows="2")
+    _response, body = call(client, "package_search", q="주차장", **{"facet.field": '["groups","tags"]'}, rows="2")
     assert body["result"]["count"] == 1
     assert body["result"]["search_facets"]["groups"]["items"][0]["name"] == "transport"
-    response, body = call(client, "package_search", rows="5000")
+    _response, body = call(client, "package_search", rows="5000")
     assert body["success"]  # silently capped
 
 
@@ -88,8 +109,11 @@ def test_form_body_holding_a_json_document(client, parking):
     from urllib.parse import urlencode
 
     for content_type in ("application/x-www-form-urlencoded",):
-        response = client.post("/api/3/action/package_show", urlencode({json.dumps({"id": "jongno-parking"}): "1"}),
-                               content_type=content_type)
+        response = client.post(
+            "/api/3/action/package_show",
+            urlencode({json.dumps({"id": "jongno-parking"}): "1"}),
+            content_type=content_type,
+        )
         assert json.loads(response.content)["result"]["name"] == "jongno-parking"
     response = client.post("/api/3/action/package_show", {"id": "jongno-parking"})  # multipart
     assert json.loads(response.content)["result"]["name"] == "jongno-parking"
@@ -125,8 +149,13 @@ def test_datastore_search_fields_paging_and_limits(client, parking):
     assert page["_links"]["next"].startswith("/api/3/action/datastore_search?")
     capped = call(client, "datastore_search", resource_id=str(res.uid), limit="99999")[1]["result"]
     assert capped["limit"] == 32000
-    filtered = call(client, "datastore_search", resource_id=str(res.uid), filters='{"요금(FEE)": 500}',
-                    sort="주차면수(CAPACITY) desc")[1]["result"]
+    filtered = call(
+        client,
+        "datastore_search",
+        resource_id=str(res.uid),
+        filters='{"요금(FEE)": 500}',
+        sort="주차면수(CAPACITY) desc",
+    )[1]["result"]
     assert [r["주차장명(PARKING_NAME)"] for r in filtered["records"]] == ["동대문 주차장", "혜화 주차장"]
     lists = call(client, "datastore_search", resource_id=str(res.uid), records_format="lists", limit="1")[1]
     assert isinstance(lists["result"]["records"][0], list)
@@ -142,20 +171,23 @@ def test_sql_endpoint_is_off_by_default(client, parking):
     assert response.status_code == 403 and body["error"]["__type"] == "Authorization Error"
 
 
-@pytest.mark.parametrize("sql", [
-    "DELETE FROM t",
-    "SELECT 1; SELECT 2",
-    "INSERT INTO t VALUES (1)",
-    "COPY (SELECT 1) TO '/tmp/x.csv'",
-    "ATTACH '/tmp/x.db'",
-    "SELECT * FROM read_csv('/etc/passwd')",
-    "SELECT * FROM read_parquet('/tmp/x.parquet')",
-    "SELECT * FROM main.t",
-    "PRAGMA database_list",
-    "CREATE TABLE x AS SELECT 1",
-    "SELECT getenv('HOME')",
-    "",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "DELETE FROM t",
+        "SELECT 1; SELECT 2",
+        "INSERT INTO t VALUES (1)",
+        "COPY (SELECT 1) TO '/tmp/x.csv'",
+        "ATTACH '/tmp/x.db'",
+        "SELECT * FROM read_csv('/etc/passwd')",
+        "SELECT * FROM read_parquet('/tmp/x.parquet')",
+        "SELECT * FROM main.t",
+        "PRAGMA database_list",
+        "CREATE TABLE x AS SELECT 1",
+        "SELECT getenv('HOME')",
+        "",
+    ],
+)
 def test_anything_other_than_one_select_is_refused(sql):
     with pytest.raises(QueryError):
         sqlsafe.validate(sql)
@@ -165,8 +197,9 @@ def test_sql_endpoint_when_enabled(client, parking, settings):
     settings.OPENDATA_SQL_ENABLED = True
     settings.OPENDATA_SQL_MAX_ROWS = 2
     res, _table = selectors.primary_table(parking)
-    response, body = call(client, "datastore_search_sql",
-                          sql=f'SELECT "자치구", count(*) AS n FROM "{res.uid}" GROUP BY 1')
+    _response, body = call(
+        client, "datastore_search_sql", sql=f'SELECT "자치구", count(*) AS n FROM "{res.uid}" GROUP BY 1'
+    )
     assert body["result"]["records"] == [{"자치구": "종로구", "n": 6}]
     body = call(client, "datastore_search_sql", sql=f'SELECT * FROM "{res.uid}"')[1]
     assert len(body["result"]["records"]) == 2 and body["result"]["records_truncated"] is True
@@ -181,12 +214,16 @@ def test_resource_create_with_an_upload(client, parking, publisher, tmp_path):
 
     _key, raw = services.api_key_register(owner=publisher, name="ckan")
     upload = SimpleUploadedFile("fees.csv", "구분,요금\n소형,500\n대형,1000\n".encode())
-    response = client.post("/api/3/action/resource_create", {"package_id": "jongno-parking", "name": "fees",
-                                                              "upload": upload}, HTTP_AUTHORIZATION=raw)
+    response = client.post(
+        "/api/3/action/resource_create",
+        {"package_id": "jongno-parking", "name": "fees", "upload": upload},
+        HTTP_AUTHORIZATION=raw,
+    )
     body = json.loads(response.content)
     assert body["success"] and body["result"]["datastore_active"] is True
     bad = SimpleUploadedFile("bad.csv", b"a,b\n1,2,3\n1,2,3\n")
-    response = client.post("/api/3/action/resource_create", {"package_id": "jongno-parking", "upload": bad},
-                           HTTP_AUTHORIZATION=raw)
+    response = client.post(
+        "/api/3/action/resource_create", {"package_id": "jongno-parking", "upload": bad}, HTTP_AUTHORIZATION=raw
+    )
     body = json.loads(response.content)
     assert body["error"]["__type"] == "Validation Error" and "upload" in body["error"]

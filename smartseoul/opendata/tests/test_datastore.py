@@ -112,8 +112,9 @@ def test_xlsx_rows_report_sheet_lines(tmp_path):
         ws.append([f"구{i}", 1000 + i])
     path = tmp_path / "m.xlsx"
     wb.save(path)
-    result = datastore.load_table(path, tmp_path / "m.parquet", declared=[{"id": "인구", "type": "integer"}],
-                                  original_name="m.xlsx")
+    result = datastore.load_table(
+        path, tmp_path / "m.parquet", declared=[{"id": "인구", "type": "integer"}], original_name="m.xlsx"
+    )
     assert result.source_format == "xlsx"
     assert result.row_count == 20
     assert [f["type"] for f in result.fields] == ["string", "integer"]
@@ -127,16 +128,25 @@ def test_api_names_come_from_headers():
 
 @pytest.fixture
 def table(tmp_path):
-    text = "district,pm10,at\n" + "".join(f"{'종로구' if i % 2 else '중구'},{i},2024-01-{1 + i % 28:02d}\n"
-                                         for i in range(100))
+    text = "district,pm10,at\n" + "".join(
+        f"{'종로구' if i % 2 else '중구'},{i},2024-01-{1 + i % 28:02d}\n" for i in range(100)
+    )
     result = datastore.load_table(_write(tmp_path / "t.csv", text), tmp_path / "t.parquet")
     return tmp_path / "t.parquet", result
 
 
 def test_query_filters_sort_page_and_fields(table):
     path, loaded = table
-    res = datastore.query(path, loaded.fields, row_count=loaded.row_count, filters={"district": "종로구"},
-                          sort="pm10 desc", limit=3, offset=1, select=["pm10"])
+    res = datastore.query(
+        path,
+        loaded.fields,
+        row_count=loaded.row_count,
+        filters={"district": "종로구"},
+        sort="pm10 desc",
+        limit=3,
+        offset=1,
+        select=["pm10"],
+    )
     assert res.total == 50
     assert [r["pm10"] for r in res.records] == [97, 95, 93]
     assert [f["id"] for f in res.fields] == ["pm10"]

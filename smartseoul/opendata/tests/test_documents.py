@@ -26,8 +26,10 @@ def test_rrn_checksum():
 
 
 def test_finder_kinds_and_masking():
-    text = (f"주민번호 {VALID_RRN}, 휴대폰 010-1234-5678, 메일 kim@example.com, 담당 official@seoul.go.kr, "
-            "국민은행 계좌 123456-01-234567, 대표전화 02-120-0000, 날짜 2024-01-02")
+    text = (
+        f"주민번호 {VALID_RRN}, 휴대폰 010-1234-5678, 메일 kim@example.com, 담당 official@seoul.go.kr, "
+        "국민은행 계좌 123456-01-234567, 대표전화 02-120-0000, 날짜 2024-01-02"
+    )
     hits = privacy.find(text)
     assert [h.kind for h in hits] == ["rrn", "phone", "email", "bank_account"]
     excerpt = privacy.masked_excerpt(text, hits[0])
@@ -40,8 +42,15 @@ def officer(city, make_user):
 
 
 def _doc(officer, body, number="복지-1"):
-    return services.document_create(actor=officer, number=number, title="회의록", body=body, doc_type="minutes",
-                                    department_code="seoul-welfare", produced_on=date(2025, 7, 1))
+    return services.document_create(
+        actor=officer,
+        number=number,
+        title="회의록",
+        body=body,
+        doc_type="minutes",
+        department_code="seoul-welfare",
+        produced_on=date(2025, 7, 1),
+    )
 
 
 def test_a_valid_resident_number_blocks_publication_until_redacted(officer):
@@ -83,11 +92,26 @@ def test_waiver_needs_a_reason_and_is_audited(officer):
 
 def test_closed_documents_need_a_legal_ground_and_hide_the_body(officer):
     with pytest.raises(FieldErrors):
-        services.document_create(actor=officer, number="x-1", title="비공개", doc_type="approval",
-                                 department_code="seoul-welfare", produced_on=date(2025, 1, 1), disclosure="closed")
-    doc = services.document_create(actor=officer, number="x-2", title="비공개 문서", body=f"번호 {VALID_RRN}",
-                                   doc_type="approval", department_code="seoul-welfare", produced_on=date(2025, 1, 1),
-                                   disclosure="closed", legal_ground="art9-1-6")
+        services.document_create(
+            actor=officer,
+            number="x-1",
+            title="비공개",
+            doc_type="approval",
+            department_code="seoul-welfare",
+            produced_on=date(2025, 1, 1),
+            disclosure="closed",
+        )
+    doc = services.document_create(
+        actor=officer,
+        number="x-2",
+        title="비공개 문서",
+        body=f"번호 {VALID_RRN}",
+        doc_type="approval",
+        department_code="seoul-welfare",
+        produced_on=date(2025, 1, 1),
+        disclosure="closed",
+        legal_ground="art9-1-6",
+    )
     services.document_publish(actor=officer, document=doc)  # the body is not published, so no finding blocks it
     assert selectors.documents_published(q="비공개").count() == 1
     assert selectors.documents_published(q="번호").count() == 0
@@ -109,10 +133,17 @@ def test_bulk_import_reports_bad_lines(officer, tmp_path):
         "A-1,예산 회의,minutes,seoul-welfare,2025-01-02,open,,내용,\n"
         "A-2,첨부 있음,approval,seoul-welfare,2025-01-03,open,,본문,a.txt\n"
         "A-3,잘못된 날짜,approval,seoul-welfare,2025-13-40,open,,본문,\n"
-        "A-4,없는 첨부,approval,seoul-welfare,2025-01-03,open,,본문,missing.txt\n", encoding="cp949")
+        "A-4,없는 첨부,approval,seoul-welfare,2025-01-03,open,,본문,missing.txt\n",
+        encoding="cp949",
+    )
     seen = []
-    summary = services.documents_import(actor=officer, csv_path=csv_path, files_dir=files, publish=True,
-                                        progress=lambda done, total: seen.append((done, total)))
+    summary = services.documents_import(
+        actor=officer,
+        csv_path=csv_path,
+        files_dir=files,
+        publish=True,
+        progress=lambda done, total: seen.append((done, total)),
+    )
     assert (summary.created, summary.published, summary.blocked) == (2, 1, 1)
     assert [e["line"] for e in summary.errors] == [4, 5]
     assert seen[-1] == (4, 4)

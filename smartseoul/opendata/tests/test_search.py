@@ -12,8 +12,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def catalogue(jongno):
-    seoul = services.organization_ensure(name="seoul-transport", title_ko="서울특별시 교통정책과", kind="city",
-                                         department_code="seoul-transport")
+    seoul = services.organization_ensure(
+        name="seoul-transport", title_ko="서울특별시 교통정책과", kind="city", department_code="seoul-transport"
+    )
     made = {}
     for name, title, cat, org, tags in (
         ("parking-a", "종로구 공영주차장을 안내합니다", "transport", jongno, ["주차"]),
@@ -21,10 +22,12 @@ def catalogue(jongno):
         ("library-a", "공공도서관 위치", "education", seoul, ["도서관"]),
         ("bus-a", "버스정류소 위치정보", "transport", seoul, ["버스", "주차"]),
     ):
-        made[name] = services.dataset_create(actor=None, organization=org, name=name, title_ko=title,
-                                             category=cat, tags=tags, state="active")
-    services.dataset_create(actor=None, organization=seoul, name="draft-parking", title_ko="주차장 초안",
-                            category="transport")
+        made[name] = services.dataset_create(
+            actor=None, organization=org, name=name, title_ko=title, category=cat, tags=tags, state="active"
+        )
+    services.dataset_create(
+        actor=None, organization=seoul, name="draft-parking", title_ko="주차장 초안", category="transport"
+    )
     return made
 
 
@@ -50,19 +53,24 @@ def test_fq_forms_of_the_ckan_harvester(catalogue):
     def names(fq):
         return sorted(_names(selectors.search_datasets(selectors.SearchParams(fq=fq, rows=100))))
 
-    assert names("organization:jongno-gu OR organization:seoul-transport") == ["air-a", "bus-a", "library-a",
-                                                                             "parking-a"]
+    assert names("organization:jongno-gu OR organization:seoul-transport") == [
+        "air-a",
+        "bus-a",
+        "library-a",
+        "parking-a",
+    ]
     assert names("-organization:jongno-gu") == ["air-a", "bus-a", "library-a"]
     assert names("groups:transport OR groups:education") == ["bus-a", "library-a", "parking-a"]
     assert names("-groups:transport") == ["air-a", "library-a"]
-    assert names("metadata_modified:[2000-01-01T00:00:00.000000Z TO *]") == ["air-a", "bus-a", "library-a",
-                                                                            "parking-a"]
+    assert names("metadata_modified:[2000-01-01T00:00:00.000000Z TO *]") == ["air-a", "bus-a", "library-a", "parking-a"]
     assert names("metadata_modified:[2999-01-01T00:00:00Z TO *]") == []
     assert names('tags:"주차" AND groups:transport') == ["bus-a", "parking-a"]
     assert names("groups:(environment OR education)") == ["air-a", "library-a"]
 
 
-@pytest.mark.parametrize("bad", ["organization:[broken", "nofield:x", "(groups:transport", "metadata_modified:[x TO *]"])
+@pytest.mark.parametrize(
+    "bad", ["organization:[broken", "nofield:x", "(groups:transport", "metadata_modified:[x TO *]"]
+)
 def test_bad_queries_raise_query_errors(catalogue, bad):
     with pytest.raises(QueryError):
         selectors.search_datasets(selectors.SearchParams(fq=bad))
@@ -81,8 +89,9 @@ def test_sorts_and_stable_id_paging(catalogue):
     assert by_name == sorted(by_name)
     services.usage_count(dataset_id=catalogue["library-a"].pk, kind="views", n=5)
     assert _names(selectors.search_datasets(selectors.SearchParams(sort="views_total desc")))[0] == "library-a"
-    pages = [_names(selectors.search_datasets(selectors.SearchParams(sort="id asc", rows=1, start=i)))
-             for i in range(5)]
+    pages = [
+        _names(selectors.search_datasets(selectors.SearchParams(sort="id asc", rows=1, start=i))) for i in range(5)
+    ]
     flat = [n for page in pages for n in page]
     assert len(flat) == 4 and len(set(flat)) == 4 and pages[4] == []
     with pytest.raises(QueryError):

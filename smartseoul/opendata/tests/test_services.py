@@ -3,8 +3,6 @@ upload leaves the published version, exports publish module data, usage counts."
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from smartseoul.core.models import AuditEvent
@@ -29,16 +27,16 @@ def test_dataset_changes_are_versioned_and_audited(parking, publisher):
 
 def test_validation_errors_are_per_field_and_store_nothing(jongno, publisher):
     with pytest.raises(FieldErrors) as err:
-        services.dataset_create(actor=publisher, organization=jongno, name="Bad Name!", title_ko="",
-                                category="nope")
+        services.dataset_create(actor=publisher, organization=jongno, name="Bad Name!", title_ko="", category="nope")
     assert set(err.value.errors) == {"name", "title", "category"}
     assert not Dataset.objects.exists()
 
 
 def test_name_must_be_unique(parking, publisher, jongno):
     with pytest.raises(FieldErrors) as err:
-        services.dataset_create(actor=publisher, organization=jongno, name="jongno-parking", title_ko="x",
-                                category="transport")
+        services.dataset_create(
+            actor=publisher, organization=jongno, name="jongno-parking", title_ko="x", category="transport"
+        )
     assert err.value.errors["name"] == ["That URL is already in use."]
 
 
@@ -55,8 +53,9 @@ def test_upload_that_fails_validation_leaves_the_previous_version_published(park
     before = (table.version, table.row_count, table.path)
     broken = tmp_path / "broken.csv"
     broken.write_text("주차장코드(PARKING_CODE),주차장명(PARKING_NAME)\nA,b,c,d\nB,c,d,e\nC,1\n", encoding="utf-8")
-    upload = services.upload_stage(actor=publisher, dataset=parking, file=broken, original_name="broken.csv",
-                                   resource=res)
+    upload = services.upload_stage(
+        actor=publisher, dataset=parking, file=broken, original_name="broken.csv", resource=res
+    )
     assert upload.status == "failed"
     with pytest.raises(Exception) as err:
         services.upload_publish(actor=publisher, upload=upload)
@@ -70,10 +69,14 @@ def test_upload_that_fails_validation_leaves_the_previous_version_published(park
 def test_new_upload_becomes_the_next_table_version(parking, publisher, tmp_path):
     res, table = selectors.primary_table(parking)
     newer = tmp_path / "newer.csv"
-    newer.write_text("주차장코드(PARKING_CODE),주차장명(PARKING_NAME),자치구,주차면수(CAPACITY),요금(FEE),위도,경도\n"
-                     "PK010,새 주차장,종로구,10,100,37.57,126.98\n", encoding="utf-8")
-    upload = services.upload_stage(actor=publisher, dataset=parking, file=newer, original_name="newer.csv",
-                                   resource=res)
+    newer.write_text(
+        "주차장코드(PARKING_CODE),주차장명(PARKING_NAME),자치구,주차면수(CAPACITY),요금(FEE),위도,경도\n"
+        "PK010,새 주차장,종로구,10,100,37.57,126.98\n",
+        encoding="utf-8",
+    )
+    upload = services.upload_stage(
+        actor=publisher, dataset=parking, file=newer, original_name="newer.csv", resource=res
+    )
     services.upload_publish(actor=publisher, upload=upload)
     table.refresh_from_db()
     assert table.version == 2 and table.row_count == 1
@@ -89,15 +92,33 @@ def test_upload_of_another_kind_of_file_is_refused(parking, publisher, tmp_path)
 
 
 def test_exports_become_datasets_with_schema_and_licence(city):
-    rows = [{"day": "2025-11-01", "district_code": "11110", "count": 3},
-            {"day": "2025-11-02", "district_code": "11140", "count": 5}]
+    rows = [
+        {"day": "2025-11-01", "district_code": "11110", "count": 3},
+        {"day": "2025-11-02", "district_code": "11140", "count": 5},
+    ]
     export = OpenDataExport(
-        key="complaints-daily", title_ko="일별 민원 접수 현황", title_en="Complaints per day", description_ko="민원",
-        description_en="Complaints", category="administration", licence="KOGL-1", keywords=("민원",),
+        key="complaints-daily",
+        title_ko="일별 민원 접수 현황",
+        title_en="Complaints per day",
+        description_ko="민원",
+        description_en="Complaints",
+        category="administration",
+        licence="KOGL-1",
+        keywords=("민원",),
         fields=(ExportField("day", "date"), ExportField("district_code", "string"), ExportField("count", "integer")),
-        rows=lambda: iter(rows), primary_key=("day", "district_code"))
-    broken = OpenDataExport(key="broken", title_ko="x", title_en="x", description_ko="x", description_en="x",
-                            category="safety", fields=(ExportField("a", "string"),), rows=lambda: 1 / 0)
+        rows=lambda: iter(rows),
+        primary_key=("day", "district_code"),
+    )
+    broken = OpenDataExport(
+        key="broken",
+        title_ko="x",
+        title_en="x",
+        description_ko="x",
+        description_en="x",
+        category="safety",
+        fields=(ExportField("a", "string"),),
+        rows=lambda: 1 / 0,
+    )
     summary = services.exports_refresh_all([export, broken])
     assert summary.refreshed == ["complaints-daily"] and "broken" in summary.failed
     ds = Dataset.objects.get(export_key="complaints-daily")
@@ -124,8 +145,13 @@ def test_usage_counts_per_day_and_total(parking):
 
 def test_data_request_answer_needs_the_department_and_a_legal_ground(city, make_user):
     citizen = make_user("asker")
-    req = services.data_request_create(requester=citizen, title="전기차 충전소", description="실시간",
-                                       category="transport", department_code="seoul-transport")
+    req = services.data_request_create(
+        requester=citizen,
+        title="전기차 충전소",
+        description="실시간",
+        category="transport",
+        department_code="seoul-transport",
+    )
     other = make_user("other-official", role="official", department="seoul-welfare")
     with pytest.raises(Forbidden):
         services.data_request_answer(actor=other, request=req, status="refused", answer="no")
@@ -133,8 +159,9 @@ def test_data_request_answer_needs_the_department_and_a_legal_ground(city, make_
     with pytest.raises(FieldErrors) as err:
         services.data_request_answer(actor=owner, request=req, status="refused", answer="제공 불가")
     assert "legal_ground" in err.value.errors
-    services.data_request_answer(actor=owner, request=req, status="refused", answer="제공 불가",
-                                 legal_ground="art9-1-7")
+    services.data_request_answer(
+        actor=owner, request=req, status="refused", answer="제공 불가", legal_ground="art9-1-7"
+    )
     req.refresh_from_db()
     assert req.status == "refused" and req.legal_ground == "art9-1-7"
     assert AuditEvent.objects.filter(action="opendata.request_answer").exists()
@@ -142,8 +169,9 @@ def test_data_request_answer_needs_the_department_and_a_legal_ground(city, make_
 
 def test_showcase_is_shown_only_after_moderation(parking, make_user):
     author = make_user("dev")
-    item = services.showcase_submit(author=author, title="주차 앱", description="d", url="https://example.org",
-                                    dataset_names=["jongno-parking"])
+    item = services.showcase_submit(
+        author=author, title="주차 앱", description="d", url="https://example.org", dataset_names=["jongno-parking"]
+    )
     assert not selectors.showcases().exists()
     moderator = make_user("mod", capabilities=("moderator",))
     services.showcase_moderate(actor=moderator, showcase=item, approve=True)
@@ -154,5 +182,3 @@ def test_sample_keys_are_marked(citizen):
     key, raw = services.api_key_register(owner=citizen, name="test", sample=True)
     assert services.api_key_is_sample(key)
     assert services.api_key_use(raw=raw).pk == key.pk
-
-

@@ -21,8 +21,11 @@ def test_catalogue_pages(client, parking):
     assert page.status_code == 200 and "JongnoParking" in page.content.decode()
     preview = client.get("/opendata/dataset/jongno-parking/preview", {"q": "혜화"})
     assert "혜화 주차장" in preview.content.decode() and "세종로" not in preview.content.decode()
-    chart = json.loads(client.get("/opendata/dataset/jongno-parking/chart.json",
-                                  {"x": "자치구", "y": "주차면수(CAPACITY)", "func": "sum"}).content)
+    chart = json.loads(
+        client.get(
+            "/opendata/dataset/jongno-parking/chart.json", {"x": "자치구", "y": "주차면수(CAPACITY)", "func": "sum"}
+        ).content
+    )
     assert chart == {"x": ["종로구"], "y": [735], "func": "sum", "x_label": "자치구", "y_label": "주차면수(CAPACITY)"}
     assert client.get("/opendata/dataset/jongno-parking/chart.json", {"x": "nope"}).status_code == 400
     geo = json.loads(client.get("/opendata/dataset/jongno-parking/map.geojson").content)
@@ -49,8 +52,9 @@ def test_publish_pages_need_a_publisher(client, citizen, parking, publisher):
     assert client.get("/opendata/publish/").status_code == 403
     client.force_login(publisher)
     assert client.get("/opendata/publish/").status_code == 200
-    response = client.post("/opendata/publish/", {"organization": "jongno-gu", "name": "Bad!", "title_ko": "",
-                                                  "category": "transport"})
+    response = client.post(
+        "/opendata/publish/", {"organization": "jongno-gu", "name": "Bad!", "title_ko": "", "category": "transport"}
+    )
     assert response.status_code == 200 and "errorlist" in response.content.decode()
 
 
@@ -65,8 +69,12 @@ def test_native_api_and_quota(client, parking, citizen):
     assert over.status_code == 429 and json.loads(over.content)["error"]["code"] == "quota_exceeded"
     bad = client.get("/api/v1/opendata/datasets", HTTP_X_API_KEY="ss_wrong")
     assert bad.status_code == 403
-    assert client.post("/api/v1/opendata/sql", json.dumps({"sql": "SELECT 1"}),
-                       content_type="application/json").status_code == 403
+    assert (
+        client.post(
+            "/api/v1/opendata/sql", json.dumps({"sql": "SELECT 1"}), content_type="application/json"
+        ).status_code
+        == 403
+    )
 
 
 def test_key_page_shows_usage(client, citizen, parking):
@@ -85,9 +93,18 @@ def test_document_review_flow_in_pages(client, official):
     session = client.session
     session[SECOND_FACTOR_SESSION_KEY] = True
     session.save()
-    response = client.post("/opendata/documents/office/", {
-        "number": "주차-1", "title": "민원 회신", "body": "연락처 010-9876-5432", "doc_type": "approval",
-        "department": "11110-parking", "produced_on": "2025-03-01", "disclosure": "open"})
+    response = client.post(
+        "/opendata/documents/office/",
+        {
+            "number": "주차-1",
+            "title": "민원 회신",
+            "body": "연락처 010-9876-5432",
+            "doc_type": "approval",
+            "department": "11110-parking",
+            "produced_on": "2025-03-01",
+            "disclosure": "open",
+        },
+    )
     assert response.status_code == 302
     review = response["Location"]
     client.post(review, {"action": "publish"})
@@ -105,9 +122,9 @@ def test_document_review_flow_in_pages(client, official):
 
 def test_widgets_are_cheap_and_plain(parking):
     services.usage_count(dataset_id=parking.pk, kind="api_calls", n=3)
-    from smartseoul.opendata import widgets
-    from smartseoul.core.registry import Period
     from smartseoul.core import clock
+    from smartseoul.core.registry import Period
+    from smartseoul.opendata import widgets
 
     query = WidgetQuery(period=Period(clock.now(), clock.now()))
     assert widgets.usage_today(query)["value"] == 3
@@ -131,8 +148,11 @@ def test_demo_is_idempotent(city):
 
 def test_import_command(official, tmp_path):
     csv_path = tmp_path / "docs.csv"
-    csv_path.write_text("number,title,doc_type,department_code,produced_on,disclosure,legal_ground,body,attachments\n"
-                        "C-1,계약 결과,contract,11110-parking,2025-01-02,open,,내용,\n", encoding="utf-8")
+    csv_path.write_text(
+        "number,title,doc_type,department_code,produced_on,disclosure,legal_ground,body,attachments\n"
+        "C-1,계약 결과,contract,11110-parking,2025-01-02,open,,내용,\n",
+        encoding="utf-8",
+    )
     args = argparse.Namespace(csv=str(csv_path), files=None, publish=True, username="official")
     assert commands.import_documents(args) == 0
     assert selectors.documents_published(q="계약").count() == 1
