@@ -254,6 +254,19 @@ def main() -> int:
                 t0 = time.perf_counter()
                 http.get(f"{base}/healthz", timeout=30)
                 healthz_single.append((time.perf_counter() - t0) * 1000)
+            console.print(f"{map_queries} uncached whole-city map queries (a different city-wide bbox each time) …")
+            cold_lat: list[float] = []
+            for k in range(map_queries):
+                jitter = k * 1e-5
+                bbox = f"{126.70 - jitter},{37.40 - jitter},{127.25 + jitter},{37.73 + jitter}"
+                t0 = time.perf_counter()
+                r = http.get(
+                    f"{base}/complaints/map.geojson",
+                    params={"zoom": zooms[k % 3], "period": "all", "bbox": bbox},
+                    timeout=30,
+                )
+                cold_lat.append((time.perf_counter() - t0) * 1000)
+                r.raise_for_status()
             features = len(http.get(f"{base}/complaints/map.geojson?zoom=11&period=all", timeout=30).json()["features"])
         finally:
             server.terminate()
@@ -268,6 +281,8 @@ def main() -> int:
         "submission_p95_ms": round(_pct(s_lat, 0.95) * 1000, 1),
         "map_whole_city_p50_ms": round(_pct(map_lat, 0.5), 1),
         "map_whole_city_p95_ms": round(_pct(map_lat, 0.95), 1),
+        "map_whole_city_uncached_p50_ms": round(_pct(cold_lat, 0.5), 1),
+        "map_whole_city_uncached_p95_ms": round(_pct(cold_lat, 0.95), 1),
         "map_features_zoom11": features,
         "map_index_first_load_ms": round(index_load_ms, 1),
     }
@@ -278,8 +293,12 @@ def main() -> int:
         "healthz_p95_ms": round(_pct(healthz_single, 0.95), 1),
         "submissions_vs_healthz": round(submissions_ps / healthz_rps, 3) if healthz_rps else None,
     }
-    targets = {"submissions_per_s": ">= 300", "map_whole_city_p95_ms": "< 100"}
-    ok = submissions_ps >= 300 and _pct(map_lat, 0.95) < 100 and s_err == 0
+    targets = {
+        "submissions_per_s": ">= 300",
+        "map_whole_city_p95_ms": "< 100",
+        "map_whole_city_uncached_p95_ms": "< 100",
+    }
+    ok = submissions_ps >= 300 and _pct(map_lat, 0.95) < 100 and _pct(cold_lat, 0.95) < 100 and s_err == 0
     print(
         json.dumps(
             {

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
@@ -307,8 +308,50 @@ def map_geojson(
     mode: str = "cluster",
     district_code: str = "",
 ) -> dict[str, Any]:
-    """The Talk Map: coarsened public positions as RFC 7946 clusters, or an H3 heat map."""
+    """The Talk Map: coarsened public positions as RFC 7946 clusters, or an H3 heat map.
+
+    Results are memoised per index snapshot (a new report or status change makes a new
+    snapshot), so the city-wide view most visitors open is computed once per change."""
     cols = complaint_index.columns()
+    key = (id(cols), zoom, bbox, tuple(category_codes), status, period, mode, district_code, _en())
+    with _MAP_CACHE_LOCK:
+        if _MAP_CACHE.get("snapshot") is not cols:
+            _MAP_CACHE.clear()
+            _MAP_CACHE["snapshot"] = cols
+        cached = _MAP_CACHE.get(key)
+    if cached is not None:
+        return dict(cached)  # a shallow copy: callers may add top-level members
+    result = _map_compute(
+        cols,
+        zoom=zoom,
+        bbox=bbox,
+        category_codes=category_codes,
+        status=status,
+        period=period,
+        mode=mode,
+        district_code=district_code,
+    )
+    with _MAP_CACHE_LOCK:
+        if _MAP_CACHE.get("snapshot") is cols and len(_MAP_CACHE) < 256:
+            _MAP_CACHE[key] = result
+    return result
+
+
+_MAP_CACHE: dict[Any, Any] = {}
+_MAP_CACHE_LOCK = threading.Lock()
+
+
+def _map_compute(
+    cols: Columns,
+    *,
+    zoom: int,
+    bbox: tuple[float, float, float, float] | None,
+    category_codes: Sequence[str],
+    status: str,
+    period: str,
+    mode: str,
+    district_code: str,
+) -> dict[str, Any]:
     since, until = _period_seconds(period)
     mask = _mask(
         cols,

@@ -11,19 +11,23 @@ from django.db import connection, connections
 from smartseoul.complaints.models import Complaint, MeToo
 from smartseoul.complaints.services import complaint_metoo, complaint_submit
 
+POOL = 20  # like a server's connection pool: 100 requests in flight, at most 20 database connections
+
 
 def _run(users: list[Any], number: str) -> list[BaseException]:
     errors: list[BaseException] = []
     start = threading.Barrier(len(users))
+    pool = threading.BoundedSemaphore(POOL)
 
     def click(user: Any) -> None:
-        try:
-            start.wait()
-            complaint_metoo(user=user, number=number)
-        except BaseException as exc:  # collected and asserted in the test thread
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        start.wait()
+        with pool:
+            try:
+                complaint_metoo(user=user, number=number)
+            except BaseException as exc:  # collected and asserted in the test thread
+                errors.append(exc)
+            finally:
+                connections.close_all()
 
     threads = [threading.Thread(target=click, args=(u,)) for u in users]
     for t in threads:
