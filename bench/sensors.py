@@ -75,6 +75,10 @@ RAW = {
 def setup_django(data_dir: str) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartseoul.settings")
     os.environ["SMARTSEOUL_DATA_DIR"] = data_dir
+    # a fresh SQLite database in the temporary directory, unless BENCH_DATABASE_URL names one to use
+    os.environ.pop("DATABASE_URL", None)
+    if os.environ.get("BENCH_DATABASE_URL"):
+        os.environ["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
     import django
 
     django.setup()
