@@ -167,10 +167,14 @@ def commerce(request: HttpRequest) -> HttpResponse:
                      "survival_3y": ind.survival_3y, "closure_rate": ind.closure_rate,
                      "store_growth": ind.store_growth, "sales_trend": ind.sales_trend})
     counts = [sum(1 for r in rows if r["light"] == k) for k in range(4)]
+    top = max(counts) or 1
+    bars = [{"value": k, "label": label, "count": counts[k], "width": round(100 * counts[k] / top)}
+            for k, label in Light.choices]
     form = forms.StoreForm(initial={"category": category, "lat": 37.5665, "lon": 126.978})
     form.fields["category"].choices = choices  # type: ignore[attr-defined]
     return render(request, "analytics/commerce.html", {
         "rows": rows, "category": category, "choices": choices, "counts": counts, "lights": Light.choices,
+        "bars": bars,
         "form": form, "map_rows": [{k: r[k] for k in ("area", "name", "lat", "lon", "light", "stores")}
                                    for r in rows],
     })

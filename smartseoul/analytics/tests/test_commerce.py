@@ -83,7 +83,8 @@ def test_analyse_my_store_api(client: Any, city: Any) -> None:
     assert outside.status_code == 400 and outside.json()["error"]["code"] == "outside_city"
     page = client.get("/analytics/commerce/analyse", {"lat": 37.5949, "lon": 126.9774, "category": "cafe"})
     assert page.status_code == 200 and b'id="light"' in page.content
-    assert client.get("/analytics/commerce/", {"category": "cafe"}).status_code == 200
+    listing = client.get("/analytics/commerce/", {"category": "cafe"})
+    assert listing.status_code == 200 and b'id="lights-chart"' in listing.content and b"<rect" in listing.content
     assert client.get("/api/v1/analytics/commerce/indicators", {"category": "cafe"}).json()
 
 
