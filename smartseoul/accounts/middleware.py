@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 
 SECOND_FACTOR_SESSION_KEY = "second_factor_ok"
 PROTECTED_PREFIXES = ("/admin/", "/office/")
+PROTECTED_SEGMENT = "/office/"  # every module's back-office pages live under /<module>/office/
 
 
 def second_factor_passed(request: HttpRequest) -> bool:
@@ -27,7 +28,7 @@ class OfficialSecondFactorMiddleware:
             and user.is_authenticated
             and user.is_staff_role
             and not second_factor_passed(request)
-            and (path.startswith(PROTECTED_PREFIXES) or _is_official_api(request))
+            and (path.startswith(PROTECTED_PREFIXES) or PROTECTED_SEGMENT in path or _is_official_api(request))
         ):
             if path.startswith("/api/"):
                 return JsonResponse(
