@@ -156,10 +156,8 @@ def bench_plan(cells: np.ndarray, night: Any, routes: int) -> dict[str, Any]:
     key = o[ok].astype(np.int64) * len(grid) + d[ok]
     uniq, inv = np.unique(key, return_inverse=True)
     weight = np.bincount(inv, weights=trips, minlength=uniq.size)
-    by_weekday = np.zeros((uniq.size, 7))
-    np.add.at(by_weekday, (inv, dow), trips / 4.0)  # 28 days = 4 nights of each weekday
-    by_hour = np.zeros((uniq.size, 24))
-    np.add.at(by_hour, (inv, hour), trips)
+    by_weekday = routing.grouped_matrix(inv, dow, trips / 4.0, uniq.size, 7)  # 28 days = 4 nights per weekday
+    by_hour = routing.grouped_matrix(inv, hour, trips, uniq.size, 24)
     flows = routing.Flows(uniq // len(grid), uniq % len(grid), weight, by_weekday, by_hour)
     plan = routing.plan_routes(adjacency, flows, routing.PlanParams(routes=routes, buses=8 * routes, catchment_rings=1))
     seconds = time.perf_counter() - t

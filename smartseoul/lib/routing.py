@@ -12,6 +12,7 @@ width), and suggested intervals by weekday from its demand and the buses it is g
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -99,14 +100,21 @@ class Flows:
         key = a.astype(np.int64) * 1_000_003 + b
         uniq, inv = np.unique(key, return_inverse=True)
         w = np.bincount(inv, weights=self.weight[keep], minlength=uniq.size)
-        wd = hr = None
-        if self.by_weekday is not None:
-            wd = np.stack([np.bincount(inv, weights=self.by_weekday[keep][:, d], minlength=uniq.size)
-                           for d in range(7)], axis=1)
-        if self.by_hour is not None:
-            hr = np.stack([np.bincount(inv, weights=self.by_hour[keep][:, h], minlength=uniq.size)
-                           for h in range(24)], axis=1)
+        wd = _sum_rows(inv, self.by_weekday[keep], uniq.size) if self.by_weekday is not None else None
+        hr = _sum_rows(inv, self.by_hour[keep], uniq.size) if self.by_hour is not None else None
         return Flows((uniq // 1_000_003).astype(np.int64), (uniq % 1_000_003).astype(np.int64), w, wd, hr)
+
+
+def _sum_rows(groups: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """Row sums of `values` (m × k) grouped by `groups` (m) into an n × k array."""
+    return np.stack([np.bincount(groups, weights=values[:, j], minlength=n) for j in range(values.shape[1])],
+                    axis=1)
+
+
+def grouped_matrix(groups: np.ndarray, columns: np.ndarray, weights: np.ndarray, n: int, k: int) -> np.ndarray:
+    """An n × k matrix of summed `weights` at (group, column) — what np.add.at does, much faster."""
+    flat = np.bincount(groups.astype(np.int64) * k + columns.astype(np.int64), weights=weights, minlength=n * k)
+    return flat.reshape(n, k)
 
 
 def shortest_path(
@@ -142,7 +150,7 @@ def shortest_path(
 
 def path_length(adj: Adjacency, path: Sequence[int]) -> float:
     total = 0.0
-    for u, v in zip(path[:-1], path[1:], strict=True):
+    for u, v in itertools.pairwise(path):
         total += next(w for n, w in adj[u] if n == v)
     return total
 
@@ -166,7 +174,7 @@ def alternative_paths(
             found.append((path, length))
             if len(found) >= k:
                 break
-        for u, v in zip(path[:-1], path[1:], strict=True):
+        for u, v in itertools.pairwise(path):
             w = next(w for n, w in adj[u] if n == v)
             cost[(u, v)] = cost.get((u, v), w) * (1 + penalty)
             cost[(v, u)] = cost[(u, v)]

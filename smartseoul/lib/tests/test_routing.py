@@ -166,3 +166,29 @@ def test_walking_catchment_serves_trips_from_neighbouring_cells() -> None:
     plan = routing.plan_routes(adj, flows, routing.PlanParams(routes=1, max_length_m=length + 100, catchment_rings=1))
     assert plan.share == pytest.approx(1.0)
     assert max(plan.routes[0].segment_riders) == pytest.approx(15.0)
+
+
+def test_undirected_merges_both_directions_with_weekday_and_hour_profiles() -> None:
+    rng = np.random.default_rng(3)
+    o = rng.integers(0, 6, 400)
+    d = rng.integers(0, 6, 400)
+    w = rng.integers(1, 5, 400).astype(float)
+    wd = rng.random((400, 7))
+    hr = rng.random((400, 24))
+    und = routing.Flows(o, d, w, wd, hr).undirected()
+    for a, b in zip(und.origin.tolist(), und.dest.tolist(), strict=True):
+        mask = ((o == a) & (d == b)) | ((o == b) & (d == a))
+        j = int(np.nonzero((und.origin == a) & (und.dest == b))[0][0])
+        assert a < b
+        assert und.weight[j] == pytest.approx(w[mask].sum())
+        assert und.by_weekday[j] == pytest.approx(wd[mask].sum(axis=0))
+        assert und.by_hour[j] == pytest.approx(hr[mask].sum(axis=0))
+    assert float(und.weight.sum()) == pytest.approx(float(w[o != d].sum()))
+
+
+def test_grouped_matrix_equals_add_at() -> None:
+    rng = np.random.default_rng(4)
+    g, c, v = rng.integers(0, 50, 1000), rng.integers(0, 7, 1000), rng.random(1000)
+    expected = np.zeros((50, 7))
+    np.add.at(expected, (g, c), v)
+    assert routing.grouped_matrix(g, c, v, 50, 7) == pytest.approx(expected)
