@@ -59,8 +59,8 @@ def load_flows(cg: selectors.CityGrid, p: Window) -> tuple[routing.Flows, dict[s
     key = o.astype(np.int64) * n + d
     uniq, inv = np.unique(key, return_inverse=True)
     weight = np.bincount(inv, weights=trips, minlength=uniq.size)
-    nights = np.array([per_dow.get(int(x), 1) for x in range(7)], dtype=np.float64)
-    by_weekday = routing.grouped_matrix(inv, dow, trips / nights[dow], uniq.size, 7)
+    night_count = np.array([per_dow.get(int(x), 1) for x in range(7)], dtype=np.float64)
+    by_weekday = routing.grouped_matrix(inv, dow, trips / night_count[dow], uniq.size, 7)
     by_hour = routing.grouped_matrix(inv, hour, trips, uniq.size, 24)
     return routing.Flows(uniq // n, uniq % n, weight, by_weekday, by_hour), stats
 
