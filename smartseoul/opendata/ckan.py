@@ -86,7 +86,7 @@ def ckan_time(value: datetime | None) -> str | None:
     """CKAN's timestamp form: naive UTC with microseconds, no offset."""
     if value is None:
         return None
-    return value.astimezone(UTC).replace(tzinfo=None).strftime("%Y-%m-%dT%H:%M:%S.%f")
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds")
 
 
 def base_url(request: HttpRequest) -> str:
@@ -168,8 +168,8 @@ def resource_dict(resource: Resource, base: str) -> dict[str, Any]:
 
 def package_dict(ds: Dataset, base: str) -> dict[str, Any]:
     lic = LICENCES.get(ds.licence)
-    tags = list(ds.tags.all())
-    resources = [r for r in ds.resources.all() if r.active]
+    tags = selectors.tags_of(ds)
+    resources = selectors.resources_of(ds)
     extras = [
         {"key": "category", "value": ds.category},
         {"key": "frequency", "value": ds.frequency},

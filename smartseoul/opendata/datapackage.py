@@ -12,6 +12,7 @@ from typing import Any
 
 from .constants import LICENCES
 from .models import Dataset, Resource
+from .selectors import resources_of, tags_of
 
 
 def _name(text: str, used: set[str]) -> str:
@@ -52,9 +53,7 @@ def descriptor(ds: Dataset, base: str, *, local_paths: dict[str, str] | None = N
     lic = LICENCES.get(ds.licence)
     used: set[str] = set()
     resources: list[dict[str, Any]] = []
-    for res in ds.resources.all():
-        if not res.active:
-            continue
+    for res in resources_of(ds):
         has_table = hasattr(res, "table")
         if local_paths is not None and not has_table:
             continue
@@ -89,7 +88,7 @@ def descriptor(ds: Dataset, base: str, *, local_paths: dict[str, str] | None = N
         "version": f"{ds.version}.0.0",
         "created": ds.created_at.isoformat(),
         "homepage": f"{base}/opendata/dataset/{ds.name}/",
-        "keywords": [t.name for t in ds.tags.all()],
+        "keywords": [t.name for t in tags_of(ds)],
         "sources": [{"title": ds.organization.title_ko, "path": f"{base}/organization/{ds.organization.name}"}],
         "resources": resources,
     }
@@ -104,8 +103,8 @@ def build_zip(ds: Dataset, base: str, csv_for: Any) -> Path:
     used: set[str] = set()
     paths: dict[str, str] = {}
     files: list[tuple[Path, str]] = []
-    for res in ds.resources.all():
-        if res.active and hasattr(res, "table"):
+    for res in resources_of(ds):
+        if hasattr(res, "table"):
             rel = f"data/{_name(res.name, used)}.csv"
             paths[str(res.uid)] = rel
             files.append((csv_for(res.table), rel))

@@ -21,6 +21,7 @@ from .constants import (
     ResourceKind,
 )
 from .models import Dataset, Organization, Resource
+from .selectors import resources_of, tags_of
 
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 EU_THEME = "http://publications.europa.eu/resource/authority/data-theme/"
@@ -154,7 +155,7 @@ def dataset_into(g: Graph, base: str, ds: Dataset, services: tuple[URIRef, URIRe
     g.add((node, DCTERMS.modified, _dt(ds.modified_at)))
     if ds.published_at:
         g.add((node, DCTERMS.issued, _dt(ds.published_at)))
-    for tag in ds.tags.all():
+    for tag in tags_of(ds):
         g.add((node, DCAT.keyword, Literal(tag.name, lang="ko")))
     landing = _typed(g, f"{base}/opendata/dataset/{ds.name}/", FOAF.Document)
     g.add((node, DCAT.landingPage, landing))
@@ -185,7 +186,7 @@ def dataset_into(g: Graph, base: str, ds: Dataset, services: tuple[URIRef, URIRe
         g.add((licence, DCTERMS.title, Literal(lic.title, lang="en")))
         g.add((licence, DCTERMS.title, Literal(lic.title_ko, lang="ko")))
     datastore_service, openapi_service = services
-    for res in ds.resources.all():
+    for res in resources_of(ds):
         if res.active:
             g.add((node, DCAT.distribution, _distribution(g, base, ds, res, licence, datastore_service)))
     if ds.service_name:

@@ -7,6 +7,7 @@ through these functions."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 import uuid
 from collections.abc import Sequence
@@ -58,6 +59,7 @@ SORT_COLUMNS = {
     "usage": "usage_total",
 }
 DEFAULT_SORT = "score desc, metadata_modified desc"
+MAX_ID_LIST = 5000  # above this many full-text hits, filter with a sub-query instead of an id list
 
 
 # --- datasets -----------------------------------------------------------------------------------------
@@ -96,12 +98,27 @@ def visible_datasets(
 
 def with_related(qs: QuerySet[Dataset]) -> QuerySet[Dataset]:
     return qs.select_related("organization").prefetch_related(
-        Prefetch("tags", queryset=DatasetTag.objects.order_by("name")),
+        Prefetch("tags", queryset=DatasetTag.objects.order_by("name"), to_attr="tag_list"),
         Prefetch(
             "resources",
+            to_attr="resource_list",
             queryset=Resource.objects.filter(active=True).select_related("table").order_by("position", "id"),
         ),
     )
+
+
+def tags_of(ds: Dataset) -> list[DatasetTag]:
+    """The dataset's tags (the prefetched list when read through `with_related`)."""
+    cached = getattr(ds, "tag_list", None)
+    return cached if cached is not None else list(ds.tags.order_by("name"))
+
+
+def resources_of(ds: Dataset) -> list[Resource]:
+    """The dataset's active resources, with their tables (prefetched through `with_related`)."""
+    cached = getattr(ds, "resource_list", None)
+    if cached is not None:
+        return cached
+    return list(ds.resources.filter(active=True).select_related("table").order_by("position", "id"))
 
 
 def dataset_get(id_or_name: str, user: Any = None) -> Dataset:
@@ -206,8 +223,14 @@ def search_datasets(params: SearchParams) -> SearchResult:
                 return SearchResult(
                     count=0, results=[], facets={f: [] for f in params.facet_fields}, sort=params.sort or DEFAULT_SORT
                 )
-            qs = qs.filter(search.matching("dataset", terms))
-            ranks = search.ranks("dataset", terms) if _wants_score(params.sort) else None
+            # One full-text query gives the matching ids and their relevance; the other queries
+            # (count, facets, ordering) then look rows up by primary key instead of re-running it.
+            matched = search.ranks("dataset", terms)
+            if len(matched) <= MAX_ID_LIST:
+                qs = qs.filter(pk__in=list(matched))
+            else:
+                qs = qs.filter(search.matching("dataset", terms))
+            ranks = matched if _wants_score(params.sort) else None
     for fq in [params.fq, *params.fq_list]:
         if fq and fq.strip():
             qs = qs.filter(parse(fq, dataset_term))
@@ -342,10 +365,12 @@ def organizations_for(user: Any) -> list[Organization]:
 GROUP_NAMESPACE = uuid.UUID("6f1c2b1e-52c5-4a0e-9a51-0e7d8c5a1b00")
 
 
+@functools.lru_cache(maxsize=64)
 def group_uid(category: str) -> str:
     return str(uuid.uuid5(GROUP_NAMESPACE, f"group:{category}"))
 
 
+@functools.lru_cache(maxsize=4096)
 def tag_uid(name: str) -> str:
     return str(uuid.uuid5(GROUP_NAMESPACE, f"tag:{name}"))
 
@@ -415,7 +440,7 @@ def table_path(table: DatastoreTable) -> Path:
 
 
 def primary_table(dataset: Dataset) -> tuple[Resource, DatastoreTable] | None:
-    for res in dataset.resources.all():
+    for res in resources_of(dataset):
         if res.active and hasattr(res, "table"):
             return res, res.table
     return None

@@ -335,7 +335,7 @@ def upload(request: HttpRequest, name: str) -> HttpResponse:
             resource = None
             rid = request.POST.get("resource")
             if rid:
-                resource = next((r for r in ds.resources.all() if str(r.uid) == rid), None)
+                resource = next((r for r in selectors.resources_of(ds) if str(r.uid) == rid), None)
             try:
                 staged = services.upload_stage(
                     actor=request.user,
@@ -348,7 +348,7 @@ def upload(request: HttpRequest, name: str) -> HttpResponse:
                 error = exc.message
             else:
                 return redirect("opendata:upload-report", uid=staged.uid)
-    tables = [r for r in ds.resources.all() if hasattr(r, "table")]
+    tables = [r for r in selectors.resources_of(ds) if hasattr(r, "table")]
     return render(
         request,
         "opendata/upload.html",
