@@ -21,11 +21,18 @@ LEVELS = {"box": ("thing_id",), "dong": ("district_code", "dong_code"), "distric
 QUANTITIES = ("pm10", "pm25", "temperature", "humidity", "uv", "noise", "illuminance", "wind_speed", "visitors")
 
 
+BUCKET_US = {"hour": 3_600_000_000, "day": 86_400_000_000}
+KST_US = 9 * 3_600_000_000
+
+
 def _aggregate_sql(source: str, keys: tuple[str, ...], bucket: str) -> str:
+    """Korea has no daylight saving, so local buckets are integer arithmetic on the epoch
+    (far cheaper than a time-zone conversion per row). `period` is the local wall-clock start."""
     where = "result IS NOT NULL" + ("" if keys[0] == "thing_id" else f" AND coalesce({keys[0]}, '') <> ''")
+    size = BUCKET_US[bucket]
     return (
         f"SELECT {', '.join(keys)}, quantity, "
-        f"epoch_us(date_trunc('{bucket}', phenomenon_time AT TIME ZONE 'Asia/Seoul')) AS period, "
+        f"((epoch_us(phenomenon_time) + {KST_US}) // {size}) * {size} AS period, "
         f"count(*) AS n, avg(result) AS mean, min(result) AS min, max(result) AS max "
         f"FROM {source} WHERE {where} GROUP BY ALL ORDER BY ALL"
     )
@@ -46,7 +53,7 @@ def aggregate_day(
         for bucket, name in (("hour", "hourly"), ("day", "daily")):
             if bucket not in buckets:
                 continue
-            table = con.execute(_aggregate_sql(source, LEVELS[level], bucket)).fetch_arrow_table()
+            table = con.execute(_aggregate_sql(source, LEVELS[level], bucket)).to_arrow_table()
             dataset = f"agg_{level}_{name}"
             lake.replace_partition(dataset, day, table)
             out[dataset] = table
