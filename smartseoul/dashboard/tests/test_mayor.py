@@ -123,7 +123,9 @@ def test_page_queries_are_bounded_whatever_the_data_size(city, client, register)
         counts.append((len(cold), len(warm)))
     (cold_small, warm_small), (cold_big, warm_big) = counts
     assert cold_small == cold_big and warm_small == warm_big
-    assert cold_big <= 15  # each widget a few aggregate queries, plus shapes once
+    from smartseoul.dashboard.selectors import visible_widgets
+
+    assert cold_big <= 5 + 3 * len(visible_widgets(False))  # a few aggregate queries per widget, shapes once
     assert warm_big == 0  # a warm page view touches no table at all
 
 
