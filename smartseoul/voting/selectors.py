@@ -159,12 +159,16 @@ def tally_ballots(
             count.update(counted)
             if district:
                 by_district[district].update(counted)
-    else:
-        for choices, district in ballots:  # the hot path of large votes: Counter.update runs in C
+    else:  # the hot path of large votes: collect, then count once in C
+        flat: list[int] = []
+        flat_by_district: dict[str, list[int]] = defaultdict(list)
+        for choices, district in ballots:
             total += 1
-            count.update(choices)
+            flat.extend(choices)
             if district:
-                by_district[district].update(choices)
+                flat_by_district[district].extend(choices)
+        count = Counter(flat)
+        by_district.update((code, Counter(items)) for code, items in flat_by_district.items())
         points = count
     weighted = ballot_type in (BallotType.POINTS, BallotType.RANKING)
     all_points = sum(points.values())
