@@ -107,7 +107,7 @@ def test_internal_cache_never_leaks_to_public(official_client, client, fakes):
 def test_page_queries_are_bounded_whatever_the_data_size(city, client, register):
     register(widgets=(Widget("fake.audit", "Audit events", "stat", _audit_count),))
     counts = []
-    for size in (5, 2000):
+    for size in (5, 5, 2000):  # the first round also warms other modules' in-process indexes
         AuditEvent.objects.all().delete()
         AuditEvent.objects.bulk_create(AuditEvent(actor_label="x", action="t", at="2026-01-01T00:00:00Z")
                                        for _ in range(size))
@@ -121,7 +121,7 @@ def test_page_queries_are_bounded_whatever_the_data_size(city, client, register)
         with CaptureQueriesContext(connection) as warm:
             client.get("/mayor/")
         counts.append((len(cold), len(warm)))
-    (cold_small, warm_small), (cold_big, warm_big) = counts
+    (cold_small, warm_small), (cold_big, warm_big) = counts[1:]
     assert cold_small == cold_big and warm_small == warm_big
     from smartseoul.dashboard.selectors import visible_widgets
 
