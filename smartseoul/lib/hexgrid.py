@@ -8,6 +8,7 @@ split into chunks that run on all cores; the result is identical to `h3.latlng_t
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -52,7 +53,7 @@ def assign_cells(
         pl.LazyFrame({"lat": lat[a:b], "lng": lon[a:b]}).select(
             plh3.latlng_to_cell("lat", "lng", resolution, return_dtype=pl.UInt64).alias("c")
         )
-        for a, b in zip(bounds[:-1], bounds[1:], strict=True)
+        for a, b in itertools.pairwise(bounds)
     ]
     collected = pl.collect_all(frames)
     out = np.concatenate([f.get_column("c").to_numpy() for f in collected]).astype(np.int64, copy=False)
@@ -146,7 +147,7 @@ class Grid:
 def cells_along_line(coords: Sequence[Sequence[float]], resolution: int, step_m: float = 100.0) -> list[int]:
     """Cells a GeoJSON LineString (lon, lat pairs) passes through, in order, without repeats."""
     out: list[int] = []
-    for (lon1, lat1), (lon2, lat2) in zip(coords[:-1], coords[1:], strict=True):
+    for (lon1, lat1), (lon2, lat2) in itertools.pairwise(coords):
         length = float(haversine_m(lat1, lon1, lat2, lon2))
         steps = max(1, math.ceil(length / step_m))
         for s in range(steps + 1):
