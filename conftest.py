@@ -74,6 +74,9 @@ def _clear_cache() -> None:
 
     cache.clear()
     geography.invalidate_cache()
+    from smartseoul.voting import services as voting_services
+
+    voting_services._rules_cache.clear()  # test databases reuse ids after a rollback
 
 
 @pytest.fixture

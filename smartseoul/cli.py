@@ -39,11 +39,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
             err.print(f"[red]✗[/red] {p}")
         err.print("Refusing to start in production without these settings (see .env.example).")
         return 2
-    worker = None
+    workers = []
     if not args.no_worker:
         import subprocess
 
-        worker = subprocess.Popen([sys.executable, "-m", "smartseoul.cli", "manage", "db_worker", "--interval", "1"])
+        for cmd in (["manage", "db_worker", "--interval", "1"], ["scheduler"]):
+            workers.append(subprocess.Popen([sys.executable, "-m", "smartseoul.cli", *cmd]))  # noqa: S603
+    import copy
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    log_config = copy.deepcopy(LOGGING_CONFIG)  # access logs pass the personal-data filter (keys in paths)
+    log_config["filters"] = {"personal_data": {"()": "smartseoul.core.logging.PersonalDataFilter"}}
+    for handler in log_config["handlers"].values():
+        handler["filters"] = ["personal_data"]
     console.print(f"[bold]Smart Seoul[/bold] on http://{args.host}:{args.port}  (workers: {args.workers})")
     try:
         uvicorn.run(
@@ -54,10 +63,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
             log_level="info",
             proxy_headers=True,
             lifespan="off",
+            log_config=log_config,
         )
     finally:
-        if worker is not None:
-            worker.terminate()
+        for w in workers:
+            w.terminate()
     return 0
 
 
@@ -145,6 +155,30 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_scheduler(args: argparse.Namespace) -> int:
+    from smartseoul.core.scheduler import run_forever
+
+    console.print("scheduler running (periodic jobs and daily housekeeping); Ctrl+C stops it")
+    run_forever()
+    return 0
+
+
+def cmd_daily(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from smartseoul.core import clock
+    from smartseoul.core.scheduler import run_daily
+
+    try:
+        day = date.fromisoformat(args.date) if args.date else clock.today_local().date()
+    except ValueError as exc:
+        raise CommandError(f"--date must be YYYY-MM-DD (got {args.date!r})") from exc
+    outcome = run_daily(day)
+    for module, result in outcome.items():
+        console.print(f"{module}: {result}")
+    return 0 if all(r == "ok" for r in outcome.values()) else 1
+
+
 def cmd_compile_translations(args: argparse.Namespace) -> int:
     from smartseoul.core.i18n import compile_translations
 
@@ -194,6 +228,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help="say what a production start is missing")
     p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("scheduler", help="run periodic jobs and the daily housekeeping in a loop")
+    p.set_defaults(func=cmd_scheduler)
+
+    p = sub.add_parser("daily", help="run every module's daily housekeeping once")
+    p.add_argument("--date", help="the day to run for (YYYY-MM-DD); default today")
+    p.set_defaults(func=cmd_daily)
 
     p = sub.add_parser("compile-translations", help="compile the Korean/English message catalogues (.po → .mo)")
     p.set_defaults(func=cmd_compile_translations)

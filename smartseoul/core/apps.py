@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from .registry import ModuleManifest, Tile
+from .registry import ModuleManifest, Periodic, Tile
 
 
 class CoreConfig(AppConfig):
@@ -22,5 +22,12 @@ class CoreConfig(AppConfig):
             title=str(_("City")),
             router=router,
             api_prefix="/city",
+            periodic=(Periodic("notifications-retry", 60, _retry_notifications),),
             tiles=(Tile(_("Notifications"), "core:inbox", "🔔", "life", _("Messages from the city"), order=90),),
         )
+
+
+def _retry_notifications() -> int:
+    from .services import notification_retry_pending
+
+    return notification_retry_pending()

@@ -7,6 +7,8 @@ import logging
 import re
 
 _PATTERNS = [
+    # Seoul OpenAPI keys travel in the path: /<KEY>/<json|xml|xmlf|xls>/<SERVICE>/…
+    (re.compile(r"/[^/\s\"]+/(?=(?:json|xml|xmlf|xls)/[A-Za-z0-9_]+/\d)"), "/***/"),
     (re.compile(r"\b\d{6}[- ]?[1-8]\d{6}\b"), "******-*******"),  # resident registration number
     (re.compile(r"(?<!\d)(?:\+82[- ]?|0)1[016789][- ]?\d{3,4}[- ]?\d{4}(?!\d)"), "010-****-****"),  # mobile
     (re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"), "***@***"),

@@ -128,6 +128,15 @@ class Command:
 
 
 @dataclass(frozen=True)
+class Periodic:
+    """Work the scheduler runs every `seconds` (checkpoint signing, derived data, care checks)."""
+
+    name: str
+    seconds: int
+    run: Callable[[], Any]
+
+
+@dataclass(frozen=True)
 class ModuleManifest:
     name: str
     title: StrOrPromise
@@ -143,6 +152,7 @@ class ModuleManifest:
     on_day: Callable[[date], None] | None = None  # daily housekeeping (escalations, expiry, refresh)
     demo: Callable[[], None] | None = None  # idempotent Seoul demo data (runs after core's)
     commands: tuple[Command, ...] = ()
+    periodic: tuple[Periodic, ...] = ()
 
 
 @cache
@@ -176,6 +186,10 @@ def layer(key: str) -> MapLayer | None:
 
 def exports() -> tuple[OpenDataExport, ...]:
     return tuple(e for m in manifests() for e in m.exports)
+
+
+def periodic() -> tuple[Periodic, ...]:
+    return tuple(p for m in manifests() for p in m.periodic)
 
 
 def commands() -> tuple[Command, ...]:

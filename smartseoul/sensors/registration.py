@@ -7,7 +7,7 @@ from datetime import date
 
 from django.utils.translation import gettext_lazy as _
 
-from smartseoul.core.registry import ExportField, MapLayer, ModuleManifest, OpenDataExport, Tile, Widget
+from smartseoul.core.registry import ExportField, MapLayer, ModuleManifest, OpenDataExport, Periodic, Tile, Widget
 
 
 def _on_day(day: date) -> None:
@@ -109,6 +109,19 @@ def manifest() -> ModuleManifest:
             Tile(_("Senior care"), "sensors:care", "🏠", "office", _("Caseworkers' home-sensor dashboard"), order=40),
         ),
         on_day=_on_day,
+        periodic=(Periodic("sensors-derive", 3600, _derive_today), Periodic("sensors-care", 300, _care_check)),
         demo=_demo,
         commands=COMMANDS,
     )
+
+
+def _derive_today() -> object:
+    from .tasks import derive_today
+
+    return derive_today.call()
+
+
+def _care_check() -> object:
+    from .tasks import care_check_now
+
+    return care_check_now.call()

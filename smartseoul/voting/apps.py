@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from smartseoul.core.registry import Command, ExportField, ModuleManifest, OpenDataExport, Tile, Widget
+from smartseoul.core.registry import Command, ExportField, ModuleManifest, OpenDataExport, Periodic, Tile, Widget
 
 
 class VotingConfig(AppConfig):
@@ -67,9 +67,16 @@ class VotingConfig(AppConfig):
                      order=20),
             ),
             on_day=demo.on_day,
+            periodic=(Periodic("voting-sweep", 10, _sweep),),
             demo=demo.load_demo,
             commands=(
                 Command("verify", "verify a vote's ballot log: signatures, roots, consistency, re-tally",
                         verify.add_arguments, verify.handle, group="ledger"),
             ),
         )
+
+
+def _sweep() -> object:
+    from .tasks import sweep
+
+    return sweep.call() if hasattr(sweep, "call") else sweep()

@@ -97,3 +97,15 @@ def test_check_lists_what_production_lacks(settings, capsys, db):
 def test_log_scrubbing_masks_personal_data():
     text = scrub("call 010-1234-5678 or +82 10 9876 5432, rrn 900101-1234567, mail kim@example.kr")
     assert "1234-5678" not in text and "9876" not in text and "1234567" not in text and "kim@" not in text
+
+
+def test_log_scrubbing_masks_seoul_openapi_keys():
+    line = scrub('"GET /ss_abcdef123456/json/RealtimeCityAir/1/5/ HTTP/1.1" 200')
+    assert "ss_abcdef123456" not in line and "/json/RealtimeCityAir/1/5/" in line
+
+
+def test_daily_command_runs_every_module(city, capsys):
+    assert main(["daily", "--date", "2026-11-02"]) in (0, 1)
+    out = capsys.readouterr().out
+    assert "democracy" in out and "complaints" in out
+    assert main(["daily", "--date", "yesterday"]) == 2
