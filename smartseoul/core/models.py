@@ -17,14 +17,14 @@ class Bilingual(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         if (get_language() or "ko").startswith("en") and self.name_en:
             return self.name_en
         return self.name_ko
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class City(Bilingual):
@@ -130,6 +130,9 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["recipient", "channel", "-created_at"]), models.Index(fields=["status"])]
 
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient_id} ({self.channel}, {self.status})"
+
 
 class AuditEvent(models.Model):
     """Who did what, when, from where. Written by every official action; read by auditors."""
@@ -146,6 +149,9 @@ class AuditEvent(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["action", "-at"]), models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
 
 
 # --- points of interest ----------------------------------------------------------------------

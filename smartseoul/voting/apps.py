@@ -79,4 +79,4 @@ class VotingConfig(AppConfig):
 def _sweep() -> object:
     from .tasks import sweep
 
-    return sweep.call() if hasattr(sweep, "call") else sweep()
+    return sweep.call()
