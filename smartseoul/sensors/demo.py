@@ -56,7 +56,29 @@ def _synthetic(code: str, hours: np.ndarray, rng: np.random.Generator, base: flo
     return np.clip(np.round(np.abs(2 + rng.normal(0, 1, hours.size)), 1), 0, 100)
 
 
+def thresholds_seed() -> int:
+    """Seeds the versioned threshold tables from data/thresholds.json when they are empty
+    (the migration seeds them too; a flushed database needs them again before the demo)."""
+    import json
+    from datetime import date
+    from pathlib import Path
+
+    from .models import IndexThreshold
+
+    if IndexThreshold.objects.exists():
+        return 0
+    items = json.loads((Path(__file__).resolve().parent / "data" / "thresholds.json").read_text(encoding="utf-8"))
+    for item in items:
+        IndexThreshold.objects.update_or_create(
+            kind=item["kind"], version=item["version"],
+            defaults={"table": item["table"], "source": item["source"],
+                      "effective_from": date.fromisoformat(item["effective_from"]), "notes": item.get("notes", "")},
+        )
+    return len(items)
+
+
 def load_demo() -> None:
+    thresholds_seed()
     if Thing.objects.filter(kind=ThingKind.SDOT_BOX, serial__startswith="DEMO").exists():
         return
     rng = random.Random(2019)
