@@ -77,6 +77,9 @@ def _clear_cache() -> None:
     from smartseoul.voting import services as voting_services
 
     voting_services._rules_cache.clear()  # test databases reuse ids after a rollback
+    from smartseoul.complaints.index import complaint_index
+
+    complaint_index.invalidate()  # the in-memory map index must not outlive a test's database
 
 
 @pytest.fixture
