@@ -267,7 +267,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = int(args.func(args) or 0)
     except DomainError as exc:
         message = exc.message
-        err.print(f"[red]error:[/red] {message}", highlight=False)
+        err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
         return 2
     except KeyboardInterrupt:
         return 130

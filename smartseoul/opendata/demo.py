@@ -840,7 +840,13 @@ def load_demo() -> None:
         )
         services.resource_create(actor=None, dataset=dataset, name=ko, kind="link", format=fmt, url=url)
     _district_datasets(rng, ds, orgs)
-    services.exports_refresh_all()
+    # First publication of every module export; later refreshes are the scheduler's daily work,
+    # so a second demo run publishes nothing new.
+    from smartseoul.core.registry import exports
+
+    from .selectors import exported_keys
+
+    services.exports_refresh_all([e for e in exports() if e.key not in exported_keys()])
     _usage(rng)
     _documents()
     _requests_and_apps()

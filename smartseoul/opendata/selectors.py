@@ -654,3 +654,8 @@ def documents_to_review() -> QuerySet[Document]:
         .exclude(status=DocumentStatus.WITHDRAWN)
         .annotate(open_findings=Count("findings", filter=Q(findings__status="open")))
     )
+
+
+def exported_keys() -> set[str]:
+    """Keys of module exports already published as datasets."""
+    return set(Dataset.objects.exclude(export_key=None).exclude(export_key="").values_list("export_key", flat=True))

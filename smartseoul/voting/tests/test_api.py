@@ -106,7 +106,8 @@ def test_office_pages_create_publish_close(client: Any, owner: Any) -> None:
     from smartseoul.accounts.middleware import SECOND_FACTOR_SESSION_KEY
 
     client.force_login(owner)
-    assert client.get("/voting/office/").status_code == 403  # second factor not passed
+    response = client.get("/voting/office/")  # second factor not passed: sent to it
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/second-factor/")
     session = client.session
     session[SECOND_FACTOR_SESSION_KEY] = True
     session.save()
