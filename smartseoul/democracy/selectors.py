@@ -225,7 +225,7 @@ class CommentNode:
 
 
 def comment_tree(p: Proposal, *, viewer: User | AnonymousUser | None = None) -> list[CommentNode]:
-    """Threaded comments; a hidden comment stays in the tree (as a placeholder) so replies keep their place."""
+    """Threaded comments; a hidden comment stays in the tree (its text withheld) so replies keep their place."""
     nodes: dict[int, CommentNode] = {}
     roots: list[CommentNode] = []
     for c in Comment.objects.filter(proposal=p).select_related("author").order_by("created_at", "id"):
