@@ -68,7 +68,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;",
     }
-    DATABASES["default"]["TEST"] = {"NAME": env("SMARTSEOUL_TEST_SQLITE", "")} if env("SMARTSEOUL_TEST_SQLITE") else {}
+    # Tests use a file database like production (WAL, busy timeout), not the shared-cache
+    # in-memory one, whose table locks fail at once instead of waiting for the writer.
+    DATABASES["default"]["TEST"] = {"NAME": env("SMARTSEOUL_TEST_SQLITE", str(DATA_DIR / "test-smartseoul.sqlite3"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import totp_now
 
@@ -32,12 +33,10 @@ def test_citizen_signs_up_verifies_phone_switches_language_and_signs_out(city, p
     assert page.locator("html").get_attribute("lang") == "ko"
 
     page.click("#lang-switch")
-    page.wait_for_load_state()
-    assert page.locator("html").get_attribute("lang") == "en"
+    expect(page.locator("html")).to_have_attribute("lang", "en")
     assert page.locator("#verification-level").inner_text() == "phone verified"
     page.click("#lang-switch")
-    page.wait_for_load_state()
-    assert page.locator("html").get_attribute("lang") == "ko"
+    expect(page.locator("html")).to_have_attribute("lang", "ko")
 
     page.click("#signout")
     page.wait_for_url("**/")

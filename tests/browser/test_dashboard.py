@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from conftest import totp_now
 from smartseoul.dashboard.tests.geojson_check import problems
@@ -175,8 +176,7 @@ def test_citizen_proposes_theme_map_moderator_publishes_it_joins_the_catalogue(
         page.wait_for_url(theme_url)
         assert page.locator("#theme-points > li.card").count() == n + 1
     page.click("#theme-submit")
-    page.wait_for_load_state()
-    assert page.locator("#theme-status").get_attribute("data-status") == "pending"
+    expect(page.locator("#theme-status")).to_have_attribute("data-status", "pending")
     page.screenshot(path=str(artefacts_dir / "dashboard-theme-proposed-phone.png"), full_page=True)
 
     context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="ko-KR", base_url=live_server.url)
@@ -187,8 +187,7 @@ def test_citizen_proposes_theme_map_moderator_publishes_it_joins_the_catalogue(
         moderator.goto("/map/moderation/")
         moderator.get_by_role("link", name="우리 동네 그늘 쉼터").click()
         moderator.click("#theme-publish")
-        moderator.wait_for_load_state()
-        assert moderator.locator("#theme-status").get_attribute("data-status") == "published"
+        expect(moderator.locator("#theme-status")).to_have_attribute("data-status", "published")
 
         moderator.goto("/map/")
         layer = moderator.locator(".layer-row", has_text="우리 동네 그늘 쉼터")

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import totp_now
 
@@ -84,7 +85,7 @@ def test_publish_find_preview_chart_download_and_sample_key(
     citizen.fill("#q", "주차장")
     citizen.click("#search-submit")
     result = citizen.locator("#results a.od-title", has_text="종로구 공영주차장을 한눈에")
-    assert result.count() == 1
+    expect(result).to_have_count(1)
     result.click()
     citizen.wait_for_url("**/opendata/dataset/jongno-public-parking/")
     citizen.wait_for_selector("#preview-table tbody tr")
