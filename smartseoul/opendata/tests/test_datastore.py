@@ -179,6 +179,38 @@ def test_large_tables_estimate_filtered_totals(table, monkeypatch):
     assert res.total == 100 and res.total_was_estimated is False
 
 
+def test_sorted_projections_answer_filters_exactly_like_the_table(table, monkeypatch):
+    path, loaded = table
+    monkeypatch.setattr(datastore, "PROJECTION_MIN_ROWS", 50)
+    monkeypatch.setattr(datastore, "PROJECTION_ROW_GROUP", 10)
+    queries = [
+        {"filters": {"district": "종로구"}, "sort": "pm10 desc", "limit": 5},
+        {"filters": {"district": ["중구", "종로구"]}, "limit": 7, "offset": 40},
+        {"filters": {"at": "2024-01-03"}, "sort": "district asc"},
+        {"filters": {"pm10": "42"}},
+    ]
+    before = [datastore.query(path, loaded.fields, row_count=loaded.row_count, **q) for q in queries]
+
+    # the two columns with the fewest distinct values: district (2) and the date (28), not pm10 (100)
+    assert datastore.build_projections(path, loaded.fields, loaded.row_count) == ["district", "at"]
+    by_district = datastore.projection_path(path, 1)
+    column = duckdb.sql(f"SELECT district FROM read_parquet('{by_district}')").fetchall()
+    assert column == sorted(column)
+    monkeypatch.setattr(datastore, "ESTIMATE_THRESHOLD", 10)  # exact totals still: the projection is cheap
+    after = [datastore.query(path, loaded.fields, row_count=loaded.row_count, **q) for q in queries]
+    assert [r.records for r in after] == [r.records for r in before]
+    assert [r.total for r in after[:3]] == [r.total for r in before[:3]] == [50, 100, 4]
+    assert not any(r.total_was_estimated for r in after[:3])
+
+
+def test_small_tables_get_no_projection(table):
+    path, loaded = table
+    stale = datastore.projection_path(path, 1)  # as a publication that was rolled back leaves it
+    stale.write_bytes(b"PAR1")
+    assert datastore.build_projections(path, loaded.fields, loaded.row_count) == []
+    assert not list(path.parent.glob("*.by-*.parquet"))
+
+
 @pytest.mark.parametrize("fmt", ["csv", "json", "xlsx", "parquet"])
 def test_exports(table, tmp_path, fmt):
     path, loaded = table

@@ -83,6 +83,29 @@ def test_new_upload_becomes_the_next_table_version(parking, publisher, tmp_path)
     assert Upload.objects.get(pk=upload.pk).status == "published"
 
 
+def test_a_published_large_table_gets_sorted_projections(parking, publisher, tmp_path, monkeypatch):
+    from smartseoul.opendata import datastore
+
+    monkeypatch.setattr(datastore, "PROJECTION_MIN_ROWS", 3)
+    res, table = selectors.primary_table(parking)
+    newer = tmp_path / "newer.csv"
+    newer.write_text(
+        "주차장코드(PARKING_CODE),주차장명(PARKING_NAME),자치구,주차면수(CAPACITY),요금(FEE),위도,경도\n"
+        + "".join(f"PK{i:03d},주차장 {i},{'종로구' if i % 2 else '중구'},{i},100,37.57,126.98\n" for i in range(9)),
+        encoding="utf-8",
+    )
+    upload = services.upload_stage(
+        actor=publisher, dataset=parking, file=newer, original_name="newer.csv", resource=res
+    )
+    services.upload_publish(actor=publisher, upload=upload)
+    table.refresh_from_db()
+    projections = sorted(p.name for p in selectors.table_path(table).parent.glob(f"v{table.version}.by-*.parquet"))
+    # the district (2 values), then the code (9, first of the ties); the fee has one value only
+    assert projections == [f"v{table.version}.by-1.parquet", f"v{table.version}.by-3.parquet"]
+    rows = selectors.table_query(table, filters={"자치구": "중구"}, limit=10)
+    assert rows.total == 5 and {r["자치구"] for r in rows.records} == {"중구"}
+
+
 def test_upload_of_another_kind_of_file_is_refused(parking, publisher, tmp_path):
     doc = tmp_path / "x.pdf"
     doc.write_bytes(b"%PDF-1.4")
