@@ -71,3 +71,5 @@ class CoreErrorCode(StrEnum):
     BAD_BOUNDARY_FILE = "bad_boundary_file"
     UNKNOWN_CHANNEL = "unknown_channel"
     RATE_LIMITED = "rate_limited"
+    NOT_AN_AUDITOR = "not_an_auditor"
+    BAD_FILTER = "bad_filter"

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
-from .errors import CoreErrorCode, NotFound
+from .errors import CoreErrorCode, InvalidInput, NotFound, PermissionDenied
 from .models import AuditEvent, City, Department, District, Neighborhood, Notification
 
 if TYPE_CHECKING:
@@ -113,10 +118,99 @@ def outbox(user: User | None = None, channel: str | None = None) -> QuerySet[Not
     return qs
 
 
-def audit_events(*, action: str | None = None, actor_id: int | None = None) -> QuerySet[AuditEvent]:
-    qs = AuditEvent.objects.select_related("actor")
-    if action:
-        qs = qs.filter(action=action)
-    if actor_id:
-        qs = qs.filter(actor_id=actor_id)
+def can_read_audit(user: User) -> bool:
+    """Auditors read the audit log; so do city administrators (who answer for it) and superusers."""
+    from smartseoul.accounts.models import Role
+
+    return bool(user.is_authenticated and (user.is_superuser or user.role in (Role.AUDITOR, Role.CITY_ADMIN)))
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """What an auditor narrows the log to. Dates are inclusive, in the city's time zone."""
+
+    action: str = ""
+    actor: str = ""  # username at the time of the event (actor_label), exact
+    target_type: str = ""
+    target_id: str = ""
+    since: date | None = None
+    until: date | None = None
+
+    @classmethod
+    def parse(cls, params: Mapping[str, str]) -> AuditFilter:
+        """From query parameters; a malformed date is refused with a clear error."""
+        dates: dict[str, date | None] = {}
+        for key in ("since", "until"):
+            raw = (params.get(key) or "").strip()
+            try:
+                dates[key] = date.fromisoformat(raw) if raw else None
+            except ValueError as exc:
+                raise InvalidInput(
+                    f"{key} must be a date like 2026-12-01, not {raw[:20]!r}.", code=CoreErrorCode.BAD_FILTER, field=key
+                ) from exc
+        if dates["since"] and dates["until"] and dates["since"] > dates["until"]:
+            raise InvalidInput("since is after until.", code=CoreErrorCode.BAD_FILTER, field="since")
+        return cls(
+            action=(params.get("action") or "").strip()[:80],
+            actor=(params.get("actor") or "").strip()[:150],
+            target_type=(params.get("target_type") or "").strip()[:60],
+            target_id=(params.get("target_id") or "").strip()[:64],
+            **dates,
+        )
+
+    def as_query(self) -> dict[str, str]:
+        """The non-empty filters as query parameters (for paging and export links)."""
+        values = {
+            "action": self.action,
+            "actor": self.actor,
+            "target_type": self.target_type,
+            "target_id": self.target_id,
+            "since": self.since.isoformat() if self.since else "",
+            "until": self.until.isoformat() if self.until else "",
+        }
+        return {k: v for k, v in values.items() if v}
+
+
+def audit_events(*, reader: User, filters: AuditFilter | None = None) -> QuerySet[AuditEvent]:
+    """The audit log, newest first, for someone allowed to read it (read-only: nothing here writes)."""
+    if not can_read_audit(reader):
+        raise PermissionDenied("The audit log is for auditors.", code=CoreErrorCode.NOT_AN_AUDITOR)
+    f = filters or AuditFilter()
+    qs = AuditEvent.objects.order_by("-at", "-id")
+    if f.action:
+        qs = qs.filter(action=f.action)
+    if f.actor:
+        qs = qs.filter(actor_label=f.actor)
+    if f.target_type:
+        qs = qs.filter(target_type=f.target_type)
+    if f.target_id:
+        qs = qs.filter(target_id=f.target_id)
+    tz = timezone.get_current_timezone()
+    if f.since:
+        qs = qs.filter(at__gte=datetime.combine(f.since, time.min, tzinfo=tz))
+    if f.until:
+        qs = qs.filter(at__lt=datetime.combine(f.until + timedelta(days=1), time.min, tzinfo=tz))
     return qs
+
+
+def audit_actions() -> list[str]:
+    """Every action key that occurs in the log, for the filter's choices."""
+    return list(AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct())
+
+
+AUDIT_EXPORT_COLUMNS = ("at", "actor", "action", "target_type", "target_id", "ip", "details")
+
+
+def audit_export_rows(events: QuerySet[AuditEvent]) -> Iterator[list[str]]:
+    """CSV rows (header first) of the given events, read from the database in chunks."""
+    yield list(AUDIT_EXPORT_COLUMNS)
+    for e in events.iterator(chunk_size=2000):
+        yield [
+            timezone.localtime(e.at).isoformat(),
+            e.actor_label,
+            e.action,
+            e.target_type,
+            e.target_id,
+            e.ip or "",
+            json.dumps(e.details, ensure_ascii=False, sort_keys=True),
+        ]

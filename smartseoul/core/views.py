@@ -1,10 +1,15 @@
-"""Shell pages: home (service tiles), health, the citizen's inbox."""
+"""Shell pages: home (service tiles), health, the citizen's inbox, the auditors' log."""
 
 from __future__ import annotations
 
+import csv
+from typing import Any
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -31,7 +36,8 @@ def office(request: HttpRequest) -> HttpResponse:
     """The officials' back office: every module's work pages (second factor enforced by middleware)."""
     if not request.user.is_staff_role:  # type: ignore[union-attr]
         raise PermissionDenied("The back office is for officials.")
-    return render(request, "core/office.html", {"tiles": _tile_groups(office=True).get("office", [])})
+    context = {"tiles": _tile_groups(office=True).get("office", []), "can_audit": selectors.can_read_audit(request.user)}  # type: ignore[arg-type]
+    return render(request, "core/office.html", context)
 
 
 @require_GET
@@ -79,3 +85,46 @@ def inbox_read(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def districts_geojson(request: HttpRequest) -> JsonResponse:
     return JsonResponse(selectors.districts_geojson(), content_type="application/geo+json")
+
+
+class _Echo:
+    """A file-like object whose write returns the line, for streaming csv.writer output."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+@login_required
+@require_GET
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """The audit log, read-only, filterable and paged (second factor enforced by middleware)."""
+    filters = selectors.AuditFilter.parse(request.GET)
+    events = selectors.audit_events(reader=request.user, filters=filters)  # type: ignore[arg-type]
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    context: dict[str, Any] = {
+        "page": page,
+        "filters": filters,
+        "query": urlencode(filters.as_query()),
+        "actions": selectors.audit_actions(),
+    }
+    return render(request, "core/audit_log.html", context)
+
+
+@login_required
+@require_GET
+def audit_log_csv(request: HttpRequest) -> StreamingHttpResponse:
+    """The filtered audit log as CSV; the export itself is recorded in the log."""
+    filters = selectors.AuditFilter.parse(request.GET)
+    events = selectors.audit_events(reader=request.user, filters=filters)  # type: ignore[arg-type]
+    services.audit_record(
+        actor=request.user,  # type: ignore[arg-type]
+        action="core.audit_export",
+        details={"filters": filters.as_query()},
+        request=request,
+    )
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse(
+        (writer.writerow(row) for row in selectors.audit_export_rows(events)), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="audit-log.csv"'
+    return response
