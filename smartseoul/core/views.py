@@ -36,7 +36,10 @@ def office(request: HttpRequest) -> HttpResponse:
     """The officials' back office: every module's work pages (second factor enforced by middleware)."""
     if not request.user.is_staff_role:  # type: ignore[union-attr]
         raise PermissionDenied("The back office is for officials.")
-    context = {"tiles": _tile_groups(office=True).get("office", []), "can_audit": selectors.can_read_audit(request.user)}  # type: ignore[arg-type]
+    context = {
+        "tiles": _tile_groups(office=True).get("office", []),
+        "can_audit": selectors.can_read_audit(request.user),  # type: ignore[arg-type]
+    }
     return render(request, "core/office.html", context)
 
 
