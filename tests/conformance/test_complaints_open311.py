@@ -87,6 +87,32 @@ def _xml(response: requests.Response, root: str) -> Any:
     return doc
 
 
+def _assert_mirrors(element: Any, obj: dict[str, Any], where: str) -> None:
+    """JSON is a mechanical mapping of the XML: every field is the element of the same name, with
+    the same value (`null` = an empty element); nested objects and lists follow the same rule."""
+    for key, value in obj.items():
+        child = element.find(key)
+        assert child is not None, f"{where}: <{key}> missing in XML"
+        if value is None:
+            assert not (child.text or "").strip() and len(child) == 0, f"{where}: <{key}> should be empty"
+        elif isinstance(value, bool):
+            assert child.text == ("true" if value else "false"), f"{where}: <{key}>"
+        elif isinstance(value, int | float):
+            assert float(child.text) == float(value), f"{where}: <{key}> {child.text} != {value}"
+        elif isinstance(value, str):
+            assert (child.text or "") == value, f"{where}: <{key}> {child.text!r} != {value!r}"
+        elif isinstance(value, dict):
+            _assert_mirrors(child, value, f"{where}/{key}")
+        elif isinstance(value, list):
+            items = list(child)
+            assert len(items) == len(value), f"{where}: <{key}> has {len(items)} items, JSON {len(value)}"
+            for i, (item_el, item) in enumerate(zip(items, value, strict=True)):
+                if isinstance(item, dict):
+                    _assert_mirrors(item_el, item, f"{where}/{key}[{i}]")
+                else:
+                    assert (item_el.text or "") == str(item), f"{where}/{key}[{i}]"
+
+
 def _no_personal_data(text: str) -> None:
     assert PHONE not in text and "01042424242" not in text.replace("-", "")
     assert "citizen_lee" not in text and "12가3456" not in text
@@ -123,6 +149,9 @@ def test_services_and_definitions_validate_and_match_xml(live_server: Any, seoul
         assert [a.findtext("code") for a in ddoc.findall("attributes/attribute")] == [
             a["code"] for a in definition["attributes"]
         ]
+        _assert_mirrors(ddoc, definition, service["service_code"])
+    for service, element in zip(services_json, doc.findall("service"), strict=True):
+        _assert_mirrors(element, service, service["service_code"])
     park = _get(live_server, "/open311/v2/services/PARK-01.json").json()
     zone = next(a for a in park["attributes"] if a["code"] == "ZONE")
     assert zone["datatype"] == "singlevaluelist" and {"key": "HYDRANT"}.items() <= zone["values"][0].items()
@@ -148,7 +177,8 @@ def test_requests_validate_and_match_xml(live_server: Any, seoul: Any, validator
         assert [r.findtext("service_request_id") for r in doc.findall("request")] == [
             r["service_request_id"] for r in body
         ]
-        assert [r.findtext("status") for r in doc.findall("request")] == [r["status"] for r in body]
+        for element, item in zip(doc.findall("request"), body, strict=True):
+            _assert_mirrors(element, item, f"requests {params} {item['service_request_id']}")
         _no_personal_data(etree.tostring(doc, encoding="unicode"))
     closed = _get(live_server, "/open311/v2/requests.json", status="closed").json()
     assert [r["service_request_id"] for r in closed] == [seoul["numbers"][0]]
@@ -171,6 +201,7 @@ def test_extensions_carry_notes_and_photos(live_server: Any, seoul: Any, validat
     doc = _xml(_get(live_server, f"/open311/v2/requests/{number}.xml", extensions="true"), "service_requests")
     assert doc.findtext("request/extended_attributes/district_code") == "11110"
     assert len(doc.findall("request/notes/note")) == len(item["notes"])
+    _assert_mirrors(doc.find("request"), item, number)
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])

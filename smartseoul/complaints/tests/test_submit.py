@@ -6,11 +6,12 @@ import pytest
 
 from smartseoul.complaints.errors import ComplaintErrorCode
 from smartseoul.complaints.models import Complaint, ComplaintMedia, StatusChange
-from smartseoul.complaints.services import complaint_submit, media_upload
+from smartseoul.complaints.services import PUBLIC_GRID_M, complaint_submit, media_upload
 from smartseoul.complaints.workdays import add_working_days
 from smartseoul.core import clock
 from smartseoul.core.errors import DomainError
 from smartseoul.core.models import Notification
+from smartseoul.lib.geo import round_to_grid
 
 from .factories import jpeg, mp4, upload
 
@@ -35,7 +36,7 @@ def test_submit_routes_by_district_and_category_and_sets_due(citizen: Any, categ
     assert c.status == "received"
     assert c.due_at == add_working_days(c.created_at, 1)
     assert c.number.startswith(f"{c.created_at.year}-") and len(c.number) >= 11
-    assert True  # rounded copy exists
+    assert (c.public_lat, c.public_lon) == round_to_grid(c.lat, c.lon, PUBLIC_GRID_M)  # the public copy is coarse
     assert abs(c.public_lat - c.lat) < 0.0005 and abs(c.public_lon - c.lon) < 0.0006
     assert list(c.history.values_list("to_status", flat=True)) == ["received"]
     received = Notification.objects.filter(recipient=citizen, kind="complaints.received")
