@@ -62,6 +62,16 @@ DATABASES = {
         conn_max_age=int(env("DATABASE_CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_POOL", True):
+    # Each ASGI request runs its sync code in a fresh thread, so per-thread persistent connections
+    # are never reused; a PostgreSQL connection costs 10-20 ms to open (SCRAM). A process-wide
+    # psycopg pool hands connections across threads instead (docs/adr/0003-database-connection-pool.md).
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": int(env("DATABASE_POOL_MIN_SIZE", "2")),
+        "max_size": int(env("DATABASE_POOL_MAX_SIZE", "16")),
+        "timeout": float(env("DATABASE_POOL_TIMEOUT_S", "10")),
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 30,
