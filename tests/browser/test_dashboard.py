@@ -81,6 +81,18 @@ def test_mayor_page_shows_every_widget_and_drills_down_by_click(request, size, a
         assert "Temporarily unavailable" not in card.inner_text() and "일시적으로" not in card.inner_text()
         assert card.locator("[data-value], .chart-line, .choropleth path, .items li").count() > 0, key
     assert page.locator(".is-internal").count() == 0
+    # the figures shown are the figures the public API serves, and the demo city is not empty
+    served = page.request.get("/api/v1/dashboard/widgets").json()
+    assert [w["key"] for w in served] == keys
+    numeric = {w["key"]: w["data"]["value"] for w in served if isinstance(w["data"].get("value"), int | float)}
+    assert len(numeric) >= 3 and sum(1 for v in numeric.values() if v > 0) >= len(numeric) // 2, numeric
+    for key, value in numeric.items():
+        shown = page.locator(f'[data-widget="{key}"] [data-value]').inner_text().split()[0]
+        expected = f"{int(value):,}" if float(value).is_integer() else f"{value:,.1f}"
+        assert shown == expected, (key, shown, value)
+    for w in served:
+        if w["kind"] == "districts" and not w["error"]:
+            assert page.locator(f'[data-widget="{w["key"]}"] .choropleth a[data-code]').count() == 25, w["key"]
     page.screenshot(path=str(artefacts_dir / f"dashboard-mayor-{size}.png"), full_page=True)
 
     # district → dong drill-down by clicking the choropleth of the facilities widget
@@ -98,14 +110,15 @@ def test_mayor_page_shows_every_widget_and_drills_down_by_click(request, size, a
     page.screenshot(path=str(artefacts_dir / f"dashboard-mayor-dong-{size}.png"), full_page=True)
 
 
-def test_new_complaint_from_another_browser_appears_without_reload(browser, live_server, desktop_page, make_user,
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_new_complaint_from_another_browser_appears_without_reload(request, size, browser, live_server, make_user,
                                                                    artefacts_dir, db):
     from smartseoul.core.registry import manifests
 
     if not any(m.name == "complaints" for m in manifests()):
         pytest.fail("the complaints module is not registered: the mayor's page cannot show complaints")
     _load_demo()
-    mayor = desktop_page
+    mayor = request.getfixturevalue(f"{size}_page")
     mayor.goto("/mayor/")
     today = mayor.locator('[data-widget="complaints.today"] [data-value]')
     before = int(today.inner_text().replace(",", "").split()[0])
@@ -134,7 +147,7 @@ def test_new_complaint_from_another_browser_appears_without_reload(browser, live
             return el && parseInt(el.textContent.replace(/,/g, ''), 10) > before; }""",
         arg=before, timeout=60_000)
     assert mayor.evaluate("window.__notReloaded === true")  # updated in place, not reloaded
-    mayor.screenshot(path=str(artefacts_dir / "dashboard-mayor-live-update.png"))
+    mayor.screenshot(path=str(artefacts_dir / f"dashboard-mayor-live-update-{size}.png"))
 
 
 def _png() -> bytes:
