@@ -178,6 +178,9 @@ def _validate_rules(
             raise BadVote("Every option of a budget vote needs a cost.", field="options")
 
 
+GENERAL_VOTES_PER_DAY = 5
+
+
 @transaction.atomic
 def vote_create(
     *,
@@ -210,6 +213,9 @@ def vote_create(
         if owner.verification < Verification.PHONE and not owner.is_official:
             raise NotEligible("Verify your phone before asking the city a question.",
                               code=VotingErrorCode.VERIFICATION_REQUIRED)
+        if not owner.is_official:  # citizens' questions go to moderators: keep the queue humane
+            ratelimit.hit(f"vote-general:{owner.pk}", limit=GENERAL_VOTES_PER_DAY, window_seconds=86400,
+                          message="You have asked the city enough questions for today; try again tomorrow.")
     elif not _can_own_official_vote(owner, source):
         raise NotOwner("Only officials and vote owners open policy and on-spot votes.")
     title = (title or "").strip()

@@ -81,7 +81,8 @@ def test_pages(client: Any, owner: Any, make_user: Any) -> None:
     ids = option_ids(vote)
     voter = make_user()
     assert client.get("/voting/").status_code == 200
-    assert "Sign" in client.get(f"/voting/{vote.pk}/").content.decode() or True
+    anonymous = client.get(f"/voting/{vote.pk}/").content.decode()
+    assert "/accounts/login/?next=" in anonymous and 'id="ballot-form"' not in anonymous
     client.force_login(voter)
     page = client.get(f"/voting/{vote.pk}/").content.decode()
     assert 'id="ballot-form"' in page

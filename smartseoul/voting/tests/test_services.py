@@ -172,6 +172,15 @@ def test_general_vote_goes_through_moderation(owner: Any, make_user: Any) -> Non
     services.ballot_cast(vote_id=vote.pk, voter=make_user(), choices=[ids[0]])
 
 
+def test_a_citizen_may_open_only_a_few_general_votes_a_day(make_user: Any) -> None:
+    asker = make_user()
+    for _ in range(services.GENERAL_VOTES_PER_DAY):
+        make_vote(asker, kind="general")
+    assert code_of(lambda: make_vote(asker, kind="general")) == "rate_limited"
+    assert Vote.objects.filter(owner=asker).count() == services.GENERAL_VOTES_PER_DAY
+    make_vote(make_user(), kind="general")  # another citizen is not affected
+
+
 def test_checkpoints_every_interval_and_at_close(owner: Any, make_user: Any) -> None:
     vote = make_vote(owner)
     ids = option_ids(vote)
