@@ -201,16 +201,24 @@ def audit_actions() -> list[str]:
 AUDIT_EXPORT_COLUMNS = ("at", "actor", "action", "target_type", "target_id", "ip", "details")
 
 
+def _cell(value: str) -> str:
+    """A spreadsheet must not run a cell as a formula (a username may start with "=")."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
 def audit_export_rows(events: QuerySet[AuditEvent]) -> Iterator[list[str]]:
     """CSV rows (header first) of the given events, read from the database in chunks."""
     yield list(AUDIT_EXPORT_COLUMNS)
     for e in events.iterator(chunk_size=2000):
         yield [
-            timezone.localtime(e.at).isoformat(),
-            e.actor_label,
-            e.action,
-            e.target_type,
-            e.target_id,
-            e.ip or "",
-            json.dumps(e.details, ensure_ascii=False, sort_keys=True),
+            _cell(v)
+            for v in (
+                timezone.localtime(e.at).isoformat(),
+                e.actor_label,
+                e.action,
+                e.target_type,
+                e.target_id,
+                e.ip or "",
+                json.dumps(e.details, ensure_ascii=False, sort_keys=True),
+            )
         ]

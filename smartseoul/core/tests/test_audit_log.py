@@ -66,6 +66,7 @@ def test_csv_export_is_filtered_and_itself_audited(client: Any, auditor: Any, of
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[0] == ["at", "actor", "action", "target_type", "target_id", "ip", "details"]
     assert sorted(r[2] for r in rows[1:]) == ["complaints.assign", "complaints.resolve"]
+    assert all(not cell.startswith(("=", "+", "@")) for row in rows for cell in row)
     export = AuditEvent.objects.get(action="core.audit_export")
     assert export.actor == auditor and export.details == {"filters": {"actor": official.username}}
 
@@ -117,6 +118,13 @@ def test_office_shows_the_audit_tile_only_to_readers(client: Any, auditor: Any, 
     assert "/city/office/audit/" in _signed_in(client, auditor).get("/office/").content.decode()
     client.logout()
     assert "/city/office/audit/" not in _signed_in(client, official).get("/office/").content.decode()
+
+
+def test_csv_cells_never_start_a_formula(client: Any, auditor: Any) -> None:
+    audit_record(actor=None, action='=HYPERLINK("http://evil")', target_id="+1")
+    body = b"".join(_signed_in(client, auditor).get("/city/office/audit.csv").streaming_content).decode()
+    row = next(r for r in csv.reader(io.StringIO(body)) if "HYPERLINK" in "".join(r))
+    assert row[2].startswith("'=") and row[4] == "'+1"
 
 
 def test_the_log_speaks_korean_and_english(client: Any, auditor: Any, events: Any) -> None:
