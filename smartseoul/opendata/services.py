@@ -1182,6 +1182,24 @@ def document_scan(*, document: Document) -> list[PersonalDataFinding]:
         document.findings.filter(status=FindingStatus.OPEN).delete()
         created: list[PersonalDataFinding] = []
         for where, attachment, text in _document_texts(document):
+            if attachment is not None and not _is_scannable(attachment.name):
+                # A PDF, HWP or image cannot be read here: an official must look at it and say so.
+                h = _value_hash(UNSCANNED, f"{attachment.pk}:{attachment.size}")
+                if (where, attachment.pk, h) not in waived:
+                    created.append(
+                        PersonalDataFinding(
+                            document=document,
+                            attachment=attachment,
+                            where=where,
+                            kind=UNSCANNED,
+                            start=0,
+                            end=0,
+                            excerpt=f"{attachment.name}: not readable automatically; check it by hand"[:200],
+                            value_hash=h,
+                            found_at=now,
+                        )
+                    )
+                continue
             for hit in privacy.find(text or ""):
                 h = _value_hash(hit.kind, hit.value)
                 if (where, attachment.pk if attachment else None, h) in waived:
@@ -1241,10 +1259,15 @@ class AttachmentIn:
 
 
 _TEXT_SUFFIXES = {".txt", ".csv", ".md", ".tsv", ".json", ".xml", ".html"}
+UNSCANNED = "unscanned"  # the finding kind of a public attachment whose text cannot be extracted
+
+
+def _is_scannable(name: str) -> bool:
+    return Path(name).suffix.lower() in _TEXT_SUFFIXES
 
 
 def _attachment_text(name: str, content: bytes) -> str:
-    if Path(name).suffix.lower() not in _TEXT_SUFFIXES:
+    if not _is_scannable(name):
         return ""
     for enc in ("utf-8-sig", "cp949"):
         try:
@@ -1340,6 +1363,12 @@ def document_redact(*, actor: Any, finding: PersonalDataFinding) -> PersonalData
     _require_official(actor)
     if finding.status != FindingStatus.OPEN:
         raise Clash("This finding is already resolved.", code=OpenDataErrorCode.FINDING_NOT_FOUND)
+    if finding.kind == UNSCANNED:
+        raise BadInput(
+            "This attachment cannot be redacted here: withhold it from the public copy, replace it with a "
+            "redacted file, or waive the finding after checking it by hand.",
+            code=OpenDataErrorCode.PERSONAL_DATA,
+        )
     doc = finding.document
     with transaction.atomic():
         text = _field_text(finding)
@@ -1359,7 +1388,7 @@ def document_redact(*, actor: Any, finding: PersonalDataFinding) -> PersonalData
             assert finding.attachment is not None
             finding.attachment.text = new_text
             finding.attachment.save(update_fields=["text"])
-            if Path(finding.attachment.name).suffix.lower() in _TEXT_SUFFIXES:
+            if _is_scannable(finding.attachment.name):
                 (documents_root() / finding.attachment.file).write_text(new_text, encoding="utf-8")
         doc.modified_at = clock.now()
         doc.save()

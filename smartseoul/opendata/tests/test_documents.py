@@ -148,3 +148,47 @@ def test_bulk_import_reports_bad_lines(officer, tmp_path):
     assert [e["line"] for e in summary.errors] == [4, 5]
     assert seen[-1] == (4, 4)
     assert Document.objects.get(number="A-2").status == "blocked"
+
+
+def test_an_unreadable_public_attachment_blocks_publication_until_checked_by_hand(officer):
+    pdf = b"%PDF-1.7\n" + f"(주민등록번호 {VALID_RRN})".encode("utf-16-be") + b"\n%%EOF"
+    doc = services.document_create(
+        actor=officer,
+        number="복지-9",
+        title="지원 대상자 명단",
+        body="첨부 참조",
+        doc_type="approval",
+        department_code="seoul-welfare",
+        produced_on=date(2025, 7, 1),
+        attachments=[services.AttachmentIn(name="명단.pdf", content=pdf)],
+    )
+    finding = doc.findings.get()
+    assert finding.kind == services.UNSCANNED and finding.attachment.name == "명단.pdf"
+    with pytest.raises(Exception) as err:
+        services.document_publish(actor=officer, document=doc)
+    assert getattr(err.value, "code", "") == "personal_data"
+    assert not selectors.documents_published().exists()
+    with pytest.raises(Exception) as err:  # nothing to mask in a file we cannot read
+        services.document_redact(actor=officer, finding=finding)
+    assert getattr(err.value, "code", "") == "personal_data"
+    services.document_waive(actor=officer, finding=finding, reason="담당자가 열람하여 개인정보 없음을 확인함")
+    services.document_scan(document=doc)  # a re-scan keeps the hand check
+    services.document_publish(actor=officer, document=doc)
+    doc.refresh_from_db()
+    assert doc.status == "published"
+
+
+def test_a_withheld_attachment_needs_no_hand_check(officer):
+    doc = services.document_create(
+        actor=officer,
+        number="복지-10",
+        title="회의록",
+        body="첨부는 비공개",
+        doc_type="minutes",
+        department_code="seoul-welfare",
+        produced_on=date(2025, 7, 1),
+        disclosure="partial",
+        legal_ground="art9-1-6",
+        attachments=[services.AttachmentIn(name="내부.hwp", content=b"HWP Document File", public=False)],
+    )
+    assert not doc.findings.exists()
