@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from smartseoul import __version__
+from smartseoul.core import ratelimit
 from smartseoul.core.errors import DomainError, NotFound, PermissionDenied, RateLimited
 
 from . import datastore, selectors, services, sqlsafe
@@ -984,6 +985,9 @@ def _error(type_: str, status: int, **body: Any) -> tuple[dict[str, Any], int]:
     return {"success": False, "error": {"__type": type_, **body}}, status
 
 
+ANONYMOUS_PER_MINUTE = 300  # the same as the native open-data API
+
+
 def _authenticate(request: HttpRequest) -> Any:
     raw = request.headers.get("Authorization") or request.headers.get("X-CKAN-API-Key") or ""
     raw = raw.strip()
@@ -1016,6 +1020,8 @@ def action(request: HttpRequest, name: str) -> HttpResponse:
         return _envelope(request, name, _bad_request("Invalid request. Please use POST method"), 400)
     try:
         user = None if callback else _authenticate(request)
+        if user is None:  # keyed callers are limited by their key's quota
+            ratelimit.hit(f"ckan-anon:{ratelimit.client_ip(request)}", limit=ANONYMOUS_PER_MINUTE, window_seconds=60)
         data = request_data(request)
         data.pop("callback", None)
         data.pop("_", None)

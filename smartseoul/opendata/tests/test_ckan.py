@@ -34,6 +34,17 @@ def test_envelope_and_both_prefixes(client, parking):
         assert "+" not in pkg["metadata_modified"] and "." in pkg["metadata_modified"]
 
 
+def test_anonymous_callers_are_rate_limited_with_ckans_error_shape(client, parking, monkeypatch):
+    from smartseoul.opendata import ckan
+
+    monkeypatch.setattr(ckan, "ANONYMOUS_PER_MINUTE", 3)
+    for _ in range(3):
+        assert call(client, "package_list")[0].status_code == 200
+    response, body = call(client, "package_list")
+    assert response.status_code == 429
+    assert body["success"] is False and body["error"]["__type"] == "Authorization Error"
+
+
 def test_error_types(client, parking):
     response, body = call(client, "package_show", id="nothing-here")
     assert response.status_code == 404
