@@ -176,16 +176,22 @@ def totp_now(user: Any) -> str:
     return pyotp.TOTP(user.totp_secret).at(clock.now())
 
 
+def sign_in(client: Any, user: Any, *, second_factor: bool = True) -> Any:
+    """Signs `user` in on a Django test client, with the second factor passed unless told not to."""
+    from smartseoul.accounts.middleware import SECOND_FACTOR_SESSION_KEY
+
+    client.force_login(user)
+    if second_factor:
+        session = client.session
+        session[SECOND_FACTOR_SESSION_KEY] = True
+        session.save()
+    return client
+
+
 @pytest.fixture
 def official_client(client: Any, official: Any) -> Any:
     """A Django test client signed in as `official`, second factor passed."""
-    from smartseoul.accounts.middleware import SECOND_FACTOR_SESSION_KEY
-
-    client.force_login(official)
-    session = client.session
-    session[SECOND_FACTOR_SESSION_KEY] = True
-    session.save()
-    return client
+    return sign_in(client, official)
 
 
 @pytest.fixture(scope="session")

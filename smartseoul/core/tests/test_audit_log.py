@@ -9,19 +9,10 @@ from typing import Any
 
 import pytest
 
-from smartseoul.accounts.middleware import SECOND_FACTOR_SESSION_KEY
+from conftest import sign_in
 from smartseoul.core import clock
 from smartseoul.core.models import AuditEvent
 from smartseoul.core.services import audit_record
-
-
-def _signed_in(client: Any, user: Any, second_factor: bool = True) -> Any:
-    client.force_login(user)
-    if second_factor:
-        session = client.session
-        session[SECOND_FACTOR_SESSION_KEY] = True
-        session.save()
-    return client
 
 
 @pytest.fixture
@@ -42,7 +33,7 @@ def events(official: Any) -> list[AuditEvent]:
 
 
 def test_auditor_reads_and_filters_the_log(client: Any, auditor: Any, events: list[AuditEvent]) -> None:
-    c = _signed_in(client, auditor)
+    c = sign_in(client, auditor)
     page = c.get("/city/office/audit/")
     assert page.status_code == 200
     body = page.content.decode()
@@ -60,7 +51,7 @@ def test_auditor_reads_and_filters_the_log(client: Any, auditor: Any, events: li
 
 
 def test_csv_export_is_filtered_and_itself_audited(client: Any, auditor: Any, official: Any, events: Any) -> None:
-    c = _signed_in(client, auditor)
+    c = sign_in(client, auditor)
     response = c.get("/city/office/audit.csv", {"actor": official.username})
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
@@ -73,7 +64,7 @@ def test_csv_export_is_filtered_and_itself_audited(client: Any, auditor: Any, of
 
 @pytest.mark.parametrize("role", ["citizen", "official"])
 def test_others_may_not_read_the_log(client: Any, make_user: Any, role: str, events: Any) -> None:
-    c = _signed_in(client, make_user(f"reader-{role}", role=role))
+    c = sign_in(client, make_user(f"reader-{role}", role=role))
     for url in ("/city/office/audit/", "/city/office/audit.csv"):
         response = c.get(url, HTTP_ACCEPT="application/json")
         assert response.status_code == 403
@@ -82,20 +73,20 @@ def test_others_may_not_read_the_log(client: Any, make_user: Any, role: str, eve
 
 
 def test_city_administrator_reads_the_log(client: Any, make_user: Any, events: Any) -> None:
-    c = _signed_in(client, make_user("city_admin", role="city_admin"))
+    c = sign_in(client, make_user("city_admin", role="city_admin"))
     assert c.get("/city/office/audit/").status_code == 200
 
 
 def test_the_log_needs_the_second_factor_and_a_sign_in(client: Any, auditor: Any, events: Any) -> None:
     anonymous = client.get("/city/office/audit/")
     assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
-    c = _signed_in(client, auditor, second_factor=False)
+    c = sign_in(client, auditor, second_factor=False)
     response = c.get("/city/office/audit/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/second-factor/")
 
 
 def test_a_malformed_date_is_a_clear_400(client: Any, auditor: Any, events: Any) -> None:
-    c = _signed_in(client, auditor)
+    c = sign_in(client, auditor)
     response = c.get("/city/office/audit/", {"since": "yesterday"}, HTTP_ACCEPT="application/json")
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "bad_filter"
@@ -108,27 +99,27 @@ def test_the_log_cannot_be_changed_through_the_admin(client: Any, make_user: Any
     admin = make_user("root", role="city_admin")
     admin.is_superuser = True
     admin.save()
-    c = _signed_in(client, admin)
+    c = sign_in(client, admin)
     target = events[0]
     assert c.post(f"/admin/core/auditevent/{target.pk}/delete/", {"post": "yes"}).status_code == 403
     assert AuditEvent.objects.filter(pk=target.pk).exists()
 
 
 def test_office_shows_the_audit_tile_only_to_readers(client: Any, auditor: Any, official: Any) -> None:
-    assert "/city/office/audit/" in _signed_in(client, auditor).get("/office/").content.decode()
+    assert "/city/office/audit/" in sign_in(client, auditor).get("/office/").content.decode()
     client.logout()
-    assert "/city/office/audit/" not in _signed_in(client, official).get("/office/").content.decode()
+    assert "/city/office/audit/" not in sign_in(client, official).get("/office/").content.decode()
 
 
 def test_csv_cells_never_start_a_formula(client: Any, auditor: Any) -> None:
     audit_record(actor=None, action='=HYPERLINK("http://evil")', target_id="+1")
-    body = b"".join(_signed_in(client, auditor).get("/city/office/audit.csv").streaming_content).decode()
+    body = b"".join(sign_in(client, auditor).get("/city/office/audit.csv").streaming_content).decode()
     row = next(r for r in csv.reader(io.StringIO(body)) if "HYPERLINK" in "".join(r))
     assert row[2].startswith("'=") and row[4] == "'+1"
 
 
 def test_the_log_speaks_korean_and_english(client: Any, auditor: Any, events: Any) -> None:
-    c = _signed_in(client, auditor)
+    c = sign_in(client, auditor)
     korean = c.get("/city/office/audit/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
     assert "<h1>감사 기록</h1>" in korean and "3건" in korean
     english = c.get("/city/office/audit/", HTTP_ACCEPT_LANGUAGE="en").content.decode()

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from smartseoul.accounts.middleware import SECOND_FACTOR_SESSION_KEY
+from conftest import sign_in
 from smartseoul.democracy.models import Proposal, Support
 
 from . import factories
@@ -22,13 +22,7 @@ BODY = {
 
 
 def client_for(user: Any, second_factor: bool = False) -> Client:
-    c = Client()
-    c.force_login(user)
-    if second_factor:
-        s = c.session
-        s[SECOND_FACTOR_SESSION_KEY] = True
-        s.save()
-    return c
+    return sign_in(Client(), user, second_factor=second_factor)
 
 
 @pytest.mark.django_db

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from smartseoul.accounts.middleware import SECOND_FACTOR_SESSION_KEY
+from conftest import sign_in
 from smartseoul.accounts.models import Verification
 from smartseoul.core.models import AuditEvent
 from smartseoul.democracy import services
@@ -17,13 +17,7 @@ from . import factories
 
 
 def signed_in(user: Any, second_factor: bool = False) -> Client:
-    c = Client()
-    c.force_login(user)
-    if second_factor:
-        s = c.session
-        s[SECOND_FACTOR_SESSION_KEY] = True
-        s.save()
-    return c
+    return sign_in(Client(), user, second_factor=second_factor)
 
 
 FORM = {

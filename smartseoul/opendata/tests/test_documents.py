@@ -41,15 +41,15 @@ def officer(city, make_user):
     return make_user("clerk", role="official", department="seoul-welfare")
 
 
-def _doc(officer, body, number="복지-1"):
+def _doc(officer, body, number="복지-1", **extra):
+    fields = {"title": "회의록", "doc_type": "minutes", **extra}
     return services.document_create(
         actor=officer,
         number=number,
-        title="회의록",
         body=body,
-        doc_type="minutes",
         department_code="seoul-welfare",
         produced_on=date(2025, 7, 1),
+        **fields,
     )
 
 
@@ -152,16 +152,8 @@ def test_bulk_import_reports_bad_lines(officer, tmp_path):
 
 def test_an_unreadable_public_attachment_blocks_publication_until_checked_by_hand(officer):
     pdf = b"%PDF-1.7\n" + f"(주민등록번호 {VALID_RRN})".encode("utf-16-be") + b"\n%%EOF"
-    doc = services.document_create(
-        actor=officer,
-        number="복지-9",
-        title="지원 대상자 명단",
-        body="첨부 참조",
-        doc_type="approval",
-        department_code="seoul-welfare",
-        produced_on=date(2025, 7, 1),
-        attachments=[services.AttachmentIn(name="명단.pdf", content=pdf)],
-    )
+    doc = _doc(officer, "첨부 참조", "복지-9", title="지원 대상자 명단", doc_type="approval",
+               attachments=[services.AttachmentIn(name="명단.pdf", content=pdf)])
     finding = doc.findings.get()
     assert finding.kind == services.UNSCANNED and finding.attachment.name == "명단.pdf"
     with pytest.raises(Exception) as err:
@@ -179,16 +171,6 @@ def test_an_unreadable_public_attachment_blocks_publication_until_checked_by_han
 
 
 def test_a_withheld_attachment_needs_no_hand_check(officer):
-    doc = services.document_create(
-        actor=officer,
-        number="복지-10",
-        title="회의록",
-        body="첨부는 비공개",
-        doc_type="minutes",
-        department_code="seoul-welfare",
-        produced_on=date(2025, 7, 1),
-        disclosure="partial",
-        legal_ground="art9-1-6",
-        attachments=[services.AttachmentIn(name="내부.hwp", content=b"HWP Document File", public=False)],
-    )
+    doc = _doc(officer, "첨부는 비공개", "복지-10", disclosure="partial", legal_ground="art9-1-6",
+               attachments=[services.AttachmentIn(name="내부.hwp", content=b"HWP Document File", public=False)])
     assert not doc.findings.exists()
