@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from smartseoul.core.errors import DomainError
+from smartseoul.core.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied, RateLimited
 
 
 class AccountErrorCode(StrEnum):
@@ -25,4 +25,26 @@ class AccountErrorCode(StrEnum):
 
 
 class AccountError(DomainError):
+    """Base of every accounts error: `except AccountError` catches them all. Raise a subclass."""
+
     default_code = "account_error"
+
+
+class AccountInvalid(AccountError, InvalidInput):
+    default_code = "invalid"
+
+
+class AccountNotFound(AccountError, NotFound):
+    default_code = "not_found"
+
+
+class AccountForbidden(AccountError, PermissionDenied):
+    default_code = AccountErrorCode.NOT_ALLOWED
+
+
+class AccountConflict(AccountError, Conflict):
+    default_code = AccountErrorCode.NOT_ALLOWED
+
+
+class AccountRateLimited(AccountError, RateLimited):
+    default_code = AccountErrorCode.TOO_MANY_ATTEMPTS

@@ -17,12 +17,17 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from smartseoul.core import clock
-from smartseoul.core.errors import NotFound, PermissionDenied, RateLimited
 from smartseoul.core.models import District
 from smartseoul.core.services import audit_record, notify
 from smartseoul.lib.crypto import FieldCipher, keyed_hash, normalise_phone, numeric_code
 
-from .errors import AccountError, AccountErrorCode
+from .errors import (
+    AccountErrorCode,
+    AccountForbidden,
+    AccountInvalid,
+    AccountNotFound,
+    AccountRateLimited,
+)
 from .models import ApiKey, ApiKeyUsage, Capability, PhoneChallenge, ResidentRecord, Role, User, Verification
 
 if TYPE_CHECKING:
@@ -45,7 +50,7 @@ def phone_hash(phone: str) -> str:
     try:
         number = normalise_phone(phone)
     except ValueError as exc:
-        raise AccountError(
+        raise AccountInvalid(
             "Enter a Korean mobile number such as 010-1234-5678.", code=AccountErrorCode.BAD_PHONE
         ) from exc
     return identity_hash("phone", number)
@@ -63,14 +68,14 @@ def user_register(
 
     username = username.strip()
     if not username:
-        raise AccountError("Choose a user name.", code="invalid")
+        raise AccountInvalid("Choose a user name.", code="invalid")
     if User.objects.filter(username__iexact=username).exists():
-        raise AccountError("That user name is taken.", code=AccountErrorCode.USERNAME_TAKEN)
+        raise AccountInvalid("That user name is taken.", code=AccountErrorCode.USERNAME_TAKEN)
     user = User(username=username, email=email.strip(), preferred_language=language, role=role)
     try:
         validate_password(password, user)
     except ValidationError as exc:
-        raise AccountError(" ".join(exc.messages), code="weak_password") from exc
+        raise AccountInvalid(" ".join(exc.messages), code="weak_password") from exc
     user.set_password(password)
     user.save()
     return user
@@ -82,15 +87,16 @@ def phone_challenge_start(*, user: User, phone: str) -> PhoneChallenge:
     try:
         number = normalise_phone(phone)
     except ValueError as exc:
-        raise AccountError(
+        raise AccountInvalid(
             "Enter a Korean mobile number such as 010-1234-5678.", code=AccountErrorCode.BAD_PHONE
         ) from exc
     h = identity_hash("phone", number)
     if User.objects.filter(phone_hash=h).exclude(pk=user.pk).exists():
-        raise AccountError("This number is already verified on another account.", code=AccountErrorCode.PHONE_TAKEN)
+        raise AccountInvalid("This number is already verified on another account.", code=AccountErrorCode.PHONE_TAKEN)
     since = clock.now() - timedelta(hours=1)
     if PhoneChallenge.objects.filter(user=user, created_at__gte=since).count() >= 5:
-        raise RateLimited("Too many codes requested; try again in an hour.", code=AccountErrorCode.TOO_MANY_ATTEMPTS)
+        raise AccountRateLimited("Too many codes requested; try again in an hour.",
+                                 code=AccountErrorCode.TOO_MANY_ATTEMPTS)
     code = numeric_code(6)
     now = clock.now()
     user.phone_pending_encrypted = _cipher().encrypt(number)
@@ -126,14 +132,14 @@ def _send_code(user: User, number: str, code: str) -> None:
 def phone_challenge_confirm(*, user: User, code: str) -> User:
     challenge = PhoneChallenge.objects.select_for_update().filter(user=user, used=False).order_by("-created_at").first()
     if challenge is None or not user.phone_pending_encrypted:
-        raise AccountError("Request a code first.", code=AccountErrorCode.BAD_CODE)
+        raise AccountInvalid("Request a code first.", code=AccountErrorCode.BAD_CODE)
     if challenge.expires_at < clock.now():
-        raise AccountError("The code has expired; request a new one.", code=AccountErrorCode.CODE_EXPIRED)
+        raise AccountInvalid("The code has expired; request a new one.", code=AccountErrorCode.CODE_EXPIRED)
     if challenge.attempts >= CODE_MAX_ATTEMPTS:
-        raise AccountError("Too many wrong codes; request a new one.", code=AccountErrorCode.TOO_MANY_ATTEMPTS)
+        raise AccountInvalid("Too many wrong codes; request a new one.", code=AccountErrorCode.TOO_MANY_ATTEMPTS)
     if not secrets.compare_digest(challenge.code_hash, identity_hash("otp", str(user.pk), code.strip())):
         PhoneChallenge.objects.filter(pk=challenge.pk).update(attempts=F("attempts") + 1)
-        raise AccountError("That code is not right.", code=AccountErrorCode.BAD_CODE)
+        raise AccountInvalid("That code is not right.", code=AccountErrorCode.BAD_CODE)
     challenge.used = True
     challenge.save(update_fields=["used"])
     number = _cipher().decrypt(user.phone_pending_encrypted)
@@ -145,7 +151,7 @@ def phone_challenge_confirm(*, user: User, code: str) -> User:
         with transaction.atomic():
             user.save(update_fields=["phone_encrypted", "phone_pending_encrypted", "phone_hash", "verification"])
     except IntegrityError as exc:
-        raise AccountError(
+        raise AccountInvalid(
             "This number is already verified on another account.", code=AccountErrorCode.PHONE_TAKEN
         ) from exc
     return user
@@ -175,14 +181,14 @@ def census_import(*, district: District, lines: Iterable[str], actor: User | Non
     """Replaces a district's census list from CSV lines with one column `key_hash` (64 hex)."""
     reader = csv.DictReader(io.StringIO("".join(lines)))
     if reader.fieldnames is None or "key_hash" not in reader.fieldnames:
-        raise AccountError(
+        raise AccountInvalid(
             "The census file needs a header with a key_hash column.", code=AccountErrorCode.BAD_CENSUS_FILE
         )
     hashes: set[str] = set()
     for lineno, row in enumerate(reader, start=2):
         value = (row.get("key_hash") or "").strip().lower()
         if len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
-            raise AccountError(
+            raise AccountInvalid(
                 f"Line {lineno}: key_hash must be 64 hexadecimal characters (never a plain identifier).",
                 code=AccountErrorCode.BAD_CENSUS_FILE,
             )
@@ -200,11 +206,12 @@ def census_import(*, district: District, lines: Iterable[str], actor: User | Non
 def resident_verify(*, user: User, name: str, birth_date: str) -> User:
     """Raises the user to resident-verified when (name, birth date, verified phone) is on a census list."""
     if user.verification < Verification.PHONE:
-        raise AccountError("Verify your phone first.", code=AccountErrorCode.VERIFICATION_REQUIRED)
+        raise AccountInvalid("Verify your phone first.", code=AccountErrorCode.VERIFICATION_REQUIRED)
     key = census_key(name, birth_date, user.phone)
     record = ResidentRecord.objects.select_related("district").filter(key_hash=key).first()
     if record is None:
-        raise AccountError("We could not find you on a district's resident list.", code=AccountErrorCode.NOT_IN_CENSUS)
+        raise AccountInvalid("We could not find you on a district's resident list.",
+                             code=AccountErrorCode.NOT_IN_CENSUS)
     user.home_district = record.district
     user.verification = max(user.verification, Verification.RESIDENT)
     user.save(update_fields=["home_district", "verification"])
@@ -227,11 +234,11 @@ def user_set_role(
     *, actor: User, user: User, role: str, department_id: int | None = None, request: HttpRequest | None = None
 ) -> User:
     if not (actor.is_superuser or actor.role == Role.CITY_ADMIN or actor.role == Role.DISTRICT_ADMIN):
-        raise PermissionDenied("Only administrators change roles.")
+        raise AccountForbidden("Only administrators change roles.")
     if actor.role == Role.DISTRICT_ADMIN and role in (Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.AUDITOR):
-        raise PermissionDenied("A district administrator cannot grant that role.")
+        raise AccountForbidden("A district administrator cannot grant that role.")
     if role not in Role.values:
-        raise AccountError(f"Unknown role {role!r}.", code="invalid")
+        raise AccountInvalid(f"Unknown role {role!r}.", code="invalid")
     before = {"role": user.role, "department_id": user.department_id}
     user.role = role
     if department_id is not None:
@@ -250,7 +257,7 @@ def user_set_role(
 
 def user_grant_capability(*, user: User, capability: str, actor: User | None = None) -> User:
     if capability not in Capability.values:
-        raise AccountError(f"Unknown capability {capability!r}.", code="invalid")
+        raise AccountInvalid(f"Unknown capability {capability!r}.", code="invalid")
     group, _ = Group.objects.get_or_create(name=capability)
     user.groups.add(group)
     if hasattr(user, "_capability_cache"):
@@ -279,10 +286,9 @@ def login_failed(*, username: str, request: HttpRequest | None = None) -> None:
 def login_check_lock(*, username: str) -> None:
     user = User.objects.filter(username__iexact=username).only("locked_until").first()
     if user is not None and user.locked_until and user.locked_until > clock.now():
-        raise AccountError(
+        raise AccountRateLimited(
             "Too many failed sign-ins. The account is locked for a while; try again later.",
             code=AccountErrorCode.LOCKED,
-            status=429,
         )
 
 
@@ -307,10 +313,10 @@ def totp_begin(*, user: User) -> str:
 def totp_verify(*, user: User, code: str, request: HttpRequest | None = None) -> None:
     """Checks a TOTP code (confirming the secret on first use); raises on a wrong code."""
     if not user.totp_secret_encrypted:
-        raise AccountError("Set up the authenticator first.", code=AccountErrorCode.SECOND_FACTOR_REQUIRED)
+        raise AccountInvalid("Set up the authenticator first.", code=AccountErrorCode.SECOND_FACTOR_REQUIRED)
     if not pyotp.TOTP(user.totp_secret).verify(code.strip(), for_time=clock.now(), valid_window=1):
         audit_record(actor=user, action="accounts.totp_failed", target=user, request=request)
-        raise AccountError("That authenticator code is not right.", code=AccountErrorCode.BAD_TOTP)
+        raise AccountInvalid("That authenticator code is not right.", code=AccountErrorCode.BAD_TOTP)
     if not user.totp_confirmed:
         user.totp_confirmed = True
         user.save(update_fields=["totp_confirmed"])
@@ -342,14 +348,14 @@ def api_key_create(*, owner: User, name: str, scopes: Iterable[str], daily_quota
 def api_key_revoke(*, owner: User, key_id: int) -> None:
     updated = ApiKey.objects.filter(pk=key_id, owner=owner, revoked_at=None).update(revoked_at=clock.now())
     if not updated:
-        raise NotFound("No such key.")
+        raise AccountNotFound("No such key.")
 
 
 def api_key_authenticate(*, raw: str, scope: str, count: bool = True) -> ApiKey:
     """The active key with that scope, counting one call against its daily quota."""
     key = ApiKey.objects.select_related("owner").filter(key_hash=_key_hash(raw.strip()), revoked_at=None).first()
     if key is None or scope not in key.scopes or not key.owner.is_active:
-        raise AccountError("Invalid API key.", code=AccountErrorCode.BAD_API_KEY, status=403)
+        raise AccountForbidden("Invalid API key.", code=AccountErrorCode.BAD_API_KEY)
     if count:
         api_key_count_call(key=key)
     return key
@@ -364,7 +370,7 @@ def api_key_count_call(*, key: ApiKey) -> int:
         calls = ApiKeyUsage.objects.values_list("calls", flat=True).get(pk=usage.pk)
     ApiKey.objects.filter(pk=key.pk).update(last_used_at=clock.now())
     if calls > key.daily_quota:
-        raise AccountError("This key has used its daily quota.", code=AccountErrorCode.QUOTA_EXCEEDED, status=429)
+        raise AccountRateLimited("This key has used its daily quota.", code=AccountErrorCode.QUOTA_EXCEEDED)
     return calls
 
 

@@ -27,28 +27,24 @@ class AnalyticsErrorCode(StrEnum):
 
 
 class AnalyticsError(DomainError):
+    """Base of every analytics error: `except AnalyticsError` catches them all. Raise a subclass."""
+
+
+class AnalyticsInvalid(AnalyticsError, InvalidInput):
     pass
 
 
-class AnalyticsInvalid(InvalidInput, AnalyticsError):
+class AnalyticsNotFound(AnalyticsError, NotFound):
     pass
 
 
-class AnalyticsNotFound(NotFound, AnalyticsError):
+class AnalyticsForbidden(AnalyticsError, PermissionDenied):
     pass
 
 
-class AnalyticsForbidden(PermissionDenied, AnalyticsError):
-    pass
-
-
-class AnalyticsConflict(Conflict, AnalyticsError):
+class AnalyticsConflict(AnalyticsError, Conflict):
     pass
 
 
 class PlanningRefused(AnalyticsInvalid):
     """The route planner refused the constraints; `code` is the planner's stable code."""
-
-
-class JobCancelled(Exception):
-    """Raised inside a running job when its cancel flag is set."""

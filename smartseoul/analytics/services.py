@@ -16,12 +16,13 @@ from django.db import transaction
 
 from smartseoul.core import clock, geography
 from smartseoul.core import selectors as core_selectors
+from smartseoul.core.errors import DomainError
 from smartseoul.core.services import audit_record
 from smartseoul.lib.geo import geometry_from_geojson
 from smartseoul.lib.hexgrid import DEFAULT_RESOLUTION, cell_centres, cell_str, cells_along_line, cells_for_geometry
 
 from . import analysis, ingest, lake, selectors, synth
-from .errors import AnalyticsConflict, AnalyticsErrorCode, AnalyticsInvalid, AnalyticsNotFound, JobCancelled
+from .errors import AnalyticsConflict, AnalyticsErrorCode, AnalyticsInvalid, AnalyticsNotFound
 from .models import FINISHED_STATES, CommerceIndicator, ExistingRoute, GridCell, Job, JobKind, JobState, TripImport
 from .params import parse
 
@@ -202,6 +203,10 @@ def job_cancel(*, job_id: int, actor: User | None) -> Job:
     return job
 
 
+class JobCancelled(Exception):
+    """Raised inside a running job when its cancel flag is set (a signal, not a domain error)."""
+
+
 class _Progress:
     """Writes progress at most every PROGRESS_EVERY_S and stops the job when cancel is asked."""
 
@@ -238,7 +243,7 @@ def job_run(*, job_id: int) -> Job:
     except JobCancelled:
         Job.objects.filter(pk=job.pk).update(state=JobState.CANCELLED, finished_at=clock.now(), message="cancelled")
         return Job.objects.get(pk=job.pk)
-    except AnalyticsInvalid as exc:
+    except DomainError as exc:  # any module's refusal (no grid yet, a place outside the city …) keeps its code
         Job.objects.filter(pk=job.pk).update(state=JobState.FAILED, finished_at=clock.now(), error_code=exc.code,
                                              error_message=exc.message[:500])
         return Job.objects.get(pk=job.pk)

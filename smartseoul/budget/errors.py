@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from smartseoul.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from smartseoul.core.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
 
 
 class BudgetErrorCode(StrEnum):
@@ -35,17 +35,21 @@ class BudgetErrorCode(StrEnum):
     BAD_DEMOCRACY_LINK = "bad_democracy_link"
 
 
-class BudgetInvalid(InvalidInput):
+class BudgetError(DomainError):
+    """Base of every budget error: `except BudgetError` catches them all. Raise a subclass."""
+
+
+class BudgetInvalid(BudgetError, InvalidInput):
     default_code = "budget_invalid"
 
 
-class BudgetNotFound(NotFound):
+class BudgetNotFound(BudgetError, NotFound):
     default_code = BudgetErrorCode.PROJECT_NOT_FOUND
 
 
-class BudgetForbidden(PermissionDenied):
+class BudgetForbidden(BudgetError, PermissionDenied):
     default_code = BudgetErrorCode.NOT_ALLOWED
 
 
-class BudgetConflict(Conflict):
+class BudgetConflict(BudgetError, Conflict):
     default_code = BudgetErrorCode.WRONG_PHASE

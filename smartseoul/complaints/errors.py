@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from smartseoul.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from smartseoul.core.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
 
 
 class ComplaintErrorCode(StrEnum):
@@ -37,17 +37,21 @@ class ComplaintErrorCode(StrEnum):
     BAD_FILTER = "bad_filter"
 
 
-class ComplaintInvalid(InvalidInput):
+class ComplaintError(DomainError):
+    """Base of every complaints error: `except ComplaintError` catches them all. Raise a subclass."""
+
+
+class ComplaintInvalid(ComplaintError, InvalidInput):
     default_code = "complaint_invalid"
 
 
-class ComplaintNotFound(NotFound):
+class ComplaintNotFound(ComplaintError, NotFound):
     default_code = ComplaintErrorCode.NOT_FOUND
 
 
-class ComplaintForbidden(PermissionDenied):
+class ComplaintForbidden(ComplaintError, PermissionDenied):
     default_code = ComplaintErrorCode.NOT_YOUR_DEPARTMENT
 
 
-class ComplaintConflict(Conflict):
+class ComplaintConflict(ComplaintError, Conflict):
     default_code = ComplaintErrorCode.BAD_TRANSITION

@@ -1,5 +1,11 @@
 """The error base class. Every module's errors subclass `DomainError` with a stable code.
 
+The one hierarchy: each module has its own base (`class VotingError(DomainError)`), and every
+other error of the module derives from that base AND from exactly one status class below
+(`class NotEligible(VotingError, PermissionDenied)`), so `except VotingError` catches every
+voting error and `except PermissionDenied` every refusal, whichever module raised it.
+`tests/test_error_hierarchy.py` walks every `errors.py` and enforces this.
+
 `smartseoul/api.py` turns them into JSON responses and `core.middleware.DomainErrorMiddleware`
 into HTML pages, in one place each. Protocol adapters (Open311, CKAN, SensorThings …) catch
 them and answer in their own wire format.
@@ -57,6 +63,13 @@ class Conflict(DomainError):
 class RateLimited(DomainError):
     status = 429
     default_code = "rate_limited"
+
+
+class Unavailable(DomainError):
+    """A temporary refusal: the caller may retry the same request shortly (HTTP 503)."""
+
+    status = 503
+    default_code = "unavailable"
 
 
 class CommandError(InvalidInput):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from smartseoul.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from smartseoul.core.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
 
 
 class DashboardErrorCode(StrEnum):
@@ -26,17 +26,21 @@ class DashboardErrorCode(StrEnum):
     NOT_AUTHOR = "not_author"
 
 
-class DashboardInvalid(InvalidInput):
+class DashboardError(DomainError):
+    """Base of every dashboard error: `except DashboardError` catches them all. Raise a subclass."""
+
+
+class DashboardInvalid(DashboardError, InvalidInput):
     default_code = DashboardErrorCode.BAD_THEME
 
 
-class DashboardNotFound(NotFound):
+class DashboardNotFound(DashboardError, NotFound):
     default_code = DashboardErrorCode.UNKNOWN_LAYER
 
 
-class DashboardForbidden(PermissionDenied):
+class DashboardForbidden(DashboardError, PermissionDenied):
     default_code = DashboardErrorCode.NOT_MODERATOR
 
 
-class DashboardConflict(Conflict):
+class DashboardConflict(DashboardError, Conflict):
     default_code = DashboardErrorCode.NOT_EDITABLE

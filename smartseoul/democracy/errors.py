@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from smartseoul.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from smartseoul.core.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
 
 
 class DemocracyErrorCode(StrEnum):
@@ -34,17 +34,21 @@ class DemocracyErrorCode(StrEnum):
     NO_DEPARTMENT = "no_department"
 
 
-class DemocracyInvalid(InvalidInput):
+class DemocracyError(DomainError):
+    """Base of every Democracy Seoul error: `except DemocracyError` catches them all. Raise a subclass."""
+
+
+class DemocracyInvalid(DemocracyError, InvalidInput):
     default_code = "invalid"
 
 
-class DemocracyNotFound(NotFound):
+class DemocracyNotFound(DemocracyError, NotFound):
     default_code = DemocracyErrorCode.PROPOSAL_NOT_FOUND
 
 
-class DemocracyForbidden(PermissionDenied):
+class DemocracyForbidden(DemocracyError, PermissionDenied):
     default_code = "forbidden"
 
 
-class DemocracyConflict(Conflict):
+class DemocracyConflict(DemocracyError, Conflict):
     default_code = DemocracyErrorCode.WRONG_STAGE

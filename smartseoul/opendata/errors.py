@@ -44,22 +44,24 @@ class OpenDataErrorCode(StrEnum):
 
 
 class OpenDataError(DomainError):
+    """Base of every open-data error: `except OpenDataError` catches them all. Raise a subclass."""
+
     default_code = "opendata"
 
 
-class BadInput(InvalidInput):
+class BadInput(OpenDataError, InvalidInput):
     default_code = OpenDataErrorCode.BAD_FIELD
 
 
-class Missing(NotFound):
+class Missing(OpenDataError, NotFound):
     default_code = OpenDataErrorCode.DATASET_NOT_FOUND
 
 
-class Forbidden(PermissionDenied):
+class Forbidden(OpenDataError, PermissionDenied):
     default_code = OpenDataErrorCode.NOT_PUBLISHER
 
 
-class Clash(Conflict):
+class Clash(OpenDataError, Conflict):
     default_code = OpenDataErrorCode.NAME_TAKEN
 
 
@@ -77,5 +79,5 @@ class QueryError(BadInput):
     default_code = OpenDataErrorCode.BAD_QUERY
 
 
-class QuotaExceeded(RateLimited):
+class QuotaExceeded(OpenDataError, RateLimited):
     default_code = OpenDataErrorCode.QUOTA_EXCEEDED

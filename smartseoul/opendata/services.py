@@ -683,18 +683,16 @@ def upload_publish(
     if actor is not None:
         _require_publisher(actor, dataset.organization)
     if upload.status != UploadStatus.VALIDATED:
-        raise BadInput(
+        raise Clash(
             "This upload did not pass validation; the published version is unchanged.",
             code=OpenDataErrorCode.UPLOAD_NOT_PUBLISHABLE,
-            status=409,
         )
     root = datastore_root()
     staged = root / upload.staged_path
     if not staged.exists():
-        raise BadInput(
+        raise Clash(
             "The staged table is gone; upload the file again.",
             code=OpenDataErrorCode.UPLOAD_NOT_PUBLISHABLE,
-            status=409,
         )
     fields = [dict(f) for f in upload.fields]
     for f in fields:
@@ -1453,10 +1451,9 @@ def document_publish(*, actor: Any, document: Document) -> Document:
                 actor=actor, action="opendata.document_publish", target=document, details={"number": document.number}
             )
     if open_findings:
-        raise BadInput(
+        raise Clash(
             f"Personal data found ({len(open_findings)}); redact it or waive it with a reason before publishing.",
             code=OpenDataErrorCode.PERSONAL_DATA,
-            status=409,
             findings=len(open_findings),
         )
     return document
@@ -1549,7 +1546,7 @@ def documents_import(
                 try:
                     document_publish(actor=actor, document=doc)
                     summary.published += 1
-                except BadInput:
+                except Clash:
                     summary.blocked += 1
         except FieldErrors as exc:
             summary.errors.append({"line": i, "errors": exc.errors})

@@ -23,35 +23,41 @@ class SensorErrorCode(StrEnum):
 
 
 class SensorError(DomainError):
+    """Base of every sensors error: `except SensorError` catches them all. Raise a subclass."""
+
     default_code = SensorErrorCode.BAD_ENTITY
 
 
-class BadEntity(InvalidInput):
+class BadEntity(SensorError, InvalidInput):
     default_code = SensorErrorCode.BAD_ENTITY
 
 
-class BadQuery(InvalidInput):
+class BadQuery(SensorError, InvalidInput):
     default_code = SensorErrorCode.BAD_QUERY
 
 
-class EntityNotFound(NotFound):
+class EntityNotFound(SensorError, NotFound):
     default_code = SensorErrorCode.NOT_FOUND
 
 
-class GatewayRequired(PermissionDenied):
+class GatewayRequired(SensorError, PermissionDenied):
     """Writes need a gateway key (accounts API key with scope "sensors")."""
 
     status = 401
     default_code = SensorErrorCode.GATEWAY_REQUIRED
 
 
-class NotYourDevice(PermissionDenied):
+class NotYourDevice(SensorError, PermissionDenied):
     default_code = SensorErrorCode.NOT_YOUR_DEVICE
 
 
-class NotAssigned(PermissionDenied):
+class NotAssigned(SensorError, PermissionDenied):
     default_code = SensorErrorCode.NOT_ASSIGNED
 
 
-class AlreadyClosed(Conflict):
+class AlreadyClosed(SensorError, Conflict):
     default_code = SensorErrorCode.ALREADY_CLOSED
+
+
+class SensorForbidden(SensorError, PermissionDenied):
+    default_code = "forbidden"

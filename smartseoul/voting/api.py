@@ -13,7 +13,7 @@ from smartseoul.core import ratelimit
 from smartseoul.core.auth import session_auth
 
 from . import selectors, services
-from .errors import VoteNotFound, VotingError, VotingErrorCode
+from .errors import ResultsHidden, VoteNotFound
 from .models import Status, Vote
 from .schemas import (
     BallotIn,
@@ -75,8 +75,7 @@ def vote_close(request: HttpRequest, vote_id: int) -> Any:
 def vote_results(request: HttpRequest, vote_id: int) -> Any:
     vote = _visible_vote(request, vote_id)
     if not selectors.results_visible(vote, request.user):  # type: ignore[arg-type]
-        raise VotingError("Results are published when the vote closes.", code=VotingErrorCode.RESULTS_HIDDEN,
-                          status=403)
+        raise ResultsHidden("Results are published when the vote closes.")
     return selectors.live_results_cached(vote)
 
 
@@ -95,7 +94,7 @@ def log_checkpoint(request: HttpRequest, vote_id: int) -> HttpResponse:
     _visible_vote(request, vote_id)
     cp = selectors.checkpoint_latest(vote_id)
     if cp is None:
-        raise VotingError("No checkpoint has been signed yet.", code="no_checkpoint", status=404)
+        raise VoteNotFound("No checkpoint has been signed yet.", code="no_checkpoint")
     return HttpResponse(cp.note, content_type="text/plain; charset=utf-8")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from smartseoul.core.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
+from smartseoul.core.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied, Unavailable
 
 
 class VotingErrorCode(StrEnum):
@@ -35,32 +35,56 @@ class VotingErrorCode(StrEnum):
 
 
 class VotingError(DomainError):
+    """Base of every voting error: `except VotingError` catches them all. Raise a subclass."""
+
     default_code = "voting_error"
 
 
-class VoteNotFound(NotFound):
+class VoteNotFound(VotingError, NotFound):
     default_code = VotingErrorCode.VOTE_NOT_FOUND
 
 
-class BadVote(InvalidInput):
+class ReceiptNotFound(VotingError, NotFound):
+    default_code = VotingErrorCode.RECEIPT_NOT_FOUND
+
+
+class BadVote(VotingError, InvalidInput):
     default_code = VotingErrorCode.BAD_VOTE
 
 
-class BadBallot(InvalidInput):
+class BadBallot(VotingError, InvalidInput):
     default_code = VotingErrorCode.BAD_CHOICES
 
 
-class NotEligible(PermissionDenied):
+class BadProofRequest(VotingError, InvalidInput):
+    default_code = VotingErrorCode.BAD_PROOF_REQUEST
+
+
+class NotEligible(VotingError, PermissionDenied):
     default_code = VotingErrorCode.NOT_ELIGIBLE
 
 
-class VoteClosed(Conflict):
+class NotOwner(VotingError, PermissionDenied):
+    default_code = VotingErrorCode.NOT_OWNER
+
+
+class ResultsHidden(VotingError, PermissionDenied):
+    default_code = VotingErrorCode.RESULTS_HIDDEN
+
+
+class VoteClosed(VotingError, Conflict):
     default_code = VotingErrorCode.NOT_OPEN
 
 
-class AlreadyVoted(Conflict):
+class VoteNotEditable(VotingError, Conflict):
+    default_code = VotingErrorCode.NOT_EDITABLE
+
+
+class AlreadyVoted(VotingError, Conflict):
     default_code = VotingErrorCode.ALREADY_VOTED
 
 
-class NotOwner(PermissionDenied):
-    default_code = VotingErrorCode.NOT_OWNER
+class LogBusy(VotingError, Unavailable):
+    """The ballot box stayed locked through every retry: try again (503)."""
+
+    default_code = VotingErrorCode.LOG_BUSY

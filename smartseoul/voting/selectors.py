@@ -16,7 +16,7 @@ from smartseoul.core import clock
 from smartseoul.lib import merkle
 
 from . import ledger
-from .errors import VoteNotFound, VotingError, VotingErrorCode
+from .errors import BadProofRequest, ReceiptNotFound, VoteNotFound, VotingError, VotingErrorCode
 from .models import Ballot, BallotType, Checkpoint, Kind, LogNode, Option, Status, TargetType, Vote
 
 if TYPE_CHECKING:
@@ -269,19 +269,18 @@ def log_size(vote_id: int) -> int:
 
 def inclusion_proof(vote_id: int, index: int, size: int) -> list[bytes]:
     if not 0 < size <= log_size(vote_id):
-        raise VotingError("No tree of that size.", code=VotingErrorCode.BAD_PROOF_REQUEST)
+        raise BadProofRequest("No tree of that size.")
     try:
         groups = merkle.inclusion_coords(index, size)
     except merkle.ProofError as exc:
-        raise VotingError(str(exc), code=VotingErrorCode.BAD_PROOF_REQUEST) from exc
+        raise BadProofRequest(str(exc)) from exc
     get = _node_getter(vote_id, (c for g in groups for c in g))
     return merkle.inclusion_proof(index, size, get)
 
 
 def consistency_proof(vote_id: int, first: int, second: int) -> list[bytes]:
     if not 0 < first <= second <= log_size(vote_id):
-        raise VotingError("A consistency proof needs 0 < first ≤ second ≤ the log size.",
-                          code=VotingErrorCode.BAD_PROOF_REQUEST)
+        raise BadProofRequest("A consistency proof needs 0 < first ≤ second ≤ the log size.")
     groups = merkle.consistency_coords(first, second)
     get = _node_getter(vote_id, (c for g in groups for c in g))
     return merkle.consistency_proof(first, second, get)
@@ -291,11 +290,10 @@ def subtree_hash(vote_id: int, start: int, end: int) -> bytes:
     """MTH of leaves [start, end) for ranges the RFC recursion produces (start a multiple of
     the smallest power of two ≥ end − start): lets a verifier descend to the first bad leaf."""
     if not 0 <= start < end <= log_size(vote_id):
-        raise VotingError("Bad range.", code=VotingErrorCode.BAD_PROOF_REQUEST)
+        raise BadProofRequest("Bad range.")
     width = 1 << (end - start - 1).bit_length()
     if start % width:
-        raise VotingError("The range must start at a multiple of its power-of-two width.",
-                          code=VotingErrorCode.BAD_PROOF_REQUEST)
+        raise BadProofRequest("The range must start at a multiple of its power-of-two width.")
     coords = merkle.subtree_coords(start, end)
     get = _node_getter(vote_id, coords)
     return merkle.fold([get(lv, ix) for lv, ix in coords])
@@ -327,7 +325,7 @@ def receipt_status(tracker: str) -> dict[str, Any]:
     ballot = Ballot.objects.filter(tracker=tracker.strip().upper()).values("vote_id", "seq", "leaf", "current",
                                                                           "superseded_by").first()
     if ballot is None:
-        raise VotingError("No ballot has that tracker code.", code=VotingErrorCode.RECEIPT_NOT_FOUND, status=404)
+        raise ReceiptNotFound("No ballot has that tracker code.")
     vote_id, seq = ballot["vote_id"], ballot["seq"]
     cp = checkpoint_latest(vote_id)
     if cp is None or cp.size <= seq:

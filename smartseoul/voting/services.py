@@ -32,11 +32,12 @@ from .errors import (
     AlreadyVoted,
     BadBallot,
     BadVote,
+    LogBusy,
     NotEligible,
     NotOwner,
     VoteClosed,
+    VoteNotEditable,
     VoteNotFound,
-    VotingError,
     VotingErrorCode,
 )
 from .models import Ballot, BallotType, Checkpoint, Kind, LogNode, Option, Status, TargetType, Vote, VotePhone
@@ -290,7 +291,7 @@ def vote_publish(*, vote_id: int, actor: User) -> Vote:
     if not _may_manage(vote, actor):
         raise NotOwner("Only the vote's owner publishes it.")
     if vote.status != Status.DRAFT:
-        raise VotingError("Only a draft can be published.", code=VotingErrorCode.NOT_EDITABLE, status=409)
+        raise VoteNotEditable("Only a draft can be published.")
     if vote.closes_at <= clock.now():
         raise BadVote("The closing time is already past; change it first.", field="closes_at")
     if vote.kind == Kind.GENERAL and not actor.is_official:
@@ -311,7 +312,7 @@ def vote_moderate(*, vote_id: int, actor: User, approve: bool, note: str = "") -
         raise NotOwner("Only moderators review general votes.")
     vote = _lock_vote(vote_id)
     if vote.status != Status.REVIEW:
-        raise VotingError("This vote is not awaiting moderation.", code=VotingErrorCode.NOT_EDITABLE, status=409)
+        raise VoteNotEditable("This vote is not awaiting moderation.")
     vote.status = Status.PUBLISHED if approve else Status.REJECTED
     vote.moderation_note = note[:300]
     if approve:
@@ -543,8 +544,7 @@ def ballot_cast(
                 raise
         except OperationalError as exc:  # SQLite "database is locked", PostgreSQL deadlock/serialisation
             if not _is_lock_error(exc) or attempt == LOCK_RETRIES - 1:
-                raise VotingError("The ballot box is busy; please try again.", code=VotingErrorCode.LOG_BUSY,
-                                  status=503) from exc
+                raise LogBusy("The ballot box is busy; please try again.") from exc
         time.sleep(min(0.5, 0.005 * (attempt + 1)) * (0.5 + random.random()))
     note = ledger.sign(vote_id, appended.size, appended.root)
     return Receipt(
@@ -696,7 +696,7 @@ def vote_close(*, vote_id: int, actor: User | None) -> dict[str, Any]:
     if vote.status == Status.CLOSED:
         return _results_from_json(vote.results or {})
     if vote.status not in (Status.PUBLISHED, Status.DRAFT, Status.REVIEW):
-        raise VotingError("This vote cannot be closed.", code=VotingErrorCode.NOT_EDITABLE, status=409)
+        raise VoteNotEditable("This vote cannot be closed.")
     now = clock.now()
     root = merkle.root_from_frontier(ledger.split_frontier(bytes(vote.log_frontier)))
     if vote.last_checkpoint_size != vote.log_size:

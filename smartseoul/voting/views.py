@@ -15,11 +15,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from smartseoul.accounts.middleware import second_factor_passed
 from smartseoul.core import ratelimit
-from smartseoul.core.errors import DomainError, PermissionDenied
+from smartseoul.core.errors import DomainError
 from smartseoul.lib.geo import haversine_m
 
 from . import ledger, selectors, services
-from .errors import VoteNotFound
+from .errors import NotOwner, ResultsHidden, VoteNotFound
 from .forms import VoteForm
 from .models import BallotType, Kind, Status, TargetType, Vote
 
@@ -149,7 +149,7 @@ def vote_results(request: HttpRequest, vote_id: int) -> HttpResponse:
         services.votes_close_due()
         vote = _visible(request, vote_id)
     if not selectors.results_visible(vote, request.user):  # type: ignore[arg-type]
-        raise PermissionDenied(_("Results are published when the vote closes."))
+        raise ResultsHidden(_("Results are published when the vote closes."))
     results = selectors.live_results_cached(vote)
     from smartseoul.core.selectors import district_names
 
@@ -182,9 +182,9 @@ def vote_audit(request: HttpRequest, vote_id: int) -> HttpResponse:
 def _require_office(request: HttpRequest) -> None:
     user = request.user
     if not user.is_authenticated or not user.is_staff_role:  # type: ignore[union-attr]
-        raise PermissionDenied(_("These pages are for officials."))
+        raise NotOwner(_("These pages are for officials."))
     if not second_factor_passed(request):
-        raise PermissionDenied(_("Complete two-factor sign-in first."))
+        raise NotOwner(_("Complete two-factor sign-in first."), code="second_factor_required")
 
 
 @login_required
@@ -223,7 +223,7 @@ def vote_new(request: HttpRequest) -> HttpResponse:
 def vote_manage(request: HttpRequest, vote_id: int) -> HttpResponse:
     vote = selectors.vote_get(vote_id)
     if vote.owner_id != request.user.pk and not request.user.is_official:  # type: ignore[union-attr]
-        raise PermissionDenied(_("Only the vote's owner manages it."))
+        raise NotOwner(_("Only the vote's owner manages it."))
     return render(request, "voting/manage.html", {
         "vote": vote, "options": selectors.options(vote.pk), "status": selectors.public_status(vote),
         "can_moderate": vote.status == Status.REVIEW and request.user.is_official,  # type: ignore[union-attr]

@@ -155,3 +155,20 @@ def test_existing_routes_are_compared_with_a_plan(night_trips: Any, analyst: Any
         services.existing_routes_upload(geojson={"type": "FeatureCollection", "features": [{"geometry": None}]},
                                         actor=analyst)
     assert getattr(exc.value, "code", "") == "bad_route_file"
+
+
+@pytest.mark.django_db
+def test_a_job_refused_by_any_domain_error_fails_with_its_code(
+    city: Any, analyst: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not only AnalyticsInvalid: a missing grid (404 class) keeps its code instead of "internal"."""
+    from smartseoul.analytics import analysis
+    from smartseoul.analytics.errors import AnalyticsErrorCode, AnalyticsNotFound
+
+    def no_grid(*args: Any, **kwargs: Any) -> Any:
+        raise AnalyticsNotFound("The city grid has not been built yet.", code=AnalyticsErrorCode.NO_GRID)
+
+    monkeypatch.setattr(analysis, "run_od", no_grid)
+    job = services.job_run(job_id=services.job_create(kind=JobKind.OD, params={"top": 5}, actor=analyst).pk)
+    assert job.state == JobState.FAILED
+    assert (job.error_code, job.error_message) == ("no_grid", "The city grid has not been built yet.")
