@@ -40,7 +40,7 @@ run: demo serve
 ## Install the test dependencies and run the whole suite (SQLite, or DATABASE_URL when set)
 test: install-test
 	$(PY) -m smartseoul.cli compile-translations
-	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: install-test
 	$(VENV)/bin/ruff check smartseoul tests bench

@@ -1,0 +1,166 @@
+"""The steps a person takes, shared by the journeys: sign up, sign in, the second factor, and
+the language check every page a journey lands on must pass."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+import pyotp
+from playwright.sync_api import Page, expect
+
+DEMO_PASSWORD = os.environ.get("SMARTSEOUL_DEMO_PASSWORD", "seoul-demo-2026")
+PASSWORD = "a-long-enough-passphrase-2026"  # noqa: S105  (new accounts made by the journeys)
+SECRETS: dict[str, str] = {}  # username -> authenticator key set up on the second-factor page
+
+REPO = Path(__file__).resolve().parents[2]
+CODE = re.compile(r"\b(\d{6})\b")
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+# Latin words a Korean page may show: names of standards, formats and units.
+LATIN_OK = {
+    "API", "CSV", "PDF", "JSON", "GeoJSON", "Open311", "CKAN", "DCAT", "QR", "SMS", "ID", "PM10", "PM2.5", "UV",
+    "OpenAPI", "Seoul", "Smart", "English", "mVoting", "Excel", "URL", "TOTP", "km", "m", "ha", "SensorThings",
+    "S-DoT", "Talk", "Map", "H3", "OD", "HTML", "XML", "RDF", "Turtle", "JSON-LD", "KRDS", "ko", "en",
+}
+
+
+@contextmanager
+def allow_failures(page: Page) -> Iterator[None]:
+    """For a step that deliberately causes an error response (a wrong code, a refused action)."""
+    page.journey_watch.allowed += 1  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        page.journey_watch.allowed -= 1  # type: ignore[attr-defined]
+
+
+def sign_up(page: Page, username: str, phone: str, password: str = PASSWORD) -> None:
+    """Sign-up page, then the phone page with the code read from the development outbox page."""
+    page.goto("/accounts/signup/")
+    check_language(page)
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("#signup-submit")
+    page.wait_for_url("**/accounts/phone/**")
+    check_language(page)
+    page.fill("#id_phone", phone)
+    page.click("#send-code")
+    page.wait_for_load_state()
+    page.goto("/dev/outbox/")
+    check_language(page)
+    message = page.locator(".dev-message").first
+    expect(message).to_be_visible()
+    found = CODE.search(message.inner_text())
+    assert found, f"the newest outbox message holds no 6-digit code: {message.inner_text()!r}"
+    page.goto("/accounts/phone/")
+    page.fill("#id_code", found.group(1))
+    page.click("#confirm-code")
+    page.wait_for_url("**/accounts/profile/**")
+    check_language(page)
+
+
+def sign_in(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
+    page.goto("/accounts/login/")
+    check_language(page)
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("#login-submit")
+    page.wait_for_load_state()
+    expect(page.locator("#id_password")).to_have_count(0)
+
+
+def official_sign_in(page: Page, username: str, password: str = DEMO_PASSWORD) -> str:
+    """Password, then the second factor: the first time, set up the key the page shows."""
+    sign_in(page, username, password)
+    page.wait_for_url("**/accounts/second-factor/**")
+    check_language(page)
+    if username not in SECRETS:
+        shown = page.locator("#totp-secret")
+        expect(shown).to_be_visible()
+        secret = shown.get_attribute("data-totp-secret") or re.sub(r"\s+", "", shown.inner_text())
+        assert re.fullmatch(r"[A-Z2-7]{16,}", secret), f"the page shows no key to set up: {secret!r}"
+        SECRETS[username] = secret
+    page.fill("#id_code", pyotp.TOTP(SECRETS[username]).now())
+    page.click("#totp-submit")
+    page.wait_for_load_state()
+    assert "/accounts/second-factor/" not in page.url, page.locator("main").inner_text()
+    check_language(page)
+    return SECRETS[username]
+
+
+def sign_out(page: Page) -> None:
+    page.locator("#signout").first.click()
+    page.wait_for_url("**/")
+
+
+# --- language ------------------------------------------------------------------------------------
+
+
+@cache
+def _enum_values() -> frozenset[str]:
+    """Every stored value of a choice field in the platform's models (what must never be shown)."""
+    from django.apps import apps
+
+    values: set[str] = set()
+    for model in apps.get_models():
+        if not model.__module__.startswith("smartseoul."):
+            continue
+        for f in model._meta.get_fields():
+            for value, _label in getattr(f, "flatchoices", None) or ():
+                if isinstance(value, str) and len(value) >= 3 and value not in LATIN_OK:
+                    values.add(value)
+    return frozenset(values)
+
+
+@cache
+def _catalogue() -> tuple[frozenset[str], frozenset[str]]:
+    """(English msgids that have a Korean translation, Korean translations), from the .po files."""
+    import polib
+
+    english: set[str] = set()
+    korean: set[str] = set()
+    for po_path in (REPO / "smartseoul").glob("**/locale/ko/LC_MESSAGES/django.po"):
+        for entry in polib.pofile(str(po_path)):
+            if entry.obsolete or not entry.msgstr or "%" in entry.msgid or "{" in entry.msgid:
+                continue
+            if entry.msgid != entry.msgstr and len(entry.msgid) >= 8 and " " in entry.msgid:
+                english.add(entry.msgid)
+            if HANGUL.search(entry.msgstr) and len(entry.msgstr) >= 4:
+                korean.add(entry.msgstr)
+    return frozenset(english), frozenset(korean)
+
+
+def language_problems(text: str, lang: str) -> list[str]:
+    """What a person reading `lang` should not see in `text`: raw codes, the other language."""
+    english, korean = _catalogue()
+    problems: list[str] = []
+    if lang == "ko":
+        enums = _enum_values()
+        for word in set(re.findall(r"(?<![\w/.@-])[A-Za-z][A-Za-z0-9_]*(?![\w/@-])", text)):
+            if word in enums:
+                problems.append(f"raw value {word!r}")
+            elif "_" in word and word not in LATIN_OK:
+                problems.append(f"raw code {word!r}")
+        problems += [f"untranslated {m!r}" for m in english if m in text]
+    else:
+        problems += [f"Korean interface text {m!r}" for m in korean if m in text]
+    return sorted(problems)
+
+
+def check_language(page: Page) -> None:
+    """Fails when the page's visible text shows raw codes or the other language's interface text."""
+    lang = getattr(page, "journey_lang", "ko")
+    text = page.locator("body").inner_text()
+    problems = language_problems(text, lang)
+    assert not problems, f"{page.url} ({lang}): " + "; ".join(problems)
+
+
+def look(page: Page, name: str) -> None:
+    """A screenshot for people to look at after the run (kept by CI with the test artefacts)."""
+    out = REPO / "var" / "test-artefacts" / "journeys"
+    out.mkdir(parents=True, exist_ok=True)
+    size = "phone" if (page.viewport_size or {}).get("width", 0) < 800 else "desktop"
+    page.screenshot(path=str(out / f"{name}-{size}-{getattr(page, 'journey_lang', 'ko')}.png"), full_page=True)
