@@ -192,6 +192,7 @@ STATICFILES_DIRS = [
     PROJECT_DIR / "static",
     ("vendor/leaflet", _package_dir("leaflet", "static", "leaflet")),
     ("vendor/plotly", _package_dir("plotly", "package_data")),
+    ("vendor/swagger-ui", _package_dir("ninja", "static", "ninja")),  # Swagger UI for /api/docs
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
