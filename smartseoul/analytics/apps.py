@@ -15,6 +15,7 @@ class AnalyticsConfig(AppConfig):
         from .api import router
         from .commands import COMMANDS
         from .registry_hooks import EXPORTS, LAYERS, WIDGETS
+        from .selectors import is_analyst
         from .services import demo_load
 
         return ModuleManifest(
@@ -25,7 +26,7 @@ class AnalyticsConfig(AppConfig):
                 Tile(_("My neighbourhood analysis"), "analytics:commerce", "🚦", "data",
                      _("Start-up traffic light by area and business"), order=40),
                 Tile(_("Big-data analysis"), "analytics:home", "⬢", "office",
-                     _("Night demand, Owl-bus routes, facility siting"), order=40),
+                     _("Night demand, Owl-bus routes, facility siting"), order=40, allowed=is_analyst),
             ),
             demo=demo_load, commands=COMMANDS,
         )

@@ -104,6 +104,7 @@ class BudgetConfig(AppConfig):
 
     def manifest(self) -> ModuleManifest:
         from .api import router
+        from .services import can_open_office
 
         return ModuleManifest(
             name="budget",
@@ -152,7 +153,7 @@ class BudgetConfig(AppConfig):
                 Tile(_("Participatory budget"), "budget:home", "₩", "participate",
                      _("Propose projects, vote, see what was funded"), order=30),
                 Tile(_("Budget office"), "budget:office", "₩", "office",
-                     _("Cycles, review, allocation, implementation"), order=30),
+                     _("Cycles, review, allocation, implementation"), order=30, allowed=can_open_office),
             ),
             demo=_demo,
             commands=(

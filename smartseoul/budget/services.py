@@ -70,6 +70,11 @@ def is_committee_member(user: Any) -> bool:
     return bool(user is not None and user.is_authenticated and user.has_capability(Capability.BUDGET_COMMITTEE))
 
 
+def can_open_office(user: Any) -> bool:
+    """Officials and the citizen committee: the budget office's gate and its back-office tile ask this."""
+    return is_budget_official(user) or is_committee_member(user)
+
+
 def _require_admin(user: Any) -> None:
     if not is_budget_admin(user):
         raise BudgetForbidden(_("Only the city's budget administrators may do this."), code=BudgetErrorCode.NOT_ALLOWED)

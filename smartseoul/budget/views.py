@@ -32,7 +32,7 @@ def official_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
         user = request.user
         if not user.is_authenticated:
             return redirect(f"/accounts/login/?next={request.path}")
-        if not (services.is_budget_official(user) or services.is_committee_member(user)):
+        if not services.can_open_office(user):
             raise BudgetForbidden(_("The budget office is for officials and the citizen committee."))
         if user.is_staff_role and not second_factor_passed(request):  # type: ignore[union-attr]
             return redirect(f"/accounts/second-factor/?next={request.path}")

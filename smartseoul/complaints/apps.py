@@ -181,6 +181,7 @@ class ComplaintsConfig(AppConfig):
                     "office",
                     _("Assign, resolve, transfer"),
                     order=10,
+                    allowed=selectors.can_work_queue,
                 ),
             ),
             on_day=lambda day: on_day(day),

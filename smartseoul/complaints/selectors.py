@@ -181,6 +181,11 @@ def nearby_open(
 # --- officials -------------------------------------------------------------------------------
 
 
+def can_work_queue(user: Any) -> bool:
+    """Who may open the work queue (the view's gate and the back-office tile ask this)."""
+    return bool(user is not None and user.is_authenticated and user.is_official)
+
+
 def visible_departments(actor: User) -> QuerySet[Department]:
     from smartseoul.core.models import Department
 

@@ -278,7 +278,7 @@ def _office_gate(request: HttpRequest) -> HttpResponse | None:
     user = _user(request)
     if not user.is_authenticated:
         return redirect(f"{reverse('accounts:login')}?next={request.path}")
-    if not user.is_official:
+    if not selectors.can_work_queue(user):
         raise ComplaintForbidden(_("The work queue is for officials."), code=ComplaintErrorCode.NOT_YOUR_DEPARTMENT)
     if not second_factor_passed(request):
         return redirect(f"/accounts/second-factor/?next={request.path}")

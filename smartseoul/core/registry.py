@@ -104,7 +104,11 @@ class OpenDataExport:
 
 @dataclass(frozen=True)
 class Tile:
-    """A service tile on the home page."""
+    """A service tile on the home page or, with group "office", in the back office.
+
+    `allowed(user)` says who may open the tile's page: pass the very function the target view
+    checks (not a copy of its rule), so a tile is shown exactly to the people its page lets in.
+    None: everyone who sees the page the tile is on."""
 
     title: StrOrPromise
     url_name: str
@@ -112,6 +116,10 @@ class Tile:
     group: str  # "report" | "participate" | "data" | "live" | "life" | "office" (back office only)
     description: StrOrPromise = ""
     order: int = 100
+    allowed: Callable[[Any], bool] | None = None
+
+    def allows(self, user: Any) -> bool:
+        return self.allowed is None or bool(self.allowed(user))
 
 
 @dataclass(frozen=True)

@@ -17,12 +17,20 @@ from . import registry, selectors, services
 from .errors import PermissionDenied
 
 
-def _tile_groups(office: bool) -> dict[str, list[registry.Tile]]:
+def _tile_groups(office: bool, user: Any = None) -> dict[str, list[registry.Tile]]:
     groups: dict[str, list[registry.Tile]] = {}
     for tile in registry.tiles():
-        if (tile.group == "office") == office:
+        if (tile.group == "office") == office and (user is None or tile.allows(user)):
             groups.setdefault(tile.group, []).append(tile)
     return groups
+
+
+def _admin_apps(request: HttpRequest) -> bool:
+    """Whether Django's admin would show this person anything: its own rule (staff) and at least
+    one model they hold a permission for; an official without any sees an empty admin."""
+    from django.contrib import admin
+
+    return admin.site.has_permission(request) and bool(admin.site.get_app_list(request))
 
 
 @require_GET
@@ -37,8 +45,9 @@ def office(request: HttpRequest) -> HttpResponse:
     if not request.user.is_staff_role:  # type: ignore[union-attr]
         raise PermissionDenied("The back office is for officials.")
     context = {
-        "tiles": _tile_groups(office=True).get("office", []),
+        "tiles": _tile_groups(office=True, user=request.user).get("office", []),
         "can_audit": selectors.can_read_audit(request.user),  # type: ignore[arg-type]
+        "can_admin": _admin_apps(request),
     }
     return render(request, "core/office.html", context)
 

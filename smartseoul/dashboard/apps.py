@@ -15,6 +15,8 @@ class DashboardConfig(AppConfig):
         from . import hooks
         from .api import router
         from .demo import load_demo
+        from .selectors import can_see_internal
+        from .services import is_moderator
 
         return ModuleManifest(
             name="dashboard",
@@ -34,9 +36,9 @@ class DashboardConfig(AppConfig):
                 Tile(_("Around me"), "dashboard:around", "📍", "life",
                      _("Wi-Fi, restrooms, chargers and shelters nearby"), order=10),
                 Tile(_("Mayor's office (internal)"), "mayor:office", "🏛", "office",
-                     _("Internal figures: overdue by department, workload"), order=10),
+                     _("Internal figures: overdue by department, workload"), order=10, allowed=can_see_internal),
                 Tile(_("Theme map moderation"), "dashboard:moderation", "🗺", "office",
-                     _("Citizens' theme maps awaiting review"), order=60),
+                     _("Citizens' theme maps awaiting review"), order=60, allowed=is_moderator),
             ),
             demo=load_demo,
             commands=hooks.commands(),

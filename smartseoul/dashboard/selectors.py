@@ -101,6 +101,11 @@ class Section:
     cards: list[Card] = field(default_factory=list)
 
 
+def can_see_internal(user: Any) -> bool:
+    """Officials see the internal version of the mayor's office (its gate and the back-office tile ask this)."""
+    return bool(user is not None and user.is_authenticated and user.is_staff_role)
+
+
 def visible_widgets(internal: bool) -> list[registry.Widget]:
     """Public pages never even compute internal widgets."""
     return [w for w in registry.widgets() if internal or not w.internal]

@@ -39,7 +39,7 @@ def _office_gate(request: HttpRequest) -> HttpResponse | None:
     user = request.user
     if not user.is_authenticated:
         return redirect(f"{reverse('accounts:login')}?next={request.path}")
-    if not user.is_staff_role:  # type: ignore[union-attr]
+    if not selectors.can_see_internal(user):
         raise DashboardForbidden("The officials' dashboard is for officials.", code="officials_only")
     if not second_factor_passed(request):
         return redirect(f"/accounts/second-factor/?next={request.path}")

@@ -114,6 +114,7 @@ class DemocracyConfig(AppConfig):
 
     def manifest(self) -> ModuleManifest:
         from .api import router
+        from .selectors import can_open_office
 
         return ModuleManifest(
             name="democracy",
@@ -204,6 +205,7 @@ class DemocracyConfig(AppConfig):
                     "office",
                     _("Department answers, forums, moderation"),
                     order=20,
+                    allowed=can_open_office,
                 ),
             ),
             on_day=_on_day,

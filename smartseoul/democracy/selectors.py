@@ -78,6 +78,16 @@ def is_city_admin(user: User | AnonymousUser | None) -> bool:
     return bool(user is not None and user.is_authenticated and (user.is_superuser or user.role == Role.CITY_ADMIN))
 
 
+def can_open_office(user: User | AnonymousUser | None) -> bool:
+    """Officials, and citizens holding a duty here (Proposal Selection Group members, moderators, the
+    mayor's office): the office pages' gate and the back-office tile ask this."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and (user.is_staff_role or is_selection_group(user) or is_moderator(user) or is_mayor_office(user))
+    )
+
+
 def can_answer_for(user: User | AnonymousUser | None, proposal: Proposal) -> bool:
     """An official of the responsible department (or a city administrator) answers for it."""
     if user is None or not user.is_authenticated or not user.is_official:

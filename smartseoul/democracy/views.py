@@ -51,12 +51,7 @@ def office_view(view: View) -> View:
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user = _me(request)
-        if not (
-            user.is_staff_role
-            or selectors.is_selection_group(user)
-            or selectors.is_moderator(user)
-            or selectors.is_mayor_office(user)
-        ):
+        if not selectors.can_open_office(user):
             raise DemocracyForbidden(_("This page is for officials."), code=DemocracyErrorCode.NOT_RESPONSIBLE)
         if not second_factor_passed(request):
             return redirect(f"/accounts/second-factor/?next={request.path}")

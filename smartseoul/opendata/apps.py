@@ -14,6 +14,7 @@ class OpendataConfig(AppConfig):
     def manifest(self) -> ModuleManifest:
         from . import commands, demo, widgets
         from .api import router
+        from .selectors import can_manage_documents, is_publisher
         from .tasks import on_day
 
         return ModuleManifest(
@@ -79,6 +80,7 @@ class OpendataConfig(AppConfig):
                     "office",
                     _("Upload tables, check them, publish"),
                     order=40,
+                    allowed=is_publisher,
                 ),
                 Tile(
                     _("Document disclosure"),
@@ -87,6 +89,7 @@ class OpendataConfig(AppConfig):
                     "office",
                     _("Personal-data check before publishing"),
                     order=41,
+                    allowed=can_manage_documents,
                 ),
             ),
             on_day=on_day,

@@ -362,6 +362,16 @@ def organizations_for(user: Any) -> list[Organization]:
     return [o for o in Organization.objects.order_by("name") if o.pk in member_of or services.can_publish(user, o)]
 
 
+def is_publisher(user: Any) -> bool:
+    """Who may open the publishing pages (their gate and the back-office tile ask this)."""
+    return bool(organizations_for(user))
+
+
+def can_manage_documents(user: Any) -> bool:
+    """Officials register and check administrative documents (the pages' gate and the tile ask this)."""
+    return bool(user is not None and user.is_authenticated and user.is_official)
+
+
 GROUP_NAMESPACE = uuid.UUID("6f1c2b1e-52c5-4a0e-9a51-0e7d8c5a1b00")
 
 

@@ -619,7 +619,7 @@ def document(request: HttpRequest, uid: str) -> HttpResponse:
 
 
 def _official_only(request: HttpRequest) -> None:
-    if not request.user.is_authenticated or not request.user.is_official:
+    if not selectors.can_manage_documents(request.user):
         raise Forbidden(_("Only officials may do this."))
 
 

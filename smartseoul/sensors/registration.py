@@ -26,6 +26,7 @@ def manifest() -> ModuleManifest:
     from . import layers
     from .api import router
     from .commands import COMMANDS
+    from .selectors import is_caseworker
 
     return ModuleManifest(
         name="sensors",
@@ -106,7 +107,15 @@ def manifest() -> ModuleManifest:
                 _("Dust, heat-wave and UV alerts for your district"),
                 order=30,
             ),
-            Tile(_("Senior care"), "sensors:care", "🏠", "office", _("Caseworkers' home-sensor dashboard"), order=40),
+            Tile(
+                _("Senior care"),
+                "sensors:care",
+                "🏠",
+                "office",
+                _("Caseworkers' home-sensor dashboard"),
+                order=40,
+                allowed=is_caseworker,
+            ),
         ),
         on_day=_on_day,
         periodic=(Periodic("sensors-derive", 3600, _derive_today), Periodic("sensors-care", 300, _care_check)),

@@ -138,6 +138,13 @@ def facilities_near(
 # --- senior care ----------------------------------------------------------------------------------
 
 
+def is_caseworker(user: Any) -> bool:
+    """Who may open the senior-care dashboard (its gate and the back-office tile ask this)."""
+    from smartseoul.accounts.models import Capability
+
+    return bool(user is not None and user.is_authenticated and user.has_capability(Capability.CASEWORKER))
+
+
 def seniors_for(caseworker: Any) -> QuerySet[Senior]:
     return Senior.objects.filter(assignments__caseworker=caseworker, active=True).distinct()
 

@@ -11,7 +11,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from smartseoul.accounts.models import Capability
 from smartseoul.core import clock
 from smartseoul.core.selectors import district_names, districts
 from smartseoul.sensors.errors import SensorForbidden
@@ -110,7 +109,7 @@ def alert_subscriptions(request: HttpRequest) -> HttpResponse:
 
 
 def _caseworker(request: HttpRequest) -> None:
-    if not request.user.has_capability(Capability.CASEWORKER):  # type: ignore[union-attr]
+    if not selectors.is_caseworker(request.user):
         raise SensorForbidden(_("The senior-care dashboard is for caseworkers."))
 
 

@@ -14,7 +14,7 @@ class VotingConfig(AppConfig):
     def manifest(self) -> ModuleManifest:
         from . import demo, verify, widgets
         from .api import router
-        from .selectors import results_export_rows
+        from .selectors import can_run_votes, results_export_rows
 
         return ModuleManifest(
             name="voting",
@@ -64,7 +64,7 @@ class VotingConfig(AppConfig):
                 Tile(_("Check a receipt"), "voting:receipt", "🧾", "participate",
                      _("Verify that your ballot is in the log"), order=21),
                 Tile(_("Votes I run"), "voting:office", "🗳", "office", _("Create, schedule and close votes"),
-                     order=20),
+                     order=20, allowed=can_run_votes),
             ),
             on_day=demo.on_day,
             periodic=(Periodic("voting-sweep", 10, _sweep),),

@@ -61,6 +61,11 @@ def votes_closed() -> QuerySet[Vote]:
     return Vote.objects.filter(status=Status.CLOSED).order_by("-closed_at")
 
 
+def can_run_votes(user: Any) -> bool:
+    """Who may open the officials' vote pages (their views and the back-office tile ask this)."""
+    return bool(user is not None and user.is_authenticated and user.is_staff_role)
+
+
 def votes_owned(user: User) -> QuerySet[Vote]:
     qs = Vote.objects.all() if user.is_superuser or user.role == "city_admin" else Vote.objects.filter(owner=user)
     return qs.order_by("-created_at")

@@ -181,7 +181,7 @@ def vote_audit(request: HttpRequest, vote_id: int) -> HttpResponse:
 
 def _require_office(request: HttpRequest) -> None:
     user = request.user
-    if not user.is_authenticated or not user.is_staff_role:  # type: ignore[union-attr]
+    if not selectors.can_run_votes(user):
         raise NotOwner(_("These pages are for officials."))
     if not second_factor_passed(request):
         raise NotOwner(_("Complete two-factor sign-in first."), code="second_factor_required")
