@@ -128,9 +128,9 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSite]:
         deadline = time.monotonic() + 60
         while True:
             try:
-                if requests.get(f"{site.url}/healthz", timeout=2).status_code == 200:
+                if requests.get(f"{site.url}/healthz", timeout=5).status_code == 200:
                     break
-            except requests.ConnectionError:
+            except requests.RequestException:
                 pass
             if server.poll() is not None or time.monotonic() > deadline:
                 raise AssertionError(f"the demo server did not start:\n{site.log.read_text()[-4000:]}")

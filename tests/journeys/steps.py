@@ -150,10 +150,30 @@ def language_problems(text: str, lang: str) -> list[str]:
     return sorted(problems)
 
 
+VISIBLE_TEXT = """() => {
+  const skip = "code, kbd, samp, script, style, [translate=no]";
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const parts = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement;
+    if (!el || el.closest(skip) || !el.checkVisibility()) continue;
+    parts.push(node.textContent);
+  }
+  for (const el of document.querySelectorAll("input[placeholder], [aria-label], img[alt]")) {
+    if (el.closest(skip)) continue;
+    parts.push(el.getAttribute("placeholder") || el.getAttribute("aria-label") || el.getAttribute("alt"));
+  }
+  return parts.join("\\n");
+}"""
+
+
 def check_language(page: Page) -> None:
-    """Fails when the page's visible text shows raw codes or the other language's interface text."""
+    """Fails when the page's visible text shows raw codes or the other language's interface text.
+
+    Text a person types or reads verbatim (user names, keys, codes in `<code>`, `<kbd>`, `<samp>` or
+    under `translate="no"`) is not interface text and is not checked."""
     lang = getattr(page, "journey_lang", "ko")
-    text = page.locator("body").inner_text()
+    text = page.evaluate(VISIBLE_TEXT)
     problems = language_problems(text, lang)
     assert not problems, f"{page.url} ({lang}): " + "; ".join(problems)
 
