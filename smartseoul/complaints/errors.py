@@ -27,6 +27,7 @@ class ComplaintErrorCode(StrEnum):
     TOO_MANY_VIDEOS = "too_many_videos"
     BAD_TRANSITION = "bad_transition"
     REASON_REQUIRED = "reason_required"
+    DEPARTMENT_REQUIRED = "department_required"
     RESOLUTION_PHOTO_REQUIRED = "resolution_photo_required"
     NOT_YOUR_DEPARTMENT = "not_your_department"
     NOT_A_MEMBER = "not_a_member"

@@ -122,9 +122,15 @@ def resolution_photos(complaint: Complaint) -> list[ComplaintMedia]:
 
 def public_attributes(complaint: Complaint) -> list[dict[str, Any]]:
     """Answers to the category's questions that may be published (never a licence plate)."""
+    return answered_attributes(complaint, public_only=True)
+
+
+def answered_attributes(complaint: Complaint, *, public_only: bool) -> list[dict[str, Any]]:
+    """Answers to the category's questions, each with the question and the answer in the page
+    language (officials see the private ones too, e.g. a licence plate)."""
     out = []
     for attr in complaint.category.attributes.all():
-        if not attr.public or attr.code not in (complaint.attributes or {}):
+        if (public_only and not attr.public) or attr.code not in (complaint.attributes or {}):
             continue
         value = complaint.attributes[attr.code]
         labels = {v["key"]: (v.get("name_en") if _en() else v.get("name_ko")) or v["key"] for v in attr.values}
@@ -184,6 +190,24 @@ def nearby_open(
 def can_work_queue(user: Any) -> bool:
     """Who may open the work queue (the view's gate and the back-office tile ask this)."""
     return bool(user is not None and user.is_authenticated and user.is_official)
+
+
+def transfer_groups(*, exclude_department_id: int | None = None) -> list[tuple[str, list[Department]]]:
+    """Every department a report can be sent to, grouped for a choice list: the city's own
+    departments first (under the city's name), then each district's, districts by name, names in
+    the page language."""
+    from smartseoul.core.models import Department
+
+    city = core_selectors.city()
+    city_label = city.name if city is not None else _("City")
+    by_group: dict[int | None, list[Department]] = {}
+    labels: dict[int | None, str] = {None: city_label}
+    for dept in Department.objects.select_related("district").exclude(pk=exclude_department_id):
+        by_group.setdefault(dept.district_id, []).append(dept)
+        if dept.district is not None:
+            labels[dept.district_id] = dept.district.name
+    order = sorted(by_group, key=lambda k: (k is not None, labels[k]))
+    return [(labels[k], sorted(by_group[k], key=lambda d: d.name)) for k in order]
 
 
 def visible_departments(actor: User) -> QuerySet[Department]:

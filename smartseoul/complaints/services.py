@@ -1040,6 +1040,10 @@ def complaint_reject(*, actor: User, number: str, reason: str, request: HttpRequ
 def complaint_transfer(
     *, actor: User, number: str, department_code: str, reason: str, request: HttpRequest | None = None
 ) -> Complaint:
+    if not (department_code or "").strip():
+        raise ComplaintInvalid(
+            _("Choose the department to transfer the report to."), code=ComplaintErrorCode.DEPARTMENT_REQUIRED
+        )
     reason = strip_tags(reason or "").strip()
     if not reason:
         raise ComplaintInvalid(_("A reason is required to transfer a report."), code=ComplaintErrorCode.REASON_REQUIRED)

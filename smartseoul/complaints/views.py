@@ -16,6 +16,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -285,6 +286,13 @@ def _office_gate(request: HttpRequest) -> HttpResponse | None:
     return None
 
 
+def _safe_next(request: HttpRequest) -> str:
+    """The queue page (with its filters) a form came from, only if it is on this site."""
+    target = request.POST.get("next", "")
+    ok = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    return target if ok else ""
+
+
 def _queue_filters(request: HttpRequest) -> dict[str, Any]:
     g = request.GET
     return {
@@ -313,7 +321,7 @@ def office(request: HttpRequest) -> HttpResponse:
         "categories": selectors.categories(),
         "districts": core_selectors.districts(),
         "departments": selectors.visible_departments(_user(request)),
-        "all_departments": _all_departments(),
+        "transfer_groups": selectors.transfer_groups(),
         "members": selectors.department_members(_user(request).department_id) if _user(request).department_id else [],
         "statuses": Status.choices,
         "bulk_actions": services.BULK_ACTIONS,
@@ -323,29 +331,27 @@ def office(request: HttpRequest) -> HttpResponse:
     return render(request, "complaints/office.html", context)
 
 
-def _all_departments() -> Any:
-    from smartseoul.core.models import Department
-
-    return Department.objects.select_related("district").order_by("code")
-
-
 @require_POST
 def office_bulk(request: HttpRequest) -> HttpResponse:
     gate = _office_gate(request)
     if gate is not None:
         return gate
     assignee = request.POST.get("assignee", "")
-    count = services.complaints_bulk(
-        actor=_user(request),
-        numbers=request.POST.getlist("numbers"),
-        action=request.POST.get("action", ""),
-        assignee_id=int(assignee) if assignee.isdigit() else None,
-        department_code=request.POST.get("department", ""),
-        reason=request.POST.get("reason", ""),
-        request=request,
-    )
-    messages.success(request, _("%(n)d reports updated.") % {"n": count})
-    return redirect(request.POST.get("next") or reverse("complaints:office"))
+    try:
+        count = services.complaints_bulk(
+            actor=_user(request),
+            numbers=request.POST.getlist("numbers"),
+            action=request.POST.get("action", ""),
+            assignee_id=int(assignee) if assignee.isdigit() else None,
+            department_code=request.POST.get("department", ""),
+            reason=request.POST.get("reason", ""),
+            request=request,
+        )
+    except ComplaintInvalid as exc:  # a missing choice: say so above the queue, keep the filters
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%(n)d reports updated.") % {"n": count})
+    return redirect(_safe_next(request) or reverse("complaints:office"))
 
 
 @require_GET
@@ -364,9 +370,9 @@ def office_report(request: HttpRequest, number: str) -> HttpResponse:
             "history": list(complaint.history.select_related("actor", "to_department")),
             "notes": complaint.internal_notes.all(),
             "media": list(complaint.media.all()),
-            "attributes": complaint.attributes,
+            "attributes": selectors.answered_attributes(complaint, public_only=False),
             "members": selectors.department_members(complaint.department_id),
-            "departments": _all_departments(),
+            "transfer_groups": selectors.transfer_groups(exclude_department_id=complaint.department_id),
             "now": clock.now(),
             "nearby": [
                 (c, d)
