@@ -29,7 +29,7 @@ migrate: install
 	$(PY) -m smartseoul.cli manage collectstatic --noinput -v 0
 
 demo: migrate
-	$(PY) -m smartseoul.cli demo
+	$(PY) -m smartseoul.cli demo --host $(HOST) --port $(PORT)
 
 serve: install
 	$(PY) -m smartseoul.cli serve --host $(HOST) --port $(PORT)

@@ -53,6 +53,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     log_config["filters"] = {"personal_data": {"()": "smartseoul.core.logging.PersonalDataFilter"}}
     for handler in log_config["handlers"].values():
         handler["filters"] = ["personal_data"]
+    print_demo_sign_in(args.host, args.port)  # development only: the last thing `make run` shows
     console.print(f"[bold]Smart Seoul[/bold] on http://{args.host}:{args.port}  (workers: {args.workers})")
     try:
         uvicorn.run(
@@ -71,12 +72,84 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _migrate_if_needed() -> bool:
+    """Applies pending migrations (a fresh data directory has none applied); True when it did."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    if not executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        return False
+    console.print("The database is not set up yet: applying the migrations first (smartseoul manage migrate)…")
+    call_command("migrate", interactive=False, verbosity=0)
+    return True
+
+
+def print_demo_sign_in(host: str, port: int) -> None:
+    """The demo accounts, their roles in words, what to try and where to sign in, in Korean and
+    English. Prints nothing in production or when the database holds no demo accounts."""
+    from django.conf import settings
+    from django.db import DatabaseError
+    from django.utils import translation
+    from rich.table import Table
+
+    from smartseoul.accounts.selectors import demo_sign_in
+
+    if settings.PRODUCTION:
+        return
+    try:
+        guides = {}
+        for lang in ("ko", "en"):
+            with translation.override(lang):
+                guides[lang] = demo_sign_in()
+    except DatabaseError:  # not migrated yet: nothing to show
+        return
+    ko, en = guides["ko"], guides["en"]
+    if ko is None or en is None:
+        return
+    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104  (a bind address, not a bind)
+    login = f"http://{shown_host}:{port}/accounts/login/"
+    table = Table(title="데모 계정 · Demo accounts", title_justify="left", show_lines=True)
+    table.add_column("계정\nAccount", style="bold", no_wrap=True)
+    table.add_column("역할\nRole", overflow="fold")
+    table.add_column("해볼 것\nWhat to try", overflow="fold")
+    for k, e in zip(ko.accounts, en.accounts, strict=True):
+        second = "\n(2단계 인증 · two-factor)" if k.official else ""
+        table.add_row(k.username, f"{k.role}\n{e.role}{second}", f"{k.try_}\n{e.try_}\n→ {k.start}")
+    console.print()
+    console.print(table)
+    console.print(f"로그인 · Sign in: [bold]{login}[/bold]", soft_wrap=True)
+    if ko.password is None:
+        console.print(
+            f"비밀번호 · Password: {ko.password_env}에 설정한 값 · the value you set in {ko.password_env}",
+            soft_wrap=True,
+        )
+    else:
+        console.print(
+            f"비밀번호 · Password: [bold]{ko.password}[/bold]  (기본값 · the default; "
+            f"{ko.password_env}로 바꿀 수 있습니다 · set {ko.password_env} to choose another)",
+            soft_wrap=True,
+        )
+    console.print(
+        "공무원 계정은 처음 로그인할 때 인증 앱을 연결합니다 (QR 코드) · "
+        "Officials set up an authenticator app (QR code) at their first sign-in.",
+        soft_wrap=True,
+    )
+    console.print(
+        f"개발용 문자함 · Development outbox (SMS codes): http://{shown_host}:{port}/dev/outbox/", soft_wrap=True
+    )
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from rich.progress import Progress
 
     from smartseoul.core.demo import load_core_demo
+    from smartseoul.core.i18n import compile_translations
     from smartseoul.core.registry import manifests
 
+    _migrate_if_needed()
+    compile_translations()
     with Progress(console=console) as progress:
         mods = [m for m in manifests() if m.demo is not None]
         task = progress.add_task("Seoul demo", total=len(mods) + 1)
@@ -91,6 +164,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"Demo loaded: {counts['districts']} districts, {counts['neighborhoods']} neighbourhoods, "
         f"{counts['departments']} departments added (0 means already present)."
     )
+    print_demo_sign_in(args.host, args.port)
     return 0
 
 
@@ -206,7 +280,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-worker", action="store_true", help="do not start the background task worker")
     p.set_defaults(func=cmd_serve)
 
-    p = sub.add_parser("demo", help="load the Seoul demo (idempotent)")
+    p = sub.add_parser("demo", help="load the Seoul demo (idempotent; migrates a new database first)")
+    p.add_argument("--host", default="127.0.0.1", help="the address `serve` will use (for the sign-in link shown)")
+    p.add_argument("--port", type=int, default=8000, help="the port `serve` will use (for the sign-in link shown)")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("import-boundaries", help="load official district (gu) or neighbourhood (dong) boundaries")

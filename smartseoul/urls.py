@@ -20,6 +20,8 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("office/", core_views.office, name="office"),
+    path("dev/outbox/", core_views.dev_outbox, name="dev-outbox"),
+    path("favicon.ico", RedirectView.as_view(url=settings.STATIC_URL + "smartseoul/favicon.ico", permanent=True)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),

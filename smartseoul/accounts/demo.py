@@ -6,6 +6,7 @@ import os
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from smartseoul.core.models import Department, District
 
@@ -33,11 +34,58 @@ DEMO_USERS: list[tuple[str, str, str | None, str | None, tuple[str, ...]]] = [
 ]
 
 
+# What each demo account is for, in words, and the page to start from (shown by `smartseoul demo`,
+# `smartseoul serve` in development and the home page's demo hint).
+DEMO_GUIDE: dict[str, tuple[str, str, str]] = {
+    "citizen": (
+        _("Citizen, resident of Jongno-gu"),
+        _("Report a problem with a photo, follow it on the Talk Map, vote"),
+        "/complaints/new/",
+    ),
+    "resident": (
+        _("Citizen, resident of Gangnam-gu"),
+        _("Vote in a Gangnam-gu vote, the participatory budget"),
+        "/voting/",
+    ),
+    "official": (
+        _("Official, Jongno-gu parking team"),
+        _("Answer reports in the office queue, publish open data"),
+        "/complaints/office/",
+    ),
+    "planner": (
+        _("Official, Democracy Seoul team"),
+        _("Select citizens' proposals, moderate, open votes"),
+        "/office/",
+    ),
+    "analyst": (
+        _("Official, Seoul data team"),
+        _("Run analyses, publish datasets"),
+        "/analytics/",
+    ),
+    "caseworker": (
+        _("Official, Jongno-gu welfare team"),
+        _("Welfare case work in the back office"),
+        "/office/",
+    ),
+    "mayor": (
+        _("Mayor (city administrator)"),
+        _("The mayor's dashboard, budget stages, the audit log"),
+        "/mayor/",
+    ),
+}
+
+
+def demo_password() -> tuple[str, bool]:
+    """(the demo password, whether it comes from SMARTSEOUL_DEMO_PASSWORD rather than the default)."""
+    chosen = os.environ.get(DEMO_PASSWORD_ENV, "")
+    return (chosen, True) if chosen else (DEFAULT_DEMO_PASSWORD, False)
+
+
 @transaction.atomic
 def load_demo_accounts() -> None:
     if settings.PRODUCTION:
         return
-    password = os.environ.get(DEMO_PASSWORD_ENV, DEFAULT_DEMO_PASSWORD)
+    password, _from_env = demo_password()
     for n, (username, role, department, district, caps) in enumerate(DEMO_USERS, start=1):
         if User.objects.filter(username=username).exists():
             continue

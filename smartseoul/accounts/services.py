@@ -15,6 +15,8 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import translation
+from django.utils.translation import gettext
 
 from smartseoul.core import clock
 from smartseoul.core.models import District
@@ -22,6 +24,7 @@ from smartseoul.core.services import audit_record, notify
 from smartseoul.lib.crypto import FieldCipher, keyed_hash, normalise_phone, numeric_code
 
 from .errors import (
+    AccountConflict,
     AccountErrorCode,
     AccountForbidden,
     AccountInvalid,
@@ -29,6 +32,7 @@ from .errors import (
     AccountRateLimited,
 )
 from .models import ApiKey, ApiKeyUsage, Capability, PhoneChallenge, ResidentRecord, Role, User, Verification
+from .selectors import totp_uri
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -95,8 +99,9 @@ def phone_challenge_start(*, user: User, phone: str) -> PhoneChallenge:
         raise AccountInvalid("This number is already verified on another account.", code=AccountErrorCode.PHONE_TAKEN)
     since = clock.now() - timedelta(hours=1)
     if PhoneChallenge.objects.filter(user=user, created_at__gte=since).count() >= 5:
-        raise AccountRateLimited("Too many codes requested; try again in an hour.",
-                                 code=AccountErrorCode.TOO_MANY_ATTEMPTS)
+        raise AccountRateLimited(
+            "Too many codes requested; try again in an hour.", code=AccountErrorCode.TOO_MANY_ATTEMPTS
+        )
     code = numeric_code(6)
     now = clock.now()
     user.phone_pending_encrypted = _cipher().encrypt(number)
@@ -114,12 +119,14 @@ def _send_code(user: User, number: str, code: str) -> None:
     from smartseoul.core.models import Channel, DeliveryStatus, Notification
     from smartseoul.core.notifications import sms_gateway
 
-    text = f"Smart Seoul verification code {code} / 인증번호 {code}"
+    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+        text = gettext("Smart Seoul verification code %(code)s. It is valid for 5 minutes.") % {"code": code}
+        subject = gettext("Smart Seoul")
     n = Notification.objects.create(
         recipient=user,
         channel=Channel.SMS,
         kind="accounts.phone_code",
-        subject="Smart Seoul",
+        subject=subject,
         body=text,
         created_at=clock.now(),
         status=DeliveryStatus.PENDING,
@@ -210,8 +217,9 @@ def resident_verify(*, user: User, name: str, birth_date: str) -> User:
     key = census_key(name, birth_date, user.phone)
     record = ResidentRecord.objects.select_related("district").filter(key_hash=key).first()
     if record is None:
-        raise AccountInvalid("We could not find you on a district's resident list.",
-                             code=AccountErrorCode.NOT_IN_CENSUS)
+        raise AccountInvalid(
+            "We could not find you on a district's resident list.", code=AccountErrorCode.NOT_IN_CENSUS
+        )
     user.home_district = record.district
     user.verification = max(user.verification, Verification.RESIDENT)
     user.save(update_fields=["home_district", "verification"])
@@ -302,12 +310,17 @@ def login_succeeded(*, user: User, request: HttpRequest | None = None) -> None:
 
 
 def totp_begin(*, user: User) -> str:
-    """Creates (or returns) an unconfirmed TOTP secret and returns its provisioning URI."""
-    if not user.totp_secret_encrypted or not user.totp_confirmed:
+    """Starts the authenticator set-up and returns the provisioning URI of the pending secret.
+
+    Idempotent: the unconfirmed secret is made once and kept until a code confirms it, so the
+    key a person typed into their app on one page load is the key the next code is checked
+    against. A confirmed authenticator is never replaced here."""
+    if user.totp_confirmed:
+        raise AccountConflict("The authenticator is already set up.", code=AccountErrorCode.NOT_ALLOWED)
+    if not user.totp_secret_encrypted:
         user.totp_secret_encrypted = _cipher().encrypt(pyotp.random_base32())
-        user.totp_confirmed = False
-        user.save(update_fields=["totp_secret_encrypted", "totp_confirmed"])
-    return pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.username, issuer_name="Smart Seoul")
+        user.save(update_fields=["totp_secret_encrypted"])
+    return totp_uri(user)
 
 
 def totp_verify(*, user: User, code: str, request: HttpRequest | None = None) -> None:

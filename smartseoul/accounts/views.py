@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
@@ -78,9 +79,12 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def second_factor(request: HttpRequest) -> HttpResponse:
+    """The second factor; on first use, the set-up of the authenticator with the key kept pending
+    across page loads until a code confirms it."""
     user = request.user
     form = CodeForm(request.POST or None)
-    setup_uri = None if user.totp_confirmed else services.totp_begin(user=user)  # type: ignore[union-attr, arg-type]
+    if not user.totp_confirmed:  # type: ignore[union-attr]
+        services.totp_begin(user=user)  # type: ignore[arg-type]  (idempotent: keeps the pending key)
     if request.method == "POST" and form.is_valid():
         try:
             ratelimit.hit(f"totp:{user.pk}", limit=10, window_seconds=300)
@@ -91,11 +95,10 @@ def second_factor(request: HttpRequest) -> HttpResponse:
             request.session.cycle_key()
             request.session[SECOND_FACTOR_SESSION_KEY] = True
             return redirect(_next(request, "/office/"))
-    secret = None if user.totp_confirmed else user.totp_secret  # type: ignore[union-attr]
     return render(
         request,
         "accounts/second_factor.html",
-        {"form": form, "setup_uri": setup_uri, "secret": secret, "next": _next(request, "/office/")},
+        {"form": form, "setup": selectors.totp_setup(user), "next": _next(request, "/office/")},  # type: ignore[arg-type]
     )
 
 
@@ -118,7 +121,8 @@ def phone(request: HttpRequest) -> HttpResponse:
                 return redirect(_next(request, "/accounts/profile/"))
         except DomainError as exc:
             (code_form if "code" in request.POST else phone_form).add_error(None, exc.message)
-    return render(request, "accounts/phone.html", {"phone_form": phone_form, "code_form": code_form, "sent": sent})
+    context = {"phone_form": phone_form, "code_form": code_form, "sent": sent, "dev_outbox": not settings.PRODUCTION}
+    return render(request, "accounts/phone.html", context)
 
 
 @login_required

@@ -118,6 +118,19 @@ def outbox(user: User | None = None, channel: str | None = None) -> QuerySet[Not
     return qs
 
 
+DEV_OUTBOX_LIMIT = 50
+
+
+def dev_outbox(viewer: User) -> QuerySet[Notification]:
+    """The text messages and e-mails the development gateway holds for `viewer`, newest first
+    (what the development outbox page shows; nothing leaves the machine in development)."""
+    if not viewer.is_authenticated:
+        return Notification.objects.none()
+    return Notification.objects.filter(recipient=viewer, channel__in=("sms", "email")).order_by("-created_at", "-id")[
+        :DEV_OUTBOX_LIMIT
+    ]
+
+
 def can_read_audit(user: User) -> bool:
     """Auditors read the audit log; so do city administrators (who answer for it) and superusers."""
     from smartseoul.accounts.models import Role

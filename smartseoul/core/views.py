@@ -6,10 +6,11 @@ import csv
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -35,7 +36,11 @@ def _admin_apps(request: HttpRequest) -> bool:
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", {"groups": _tile_groups(office=False), "city": selectors.city()})
+    from smartseoul.accounts.selectors import demo_sign_in
+
+    demo = None if request.user.is_authenticated else demo_sign_in()  # None in production
+    context = {"groups": _tile_groups(office=False), "city": selectors.city(), "demo": demo}
+    return render(request, "core/home.html", context)
 
 
 @login_required
@@ -92,6 +97,15 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def inbox_read(request: HttpRequest, pk: int) -> HttpResponse:
     services.notification_mark_read(user=request.user, notification_id=pk)  # type: ignore[arg-type]
     return render(request, "core/inbox.html#message", {"m": selectors.inbox(request.user).get(pk=pk)})  # type: ignore[arg-type]
+
+
+@require_GET
+def dev_outbox(request: HttpRequest) -> HttpResponse:
+    """Development and demo only: the SMS and e-mail messages the development gateway kept for
+    the signed-in person (a phone code, a notice), since nothing is really sent. 404 in production."""
+    if settings.PRODUCTION:
+        raise Http404
+    return render(request, "core/dev_outbox.html", {"messages_list": selectors.dev_outbox(request.user)})  # type: ignore[arg-type]
 
 
 @require_GET

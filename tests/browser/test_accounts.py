@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -14,7 +16,7 @@ def _latest_code(username: str) -> str:
     from smartseoul.core.models import Notification
 
     body = Notification.objects.filter(recipient__username=username, kind="accounts.phone_code").latest("id").body
-    return body.split("code ")[1].split(" ")[0]
+    return re.search(r"\b(\d{6})\b", body).group(1)  # type: ignore[union-attr]
 
 
 def test_citizen_signs_up_verifies_phone_switches_language_and_signs_out(city, phone_page):
@@ -61,3 +63,30 @@ def test_official_needs_the_second_factor_for_the_back_office(official, phone_pa
     page.goto("/office/")
     assert "/office/" in page.url and "second-factor" not in page.url
     assert page.locator("h1").count() == 1
+
+
+def test_new_official_sets_up_the_authenticator_from_the_key_shown(city, make_user, phone_page):
+    """First sign-in of an official whose authenticator was never set up: the page draws the key
+    as a QR code beside the key text; the code of the key shown opens the back office."""
+    import pyotp
+
+    make_user("newcomer", role="official", department="11110-parking")
+    page = phone_page
+    page.goto("/accounts/login/")
+    page.fill("#id_username", "newcomer")
+    page.fill("#id_password", "correct-horse-battery")
+    page.click("#login-submit")
+    page.wait_for_url("**/accounts/second-factor/**")
+    expect(page.locator(".qr-box svg")).to_be_visible()
+    assert page.locator(".qr-box svg").bounding_box()["width"] >= 150  # big enough to scan from a screen
+    secret = page.locator("#totp-secret").get_attribute("data-totp-secret")
+    assert secret and page.locator("#totp-secret").inner_text().replace(" ", "") == secret
+    page.reload()  # a reload (or a first wrong code) keeps the key the person typed into the app
+    assert page.locator("#totp-secret").get_attribute("data-totp-secret") == secret
+
+    from smartseoul.core import clock
+
+    page.fill("#id_code", pyotp.TOTP(secret).at(clock.now()))
+    page.click("#totp-submit")
+    page.wait_for_url("**/office/")
+    assert page.locator("h1").count() == 1 and "second-factor" not in page.url

@@ -39,3 +39,50 @@ def test_staff_api_writes_need_the_second_factor(client, official):
     response = client.post("/api/v1/accounts/phone", {"phone": "010-1111-2222"}, content_type="application/json")
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "second_factor_required"
+
+
+def _key_shown(html: str) -> str:
+    import re
+
+    match = re.search(r'data-totp-secret="([A-Z2-7]+)"', html)
+    assert match, "the second-factor page shows no key to set up"
+    return match.group(1)
+
+
+def test_new_official_sets_up_the_authenticator_with_the_key_shown(client, city, make_user):
+    """The key shown on the first load is the key the next code is checked against (it used to be
+    replaced on every request, so no code could ever pass)."""
+    import pyotp
+
+    from smartseoul.core import clock
+
+    new = make_user("new-official", role="official", department="11110-parking")
+    assert not new.totp_confirmed and not new.totp_secret_encrypted
+    client.force_login(new)
+    page = client.get("/accounts/second-factor/?next=/office/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    secret = _key_shown(html)
+    assert "<svg" in html and 'class="qr"' in html  # the otpauth:// URI drawn as a QR code
+    assert f"secret={secret}" in html  # the link an app on this phone opens
+    assert _key_shown(client.get("/accounts/second-factor/").content.decode()) == secret  # a reload keeps the key
+
+    response = client.post("/accounts/second-factor/", {"code": pyotp.TOTP(secret).at(clock.now()), "next": "/office/"})
+    assert response.status_code == 302 and response["Location"] == "/office/"
+    new.refresh_from_db()
+    assert new.totp_confirmed
+    assert client.get("/office/").status_code == 200
+    assert "data-totp-secret" not in client.get("/accounts/second-factor/").content.decode()  # never shown again
+
+
+def test_totp_begin_keeps_the_pending_key_and_never_replaces_a_confirmed_one(make_user, official):
+    import pytest
+
+    from smartseoul.accounts import services
+    from smartseoul.accounts.errors import AccountError
+
+    new = make_user("new-official", role="official", department="11110-parking")
+    first = services.totp_begin(user=new)
+    assert services.totp_begin(user=new) == first
+    with pytest.raises(AccountError):
+        services.totp_begin(user=official)
