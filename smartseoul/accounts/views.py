@@ -8,7 +8,7 @@ from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -114,7 +114,8 @@ def phone(request: HttpRequest) -> HttpResponse:
                 ratelimit.hit(f"sms:{ratelimit.client_ip(request)}", limit=10, window_seconds=3600)
                 services.phone_challenge_start(user=request.user, phone=phone_form.cleaned_data["phone"])  # type: ignore[arg-type]
                 messages.info(request, _("We sent a 6-digit code by text message."))
-                return redirect("accounts:phone")
+                after = _next(request, "")  # keep where the person was going (a vote, a report …)
+                return redirect(f"{request.path}?{urlencode({'next': after})}" if after else "accounts:phone")
             if "code" in request.POST and code_form.is_valid():
                 services.phone_challenge_confirm(user=request.user, code=code_form.cleaned_data["code"])  # type: ignore[arg-type]
                 messages.success(request, _("Your phone is verified."))
@@ -137,7 +138,7 @@ def resident(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             messages.success(request, _("You are verified as a resident."))
-            return redirect("accounts:profile")
+            return redirect(_next(request, "/accounts/profile/"))
     return render(request, "accounts/resident.html", {"form": form})
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from smartseoul.core import clock
 from smartseoul.lib import merkle
@@ -83,13 +84,23 @@ def vote_option_ids_by_key(vote_id: int) -> dict[str, int]:
     return dict(Option.objects.filter(vote_id=vote_id).exclude(key="").values_list("key", "pk"))
 
 
+def district_list(codes: Iterable[str]) -> str:
+    """District names in the active language, for sentences people read ("종로구, 중구")."""
+    from smartseoul.core.selectors import districts
+
+    wanted = list(codes)
+    names = {d.code: d.name for d in districts().filter(code__in=wanted)}
+    return ", ".join(names.get(code, code) for code in wanted)
+
+
 def eligibility(vote: Vote, user: User | None, *, location: tuple[float, float] | None = None) -> tuple[bool, str, str]:
-    """(eligible, code, message) for pages: explains without casting. Location and password
-    are checked at casting time (they cannot be known here)."""
+    """(eligible, code, message) for pages: explains without casting, in the active language
+    (never raises for a person who may not vote). Location and password are checked at casting
+    time (they cannot be known here)."""
     from .services import check_eligibility, vote_rules
 
     if user is None or not user.is_authenticated:
-        return False, VotingErrorCode.VERIFICATION_REQUIRED.value, "Sign in to vote."
+        return False, VotingErrorCode.VERIFICATION_REQUIRED.value, _("Sign in to vote.")
     rules = vote_rules(vote.pk)
     if rules.target_type in (TargetType.GEOFENCE, TargetType.PASSWORD) and location is None:
         rules = _without(rules)
@@ -113,6 +124,28 @@ def my_ballot(vote_id: int, user: User) -> Ballot | None:
         return None
     nullifier = identity_hash("vote", str(vote_id), str(user.pk))
     return Ballot.objects.filter(vote_id=vote_id, nullifier=nullifier, current=True).first()
+
+
+def my_ballots(user: User) -> list[Ballot]:
+    """Every ballot this person cast (current and superseded), newest first, with its vote.
+    Ballots name no one: the person's nullifier of each public vote is recomputed and looked up."""
+    from smartseoul.accounts.services import identity_hash
+
+    if not user.is_authenticated:
+        return []
+    vote_ids = Vote.objects.filter(status__in=[Status.PUBLISHED, Status.CLOSED], log_size__gt=0).values_list(
+        "pk", flat=True)
+    nullifiers = [identity_hash("vote", str(pk), str(user.pk)) for pk in vote_ids.iterator()]
+    found: list[Ballot] = []
+    for start in range(0, len(nullifiers), 500):
+        found += Ballot.objects.filter(nullifier__in=nullifiers[start:start + 500]).select_related("vote")
+    return sorted(found, key=lambda b: (b.cast_at, b.seq), reverse=True)
+
+
+def normalise_tracker(text: str) -> str:
+    """A tracker code as people type or paste it (spaces, no dashes, lower case) → ABCD-EFGH-IJKL-MNOP."""
+    code = "".join(ch for ch in (text or "").upper() if ch.isalnum())
+    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
 
 
 # --- results -------------------------------------------------------------------------------------
@@ -327,10 +360,11 @@ def leaves(vote_id: int, start: int = 0, limit: int = 100) -> list[dict[str, Any
 def receipt_status(tracker: str) -> dict[str, Any]:
     """A fresh proof for a tracker code against the latest published checkpoint (or the
     log's current size signed on the fly when no checkpoint covers the leaf yet)."""
-    ballot = Ballot.objects.filter(tracker=tracker.strip().upper()).values("vote_id", "seq", "leaf", "current",
-                                                                          "superseded_by").first()
+    tracker = normalise_tracker(tracker)
+    ballot = Ballot.objects.filter(tracker=tracker).values("vote_id", "seq", "leaf", "current",
+                                                           "superseded_by").first()
     if ballot is None:
-        raise ReceiptNotFound("No ballot has that tracker code.")
+        raise ReceiptNotFound(_("No ballot has that tracker code."))
     vote_id, seq = ballot["vote_id"], ballot["seq"]
     cp = checkpoint_latest(vote_id)
     if cp is None or cp.size <= seq:
@@ -339,10 +373,11 @@ def receipt_status(tracker: str) -> dict[str, Any]:
     else:
         size, note = cp.size, cp.note
     return {
-        "vote_id": vote_id, "tracker": tracker.strip().upper(), "leaf_index": seq, "leaf": ballot["leaf"],
-        "current": ballot["current"], "superseded_by": ballot["superseded_by"], "tree_size": size,
+        "vote_id": vote_id, "tracker": tracker, "leaf_index": seq, "leaf": ballot["leaf"],
+        "leaf_hash": merkle.leaf_hash(ballot["leaf"].encode()).hex(), "tree_size": size,
         "inclusion_proof": [h.hex() for h in inclusion_proof(vote_id, seq, size)], "checkpoint": note,
         "origin": ledger.origin(vote_id), "verifier_key": str(ledger.verifier_key()),
+        "current": ballot["current"], "superseded_by": ballot["superseded_by"],
     }
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.files.base import File
 from django.db import IntegrityError, OperationalError, transaction
+from django.utils.translation import gettext as _
 
 from smartseoul.accounts.models import Capability, Role, Verification
 from smartseoul.accounts.services import identity_hash, phone_hash
@@ -27,7 +28,7 @@ from smartseoul.core.services import audit_record
 from smartseoul.lib import merkle
 from smartseoul.lib.geo import geometry_from_geojson, haversine_m
 
-from . import ledger
+from . import ledger, selectors
 from .errors import (
     AlreadyVoted,
     BadBallot,
@@ -89,21 +90,21 @@ def _validate_target(target: Mapping[str, Any], kind: str) -> dict[str, Any]:
     from smartseoul.core.selectors import districts
 
     if not isinstance(target, Mapping):
-        raise BadVote("The target must be an object with a type.")
+        raise BadVote(_("The target must be an object with a type."))
     ttype = target.get("type", TargetType.EVERYONE)
     if ttype not in TargetType.values:
-        raise BadVote(f"Unknown target type {ttype!r}.", field="target")
+        raise BadVote(_("Unknown target type %(type)r.") % {"type": ttype}, field="target")
     if kind == Kind.ONSPOT and ttype != TargetType.GEOFENCE:
-        raise BadVote("An on-spot vote needs a geofence target (a circle or a polygon).", field="target")
+        raise BadVote(_("An on-spot vote needs a geofence target (a circle or a polygon)."), field="target")
     fields: dict[str, Any] = {"target_type": ttype, "target_codes": [], "geofence": None, "password_hash": ""}
     if ttype == TargetType.DISTRICTS:
         codes = [str(c) for c in target.get("codes") or []]
         if not codes:
-            raise BadVote("Choose at least one district.", field="target")
+            raise BadVote(_("Choose at least one district."), field="target")
         known = set(districts().values_list("code", flat=True))
         unknown = [c for c in codes if c not in known]
         if unknown:
-            raise BadVote(f"Unknown district codes: {', '.join(unknown)}.", field="target")
+            raise BadVote(_("Unknown district codes: %(codes)s.") % {"codes": ", ".join(unknown)}, field="target")
         fields["target_codes"] = sorted(set(codes))
     elif ttype == TargetType.GEOFENCE:
         if "circle" in target and target["circle"] is not None:
@@ -111,27 +112,28 @@ def _validate_target(target: Mapping[str, Any], kind: str) -> dict[str, Any]:
             try:
                 lat, lon, radius = float(c["lat"]), float(c["lon"]), float(c["radius_m"])
             except (KeyError, TypeError, ValueError) as exc:
-                raise BadVote("A geofence circle needs lat, lon and radius_m.", field="target") from exc
+                raise BadVote(_("A geofence circle needs lat, lon and radius_m."), field="target") from exc
             if not (-90 <= lat <= 90 and -180 <= lon <= 180) or not 10 <= radius <= 50_000:
-                raise BadVote("The circle is out of range (radius 10 m to 50 km).", field="target")
+                raise BadVote(_("The circle is out of range (radius 10 m to 50 km)."), field="target")
             fields["geofence"] = {"circle": {"lat": lat, "lon": lon, "radius_m": radius}}
         elif "polygon" in target and target["polygon"] is not None:
             try:
                 geom = geometry_from_geojson(target["polygon"])
             except ValueError as exc:
-                raise BadVote(f"The geofence polygon is not valid: {exc}", field="target") from exc
+                raise BadVote(_("The geofence polygon is not valid: %(error)s") % {"error": exc},
+                              field="target") from exc
             from smartseoul.lib.geo import to_rfc7946
 
             fields["geofence"] = {"polygon": to_rfc7946(geom)}
         else:
-            raise BadVote("A geofence target needs a circle or a polygon.", field="target")
+            raise BadVote(_("A geofence target needs a circle or a polygon."), field="target")
     elif ttype == TargetType.PASSWORD:
         password = str(target.get("password") or "")
         if len(password) < 4:
-            raise BadVote("The vote password needs at least 4 characters.", field="target")
+            raise BadVote(_("The vote password needs at least 4 characters."), field="target")
         fields["password_hash"] = make_password(password)
     elif ttype == TargetType.PHONES and not target.get("phones"):
-        raise BadVote("List at least one phone number.", field="target")
+        raise BadVote(_("List at least one phone number."), field="target")
     return fields
 
 
@@ -143,7 +145,8 @@ def _phone_hashes(target: Mapping[str, Any]) -> list[str]:
         try:
             hashes.add(phone_hash(str(number)))
         except DomainError as exc:
-            raise BadVote(f"Phone number {i} is not a Korean mobile number.", field="target", index=i) from exc
+            raise BadVote(_("Phone number %(n)s is not a Korean mobile number.") % {"n": i}, field="target",
+                          index=i) from exc
     return sorted(hashes)
 
 
@@ -152,31 +155,33 @@ def _validate_rules(
     budget_limit: int | None,
 ) -> None:
     if ballot_type not in BallotType.values:
-        raise BadVote(f"Unknown ballot type {ballot_type!r}.", field="ballot_type")
+        raise BadVote(_("Unknown ballot type %(type)r.") % {"type": ballot_type}, field="ballot_type")
     if not 2 <= len(options) <= MAX_OPTIONS:
-        raise BadVote(f"A vote needs between 2 and {MAX_OPTIONS} options.", field="options")
+        raise BadVote(_("A vote needs between 2 and %(n)s options.") % {"n": MAX_OPTIONS}, field="options")
     keys = [str(o.get("key") or "") for o in options]
     if len([k for k in keys if k]) != len({k for k in keys if k}):
-        raise BadVote("Option keys must be unique.", field="options")
+        raise BadVote(_("Option keys must be unique."), field="options")
     for i, o in enumerate(options, start=1):
         if not isinstance(o, Mapping) or not str(o.get("text") or "").strip():
-            raise BadVote(f"Option {i} needs a text.", field="options", index=i)
+            raise BadVote(_("Option %(n)s needs a text.") % {"n": i}, field="options", index=i)
         if len(str(o["text"])) > 300:
-            raise BadVote(f"Option {i} is longer than 300 characters.", field="options", index=i)
+            raise BadVote(_("Option %(n)s is longer than 300 characters.") % {"n": i}, field="options", index=i)
         cost = o.get("cost")
         if cost is not None and (not isinstance(cost, int) or isinstance(cost, bool) or cost < 0):
-            raise BadVote(f"Option {i}: the cost must be a whole number ≥ 0.", field="options", index=i)
+            raise BadVote(_("Option %(n)s: the cost must be a whole number ≥ 0.") % {"n": i}, field="options",
+                          index=i)
     if max_choices is not None and not 1 <= max_choices <= len(options):
-        raise BadVote("max_choices must be between 1 and the number of options.", field="max_choices")
+        raise BadVote(_("The maximum number of choices must be between 1 and the number of options."),
+                      field="max_choices")
     if ballot_type == BallotType.MULTIPLE and max_choices is None:
-        raise BadVote("A multiple-choice vote needs max_choices.", field="max_choices")
+        raise BadVote(_("A multiple-choice vote needs a maximum number of choices."), field="max_choices")
     if ballot_type == BallotType.POINTS and (points_total is None or points_total < 1):
-        raise BadVote("A points vote needs points_total ≥ 1.", field="points_total")
+        raise BadVote(_("A points vote needs at least 1 point per voter."), field="points_total")
     if ballot_type == BallotType.KNAPSACK:
         if budget_limit is None or budget_limit < 1:
-            raise BadVote("A budget vote needs budget_limit ≥ 1.", field="budget_limit")
+            raise BadVote(_("A budget vote needs a budget of at least 1 won."), field="budget_limit")
         if any(o.get("cost") is None for o in options):
-            raise BadVote("Every option of a budget vote needs a cost.", field="options")
+            raise BadVote(_("Every option of a budget vote needs a cost."), field="options")
 
 
 GENERAL_VOTES_PER_DAY = 5
@@ -209,25 +214,25 @@ def vote_create(
     phone-verified citizen goes to moderation first, whatever `publish` says."""
     target = dict(target or {"type": TargetType.EVERYONE})
     if kind not in Kind.values:
-        raise BadVote(f"Unknown vote kind {kind!r}.", field="kind")
+        raise BadVote(_("Unknown vote kind %(kind)r.") % {"kind": kind}, field="kind")
     if kind == Kind.GENERAL:
         if owner.verification < Verification.PHONE and not owner.is_official:
-            raise NotEligible("Verify your phone before asking the city a question.",
+            raise NotEligible(_("Verify your phone before asking the city a question."),
                               code=VotingErrorCode.VERIFICATION_REQUIRED)
         if not owner.is_official:  # citizens' questions go to moderators: keep the queue humane
             ratelimit.hit(f"vote-general:{owner.pk}", limit=GENERAL_VOTES_PER_DAY, window_seconds=86400,
-                          message="You have asked the city enough questions for today; try again tomorrow.")
+                          message=_("You have asked the city enough questions for today; try again tomorrow."))
     elif not _can_own_official_vote(owner, source):
-        raise NotOwner("Only officials and vote owners open policy and on-spot votes.")
+        raise NotOwner(_("Only officials and vote owners open policy and on-spot votes."))
     title = (title or "").strip()
     if not title or len(title) > 200:
-        raise BadVote("The title is required (at most 200 characters).", field="title")
+        raise BadVote(_("The title is required (at most 200 characters)."), field="title")
     if opens_at >= closes_at:
-        raise BadVote("The vote must close after it opens.", field="closes_at")
+        raise BadVote(_("The vote must close after it opens."), field="closes_at")
     if publish and closes_at <= clock.now():
-        raise BadVote("The closing time is already past.", field="closes_at")
+        raise BadVote(_("The closing time is already past."), field="closes_at")
     if min_age is not None and not 0 < min_age < 120:
-        raise BadVote("The minimum age must be between 1 and 119.", field="min_age")
+        raise BadVote(_("The minimum age must be between 1 and 119."), field="min_age")
     _validate_rules(ballot_type=ballot_type, options=options, max_choices=max_choices, points_total=points_total,
                     budget_limit=budget_limit)
     target_fields = _validate_target(target, kind)
@@ -289,11 +294,11 @@ def vote_publish(*, vote_id: int, actor: User) -> Vote:
     """Schedules a draft: it opens at `opens_at`. A citizen's general vote goes to moderation."""
     vote = _lock_vote(vote_id)
     if not _may_manage(vote, actor):
-        raise NotOwner("Only the vote's owner publishes it.")
+        raise NotOwner(_("Only the vote's owner publishes it."))
     if vote.status != Status.DRAFT:
-        raise VoteNotEditable("Only a draft can be published.")
+        raise VoteNotEditable(_("Only a draft can be published."))
     if vote.closes_at <= clock.now():
-        raise BadVote("The closing time is already past; change it first.", field="closes_at")
+        raise BadVote(_("The closing time is already past; change it first."), field="closes_at")
     if vote.kind == Kind.GENERAL and not actor.is_official:
         vote.status = Status.REVIEW
     else:
@@ -309,15 +314,15 @@ def vote_publish(*, vote_id: int, actor: User) -> Vote:
 def vote_moderate(*, vote_id: int, actor: User, approve: bool, note: str = "") -> Vote:
     """A moderator approves (publishes) or rejects a citizen's general vote."""
     if not (actor.has_capability(Capability.MODERATOR) or actor.is_official):
-        raise NotOwner("Only moderators review general votes.")
+        raise NotOwner(_("Only moderators review general votes."))
     vote = _lock_vote(vote_id)
     if vote.status != Status.REVIEW:
-        raise VoteNotEditable("This vote is not awaiting moderation.")
+        raise VoteNotEditable(_("This vote is not awaiting moderation."))
     vote.status = Status.PUBLISHED if approve else Status.REJECTED
     vote.moderation_note = note[:300]
     if approve:
         if vote.closes_at <= clock.now():
-            raise BadVote("The closing time is already past.", field="closes_at")
+            raise BadVote(_("The closing time is already past."), field="closes_at")
         vote.published_at = clock.now()
         transaction.on_commit(lambda: _schedule_close(vote.pk, vote.closes_at))
     vote.save(update_fields=["status", "moderation_note", "published_at"])
@@ -367,7 +372,7 @@ def vote_rules(vote_id: int) -> VoteRules:
         id=vote.pk, kind=vote.kind, ballot_type=vote.ballot_type, max_choices=vote.max_choices,
         points_total=vote.points_total, budget_limit=vote.budget_limit, target_type=vote.target_type,
         target_codes=tuple(vote.target_codes or ()), geofence=vote.geofence, password_hash=vote.password_hash,
-        allow_change=vote.allow_change, min_age=vote.min_age, option_ids=tuple(pk for pk, _ in options),
+        allow_change=vote.allow_change, min_age=vote.min_age, option_ids=tuple(pk for pk, _cost in options),
         option_costs={pk: cost for pk, cost in options if cost is not None},
         opens_at=vote.opens_at, closes_at=vote.closes_at,
     )
@@ -394,39 +399,45 @@ def check_eligibility(
     """Raises NotEligible with a precise code. Returns the voter's district code when the
     voter is resident-verified (used for results by district), else None."""
     if not getattr(voter, "is_authenticated", False) or not voter.is_active:
-        raise NotEligible("Sign in to vote.", code=VotingErrorCode.VERIFICATION_REQUIRED)
+        raise NotEligible(_("Sign in to vote."), code=VotingErrorCode.VERIFICATION_REQUIRED)
     if voter.verification < Verification.PHONE:
-        raise NotEligible("Verify your phone to vote (one person, one ballot).",
+        raise NotEligible(_("Verify your phone to vote (one person, one ballot)."),
                           code=VotingErrorCode.VERIFICATION_REQUIRED)
     district = _district_code(voter) if voter.verification >= Verification.RESIDENT else None
     if rules.min_age is not None:
         if not voter.birth_year:
-            raise NotEligible("This vote has a minimum age; add your birth year to your profile.",
+            raise NotEligible(_("This vote has a minimum age; add your birth year to your profile."),
                               code=VotingErrorCode.BIRTH_YEAR_REQUIRED)
         if clock.today_local().year - voter.birth_year < rules.min_age:
-            raise NotEligible(f"This vote is for people aged {rules.min_age} or over.", code=VotingErrorCode.TOO_YOUNG)
+            raise NotEligible(_("This vote is for people aged %(age)s or over.") % {"age": rules.min_age},
+                              code=VotingErrorCode.TOO_YOUNG)
     tt = rules.target_type
     if tt == TargetType.DISTRICTS:
         if voter.verification < Verification.RESIDENT:
-            raise NotEligible("This vote is for verified residents; verify your residence first.",
+            raise NotEligible(_("Only verified residents of %(districts)s can take part: verify your residence "
+                                "first.") % {"districts": selectors.district_list(rules.target_codes)},
                               code=VotingErrorCode.RESIDENT_REQUIRED)
         if district not in rules.target_codes:
-            raise NotEligible("This vote is for residents of other districts.", code=VotingErrorCode.WRONG_DISTRICT)
+            raise NotEligible(_("Only residents of %(districts)s can take part.")
+                              % {"districts": selectors.district_list(rules.target_codes)},
+                              code=VotingErrorCode.WRONG_DISTRICT)
     elif tt == TargetType.GEOFENCE:
         if location is None:
-            raise NotEligible("This on-spot vote needs your current location.", code=VotingErrorCode.LOCATION_REQUIRED)
+            raise NotEligible(_("This on-spot vote needs your current location."),
+                              code=VotingErrorCode.LOCATION_REQUIRED)
         lat, lon = location
         if not inside_geofence(rules.geofence, float(lat), float(lon)):
-            raise NotEligible("You are not inside the area of this on-spot vote.",
+            raise NotEligible(_("You are not inside the area of this on-spot vote."),
                               code=VotingErrorCode.OUTSIDE_GEOFENCE)
     elif tt == TargetType.PHONES:
         if not voter.phone_hash or not VotePhone.objects.filter(vote_id=rules.id, phone_hash=voter.phone_hash).exists():
-            raise NotEligible("Your phone number is not on this vote's list.", code=VotingErrorCode.PHONE_NOT_LISTED)
+            raise NotEligible(_("Your phone number is not on this vote's list."),
+                              code=VotingErrorCode.PHONE_NOT_LISTED)
     elif tt == TargetType.PASSWORD:
         ratelimit.hit(f"vote-pw:{rules.id}:{voter.pk}", limit=10, window_seconds=600,
-                      message="Too many password attempts; wait ten minutes.")
+                      message=_("Too many password attempts; wait ten minutes."))
         if not password or not check_password(password, rules.password_hash):
-            raise NotEligible("The vote password is not right.", code=VotingErrorCode.WRONG_PASSWORD)
+            raise NotEligible(_("The vote password is not right."), code=VotingErrorCode.WRONG_PASSWORD)
     return district
 
 
@@ -451,47 +462,49 @@ def normalise_choices(rules: VoteRules, choices: Any) -> list[int] | dict[str, i
     bt = rules.ballot_type
     if bt == BallotType.POINTS:
         if not isinstance(choices, Mapping) or not choices:
-            raise BadBallot("Give points to at least one option.")
+            raise BadBallot(_("Give points to at least one option."))
         points: dict[str, int] = {}
         for k, v in choices.items():
             try:
                 oid = int(k)
             except (TypeError, ValueError) as exc:
-                raise BadBallot("Points go to option ids.") from exc
+                raise BadBallot(_("Points go to option ids.")) from exc
             if oid not in valid:
-                raise BadBallot(f"Option {oid} is not part of this vote.")
+                raise BadBallot(_("Option %(id)s is not part of this vote.") % {"id": oid})
             if not isinstance(v, int) or isinstance(v, bool) or v < 0:
-                raise BadBallot("Points are whole numbers ≥ 0.")
+                raise BadBallot(_("Points are whole numbers ≥ 0."))
             if v:
                 points[str(oid)] = v
         total = sum(points.values())
         if total == 0:
-            raise BadBallot("Give points to at least one option.")
+            raise BadBallot(_("Give points to at least one option."))
         if rules.points_total is not None and total > rules.points_total:
-            raise BadBallot(f"You gave {total} points; the limit is {rules.points_total}.",
-                            code=VotingErrorCode.OVER_POINTS)
+            raise BadBallot(_("You gave %(total)s points; the limit is %(limit)s.")
+                            % {"total": total, "limit": rules.points_total}, code=VotingErrorCode.OVER_POINTS)
         return dict(sorted(points.items(), key=lambda kv: int(kv[0])))
     if isinstance(choices, Mapping | str | bytes) or not isinstance(choices, Sequence):
-        raise BadBallot("Choices are a list of option ids.")
+        raise BadBallot(_("Choices are a list of option ids."))
     ids: list[int] = []
     for c in choices:
         if not isinstance(c, int) or isinstance(c, bool):
-            raise BadBallot("Choices are option ids.")
+            raise BadBallot(_("Choices are option ids."))
         if c not in valid:
-            raise BadBallot(f"Option {c} is not part of this vote.")
+            raise BadBallot(_("Option %(id)s is not part of this vote.") % {"id": c})
         ids.append(c)
     if len(set(ids)) != len(ids):
-        raise BadBallot("An option appears twice.")
+        raise BadBallot(_("An option appears twice."))
     if not ids:
-        raise BadBallot("Choose at least one option.")
+        raise BadBallot(_("Choose at least one option."))
     if bt == BallotType.SINGLE and len(ids) != 1:
-        raise BadBallot("Choose exactly one option.", code=VotingErrorCode.TOO_MANY_CHOICES)
+        raise BadBallot(_("Choose exactly one option."), code=VotingErrorCode.TOO_MANY_CHOICES)
     if rules.max_choices is not None and bt != BallotType.SINGLE and len(ids) > rules.max_choices:
-        raise BadBallot(f"Choose at most {rules.max_choices} options.", code=VotingErrorCode.TOO_MANY_CHOICES)
+        raise BadBallot(_("Choose at most %(n)s options.") % {"n": rules.max_choices},
+                        code=VotingErrorCode.TOO_MANY_CHOICES)
     if bt == BallotType.KNAPSACK:
         cost = sum(rules.option_costs.get(i, 0) for i in ids)
         if rules.budget_limit is not None and cost > rules.budget_limit:
-            raise BadBallot(f"The chosen projects cost {cost:,}; the budget is {rules.budget_limit:,}.",
+            raise BadBallot(_("The chosen projects cost %(cost)s won; the budget is %(limit)s won.")
+                            % {"cost": f"{cost:,}", "limit": f"{rules.budget_limit:,}"},
                             code=VotingErrorCode.OVER_BUDGET, cost=cost, budget_limit=rules.budget_limit)
     if bt == BallotType.RANKING:
         return ids  # order matters: best first
@@ -539,12 +552,12 @@ def ballot_cast(
             break
         except IntegrityError as exc:
             if not rules.allow_change:
-                raise AlreadyVoted("You have already voted in this vote.") from exc
+                raise AlreadyVoted(_("You have already voted in this vote.")) from exc
             if attempt == LOCK_RETRIES - 1:
                 raise
         except OperationalError as exc:  # SQLite "database is locked", PostgreSQL deadlock/serialisation
             if not _is_lock_error(exc) or attempt == LOCK_RETRIES - 1:
-                raise LogBusy("The ballot box is busy; please try again.") from exc
+                raise LogBusy(_("The ballot box is busy; please try again.")) from exc
         time.sleep(min(0.5, 0.005 * (attempt + 1)) * (0.5 + random.random()))
     note = ledger.sign(vote_id, appended.size, appended.root)
     return Receipt(
@@ -590,7 +603,7 @@ def _append_ballot(
             raise VoteNotFound(f"No vote {rules.id}.")
         status, size, frontier_blob, last_raw, scheduled = head
         if status != Status.PUBLISHED or not rules.opens_at <= now < rules.closes_at:
-            raise VoteClosed("This vote is not open now.", opens_at=rules.opens_at.isoformat(),
+            raise VoteClosed(_("This vote is not open now."), opens_at=rules.opens_at.isoformat(),
                              closes_at=rules.closes_at.isoformat())
         supersedes = None
         if rules.allow_change:
@@ -690,13 +703,13 @@ def vote_close(*, vote_id: int, actor: User | None) -> dict[str, Any]:
 
     vote = _lock_vote(vote_id)
     if actor is not None and not _may_manage(vote, actor):
-        raise NotOwner("Only the vote's owner closes it.")
+        raise NotOwner(_("Only the vote's owner closes it."))
     if actor is None and vote.closes_at > clock.now():
-        raise VoteClosed("The vote is still running.")
+        raise VoteClosed(_("The vote is still running."))
     if vote.status == Status.CLOSED:
         return _results_from_json(vote.results or {})
     if vote.status not in (Status.PUBLISHED, Status.DRAFT, Status.REVIEW):
-        raise VoteNotEditable("This vote cannot be closed.")
+        raise VoteNotEditable(_("This vote cannot be closed."))
     now = clock.now()
     root = merkle.root_from_frontier(ledger.split_frontier(bytes(vote.log_frontier)))
     if vote.last_checkpoint_size != vote.log_size:

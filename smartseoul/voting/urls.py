@@ -5,6 +5,7 @@ from . import views
 urlpatterns = [
     path("", views.vote_list, name="list"),
     path("receipt/", views.receipt, name="receipt"),
+    path("receipts/", views.my_receipts, name="receipts"),
     path("new/", views.vote_new, name="new"),
     path("office/", views.office, name="office"),
     path("<int:vote_id>/", views.vote_detail, name="detail"),

@@ -10,6 +10,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -19,9 +22,32 @@ from smartseoul.core.errors import DomainError
 from smartseoul.lib.geo import haversine_m
 
 from . import ledger, selectors, services
-from .errors import NotOwner, ResultsHidden, VoteNotFound
+from .errors import NotOwner, ResultsHidden, VoteNotFound, VotingErrorCode
 from .forms import VoteForm
 from .models import BallotType, Kind, Status, TargetType, Vote
+
+PUBLIC_STATUS = {
+    "draft": gettext_lazy("draft"),
+    "review": gettext_lazy("awaiting moderation"),
+    "rejected": gettext_lazy("rejected"),
+    "scheduled": gettext_lazy("not open yet"),
+    "open": gettext_lazy("open"),
+    "ended": gettext_lazy("ended, being counted"),
+    "closed": gettext_lazy("closed"),
+}
+FRESH_RECEIPT_KEY = "voting:fresh-receipt"
+
+
+def krw_text(amount: int | None, language: str) -> str:
+    """An amount as people read it: "12억 5,000만 원" in Korean, "KRW 1,250,000,000" in English."""
+    if amount is None:
+        return ""
+    if language.startswith("en"):
+        return f"KRW {amount:,}"
+    eok, rest = divmod(int(amount), 10**8)
+    man, won = divmod(rest, 10**4)
+    parts = ([f"{eok:,}억"] if eok else []) + ([f"{man:,}만"] if man else []) + ([f"{won:,}"] if won else [])
+    return " ".join(parts or ["0"]) + " 원"
 
 
 def _float(value: str | None) -> float | None:
@@ -41,20 +67,45 @@ def _visible(request: HttpRequest, vote_id: int) -> Vote:
     raise VoteNotFound(_("No such vote."))
 
 
+def _standing(request: HttpRequest, vote: Vote) -> dict[str, Any]:
+    """Where this person stands with the vote, for the list and the vote page: `state` is
+    signed-out, voted, can-vote, action (a verification they can do now, linked) or
+    not-for-you (with the reason, e.g. only residents of another district)."""
+    user: Any = request.user
+    here = reverse("voting:detail", args=[vote.pk])
+    if not user.is_authenticated:
+        return {"state": "signed-out", "code": "", "reason": "",
+                "action_url": f"{reverse('accounts:login')}?next={here}", "action_label": _("Sign in to vote")}
+    mine = selectors.my_ballot(vote.pk, user)
+    ok, code, reason = selectors.eligibility(vote, user)
+    standing: dict[str, Any] = {"state": "can-vote" if ok else "not-for-you", "code": code, "reason": reason,
+                                "action_url": "", "action_label": "", "mine": mine}
+    if mine is not None:
+        standing["state"] = "voted"
+    elif code == VotingErrorCode.VERIFICATION_REQUIRED:
+        standing.update(state="action", action_url=f"{reverse('accounts:phone')}?next={here}",
+                        action_label=_("Verify your phone to vote"))
+    elif code == VotingErrorCode.RESIDENT_REQUIRED:
+        standing.update(state="action", action_url=f"{reverse('accounts:resident')}?next={here}",
+                        action_label=_("Verify your residence to vote"))
+    return standing
+
+
 @require_GET
 def vote_list(request: HttpRequest) -> HttpResponse:
     lat, lon = _float(request.GET.get("lat")), _float(request.GET.get("lon"))
     only_mine = request.GET.get("for") == "me"
     rows = []
     for vote in selectors.votes_open():
-        ok, _code, message = selectors.eligibility(vote, request.user)  # type: ignore[arg-type]
+        standing = _standing(request, vote)
         distance = None
         if vote.geofence and "circle" in vote.geofence and lat is not None and lon is not None:
             c = vote.geofence["circle"]
             distance = round(haversine_m(lat, lon, c["lat"], c["lon"]))
-        if only_mine and not ok:
+        if only_mine and standing["state"] not in ("can-vote", "voted"):
             continue
-        rows.append({"vote": vote, "eligible": ok, "reason": message, "distance": distance})
+        rows.append({"vote": vote, "standing": standing, "distance": distance,
+                     "districts": selectors.district_list(vote.target_codes or [])})
     if lat is not None and lon is not None:
         rows.sort(key=lambda r: (r["distance"] is None, r["distance"] or 0))
     return render(request, "voting/list.html", {
@@ -66,15 +117,25 @@ def vote_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def vote_detail(request: HttpRequest, vote_id: int) -> HttpResponse:
     vote = _visible(request, vote_id)
-    ok, code, message = selectors.eligibility(vote, request.user)  # type: ignore[arg-type]
-    mine = selectors.my_ballot(vote.pk, request.user) if request.user.is_authenticated else None  # type: ignore[arg-type]
+    standing = _standing(request, vote)
+    status = selectors.public_status(vote)
     results = selectors.live_results_cached(vote) if selectors.results_visible(vote, request.user) else None  # type: ignore[arg-type]
+    language = get_language() or "ko"
+    options = selectors.options(vote.pk)
+    for o in options:
+        o.cost_label = krw_text(o.cost, language) if o.cost is not None else ""  # type: ignore[attr-defined]
     return render(request, "voting/detail.html", {
-        "vote": vote, "options": selectors.options(vote.pk), "status": selectors.public_status(vote),
-        "eligible": ok, "reason_code": code, "reason": message, "mine": mine, "results": results,
+        "vote": vote, "options": options, "status": status,
+        "budget_limit": krw_text(vote.budget_limit, language) if vote.budget_limit else "",
+        "status_label": PUBLIC_STATUS.get(status, status), "standing": standing, "mine": standing.get("mine"),
+        "districts": selectors.district_list(vote.target_codes or []), "results": results,
         "needs_location": vote.target_type == TargetType.GEOFENCE,
         "needs_password": vote.target_type == TargetType.PASSWORD,
         "input_type": "radio" if vote.ballot_type == BallotType.SINGLE else "checkbox",
+        "location_text": {"asking": _("Finding your location…"),
+                          "unavailable": _("Your browser cannot share a location; this vote needs it."),
+                          "denied": _("This on-spot vote needs your location. Allow it in your browser and try "
+                                      "again.")},
     })
 
 
@@ -98,7 +159,7 @@ def _choices_from_post(request: HttpRequest, vote: Vote) -> list[int] | dict[int
                     ranked.append((int(value), int(key[5:])))
                 except ValueError:
                     ranked.append((0, -1))
-        return [oid for _, oid in sorted(ranked)]
+        return [oid for _rank, oid in sorted(ranked)]
     out: list[int] = []
     for value in request.POST.getlist("choice"):
         try:
@@ -111,6 +172,8 @@ def _choices_from_post(request: HttpRequest, vote: Vote) -> list[int] | dict[int
 @login_required
 @require_POST
 def vote_cast(request: HttpRequest, vote_id: int) -> HttpResponse:
+    """Casts, then redirects to the ballot's receipt page (post/redirect/get: a reload of the
+    receipt sends nothing again)."""
     vote = _visible(request, vote_id)
     ratelimit.hit(f"vote-cast:{request.user.pk}", limit=60, window_seconds=60)
     lat, lon = _float(request.POST.get("lat")), _float(request.POST.get("lon"))
@@ -123,23 +186,49 @@ def vote_cast(request: HttpRequest, vote_id: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("voting:detail", vote_id=vote.pk)
-    return render(request, "voting/receipt.html", {
-        "receipt_json": json.dumps(receipt.as_dict(), ensure_ascii=False, indent=1), "fresh": True, "vote": vote,
-    }, status=201)
+    request.session[FRESH_RECEIPT_KEY] = receipt.tracker
+    return redirect(f"{reverse('voting:receipt')}?{urlencode({'tracker': receipt.tracker})}")
+
+
+def _receipt_i18n() -> dict[str, str]:
+    return {
+        "ok": _("verified"), "json": _("receipt format"), "leaf": _("your ballot (leaf hash)"),
+        "key": _("the city's log key"), "signature": _("checkpoint signature"), "inclusion": _("inclusion proof"),
+        "newer": _("newest checkpoint"), "size": _("log size %(n)s"), "consistent": _("consistent with it"),
+        "superseded": _("replaced by your later ballot (leaf %(n)s)"),
+        "all": _("The receipt verifies: your ballot is in the log and the log has only grown since."),
+        "bad": _("The receipt does NOT verify. Report this to the city and to an independent auditor."),
+        "not_receipt": _("This is not a ballot receipt. Paste the whole receipt you saved (it starts with { and "
+                         "names a tracker code), or open it by its tracker code below."),
+        "empty": _("Paste a receipt or open one by its tracker code."),
+    }
 
 
 @require_GET
 def receipt(request: HttpRequest) -> HttpResponse:
     """Paste a receipt (or open one by tracker code) and verify it in the browser."""
-    tracker = (request.GET.get("tracker") or "").strip().upper()
-    receipt_json = ""
+    tracker = selectors.normalise_tracker(request.GET.get("tracker") or "")
+    receipt_json, vote, fresh = "", None, False
     if tracker:
         try:
-            receipt_json = json.dumps(selectors.receipt_status(tracker), ensure_ascii=False, indent=1)
+            found = selectors.receipt_status(tracker)
         except DomainError as exc:
             messages.error(request, exc.message)
-    return render(request, "voting/receipt.html", {"receipt_json": receipt_json, "fresh": False,
-                                                   "key": str(ledger.verifier_key())})
+        else:
+            receipt_json = json.dumps(found, ensure_ascii=False, indent=1)
+            vote = selectors.vote_get(found["vote_id"])
+            fresh = request.session.pop(FRESH_RECEIPT_KEY, None) == found["tracker"]
+    return render(request, "voting/receipt.html", {
+        "receipt_json": receipt_json, "fresh": fresh, "vote": vote, "tracker": tracker,
+        "key": str(ledger.verifier_key()), "i18n": _receipt_i18n(),
+    })
+
+
+@login_required
+@require_GET
+def my_receipts(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's ballots, each with its tracker and a link to verify its receipt."""
+    return render(request, "voting/receipts.html", {"ballots": selectors.my_ballots(request.user)})  # type: ignore[arg-type]
 
 
 @require_GET
@@ -154,14 +243,17 @@ def vote_results(request: HttpRequest, vote_id: int) -> HttpResponse:
     from smartseoul.core.selectors import district_names
 
     names = district_names()
+    english = (get_language() or "ko").startswith("en")
     by_district = [
-        {"code": code, "name": names.get(code, {}).get("ko", code),
+        {"code": code, "name": names.get(code, {}).get("en" if english else "ko") or code,
          "counts": [counts.get(o["id"], 0) for o in results["options"]]}
         for code, counts in results["by_district"].items()
     ]
     top = max((o["share"] for o in results["options"]), default=0) or 1
+    status = selectors.public_status(vote)
     return render(request, "voting/results.html", {
-        "vote": vote, "results": results, "by_district": by_district, "status": selectors.public_status(vote),
+        "vote": vote, "results": results, "by_district": by_district, "status": status,
+        "status_label": PUBLIC_STATUS.get(status, status),
         "bars": [{**o, "width": round(100 * o["share"] / top, 1), "pct": round(100 * o["share"], 1)}
                  for o in results["options"]],
     })
@@ -224,8 +316,12 @@ def vote_manage(request: HttpRequest, vote_id: int) -> HttpResponse:
     vote = selectors.vote_get(vote_id)
     if vote.owner_id != request.user.pk and not request.user.is_official:  # type: ignore[union-attr]
         raise NotOwner(_("Only the vote's owner manages it."))
+    status = selectors.public_status(vote)
+    options = selectors.options(vote.pk)
+    for o in options:
+        o.cost_label = krw_text(o.cost, get_language() or "ko") if o.cost is not None else ""  # type: ignore[attr-defined]
     return render(request, "voting/manage.html", {
-        "vote": vote, "options": selectors.options(vote.pk), "status": selectors.public_status(vote),
+        "vote": vote, "options": options, "status": status, "status_label": PUBLIC_STATUS.get(status, status),
         "can_moderate": vote.status == Status.REVIEW and request.user.is_official,  # type: ignore[union-attr]
     })
 

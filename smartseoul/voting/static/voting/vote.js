@@ -13,15 +13,19 @@
   const form = document.getElementById("ballot-form");
   if (form && form.dataset.needsLocation) {
     const status = document.getElementById("location-status");
+    const words = JSON.parse(document.getElementById("location-text").textContent);
     form.addEventListener("submit", function (ev) {
       if (document.getElementById("lat").value) return;
       ev.preventDefault();
-      if (!navigator.geolocation) { status.textContent = "Location is not available in this browser."; return; }
+      if (!navigator.geolocation) { status.textContent = words.unavailable; status.dataset.state = "unavailable"; return; }
+      status.textContent = words.asking;
       navigator.geolocation.getCurrentPosition(function (pos) {
         document.getElementById("lat").value = pos.coords.latitude;
         document.getElementById("lon").value = pos.coords.longitude;
         form.submit();
-      }, function (err) { status.textContent = err.message; }, { enableHighAccuracy: true, timeout: 15000 });
+      }, function () {
+        status.textContent = words.denied; status.dataset.state = "denied";
+      }, { enableHighAccuracy: true, timeout: 15000 });
     });
   }
 })();
