@@ -903,6 +903,19 @@ def column_values(path: Path, column: str, *, limit: int = 5000) -> list[Any]:
     return [_json_value(r[0]) for r in rows]
 
 
+def distinct_counts(path: Path, columns: Sequence[str]) -> dict[str, int]:
+    """How many different values each column holds (to tell a category from a per-row label)."""
+    if not columns:
+        return {}
+    select = ", ".join(f"count(DISTINCT {quote_ident(c)})" for c in columns)
+    conn = connection().cursor()
+    try:
+        row = conn.execute(f"SELECT {select} FROM {parquet_source(path)}").fetchone()
+    finally:
+        conn.close()
+    return {c: int(n) for c, n in zip(columns, row or (), strict=False)}
+
+
 def aggregate(path: Path, *, group_by: str, value: str | None, func: str, limit: int = 50) -> list[tuple[Any, Any]]:
     """Chart data: `func` (count, sum, avg, min, max) of `value` per `group_by`, largest first."""
     func = func.lower()

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from smartseoul.core import clock
 
@@ -146,6 +148,31 @@ def dataset_by_service(service_name: str) -> Dataset | None:
 
 def dataset_versions(dataset: Dataset, limit: int = 50) -> list[Any]:
     return list(dataset.versions.select_related("actor")[:limit])
+
+
+VERSION_ACTIONS = {
+    "dataset_create": _("dataset created"),
+    "dataset_update": _("description changed"),
+    "resource_create": _("file added"),
+    "resource_update": _("file changed"),
+    "table_publish": _("new table published"),
+    "table_write": _("table updated"),
+}
+_ROWS_NOTE = re.compile(r"^(?P<what>.+?): (?P<n>\d+) rows$")
+
+
+def dataset_history(dataset: Dataset, limit: int = 50) -> list[dict[str, Any]]:
+    """The change history as people read it: what happened in words, and the automatic
+    "<table>: <n> rows" notes in the page language."""
+    out = []
+    for v in dataset_versions(dataset, limit):
+        note = v.note
+        found = _ROWS_NOTE.match(note or "")
+        if found:
+            n = int(found["n"])
+            note = ngettext("%(what)s: %(n)s row", "%(what)s: %(n)s rows", n) % {"what": found["what"], "n": n}
+        out.append({"number": v.number, "at": v.at, "action": VERSION_ACTIONS.get(v.action, v.action), "note": note})
+    return out
 
 
 def recent_versions(limit: int = 31, offset: int = 0) -> list[Any]:
@@ -453,6 +480,49 @@ def primary_table(dataset: Dataset) -> tuple[Resource, DatastoreTable] | None:
     for res in resources_of(dataset):
         if res.active and hasattr(res, "table"):
             return res, res.table
+    return None
+
+
+# A numeric column that only names or places a row: charting it adds nothing.
+_NOT_A_MEASURE = re.compile(r"(^|_)(id|code|no|number|lat|lon|lng|latitude|longitude|x|y|year|month|day)$", re.I)
+
+
+@dataclass(frozen=True)
+class ChartDefaults:
+    x: str  # the column to group by
+    y: str  # the numeric column to measure, "" for a count of rows
+    func: str  # sum | count
+
+
+def chart_defaults(
+    table: DatastoreTable, *, exclude: Sequence[str] = (), district: str | None = None
+) -> ChartDefaults | None:
+    """The chart a dataset page draws first: a real numeric column summed by a category that
+    repeats (the district column first, else the one with the most groups up to 50); without a
+    repeating category, that number per row label (a district, or a name, not a code); without a number, the
+    rows counted by the category. Never a count by a column whose every value is different,
+    which draws every bar as 1. `exclude`: columns that only place a row (latitude, longitude)."""
+    fields = [f for f in table.fields if f["id"] != "_id"]
+    measures = [
+        f["id"]
+        for f in fields
+        if f["type"] in {"integer", "number"} and f["id"] not in exclude and not _NOT_A_MEASURE.search(f["id"])
+    ]
+    texts = [f["id"] for f in fields if f["type"] == "string" and f["id"] not in exclude]
+    distinct = datastore.distinct_counts(table_path(table), texts) if texts else {}
+    rows = table.row_count or 0
+    repeating = [c for c in texts if 1 < distinct.get(c, 0) < rows and distinct[c] <= 50]
+    categories = [c for c in repeating if c == district] or sorted(
+        (c for c in repeating if not _NOT_A_MEASURE.search(c)), key=lambda c: -distinct[c]
+    )
+    labels = [c for c in texts if distinct.get(c, 0) == rows and (c == district or not _NOT_A_MEASURE.search(c))]
+    y = measures[0] if measures else ""
+    if y and district in labels and district not in repeating:  # one row per district: a bar each
+        return ChartDefaults(x=district, y=y, func="sum")
+    if categories:
+        return ChartDefaults(x=categories[0], y=y, func="sum" if y else "count")
+    if labels and y:
+        return ChartDefaults(x=labels[0], y=y, func="sum")
     return None
 
 

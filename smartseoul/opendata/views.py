@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from smartseoul.core import ratelimit
@@ -41,6 +42,23 @@ FACETS = ("groups", "organization", "res_format", "license_id", "tags")
 _LAT = re.compile(r"^(lat|latitude|y|위도|ycoord|y좌표)$", re.IGNORECASE)
 _LON = re.compile(r"^(lon|lng|long|longitude|x|경도|xcoord|x좌표)$", re.IGNORECASE)
 _DISTRICT = re.compile(r"(district_code|gu_code|자치구코드|sgg_cd|signgu_cd)", re.IGNORECASE)
+FUNC_LABELS = {
+    "sum": gettext_lazy("sum"),
+    "avg": gettext_lazy("average"),
+    "max": gettext_lazy("maximum"),
+    "min": gettext_lazy("minimum"),
+    "count": gettext_lazy("count"),
+}
+# Table Schema types as people read them.
+FIELD_TYPES = {
+    "string": gettext_lazy("text"),
+    "integer": gettext_lazy("whole number"),
+    "number": gettext_lazy("number"),
+    "boolean": gettext_lazy("yes or no"),
+    "date": gettext_lazy("date"),
+    "datetime": gettext_lazy("date and time"),
+    "geopoint": gettext_lazy("location"),
+}
 
 
 def _fq(request: HttpRequest) -> str:
@@ -126,6 +144,13 @@ def dataset(request: HttpRequest, name: str) -> HttpResponse:
     resource = found[0] if found else None
     numeric = [f for f in table.fields if f["type"] in {"integer", "number"}] if table else []
     geo = _geo_columns(table.fields) if table else {}
+    chart = (
+        selectors.chart_defaults(
+            table, exclude=[c for k, c in geo.items() if k in ("lat", "lon")], district=geo.get("district")
+        )
+        if table
+        else None
+    )
     base = request.build_absolute_uri("/").rstrip("/")
     return render(
         request,
@@ -136,11 +161,14 @@ def dataset(request: HttpRequest, name: str) -> HttpResponse:
             "resource": resource,
             "numeric": numeric,
             "geo": geo,
+            "chart": chart,
+            "chart_funcs": FUNC_LABELS.items(),
+            "field_types": FIELD_TYPES,
+            "history": selectors.dataset_history(ds, 10),
             "licence": LICENCES.get(ds.licence),
             "usage": selectors.usage_for(ds),
             "base": base,
             "can_publish": services.can_publish(request.user, ds.organization),
-            "versions": selectors.dataset_versions(ds, 10),
             "category_fields": [f for f in (table.fields if table else []) if f["type"] in {"string", "integer"}],
             "formats": ("csv", "json", "xlsx", "parquet"),
         },
@@ -201,9 +229,32 @@ def chart_data(request: HttpRequest, name: str) -> HttpResponse:
         points = datastore.aggregate(selectors.table_path(table), group_by=x, value=y or None, func=func)
     except DomainError as exc:
         raise Http404(exc.message) from exc
+    labels = {f["id"]: (f.get("info") or {}).get("label") or f["id"] for f in table.fields}
+    keys = [p[0] for p in points]
+    if x == _geo_columns(table.fields).get("district"):  # district codes drawn as the districts' names
+        keys = _district_labels(keys)
+        labels[x] = _("District")
+    counting = func == "count" or not y
+    measure = str(FUNC_LABELS.get(func, func))
     return JsonResponse(
-        {"x": [p[0] for p in points], "y": [p[1] for p in points], "func": func, "x_label": x, "y_label": y or "count"}
+        {
+            "x": keys,
+            "y": [p[1] for p in points],
+            "func": "count" if counting else func,
+            "x_label": labels[x],
+            "y_label": _("number of rows") if counting else f"{labels[y]} ({measure})",
+        }
     )
+
+
+def _district_labels(values: list[Any]) -> list[Any]:
+    from django.utils.translation import get_language
+
+    from smartseoul.core.selectors import district_names
+
+    lang = "en" if (get_language() or "ko").startswith("en") else "ko"
+    names = district_names()
+    return [names.get(str(v), {}).get(lang) or v for v in values]
 
 
 @require_GET

@@ -26,7 +26,13 @@ def test_catalogue_pages(client, parking):
             "/opendata/dataset/jongno-parking/chart.json", {"x": "자치구", "y": "주차면수(CAPACITY)", "func": "sum"}
         ).content
     )
-    assert chart == {"x": ["종로구"], "y": [735], "func": "sum", "x_label": "자치구", "y_label": "주차면수(CAPACITY)"}
+    assert chart == {
+        "x": ["종로구"],
+        "y": [735],
+        "func": "sum",
+        "x_label": "자치구",
+        "y_label": "주차면수(CAPACITY) (합계)",
+    }
     assert client.get("/opendata/dataset/jongno-parking/chart.json", {"x": "nope"}).status_code == 400
     geo = json.loads(client.get("/opendata/dataset/jongno-parking/map.geojson").content)
     assert len(geo["features"]) == 6

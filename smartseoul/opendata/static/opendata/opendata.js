@@ -16,8 +16,8 @@
         var trace = kind === "pie" ? { type: "pie", labels: data.x, values: data.y }
           : { type: kind === "line" ? "scatter" : "bar", mode: kind === "line" ? "lines+markers" : undefined, x: data.x.map(String), y: data.y };
         window.Plotly.newPlot(target, [trace], {
-          margin: { t: 20, r: 10, l: 50, b: 80 }, xaxis: { title: data.x_label },
-          yaxis: { title: data.func + " " + data.y_label }
+          margin: { t: 20, r: 10, l: 60, b: 90 }, xaxis: { title: { text: data.x_label }, automargin: true },
+          yaxis: { title: { text: data.y_label }, automargin: true }
         }, { responsive: true, displaylogo: false });
         target.setAttribute("data-drawn", String(data.x.length));
       })
@@ -28,6 +28,7 @@
     var form = document.getElementById("chart-form");
     if (!form) { return; }
     form.addEventListener("submit", function (e) { e.preventDefault(); drawChart(form); });
+    if (form.hasAttribute("data-autodraw") && window.Plotly) { drawChart(form); }
   }
 
   function setupMap() {
