@@ -142,7 +142,8 @@ def pabulib(request: HttpRequest, envelope_id: int) -> HttpResponse:
 @router.post("/cycles/{slug}/advance", response=CycleOut, auth=session_auth)
 def advance(request: HttpRequest, slug: str, body: AdvanceIn) -> Any:
     c = selectors.cycle_by_slug(slug, include_drafts=True)
-    return cycle_out(services.cycle_advance(actor=_user(request), cycle_id=c.pk, to_phase=body.to_phase))
+    return cycle_out(services.cycle_advance(actor=_user(request), cycle_id=c.pk, to_phase=body.to_phase,
+                                            vote_closes=body.vote_closes))
 
 
 @router.post("/projects/{code}/review", response=ProjectOut, auth=session_auth)

@@ -90,6 +90,8 @@ class ScoreIn(Schema):
 
 class AdvanceIn(Schema):
     to_phase: str
+    vote_closes: datetime | None = Field(None, description="moving to the vote: when it closes (default: the "
+                                         "scheduled end, or two weeks from now)")
 
 
 class OverrideIn(Schema):

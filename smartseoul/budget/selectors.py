@@ -5,9 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
+
+from smartseoul.core import clock
+from smartseoul.lib.allocation import TIE_RULE, Reason
+from smartseoul.lib.money import krw_text
 
 from . import pabulib, voting_bridge
 from .errors import BudgetErrorCode, BudgetNotFound
@@ -24,16 +31,39 @@ from .models import (
 )
 
 PUBLIC_PHASES_FOR_RESULTS = (Phase.IMPLEMENTATION, Phase.CLOSED)
+DEFAULT_VOTE_DAYS = 14  # the citizen vote's length when the scheduled end is already (almost) past
+MIN_VOTE_LENGTH = timedelta(days=1)
+MAX_VOTE_LENGTH = timedelta(days=90)
 
 
 def cycles() -> QuerySet[Cycle]:
     return Cycle.objects.exclude(phase=Phase.DRAFT).order_by("-year", "slug")
 
 
+# what citizens can do now comes first: vote, then propose, then follow the others
+LIVE_ORDER = (Phase.VOTE, Phase.SUBMISSION, Phase.REVIEW, Phase.DELIBERATION, Phase.ALLOCATION, Phase.IMPLEMENTATION)
+
+
+def live_cycles() -> list[Cycle]:
+    """Cycles that are neither drafts nor closed, the ones citizens can act on first."""
+    rows = list(Cycle.objects.filter(phase__in=LIVE_ORDER).order_by("-year", "-id"))
+    return sorted(rows, key=lambda c: LIVE_ORDER.index(c.phase))  # type: ignore[arg-type]
+
+
 def current_cycle() -> Cycle | None:
-    """The newest cycle that is not a draft or closed (else the newest published one)."""
-    live = Cycle.objects.exclude(phase__in=(Phase.DRAFT, Phase.CLOSED)).order_by("-year", "-id").first()
-    return live or Cycle.objects.filter(phase=Phase.CLOSED).order_by("-year", "-id").first()
+    """The cycle citizens can act on now (a vote first, then proposals, then the newest other live
+    one); else the newest closed one."""
+    live = live_cycles()
+    return live[0] if live else Cycle.objects.filter(phase=Phase.CLOSED).order_by("-year", "-id").first()
+
+
+def default_vote_close(cycle: Cycle, now: datetime | None = None) -> datetime:
+    """When the citizen vote closes if the official opens it now: the scheduled end while it is
+    between a day and 90 days away, else DEFAULT_VOTE_DAYS from now."""
+    now = now or clock.now()
+    if now + MIN_VOTE_LENGTH <= cycle.vote_closes <= now + MAX_VOTE_LENGTH:
+        return cycle.vote_closes
+    return now + timedelta(days=DEFAULT_VOTE_DAYS)
 
 
 def cycle_by_slug(slug: str, *, include_drafts: bool = False) -> Cycle:
@@ -41,14 +71,14 @@ def cycle_by_slug(slug: str, *, include_drafts: bool = False) -> Cycle:
     try:
         return qs.get(slug=slug)
     except Cycle.DoesNotExist as exc:
-        raise BudgetNotFound("No such budget cycle.", code=BudgetErrorCode.CYCLE_NOT_FOUND) from exc
+        raise BudgetNotFound(_("No such budget cycle."), code=BudgetErrorCode.CYCLE_NOT_FOUND) from exc
 
 
 def envelope_get(envelope_id: int) -> Envelope:
     try:
         return Envelope.objects.select_related("cycle").get(pk=envelope_id)
     except Envelope.DoesNotExist as exc:
-        raise BudgetNotFound("No such envelope.", code=BudgetErrorCode.ENVELOPE_NOT_FOUND) from exc
+        raise BudgetNotFound(_("No such envelope."), code=BudgetErrorCode.ENVELOPE_NOT_FOUND) from exc
 
 
 def envelopes(cycle: Cycle) -> QuerySet[Envelope]:
@@ -60,7 +90,7 @@ def project_by_code(code: str) -> Project:
     try:
         return Project.objects.select_related("cycle", "envelope").get(code=code)
     except Project.DoesNotExist as exc:
-        raise BudgetNotFound("No such budget proposal.", code=BudgetErrorCode.PROJECT_NOT_FOUND) from exc
+        raise BudgetNotFound(_("No such budget proposal."), code=BudgetErrorCode.PROJECT_NOT_FOUND) from exc
 
 
 def projects(cycle: Cycle, *, status: str | None = None, envelope_id: int | None = None,
@@ -77,6 +107,107 @@ def projects(cycle: Cycle, *, status: str | None = None, envelope_id: int | None
 
 def ballot_projects(envelope: Envelope) -> QuerySet[Project]:
     return envelope.projects.filter(status=ProjectStatus.ON_BALLOT).order_by("code")
+
+
+def democracy_search_url() -> str:
+    """Where the proposal form searches adopted Democracy Seoul proposals ("" if the city runs
+    without Democracy Seoul)."""
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse("api:democracy-adopted")
+    except NoReverseMatch:
+        return ""
+
+
+def place_label(project: Project) -> str:
+    """Where a project is, in the reader's language: "종로구 청운효자동" / "Jongno-gu"."""
+    from smartseoul.core.selectors import district_names, neighborhoods
+
+    if not project.district_code:
+        return ""
+    lang = "en" if (get_language() or "ko").startswith("en") else "ko"
+    names = district_names().get(project.district_code, {})
+    label = names.get(lang) or names.get("ko") or ""
+    if lang == "ko" and project.neighborhood_code:
+        dong = neighborhoods(project.district_code).filter(code=project.neighborhood_code).first()
+        if dong is not None:
+            label = f"{label} {dong.name_ko}"
+    return label
+
+
+def department_choices() -> list[tuple[str, Any]]:
+    """Departments for the review form, grouped: the city's own first, then each district's."""
+    from smartseoul.core.models import Department
+
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for d in Department.objects.select_related("district").order_by("district__code", "code"):
+        key = d.district.name if d.district else str(_("City departments"))
+        groups.setdefault(key, []).append((d.code, d.name))
+    return list(groups.items())
+
+
+def locate_url() -> str:
+    """The city's point → district lookup (core API), used by the proposal form's map pin."""
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse("api:locate")
+    except NoReverseMatch:
+        return ""
+
+
+def democracy_proposal(proposal_id: int) -> dict[str, Any] | None:
+    """The adopted Democracy Seoul proposal with this id ({id, title, url, …}), or None."""
+    try:
+        from smartseoul.democracy.selectors import adopted_proposals
+    except ImportError:  # a city may run without Democracy Seoul
+        return None
+    return next((p for p in adopted_proposals() if p["id"] == proposal_id), None)
+
+
+def vote_is_open(cycle: Cycle) -> bool:
+    """The cycle is in its vote phase and its closing time has not passed."""
+    return cycle.phase == Phase.VOTE and clock.now() < cycle.vote_closes
+
+
+def voter_state(envelope: Envelope, user: Any) -> dict[str, Any]:
+    """For the vote page: signed in?, voted already (and the receipt tracker)?, may vote?, and
+    if not, why — in the reader's language."""
+    if envelope.vote_id is None:
+        return {"signed_in": bool(user and user.is_authenticated), "voted": False, "eligible": False,
+                "code": "", "message": ""}
+    state = voting_bridge.voter_state(envelope.vote_id, user)
+    if state["code"]:
+        state["message"] = _voting_text(state["code"], state["message"])
+    return state
+
+
+def _voting_text(code: str, fallback: str) -> str:
+    texts = {
+        "verification_required": _("Verify your phone number to vote."),
+        "resident_required": _("This envelope is voted on by the district's residents: confirm your home "
+                               "district on your profile to vote."),
+        "wrong_district": _("This envelope is voted on by the residents of its district only."),
+        "already_voted": _("You have already voted in this envelope."),
+        "vote_not_open": _("This vote is not open now."),
+        "too_young": _("This vote has a minimum age."),
+        "birth_year_required": _("This vote has a minimum age: add your year of birth on your profile."),
+        "over_budget": _("The projects you chose cost more than this envelope."),
+        "too_many_choices": _("You chose more projects than this ballot allows."),
+        "over_points": _("You gave more points than this ballot allows."),
+        "bad_choices": _("This ballot is not valid; check your choices."),
+        "log_busy": _("The ballot box is busy; please try again."),
+    }
+    return str(texts.get(code, fallback))
+
+
+def ballot_error_text(exc: Any) -> str:
+    """A refused ballot in the reader's language: the budget's own messages are translated where
+    they are raised; the voting module's codes are translated here."""
+    if type(exc).__module__.startswith("smartseoul.budget"):
+        return str(exc.message)
+    return _voting_text(str(getattr(exc, "code", "")), str(exc.message))
 
 
 def review_queue(cycle: Cycle) -> QuerySet[Project]:
@@ -118,6 +249,82 @@ def results(cycle: Cycle) -> list[EnvelopeResult]:
         out.append(EnvelopeResult(env, run, list(run.outcomes.all()) if run else [],
                                   list(run.overrides.all()) if run else []))
     return out
+
+
+def _won(amount: float | int | None) -> str:
+    return krw_text(round(amount or 0), get_language() or "ko")
+
+
+def explanation(outcome: ProjectOutcome) -> str:
+    """Why a project was or was not funded, in the reader's language, from the outcome's reason
+    code and numbers (the stored `explanation` is the English text of the same facts)."""
+    d = outcome.detail or {}
+    cost = outcome.project.cost or 0
+    values: dict[str, Any] = {
+        "rank": outcome.rank, "votes": f"{outcome.votes:,}", "cost": _won(cost),
+        "before": _won(outcome.remaining_before), "left": _won(d.get("supporters_money")),
+        "share": _won(d.get("max_payment")), "round": d.get("round", outcome.rank),
+        "min": f"{int(d.get('min_votes', 0)):,}",
+    }
+    reason = outcome.reason
+    n = outcome.votes
+    if "score" in d and reason in (Reason.FUNDED_WEIGHTED, Reason.NOT_FIT):
+        params = outcome.run.params or {}
+        values.update(score=f"{float(d['score']):.2f}", wc=params.get("committee_weight", 45),
+                      wv=params.get("citizen_weight", 55))
+        if outcome.funded:
+            return ngettext(
+                "Funded: rank %(rank)s, combined score %(score)s (%(wc)s%% committee, %(wv)s%% citizens; "
+                "%(votes)s vote); its cost %(cost)s fitted the remaining %(before)s.",
+                "Funded: rank %(rank)s, combined score %(score)s (%(wc)s%% committee, %(wv)s%% citizens; "
+                "%(votes)s votes); its cost %(cost)s fitted the remaining %(before)s.", n) % values
+        return ngettext(
+            "Not funded: rank %(rank)s, combined score %(score)s (%(wc)s%% committee, %(wv)s%% citizens; "
+            "%(votes)s vote); its cost %(cost)s did not fit the remaining %(before)s.",
+            "Not funded: rank %(rank)s, combined score %(score)s (%(wc)s%% committee, %(wv)s%% citizens; "
+            "%(votes)s votes); its cost %(cost)s did not fit the remaining %(before)s.", n) % values
+    texts = {
+        Reason.FUNDED_GREEDY: ngettext(
+            "Funded: rank %(rank)s, %(votes)s vote; its cost %(cost)s fitted the remaining %(before)s.",
+            "Funded: rank %(rank)s, %(votes)s votes; its cost %(cost)s fitted the remaining %(before)s.", n),
+        Reason.NOT_FIT: ngettext(
+            "Not funded: rank %(rank)s, %(votes)s vote; its cost %(cost)s did not fit the remaining %(before)s "
+            "after the projects ranked above it were funded.",
+            "Not funded: rank %(rank)s, %(votes)s votes; its cost %(cost)s did not fit the remaining %(before)s "
+            "after the projects ranked above it were funded.", n),
+        Reason.BELOW_FLOOR: ngettext(
+            "Not funded: %(votes)s vote, below the minimum of %(min)s votes.",
+            "Not funded: %(votes)s votes, below the minimum of %(min)s votes.", n),
+        Reason.FUNDED_MES: ngettext(
+            "Funded in equal-shares round %(round)s: its %(votes)s supporter could pay its cost %(cost)s, "
+            "paying at most %(share)s of their equal share (remaining money %(before)s).",
+            "Funded in equal-shares round %(round)s: its %(votes)s supporters could share its cost %(cost)s, "
+            "each paying at most %(share)s of their equal share (remaining money %(before)s).", n),
+        Reason.FUNDED_COMPLETION: ngettext(
+            "Funded in the completion phase: its supporters' remaining equal shares (%(left)s) could not cover "
+            "its cost %(cost)s, but with %(votes)s vote (rank %(rank)s) it fitted the money left, %(before)s.",
+            "Funded in the completion phase: its supporters' remaining equal shares (%(left)s) could not cover "
+            "its cost %(cost)s, but with %(votes)s votes (rank %(rank)s) it fitted the money left, %(before)s.", n),
+        Reason.MES_NOT_AFFORDABLE_NOT_FIT: ngettext(
+            "Not funded: its supporters' remaining equal shares (%(left)s) could not cover its cost %(cost)s, "
+            "and in the completion phase (rank %(rank)s, %(votes)s vote) it did not fit the money left, "
+            "%(before)s.",
+            "Not funded: its supporters' remaining equal shares (%(left)s) could not cover its cost %(cost)s, "
+            "and in the completion phase (rank %(rank)s, %(votes)s votes) it did not fit the money left, "
+            "%(before)s.", n),
+    }
+    text = texts.get(reason)  # type: ignore[call-overload]
+    return text % values if text else outcome.explanation
+
+
+def tie_rule_text(run: AllocationRun | None) -> str:
+    """The run's tie rule in the reader's language (the documented rule; any other text as stored)."""
+    if run is None:
+        return ""
+    if run.tie_rule == TIE_RULE:
+        return _("Ties are broken by more votes, then lower cost, then earlier submission, then the smaller "
+                 "project id.")
+    return run.tie_rule
 
 
 def project_outcome(project: Project) -> ProjectOutcome | None:

@@ -16,14 +16,16 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Avg
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from smartseoul.accounts.models import Capability, Role, Verification
 from smartseoul.core import clock
 from smartseoul.core.services import audit_record, notify
 from smartseoul.lib import allocation as alloc
+from smartseoul.lib.money import krw_text
 
-from . import pabulib, voting_bridge
+from . import pabulib, selectors, voting_bridge
 from .errors import BudgetConflict, BudgetErrorCode, BudgetForbidden, BudgetInvalid, BudgetNotFound
 from .models import (
     PHASE_ORDER,
@@ -53,6 +55,8 @@ if TYPE_CHECKING:
 MAX_AMOUNT = 10**15  # KRW; far above any city's budget, keeps sums inside 64-bit integers
 MIN_OVERRIDE_REASON = 20
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
+MIN_VOTE_LENGTH = selectors.MIN_VOTE_LENGTH
+MAX_VOTE_LENGTH = selectors.MAX_VOTE_LENGTH
 
 
 # --- authorisation ---------------------------------------------------------------------------
@@ -99,6 +103,11 @@ def _phase(cycle: Cycle, *allowed: str) -> None:
             _("This cannot be done in the cycle's current phase (%(phase)s).") % {"phase": cycle.get_phase_display()},
             code=BudgetErrorCode.WRONG_PHASE, phase=cycle.phase, allowed=list(allowed),
         )
+
+
+def _won(amount: int) -> str:
+    """An amount in messages as people read it: 11억 원 / KRW 1.1 billion."""
+    return krw_text(amount, get_language() or "ko")
 
 
 def _text(value: str, *, field: str, minimum: int = 1, maximum: int = 200) -> str:
@@ -225,8 +234,8 @@ def envelope_create(
     allocated = sum(cycle.envelopes.values_list("amount", flat=True))
     if allocated + amount > cycle.total_amount:
         raise BudgetInvalid(
-            _("The envelopes would add up to more than the cycle's total (%(total)s won).") % {
-                "total": f"{cycle.total_amount:,}"},
+            _("The envelopes would add up to more than the cycle's total (%(total)s).") % {
+                "total": _won(cycle.total_amount)},
             code=BudgetErrorCode.BAD_ENVELOPE, allocated=allocated, total=cycle.total_amount)
     if cycle.envelopes.filter(kind=kind, district_code=district_code, proposal_type=proposal_type).exists():
         raise BudgetConflict(_("This envelope already exists."), code=BudgetErrorCode.BAD_ENVELOPE)
@@ -253,16 +262,61 @@ def _locked_project(project_id: int) -> Project:
         raise BudgetNotFound(_("No such budget proposal."), code=BudgetErrorCode.PROJECT_NOT_FOUND) from exc
 
 
+def _check_vote_close(closes: datetime, now: datetime) -> datetime:
+    if closes.tzinfo is None:
+        raise BudgetInvalid(_("Dates need a time zone."), code=BudgetErrorCode.BAD_CYCLE, field="vote_closes")
+    if closes < now + MIN_VOTE_LENGTH:
+        raise BudgetInvalid(_("The vote must stay open for at least a day; choose a later closing time."),
+                            code=BudgetErrorCode.BAD_CYCLE, field="vote_closes")
+    if closes > now + MAX_VOTE_LENGTH:
+        raise BudgetInvalid(_("A vote stays open for at most 90 days; choose an earlier closing time."),
+                            code=BudgetErrorCode.BAD_CYCLE, field="vote_closes")
+    return closes
+
+
+# the date that a move into each phase makes true (the end of the phase before it)
+PHASE_BOUNDARY = {Phase.SUBMISSION: "submission_opens", Phase.REVIEW: "submission_closes",
+                  Phase.DELIBERATION: "review_closes", Phase.VOTE: "deliberation_closes",
+                  Phase.ALLOCATION: "vote_closes"}
+DATE_FIELDS = ("submission_opens", "submission_closes", "review_closes", "deliberation_closes", "vote_opens",
+               "vote_closes")
+
+
+def _record_phase_dates(cycle: Cycle, to_phase: str, now: datetime, vote_closes: datetime | None) -> None:
+    """The phase the official chooses is the truth: the phase that ends, ends now (a vote closed
+    earlier by its time keeps that time), the vote runs from now to its closing time, and the dates
+    before stay in order. Scheduled dates of later phases are left as planned."""
+    name = PHASE_BOUNDARY.get(to_phase)  # type: ignore[call-overload]
+    if name is None:
+        return
+    setattr(cycle, name, min(cycle.vote_closes, now) if to_phase == Phase.ALLOCATION else now)
+    if to_phase == Phase.VOTE:
+        assert vote_closes is not None
+        cycle.vote_opens, cycle.vote_closes = now, vote_closes
+    for i in range(DATE_FIELDS.index(name) - 1, -1, -1):
+        earlier, later = DATE_FIELDS[i], DATE_FIELDS[i + 1]
+        setattr(cycle, earlier, min(getattr(cycle, earlier), getattr(cycle, later)))
+    cycle.save(update_fields=list(DATE_FIELDS))
+
+
 @transaction.atomic
-def cycle_advance(*, actor: User, cycle_id: int, to_phase: str) -> Cycle:
+def cycle_advance(*, actor: User, cycle_id: int, to_phase: str, vote_closes: datetime | None = None) -> Cycle:
     """Moves the cycle to the next phase, doing what that phase needs:
-    vote → opens a `voting` vote per envelope; allocation → closes the votes and allocates;
-    implementation → publishes the results and tells the proposers."""
+    vote → opens a `voting` vote per envelope, open from now until `vote_closes` (by default the
+    scheduled end, or two weeks from now if that is less than a day away: `selectors.default_vote_close`);
+    allocation → closes the votes and allocates; implementation → publishes the results and tells
+    the proposers. The phase the official chooses decides, not the scheduled dates."""
     _require_admin(actor)
     cycle = _locked_cycle(cycle_id)
     if to_phase not in PHASE_ORDER or PHASE_ORDER.index(to_phase) != PHASE_ORDER.index(cycle.phase) + 1:
         raise BudgetConflict(_("A cycle moves one phase at a time, in order."), code=BudgetErrorCode.WRONG_PHASE,
                              phase=cycle.phase, to_phase=to_phase)
+    now = clock.now()
+    if to_phase == Phase.VOTE:
+        vote_closes = _check_vote_close(vote_closes or selectors.default_vote_close(cycle, now), now)
+    elif vote_closes is not None:
+        raise BudgetInvalid(_("A closing time is chosen only when the vote opens."), code=BudgetErrorCode.BAD_CYCLE,
+                            field="vote_closes")
     if to_phase == Phase.SUBMISSION and not cycle.envelopes.exists():
         raise BudgetConflict(_("Create at least one envelope first."), code=BudgetErrorCode.BAD_ENVELOPE)
     if to_phase == Phase.DELIBERATION:
@@ -271,10 +325,12 @@ def cycle_advance(*, actor: User, cycle_id: int, to_phase: str) -> Cycle:
             raise BudgetConflict(_("%(n)s proposals still wait for their eligibility review.") % {"n": pending},
                                  code=BudgetErrorCode.WRONG_PHASE, pending=pending)
     if to_phase == Phase.VOTE:
-        _open_votes(cycle, actor)
+        assert vote_closes is not None
+        _open_votes(cycle, actor, opens=now, closes=vote_closes)
     previous = cycle.phase
     cycle.phase = to_phase
     cycle.save(update_fields=["phase"])
+    _record_phase_dates(cycle, to_phase, now, vote_closes)
     if to_phase == Phase.ALLOCATION:
         for env in cycle.envelopes.exclude(vote_id=None):
             voting_bridge.close(vote_id=env.vote_id, actor=actor)  # type: ignore[arg-type]
@@ -285,19 +341,22 @@ def cycle_advance(*, actor: User, cycle_id: int, to_phase: str) -> Cycle:
         cycle.results_published_at = clock.now()
         cycle.save(update_fields=["results_published_at"])
         _tell_proposers(cycle)
-    audit_record(actor=actor, action="budget.cycle_advance", target=cycle,
-                 details={"from": previous, "to": to_phase})
+    details: dict[str, Any] = {"from": previous, "to": to_phase}
+    if to_phase == Phase.VOTE:
+        details["vote_opens"] = cycle.vote_opens.isoformat()
+        details["vote_closes"] = cycle.vote_closes.isoformat()
+    audit_record(actor=actor, action="budget.cycle_advance", target=cycle, details=details)
     return cycle
 
 
-def _open_votes(cycle: Cycle, actor: User) -> None:
+def _open_votes(cycle: Cycle, actor: User, *, opens: datetime, closes: datetime) -> None:
     for env in cycle.envelopes.all():
         projects = list(env.projects.filter(status=ProjectStatus.ELIGIBLE).order_by("code"))
         if not projects or env.vote_id is not None:
             continue
         codes = [env.district_code] if cycle.residents_only and env.kind == EnvelopeKind.DISTRICT else None
         env.vote_id = voting_bridge.open_vote(cycle=cycle, envelope=env, projects=projects, actor=actor,
-                                              district_codes=codes)
+                                              district_codes=codes, opens_at=opens, closes_at=closes)
         env.save(update_fields=["vote_id"])
         env.projects.filter(status=ProjectStatus.ELIGIBLE).update(status=ProjectStatus.ON_BALLOT)
 
@@ -430,8 +489,8 @@ def project_review(
             raise BudgetInvalid(_("Choose an envelope of this cycle."), code=BudgetErrorCode.BAD_REVIEW,
                                 field="envelope")
         if cost > envelope.amount:
-            raise BudgetInvalid(_("The cost is larger than the whole envelope (%(amount)s won).") % {
-                "amount": f"{envelope.amount:,}"}, code=BudgetErrorCode.BAD_REVIEW, field="cost")
+            raise BudgetInvalid(_("The cost is larger than the whole envelope (%(amount)s).") % {
+                "amount": _won(envelope.amount)}, code=BudgetErrorCode.BAD_REVIEW, field="cost")
         if project.proposal_type == ProposalType.DEMOCRACY and project.democracy_proposal_id is not None:
             from smartseoul.democracy.services import proposal_link_budget
 
@@ -529,9 +588,9 @@ def ballot_cast(
             total_cost = sum(on_ballot[c].cost or 0 for c in codes)
             if total_cost > env.amount:
                 raise BudgetInvalid(
-                    _("The projects you chose cost %(total)s won in all, more than this envelope's "
-                      "%(amount)s won. Remove a project and try again.") % {
-                        "total": f"{total_cost:,}", "amount": f"{env.amount:,}"},
+                    _("The projects you chose cost %(total)s in all, more than this envelope's "
+                      "%(amount)s. Remove a project and try again.") % {
+                        "total": _won(total_cost), "amount": _won(env.amount)},
                     code=BudgetErrorCode.OVER_ENVELOPE, total=total_cost, envelope=env.amount)
         choice = codes
     return voting_bridge.cast(vote_id=env.vote_id, user=user, choice=choice, lat=lat, lon=lon)
@@ -656,8 +715,8 @@ def outcome_override(*, actor: User, project_id: int, funded: bool, reason: str)
         spent = sum(c or 0 for c in env.projects.filter(status=ProjectStatus.FUNDED).values_list("cost", flat=True))
         if spent + (project.cost or 0) > env.amount:
             raise BudgetConflict(
-                _("Funding it would spend %(total)s won, more than the envelope's %(amount)s won; unfund another "
-                  "project first.") % {"total": f"{spent + (project.cost or 0):,}", "amount": f"{env.amount:,}"},
+                _("Funding it would spend %(total)s, more than the envelope's %(amount)s; unfund another "
+                  "project first.") % {"total": _won(spent + (project.cost or 0)), "amount": _won(env.amount)},
                 code=BudgetErrorCode.OVER_ENVELOPE)
     project.status = ProjectStatus.FUNDED if funded else ProjectStatus.NOT_FUNDED
     project.save(update_fields=["status"])

@@ -10,17 +10,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from smartseoul.accounts.middleware import second_factor_passed
-from smartseoul.core import ratelimit
+from smartseoul.core import clock, ratelimit
 from smartseoul.core.errors import DomainError
 
 from . import charts, selectors, services
 from .errors import BudgetConflict, BudgetErrorCode, BudgetForbidden
-from .forms import OverrideForm, PabulibForm, ProposalForm, ReviewForm, ScoreForm, UpdateForm
+from .forms import TYPE_HELP, AdvanceForm, OverrideForm, PabulibForm, ProposalForm, ReviewForm, ScoreForm, UpdateForm
 from .models import PHASE_ORDER, Phase, ProjectStatus, VoteMethod
 
 
@@ -46,20 +49,31 @@ def official_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    cycle = selectors.current_cycle()
-    return render(request, "budget/home.html", {"cycle": cycle, "cycles": selectors.cycles()[:20],
-                                                "stats": selectors.stats(cycle) if cycle else None})
+    return render(request, "budget/home.html", {"live": selectors.live_cycles(), "cycles": selectors.cycles()[:20],
+                                                "now": clock.now()})
 
 
 def _timeline(cycle: Any) -> list[dict[str, Any]]:
+    """The phases with their dates: what really happened for the phases done, the current phase
+    from its start (to its planned end while that is ahead), later phases while their plan holds."""
     dates: dict[str, tuple[Any, Any]] = {Phase.SUBMISSION: (cycle.submission_opens, cycle.submission_closes),
              Phase.REVIEW: (cycle.submission_closes, cycle.review_closes),
              Phase.DELIBERATION: (cycle.review_closes, cycle.deliberation_closes),
              Phase.VOTE: (cycle.vote_opens, cycle.vote_closes)}
+    now = clock.now()
     current = PHASE_ORDER.index(cycle.phase)
-    return [{"key": p, "label": Phase(p).label, "dates": dates.get(p), "state": (
-        "done" if PHASE_ORDER.index(p) < current else "current" if p == cycle.phase else "next")}
-        for p in PHASE_ORDER if p not in (Phase.DRAFT, Phase.CLOSED)]
+    steps = []
+    for p in PHASE_ORDER:
+        if p in (Phase.DRAFT, Phase.CLOSED):
+            continue
+        state = "done" if PHASE_ORDER.index(p) < current else "current" if p == cycle.phase else "next"
+        start, end = dates.get(p, (None, None))
+        if state == "current" and end is not None and end <= now:
+            end = None  # running past its plan: shown as "since …"
+        if state == "next" and start is not None and start <= now:
+            start = end = None  # the plan has passed: the office sets the new dates
+        steps.append({"key": p, "label": Phase(p).label, "start": start, "end": end, "state": state})
+    return steps
 
 
 @require_GET
@@ -68,7 +82,7 @@ def cycle(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "budget/cycle.html", {
         "cycle": c, "timeline": _timeline(c), "envelopes": selectors.envelopes(c),
         "projects": selectors.projects(c)[:500], "results_public": selectors.results_public(c),
-        "stats": selectors.stats(c),
+        "stats": selectors.stats(c), "vote_open": selectors.vote_is_open(c),
     })
 
 
@@ -81,6 +95,8 @@ def project(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "budget/project.html", {
         "project": p, "outcome": selectors.project_outcome(p) if public else None, "results_public": public,
         "updates": selectors.updates(p), "overrides": p.overrides.all() if public else [],
+        "place": selectors.place_label(p),
+        "democracy": selectors.democracy_proposal(p.democracy_proposal_id) if p.democracy_proposal_id else None,
         "can_withdraw": request.user.is_authenticated and p.proposer_id == request.user.pk
         and p.status in (ProjectStatus.SUBMITTED, ProjectStatus.ELIGIBLE),
     })
@@ -96,18 +112,27 @@ def propose(request: HttpRequest, slug: str) -> HttpResponse:
             ratelimit.hit(f"budget-submit:{request.user.pk}", limit=20, window_seconds=3600)
             p = services.project_submit(user=request.user, cycle_id=c.pk, **form.cleaned_data)  # type: ignore[arg-type]
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            _form_error(form, exc)
         else:
-            messages.success(request, _("Your proposal %(code)s was submitted.") % {"code": p.code})
+            messages.success(request, _("Your proposal was submitted. Officials review it next; you will get a "
+                                        "message with the result."))
             return redirect("budget:project", code=p.code)
-    adopted: list[dict[str, Any]] = []
-    try:
-        from smartseoul.democracy.selectors import adopted_proposals
+    chosen = None
+    if form.is_bound and request.POST.get("democracy_proposal_id", "").isdigit():
+        chosen = selectors.democracy_proposal(int(request.POST["democracy_proposal_id"]))
+    return render(request, "budget/propose.html", {
+        "cycle": c, "form": form, "type_help": TYPE_HELP, "chosen_democracy": chosen,
+        "democracy_search_url": selectors.democracy_search_url(), "locate_url": selectors.locate_url(),
+    }, status=400 if form.is_bound else 200)
 
-        adopted = adopted_proposals()
-    except ImportError:  # a city may run without Democracy Seoul
-        adopted = []
-    return render(request, "budget/propose.html", {"cycle": c, "form": form, "adopted": adopted})
+
+def _form_error(form: Any, exc: DomainError) -> None:
+    """A refusal from the service, shown at the field it concerns when there is one."""
+    if exc.code == "outside_city":
+        form.add_error("district_code", _("This place is outside the city; pin a place inside the city."))
+        return
+    field = str(exc.details.get("field", ""))
+    form.add_error(field if field in form.fields and not form.fields[field].widget.is_hidden else None, exc.message)
 
 
 @login_required
@@ -126,7 +151,6 @@ def vote(request: HttpRequest, envelope_id: int) -> HttpResponse:
     if c.phase != Phase.VOTE or env.vote_id is None:
         raise BudgetConflict(_("This envelope is not being voted on now."), code=BudgetErrorCode.WRONG_PHASE)
     error = ""
-    receipt = None
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"/accounts/login/?next={request.path}")
@@ -142,10 +166,15 @@ def vote(request: HttpRequest, envelope_id: int) -> HttpResponse:
         except ValueError:
             error = _("Points are whole numbers.")
         except DomainError as exc:
-            error = exc.message
+            error = selectors.ballot_error_text(exc)
+        else:  # post/redirect/get: a reload shows the receipt instead of casting again
+            messages.success(request, _("Thank you, your ballot was counted. Your receipt tracker is %(tracker)s.")
+                             % {"tracker": receipt["tracker"]})
+            return redirect("budget:vote", envelope_id=env.pk)
     return render(request, "budget/vote.html", {
         "envelope": env, "cycle": c, "projects": selectors.ballot_projects(env), "error": error,
-        "receipt": receipt, "chosen": request.POST.getlist("project") if request.method == "POST" else [],
+        "voter": selectors.voter_state(env, request.user), "vote_open": selectors.vote_is_open(c),
+        "chosen": request.POST.getlist("project") if request.method == "POST" else [],
     }, status=400 if error else 200)
 
 
@@ -198,6 +227,18 @@ def pabulib_file(request: HttpRequest, envelope_id: int) -> HttpResponse:
 
 # --- the budget office -------------------------------------------------------------------------
 
+# what moving a cycle into each phase does, said next to the button
+NEXT_HELP = {
+    Phase.SUBMISSION: gettext_lazy("Citizens can send proposals from now on."),
+    Phase.REVIEW: gettext_lazy("Proposals close now; officials review each one."),
+    Phase.DELIBERATION: gettext_lazy("The review ends; the citizen committee scores the eligible proposals."),
+    Phase.VOTE: gettext_lazy("A ballot opens now for every envelope with eligible proposals."),
+    Phase.ALLOCATION: gettext_lazy("The votes close now, and the money of every envelope is allocated by the "
+                                   "cycle's rule."),
+    Phase.IMPLEMENTATION: gettext_lazy("The results are published and every proposer is told."),
+    Phase.CLOSED: gettext_lazy("The cycle is archived; its results stay public."),
+}
+
 
 @official_required
 @require_GET
@@ -207,7 +248,15 @@ def office(request: HttpRequest) -> HttpResponse:
     rows = []
     for c in Cycle.objects.order_by("-year", "slug"):
         i = PHASE_ORDER.index(c.phase)
-        rows.append({"cycle": c, "next": PHASE_ORDER[i + 1] if i + 1 < len(PHASE_ORDER) else None,
+        nxt = PHASE_ORDER[i + 1] if i + 1 < len(PHASE_ORDER) else None
+        form = None
+        if nxt:
+            initial: dict[str, Any] = {"to_phase": nxt}
+            if nxt == Phase.VOTE:
+                initial["vote_closes"] = timezone.localtime(selectors.default_vote_close(c))
+            form = AdvanceForm(initial=initial, auto_id=f"id_{c.slug}_%s")
+        rows.append({"cycle": c, "next": nxt, "next_label": Phase(nxt).label if nxt else "", "advance_form": form,
+                     "next_help": NEXT_HELP.get(nxt, "") if nxt else "",  # type: ignore[call-overload]
                      "queue": selectors.review_queue(c).count(), "envelopes": selectors.envelopes(c)})
     return render(request, "budget/office.html", {"rows": rows, "is_admin": services.is_budget_admin(request.user),
                                                   "pb_form": PabulibForm()})
@@ -217,12 +266,22 @@ def office(request: HttpRequest) -> HttpResponse:
 @require_POST
 def office_advance(request: HttpRequest, slug: str) -> HttpResponse:
     c = selectors.cycle_by_slug(slug, include_drafts=True)
+    form = AdvanceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        return redirect("budget:office")
     try:
-        services.cycle_advance(actor=request.user, cycle_id=c.pk, to_phase=request.POST.get("to_phase", ""))  # type: ignore[arg-type]
+        moved = services.cycle_advance(actor=request.user, cycle_id=c.pk, to_phase=form.cleaned_data["to_phase"],  # type: ignore[arg-type]
+                                       vote_closes=form.cleaned_data.get("vote_closes") or None)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("The cycle moved to the next phase."))
+        if moved.phase == Phase.VOTE:
+            messages.success(request, _("The citizen vote is open now, until %(closes)s (Seoul time).") % {
+                "closes": date_format(timezone.localtime(moved.vote_closes), "DATETIME_FORMAT")})
+        else:
+            messages.success(request, _("The cycle moved to the phase: %(phase)s.") % {
+                "phase": moved.get_phase_display()})
     return redirect("budget:office")
 
 
@@ -253,6 +312,7 @@ def office_cycle(request: HttpRequest, slug: str) -> HttpResponse:
     c = selectors.cycle_by_slug(slug, include_drafts=True)
     return render(request, "budget/office_cycle.html", {
         "cycle": c, "queue": selectors.review_queue(c), "projects": selectors.projects(c, public=False),
+        "results_public": selectors.results_public(c),
         "is_committee": services.is_committee_member(request.user), "score_form": ScoreForm(),
     })
 
@@ -263,7 +323,9 @@ def office_project(request: HttpRequest, code: str) -> HttpResponse:
     p = selectors.project_by_code(code)
     action = request.POST.get("action", "")
     review_form = ReviewForm(request.POST if action == "review" else None,
-                             initial={"cost": p.requested_cost, "envelope_id": p.envelope_id})
+                             initial={"cost": p.cost or p.requested_cost, "envelope_id": p.envelope_id,
+                                      "department_code": p.department_code},
+                             envelopes=p.cycle.envelopes.all(), departments=selectors.department_choices())
     score_form = ScoreForm(request.POST if action == "score" else None)
     override_form = OverrideForm(request.POST if action == "override" else None)
     is_update = action == "update"
@@ -286,7 +348,7 @@ def office_project(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(request, _("Saved."))
             return redirect("budget:office-project", code=code)
     return render(request, "budget/office_project.html", {
-        "project": p, "envelopes": p.cycle.envelopes.all(), "outcome": selectors.project_outcome(p),
+        "project": p, "place": selectors.place_label(p), "outcome": selectors.project_outcome(p),
         "updates": selectors.updates(p), **{f"{k}_form": v for k, v in forms.items()},
         "is_admin": services.is_budget_admin(request.user),
         "is_committee": services.is_committee_member(request.user),

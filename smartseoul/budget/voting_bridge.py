@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
-
-from smartseoul.core import clock
 
 from .errors import BudgetConflict, BudgetErrorCode
 
@@ -26,8 +25,9 @@ def source_for(envelope: Envelope) -> str:
 
 
 def open_vote(*, cycle: Cycle, envelope: Envelope, projects: Sequence[Project], actor: User,
-              district_codes: list[str] | None = None) -> int:
-    """Creates and publishes the envelope's vote; returns its id."""
+              opens_at: datetime, closes_at: datetime, district_codes: list[str] | None = None) -> int:
+    """Creates and publishes the envelope's vote, open from `opens_at` (the moment the official
+    moves the cycle to its vote phase) until `closes_at`; returns its id."""
     from smartseoul.voting.services import vote_create
 
     if len(projects) < 2:
@@ -35,7 +35,6 @@ def open_vote(*, cycle: Cycle, envelope: Envelope, projects: Sequence[Project], 
             _("The envelope %(name)s has only one project on the ballot; a vote needs at least two.") % {
                 "name": envelope.name}, code=BudgetErrorCode.NO_VOTE, envelope=envelope.pk)
     method = cycle.vote_method
-    now = clock.now()
     options = [{"text": p.title, "cost": int(p.cost or 0), "key": p.code} for p in projects]
     vote = vote_create(
         owner=actor, kind="policy", title=f"{cycle.name} · {envelope.name}"[:200],
@@ -43,7 +42,7 @@ def open_vote(*, cycle: Cycle, envelope: Envelope, projects: Sequence[Project], 
         max_choices=min(cycle.max_choices, len(options)) if method == "approval" else None,
         points_total=cycle.points_per_voter if method == "points" else None,
         budget_limit=envelope.amount if method == "knapsack" else None,
-        opens_at=max(now, cycle.vote_opens), closes_at=cycle.vote_closes,
+        opens_at=opens_at, closes_at=closes_at,
         target={"type": "districts", "codes": district_codes} if district_codes else {"type": "everyone"},
         owner_body=envelope.district_code or "city", source=source_for(envelope), publish=True,
     )
@@ -95,6 +94,21 @@ def ballots(*, vote_id: int) -> list[BallotChoice]:
             out.append(BallotChoice(codes=[code_of[int(c)] for c in choices if int(c) in code_of],
                                     district_code=b.get("district_code")))
     return out
+
+
+def voter_state(vote_id: int, user: Any) -> dict[str, Any]:
+    """What the vote page tells this person: signed out; already voted (with the receipt
+    tracker); may vote; or may not, with the voting module's reason code and message."""
+    from smartseoul.voting.selectors import eligibility, my_ballot, vote_get
+
+    if user is None or not user.is_authenticated:
+        return {"signed_in": False, "voted": False, "eligible": False, "code": "", "message": ""}
+    ballot = my_ballot(vote_id, user)
+    if ballot is not None:
+        return {"signed_in": True, "voted": True, "tracker": ballot.tracker, "eligible": False, "code": "",
+                "message": ""}
+    ok, code, message = eligibility(vote_get(vote_id), user)
+    return {"signed_in": True, "voted": False, "eligible": ok, "code": str(code), "message": message}
 
 
 def ballots_so_far(vote_id: int) -> int:

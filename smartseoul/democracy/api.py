@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Status
+from ninja import Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from smartseoul.core.auth import request_user, session_auth
@@ -301,9 +301,10 @@ def tracking(request: HttpRequest) -> Any:
     return selectors.answer_tracking()
 
 
-@router.get("/adopted", response=list[dict])
-def adopted(request: HttpRequest) -> Any:
-    return selectors.adopted_proposals()
+@router.get("/adopted", response=list[dict], url_name="democracy-adopted")
+def adopted(request: HttpRequest, q: str = "", limit: int = Query(100, ge=1, le=500)) -> Any:
+    """Adopted proposals (for the budget's Democracy Seoul connection); `q` searches the titles."""
+    return selectors.adopted_proposals(q=q.strip()[:100] or None, limit=limit)
 
 
 @router.post("/reports", response={201: dict}, auth=session_auth)

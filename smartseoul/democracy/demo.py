@@ -1,4 +1,5 @@
-"""Seoul demo data for Democracy Seoul: proposals at several ladder stages and one Seoul Inquires round.
+"""Seoul demo data for Democracy Seoul: proposals at several ladder stages (one adopted after its
+forum, with a past history) and one Seoul Inquires round.
 
 Idempotent: proposals are found by title, demo citizens by user name; a second run adds nothing.
 Demo citizens get an unusable password (they exist to hold supports), so nobody can sign in as them.
@@ -6,6 +7,8 @@ Demo citizens get an unusable password (they exist to hold supports), so nobody 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.db import transaction
@@ -54,6 +57,16 @@ DEMO_PROPOSALS: list[tuple[str, str, str, str, str | None, int]] = [
     ),
 ]
 
+# the proposal that went the whole way to "adopted": title, problem, solution, category, district, supporters
+ADOPTED: tuple[str, str, str, str, str | None, int] = (
+    "폭염 때 버스정류장 그늘막 늘리기",
+    "한여름 버스정류장에는 그늘이 없어 어르신과 아이들이 뙤약볕 아래에서 버스를 기다립니다.",
+    "유동인구가 많은 버스정류장부터 접이식 그늘막을 설치하고, 설치 기준을 시민과 함께 정합시다.",
+    "environment",
+    None,
+    110,
+)
+
 
 @transaction.atomic
 def load_demo() -> dict[str, int]:
@@ -90,7 +103,71 @@ def load_demo() -> dict[str, int]:
                 closes_at=clock.now() + timedelta(days=21),
             )
     _answer_one(Proposal.objects.filter(stage=Stage.DEPARTMENT_ANSWER_DUE, category="traffic").first())
+    if not Proposal.objects.filter(title=ADOPTED[0]).exists():
+        _adopted(citizens)
+        created += 1
     return {"proposals": created}
+
+
+@contextmanager
+def _days_ago(days: float) -> Iterator[None]:
+    """Runs the block as if it were `days` days ago (the clock moves back, then forward again), so
+    the adopted proposal's history carries real past dates."""
+    seconds = days * 86400
+    clock.advance(-seconds)
+    try:
+        yield
+    finally:
+        clock.advance(seconds)
+
+
+def _adopted(citizens: list[User]) -> None:
+    """One proposal that went the whole way: support, the department's answer, a public forum and
+    the final answer "adopted" — the kind the participatory budget's Democracy Seoul connection
+    builds on."""
+    title, problem, solution, category, district, supporters = ADOPTED
+    with _days_ago(100):
+        author = citizens[-1]
+        p = services.proposal_create(
+            author=author, title=title, problem=problem, solution=solution, category=category, district_code=district
+        )
+        for user in citizens[:supporters]:
+            p = services.support_add(proposal_id=p.pk, user=user)
+    official = _department_official(p)
+    if official is None:
+        return
+    with _days_ago(95):
+        services.answer_create(
+            proposal_id=p.pk,
+            actor=official,
+            body="여름철 그늘막은 효과가 확인된 사업입니다. 설치 기준을 마련하고 "
+            "시민 토론을 거쳐 확대 여부를 정하겠습니다.",
+        )
+    with _days_ago(69):
+        services._close_window(p.pk)  # what the daily run does when the support window ends
+    selector = User.objects.filter(username="demo-democracy-official").first()
+    if selector is None:
+        return
+    with _days_ago(67):
+        services.forum_open(proposal_id=p.pk, actor=selector, note="시민 토론으로 설치 기준을 함께 정합니다.")
+    with _days_ago(60):
+        for i, user in enumerate(citizens[:40]):
+            services.opinion_set(
+                proposal_id=p.pk,
+                user=user,
+                stance="con" if i % 4 == 3 else "pro",
+                body="찬성합니다." if i % 4 != 3 else "보행에 방해가 되지 않게 해 주세요.",
+            )
+    with _days_ago(37):
+        services._close_forum(p.pk)  # the daily run again: the forum ends, the department decides
+    with _days_ago(30):
+        services.answer_create(
+            proposal_id=p.pk,
+            actor=official,
+            outcome=Stage.ADOPTED,
+            body="채택합니다. 내년에 유동인구가 많은 정류장부터 그늘막을 설치하며, 시민참여예산 "
+            "'민주주의 서울 연계' 사업으로 제안할 수 있습니다.",
+        )
 
 
 def _demo_citizens(n: int) -> list[User]:
@@ -118,9 +195,9 @@ def _demo_officials() -> None:
         user_grant_capability(user=user, capability=Capability.MODERATOR)
 
 
-def _answer_one(p: Proposal | None) -> None:
-    if p is None or p.department is None:
-        return
+def _department_official(p: Proposal) -> User | None:
+    if p.department is None:
+        return None
     official = User.objects.filter(department=p.department).exclude(role=Role.CITIZEN).first()
     if official is None:
         official = User(
@@ -131,6 +208,13 @@ def _answer_one(p: Proposal | None) -> None:
         )
         official.set_unusable_password()
         official.save()
+    return official
+
+
+def _answer_one(p: Proposal | None) -> None:
+    official = _department_official(p) if p is not None else None
+    if p is None or official is None:
+        return
     services.answer_create(
         proposal_id=p.pk,
         actor=official,

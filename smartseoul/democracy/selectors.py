@@ -385,13 +385,21 @@ def stage_counts() -> dict[str, int]:
 # --- for other modules (plain data) ----------------------------------------------------------------
 
 
-def adopted_proposals(since: datetime | None = None) -> list[dict[str, Any]]:
+def adopted_proposals(
+    since: datetime | None = None, *, q: str | None = None, limit: int | None = None
+) -> list[dict[str, Any]]:
     """Adopted and partly adopted proposals, for the participatory budget's "Democracy Seoul
     connection" type: plain dicts {id, title, category, district_code, url, stage, decided_at,
-    budget_reference}. `since` filters on the decision date."""
+    budget_reference}. `since` filters on the decision date; `q` finds words of the title (each
+    word must appear); `limit` keeps the newest decisions first."""
     qs = Proposal.objects.filter(stage__in=(Stage.ADOPTED, Stage.PARTLY_ADOPTED), hidden=False)
     if since is not None:
         qs = qs.filter(closed_at__gte=since)
+    for word in (q or "").split()[:8]:
+        qs = qs.filter(title__icontains=word)
+    ordered = qs.select_related("district").order_by("closed_at", "id")
+    if limit is not None:
+        ordered = qs.select_related("district").order_by("-closed_at", "-id")[:limit]
     return [
         {
             "id": p.pk,
@@ -403,7 +411,7 @@ def adopted_proposals(since: datetime | None = None) -> list[dict[str, Any]]:
             "decided_at": p.closed_at,
             "budget_reference": p.budget_reference,
         }
-        for p in qs.select_related("district").order_by("closed_at", "id")
+        for p in ordered
     ]
 
 

@@ -81,7 +81,7 @@ def test_knapsack_ballot_over_the_envelope_is_refused(on_ballot: Any, make_user:
     with pytest.raises(DomainError) as err:
         services.ballot_cast(user=voter, envelope_id=env.pk, project_codes=[projects[0].code, projects[1].code])
     assert err.value.code == BudgetErrorCode.OVER_ENVELOPE
-    assert "1,100,000,000" in err.value.message and "1,000,000,000" in err.value.message
+    assert "11억 원" in err.value.message and "10억 원" in err.value.message  # amounts as people read them
     from smartseoul.voting.selectors import vote_results
 
     assert vote_results(env.vote_id)["total_ballots"] == 0  # nothing stored

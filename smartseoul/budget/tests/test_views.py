@@ -35,7 +35,13 @@ def test_results_page_map_charts_and_explanations(client: Any, published: Any) -
     assert r.status_code == 200
     html = r.content.decode()
     assert 'id="budget-map"' in html and 'id="budget-geojson"' in html and "<svg" in html
-    assert "did not fit" in html and "Ties are broken by more votes" in html
+    # the reasons are in the reader's language, amounts as people read them (issue 16: no English
+    # "Funded in equal-shares round…" inside a Korean page)
+    assert "미선정:" in html and "동점이면 득표가 많은 사업" in html and "억 원" in html
+    assert "did not fit" not in html and "Ties are broken" not in html and "KRW" not in html
+    english = client.get(f"/budget/{cycle.slug}/results/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "did not fit" in english and "Ties are broken by more votes" in english
+    assert "KRW 800 million" in english and "1 vote;" in english
     assert "<script>" not in html.replace('<script type="application/json"', "")  # no inline script (CSP)
     api = client.get(f"/api/v1/budget/cycles/{cycle.slug}/results").json()
     outcomes = {o["project_code"]: o for o in api[0]["outcomes"]}
@@ -65,13 +71,13 @@ def test_ballot_page_refuses_a_knapsack_ballot_over_the_envelope(client: Any, on
     _cycle, env, projects = on_ballot([600_000_000, 500_000_000], vote_method="knapsack")
     client.force_login(make_user())
     r = client.post(f"/budget/envelopes/{env.pk}/vote/", {"project": [p.code for p in projects]})
-    assert r.status_code == 400 and "1,100,000,000" in r.content.decode()
+    assert r.status_code == 400 and "11억 원" in r.content.decode()
     api = client.post(f"/api/v1/budget/envelopes/{env.pk}/ballot", json.dumps({"projects": [projects[0].code,
                                                                                             projects[1].code]}),
                       content_type="application/json")
     assert api.status_code == 400 and api.json()["error"]["code"] == "over_envelope"
-    r = client.post(f"/budget/envelopes/{env.pk}/vote/", {"project": [projects[0].code]})
-    assert r.status_code == 200 and 'id="receipt"' in r.content.decode()
+    r = client.post(f"/budget/envelopes/{env.pk}/vote/", {"project": [projects[0].code]}, follow=True)
+    assert r.redirect_chain and 'id="receipt"' in r.content.decode()
 
 
 def test_office_needs_an_official_with_second_factor(client: Any, make_user: Any, budget_admin: Any,
