@@ -31,7 +31,12 @@ import requests
 from conftest import CHROMIUM_ARGS, REPO  # noqa: F401  (the browser fixture lives in the root conftest)
 
 SIZES: dict[str, dict[str, Any]] = {
-    "phone": {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True},
+    "phone": {
+        "viewport": {"width": 390, "height": 844},
+        "device_scale_factor": 2,
+        "is_mobile": True,
+        "has_touch": True,
+    },
     "desktop": {"viewport": {"width": 1440, "height": 900}},
 }
 LOCALES = {"ko": "ko-KR", "en": "en-US"}
@@ -56,7 +61,7 @@ class DemoSite:
         return self.cli("manage", *args, input_text=input_text)
 
     def cli(self, *args: str, input_text: str | None = None) -> str:
-        done = subprocess.run(  # noqa: S603  (our own command, fixed arguments)
+        done = subprocess.run(
             [sys.executable, "-m", "smartseoul.cli", *args],
             env=self.env,
             cwd=REPO,
@@ -67,7 +72,9 @@ class DemoSite:
             check=False,
         )
         if done.returncode != 0:
-            raise AssertionError(f"smartseoul {' '.join(args)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+            raise AssertionError(
+                f"smartseoul {' '.join(args)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}"
+            )
         return done.stdout
 
     def shell(self, code: str) -> str:
@@ -116,7 +123,7 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSite]:
     site.manage("collectstatic", "--noinput", "-v", "0")
     site.cli("demo")
     log = site.log.open("w")
-    server = subprocess.Popen(  # noqa: S603
+    server = subprocess.Popen(
         [sys.executable, "-m", "smartseoul.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
         env=env,
         cwd=REPO,
@@ -230,6 +237,8 @@ def unique() -> Callable[[str], str]:
     counter = iter(range(1, 10_000))
 
     def make(stem: str) -> str:
-        return f"{_SLUG.sub('', stem.lower())[:10]}{os.getpid() % 1000}{int(time.time() * 1000) % 100000}{next(counter)}"
+        return (
+            f"{_SLUG.sub('', stem.lower())[:10]}{os.getpid() % 1000}{int(time.time() * 1000) % 100000}{next(counter)}"
+        )
 
     return make

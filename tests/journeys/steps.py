@@ -9,11 +9,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
+
 import pyotp
 from playwright.sync_api import Page, expect
 
 DEMO_PASSWORD = os.environ.get("SMARTSEOUL_DEMO_PASSWORD", "seoul-demo-2026")
-PASSWORD = "a-long-enough-passphrase-2026"  # noqa: S105  (new accounts made by the journeys)
+PASSWORD = "a-long-enough-passphrase-2026"
 SECRETS: dict[str, str] = {}  # username -> authenticator key set up on the second-factor page
 
 REPO = Path(__file__).resolve().parents[2]
@@ -21,9 +22,45 @@ CODE = re.compile(r"\b(\d{6})\b")
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 # Latin words a Korean page may show: names of standards, formats and units.
 LATIN_OK = {
-    "API", "CSV", "PDF", "JSON", "GeoJSON", "Open311", "CKAN", "DCAT", "QR", "SMS", "ID", "PM10", "PM2.5", "UV",
-    "OpenAPI", "Seoul", "Smart", "English", "mVoting", "Excel", "URL", "TOTP", "km", "m", "ha", "SensorThings",
-    "S-DoT", "Talk", "Map", "H3", "OD", "HTML", "XML", "RDF", "Turtle", "JSON-LD", "KRDS", "ko", "en",
+    "API",
+    "CSV",
+    "PDF",
+    "JSON",
+    "GeoJSON",
+    "Open311",
+    "CKAN",
+    "DCAT",
+    "QR",
+    "SMS",
+    "ID",
+    "PM10",
+    "PM2.5",
+    "UV",
+    "OpenAPI",
+    "Seoul",
+    "Smart",
+    "English",
+    "mVoting",
+    "Excel",
+    "URL",
+    "TOTP",
+    "km",
+    "m",
+    "ha",
+    "SensorThings",
+    "S-DoT",
+    "Talk",
+    "Map",
+    "H3",
+    "OD",
+    "HTML",
+    "XML",
+    "RDF",
+    "Turtle",
+    "JSON-LD",
+    "KRDS",
+    "ko",
+    "en",
 }
 
 

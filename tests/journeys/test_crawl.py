@@ -89,7 +89,9 @@ def _post_form(session: requests.Session, url: str, data: dict[str, str]) -> req
     page = session.get(url, timeout=30)
     form = _parse(page.text)
     assert form.csrf, f"{url} has no form"
-    return session.post(page.url, data={"csrfmiddlewaretoken": form.csrf, **data}, timeout=30, headers={"Referer": page.url})
+    return session.post(
+        page.url, data={"csrfmiddlewaretoken": form.csrf, **data}, timeout=30, headers={"Referer": page.url}
+    )
 
 
 def _signed_in(site: DemoSite, role: str) -> requests.Session:
