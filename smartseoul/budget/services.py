@@ -429,6 +429,10 @@ def _check_democracy_link(proposal_id: int | None) -> dict[str, Any]:
     if found is None:
         raise BudgetInvalid(_("That Democracy Seoul proposal is not an adopted proposal."),
                             code=BudgetErrorCode.BAD_DEMOCRACY_LINK, proposal_id=proposal_id)
+    if found.get("budget_reference"):
+        raise BudgetInvalid(_("That Democracy Seoul proposal is already carried out by a budget project."),
+                            code=BudgetErrorCode.BAD_DEMOCRACY_LINK, proposal_id=proposal_id,
+                            budget_reference=found["budget_reference"])
     return found
 
 

@@ -349,6 +349,7 @@ def office_project(request: HttpRequest, code: str) -> HttpResponse:
             return redirect("budget:office-project", code=code)
     return render(request, "budget/office_project.html", {
         "project": p, "place": selectors.place_label(p), "outcome": selectors.project_outcome(p),
+        "democracy": selectors.democracy_proposal(p.democracy_proposal_id) if p.democracy_proposal_id else None,
         "updates": selectors.updates(p), **{f"{k}_form": v for k, v in forms.items()},
         "is_admin": services.is_budget_admin(request.user),
         "is_committee": services.is_committee_member(request.user),

@@ -57,6 +57,21 @@ DEMO_PROPOSALS: list[tuple[str, str, str, str, str | None, int]] = [
     ),
 ]
 
+FORUM_OPINIONS: list[tuple[str, str]] = [
+    ("pro", "정류장에서 기다리는 10분이 한여름엔 정말 깁니다. 꼭 필요합니다."),
+    ("pro", "어르신들이 많이 이용하는 정류장부터 설치해 주세요."),
+    ("con", "보도가 좁은 정류장은 그늘막이 보행을 막지 않게 해 주세요."),
+    ("pro", "접이식이면 겨울에는 접어 둘 수 있어 좋겠습니다."),
+    ("pro", "횡단보도 그늘막처럼 효과가 클 것 같습니다."),
+    ("con", "설치보다 관리 예산이 더 들지 않을지 걱정입니다. 관리 계획도 함께 세워 주세요."),
+    ("pro", "아이들과 버스를 기다릴 때 그늘이 없어 힘들었습니다."),
+    ("pro", "정류장 위치마다 해가 드는 방향을 보고 설치하면 좋겠습니다."),
+    ("pro", "찬성합니다. 폭염 특보 때 특히 필요합니다."),
+    ("con", "가로수를 더 심는 편이 장기적으로 낫지 않을까요?"),
+    ("pro", "버스 도착 안내판이 그늘 안에서 보이도록 해 주세요."),
+    ("pro", "마을버스 정류장도 포함해 주세요."),
+]
+
 # the proposal that went the whole way to "adopted": title, problem, solution, category, district, supporters
 ADOPTED: tuple[str, str, str, str, str | None, int] = (
     "폭염 때 버스정류장 그늘막 늘리기",
@@ -151,13 +166,8 @@ def _adopted(citizens: list[User]) -> None:
     with _days_ago(67):
         services.forum_open(proposal_id=p.pk, actor=selector, note="시민 토론으로 설치 기준을 함께 정합니다.")
     with _days_ago(60):
-        for i, user in enumerate(citizens[:40]):
-            services.opinion_set(
-                proposal_id=p.pk,
-                user=user,
-                stance="con" if i % 4 == 3 else "pro",
-                body="찬성합니다." if i % 4 != 3 else "보행에 방해가 되지 않게 해 주세요.",
-            )
+        for user, (stance, body) in zip(citizens, FORUM_OPINIONS, strict=False):
+            services.opinion_set(proposal_id=p.pk, user=user, stance=stance, body=body)
     with _days_ago(37):
         services._close_forum(p.pk)  # the daily run again: the forum ends, the department decides
     with _days_ago(30):

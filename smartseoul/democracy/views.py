@@ -154,7 +154,7 @@ def _ladder(p: Any, cfg: Any) -> list[dict[str, Any]]:
         Stage.MAYOR_ANSWER_DUE,
     ]
     reached = {e.to_stage for e in p.stage_events.all()} | {p.stage}
-    alias = {Stage.DEPARTMENT_ANSWERED: Stage.DEPARTMENT_ANSWER_DUE, Stage.DECISION_DUE: Stage.MAYOR_ANSWER_DUE}
+    alias = {Stage.DEPARTMENT_ANSWERED: Stage.DEPARTMENT_ANSWER_DUE}
     current = alias.get(p.stage, p.stage)
     labels = [
         _("Support (%(n)s days)") % {"n": cfg.support_window_days},
@@ -163,6 +163,9 @@ def _ladder(p: Any, cfg: Any) -> list[dict[str, Any]]:
         _("Public forum (%(n)s days)") % {"n": cfg.forum_days},
         _("%(n)s participants: mayor answers") % {"n": cfg.mayor_threshold},
     ]
+    if Stage.DECISION_DUE in reached:  # a smaller forum: the department gave the final answer, not the mayor
+        order[-1] = Stage.DECISION_DUE
+        labels[-1] = _("Fewer than %(n)s participants: the department's final answer") % {"n": cfg.mayor_threshold}
     steps = []
     for stage, label in zip(order, labels, strict=True):
         done = stage in reached or any(alias.get(r) == stage for r in reached)

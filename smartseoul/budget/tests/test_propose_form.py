@@ -200,3 +200,14 @@ def test_the_democracy_seoul_search_finds_and_links_the_adopted_proposal(citizen
     )
     assert r.status_code == 302
     assert Project.objects.get(title="다른 제안 제목").democracy_proposal_id is None
+    # once an official's review links it to a budget project, it cannot be carried out twice
+    from smartseoul.accounts.models import User
+    from smartseoul.democracy.services import proposal_link_budget
+
+    proposal_link_budget(proposal_id=chosen["id"], budget_reference=p.code, actor=User.objects.get(username="mayor"))
+    r = citizen_client.post(
+        f"/budget/{open_cycle.slug}/propose/",
+        _form(title="세 번째 제안 제목", proposal_type="democracy", democracy_proposal_id=str(chosen["id"])),
+    )
+    assert r.status_code == 400 and "이미 다른 예산 사업으로 실행되고 있습니다" in r.content.decode()
+    assert not Project.objects.filter(title="세 번째 제안 제목").exists()

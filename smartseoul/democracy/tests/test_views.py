@@ -181,3 +181,23 @@ def test_settings_page_for_city_admins(city_admin: Any, welfare_official: Any) -
 def test_stage_label_on_the_page(open_proposal: Any) -> None:
     page = Client().get(f"/democracy/p/{open_proposal.pk}/").content.decode()
     assert f'data-stage="{Stage.DELIBERATION}"' in page
+
+
+@pytest.mark.django_db
+def test_the_ladder_shows_a_final_answer_by_the_department_not_the_mayor(city: Any) -> None:
+    """A forum below 1,000 participants ends with the department's final answer: the page must not
+    tick "1,000 participants: the mayor answers" (issue 16, pages looked at as a person)."""
+    import re
+
+    from smartseoul.accounts.demo import load_demo_accounts
+    from smartseoul.democracy.demo import ADOPTED, load_demo
+
+    load_demo_accounts()
+    load_demo()
+    p = Proposal.objects.get(title=ADOPTED[0])
+    html = Client().get(f"/democracy/p/{p.pk}/").content.decode()
+    ladder = re.search(r'<ol class="ladder".*?</ol>', html, re.S)
+    assert ladder is not None
+    rungs = [re.sub(r"<[^>]+>", "", li).strip() for li in re.findall(r"<li.*?</li>", ladder.group(0), re.S)]
+    assert rungs[-1] == "✔참여 1000명 미만: 부서 최종 답변"
+    assert not any("시장 답변" in r for r in rungs)
