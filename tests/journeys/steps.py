@@ -189,11 +189,14 @@ def language_problems(text: str, lang: str) -> list[str]:
 
 VISIBLE_TEXT = """() => {
   const skip = "code, kbd, samp, script, style, [translate=no]";
+  const pageLang = (document.documentElement.lang || "").slice(0, 2);
+  // what people wrote, marked with the language it is written in (a Korean vote title on an English page)
+  const otherLang = (el) => { const m = el.closest("[lang]"); return m && m.lang.slice(0, 2) !== pageLang; };
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   const parts = [];
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const el = node.parentElement;
-    if (!el || el.closest(skip) || !el.checkVisibility()) continue;
+    if (!el || el.closest(skip) || otherLang(el) || !el.checkVisibility()) continue;
     parts.push(node.textContent);
   }
   for (const el of document.querySelectorAll("input[placeholder], [aria-label], img[alt]")) {
@@ -208,7 +211,9 @@ def check_language(page: Page) -> None:
     """Fails when the page's visible text shows raw codes or the other language's interface text.
 
     Text a person types or reads verbatim (user names, keys, codes in `<code>`, `<kbd>`, `<samp>` or
-    under `translate="no"`) is not interface text and is not checked."""
+    under `translate="no"`) is not interface text and is not checked, nor is content marked with
+    the language it is written in when that differs from the page's (`lang="ko"` on a Korean vote
+    title shown on an English page)."""
     lang = getattr(page, "journey_lang", "ko")
     text = page.evaluate(VISIBLE_TEXT)
     problems = language_problems(text, lang)
