@@ -57,8 +57,23 @@ class AnswerForm(forms.Form):
 
 
 class ReassignForm(forms.Form):
-    department = forms.CharField(label=_("Department code"), max_length=60)
+    department = forms.ChoiceField(label=_("Department"), choices=())
     reason = forms.CharField(label=_("Reason"), max_length=500)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["department"].choices = [("", _("— choose a department —")), *department_choices()]  # type: ignore[attr-defined]
+
+
+def department_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Departments by name, grouped: the city's own first, then each district's (no code to type)."""
+    from smartseoul.core.models import Department
+
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for d in Department.objects.select_related("district").order_by("district__code", "code"):
+        key = d.district.name if d.district else str(_("City departments"))
+        groups.setdefault(key, []).append((d.code, d.name))
+    return list(groups.items())
 
 
 class SelectionForm(forms.Form):

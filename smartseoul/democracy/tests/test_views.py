@@ -201,3 +201,25 @@ def test_the_ladder_shows_a_final_answer_by_the_department_not_the_mayor(city: A
     rungs = [re.sub(r"<[^>]+>", "", li).strip() for li in re.findall(r"<li.*?</li>", ladder.group(0), re.S)]
     assert rungs[-1] == "✔참여 1000명 미만: 부서 최종 답변"
     assert not any("시장 답변" in r for r in rungs)
+
+
+@pytest.mark.django_db
+def test_transfer_chooses_a_department_by_name(open_proposal: Any, welfare_official: Any) -> None:
+    """The transfer form lists departments by name (no code to type, none chosen in advance)."""
+    import re
+
+    p = factories.support_by(open_proposal, factories.citizens(50))
+    c = signed_in(welfare_official, second_factor=True)
+    html = c.get(f"/democracy/office/p/{p.pk}/").content.decode()
+    select = re.search(r'<select name="department"[^>]*>(.*?)</select>', html, re.S)
+    assert select is not None and 'name="department" type="text"' not in html
+    options = re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', select.group(1))
+    assert options[0][0] == "" and not any(sel for value, sel, _n in options if value)
+    assert ("seoul-welfare", "", "복지정책과") in options
+    r = c.post(
+        f"/democracy/office/p/{p.pk}/",
+        {"action": "reassign", "department": "seoul-welfare", "reason": "시 전체 정책이라 시 부서가 답합니다."},
+    )
+    assert r.status_code == 302
+    p.refresh_from_db()
+    assert p.department is not None and p.department.code == "seoul-welfare"
