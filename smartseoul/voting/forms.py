@@ -25,8 +25,11 @@ class VoteForm(forms.Form):
     opens_at = forms.DateTimeField(label=_("Opens"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     closes_at = forms.DateTimeField(label=_("Closes"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     target_type = forms.ChoiceField(label=_("Who may vote"), choices=TargetType.choices)
-    district_codes = forms.CharField(label=_("District codes"), required=False,
-                                     help_text=_("Comma-separated, e.g. 11110, 11140"))
+    district_codes = forms.MultipleChoiceField(
+        label=_("Districts"), required=False, choices=(),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "district-choices"}),
+        help_text=_("For a residents' vote: the districts whose residents vote."),
+    )
     lat = forms.FloatField(label=_("Latitude"), required=False)
     lon = forms.FloatField(label=_("Longitude"), required=False)
     radius_m = forms.FloatField(label=_("Radius (m)"), required=False)
@@ -36,8 +39,32 @@ class VoteForm(forms.Form):
     allow_change = forms.BooleanField(label=_("Voters may change their ballot before close"), required=False)
     live_results = forms.BooleanField(label=_("Show results while voting"), required=False)
     min_age = forms.IntegerField(label=_("Minimum age"), required=False, min_value=1, max_value=119)
-    owner_body = forms.CharField(label=_("Owner"), initial="city", max_length=20,
-                                 help_text=_("city, education, or a district code"))
+    owner_body = forms.ChoiceField(
+        label=_("Owner"), initial="city", choices=(),
+        help_text=_("Who runs the vote: the city, the education office or a district office."),
+    )
+
+    CITIZEN_FIELDS_LEFT_OUT = ("owner_body", "budget_limit", "phones", "password")
+
+    def __init__(self, *args: Any, official: bool = True, **kwargs: Any) -> None:
+        from smartseoul.core.selectors import districts
+
+        super().__init__(*args, **kwargs)
+        gu = [(d.code, d.name) for d in districts()]
+        self.fields["district_codes"].choices = gu  # type: ignore[attr-defined]
+        self.fields["owner_body"].choices = [  # type: ignore[attr-defined]
+            ("city", _("Seoul Metropolitan Government")), ("education", _("Seoul Education Office")),
+            *[(code, _("%(district)s office") % {"district": name}) for code, name in gu],
+        ]
+        if not official:  # a citizen asks a general question: no budget, lists, passwords or owners
+            self.fields["kind"].choices = [(Kind.GENERAL, Kind.GENERAL.label)]  # type: ignore[attr-defined]
+            for name in self.CITIZEN_FIELDS_LEFT_OUT:
+                del self.fields[name]
+            self.fields["ballot_type"].choices = [  # type: ignore[attr-defined]
+                c for c in BallotType.choices if c[0] != BallotType.KNAPSACK]
+            self.fields["target_type"].choices = [  # type: ignore[attr-defined]
+                c for c in TargetType.choices if c[0] not in (TargetType.PHONES, TargetType.PASSWORD)]
+            self.fields["options"].help_text = _("One option per line.")
 
     def service_kwargs(self) -> dict[str, Any]:
         d = self.cleaned_data
@@ -54,17 +81,17 @@ class VoteForm(forms.Form):
             options.append(opt)
         target: dict[str, Any] = {"type": d["target_type"]}
         if d["target_type"] == TargetType.DISTRICTS:
-            target["codes"] = [c.strip() for c in d["district_codes"].split(",") if c.strip()]
+            target["codes"] = list(d["district_codes"])
         elif d["target_type"] == TargetType.GEOFENCE:
             target["circle"] = {"lat": d["lat"], "lon": d["lon"], "radius_m": d["radius_m"]}
         elif d["target_type"] == TargetType.PHONES:
-            target["phones"] = [p.strip() for p in d["phones"].splitlines() if p.strip()]
+            target["phones"] = [p.strip() for p in d.get("phones", "").splitlines() if p.strip()]
         elif d["target_type"] == TargetType.PASSWORD:
-            target["password"] = d["password"]
+            target["password"] = d.get("password", "")
         return {
             "kind": d["kind"], "title": d["title"], "description": d["description"], "options": options,
             "ballot_type": d["ballot_type"], "max_choices": d["max_choices"], "points_total": d["points_total"],
-            "budget_limit": d["budget_limit"], "opens_at": d["opens_at"], "closes_at": d["closes_at"],
+            "budget_limit": d.get("budget_limit"), "opens_at": d["opens_at"], "closes_at": d["closes_at"],
             "target": target, "allow_change": d["allow_change"], "live_results": d["live_results"],
-            "min_age": d["min_age"], "owner_body": d["owner_body"] or "city",
+            "min_age": d["min_age"], "owner_body": d.get("owner_body") or "city",
         }

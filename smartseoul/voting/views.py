@@ -296,9 +296,8 @@ def vote_new(request: HttpRequest) -> HttpResponse:
     official = request.user.is_staff_role  # type: ignore[union-attr]
     if official:
         _require_office(request)
-    form = VoteForm(request.POST or None, initial={"kind": Kind.POLICY if official else Kind.GENERAL})
-    if not official:
-        form.fields["kind"].choices = [(Kind.GENERAL, Kind.GENERAL.label)]  # type: ignore[attr-defined]
+    form = VoteForm(request.POST or None, initial={"kind": Kind.POLICY if official else Kind.GENERAL},
+                    official=official)
     if request.method == "POST" and form.is_valid():
         try:
             vote = services.vote_create(owner=request.user, publish=False, **form.service_kwargs())  # type: ignore[arg-type]

@@ -202,3 +202,30 @@ def test_the_ballots_widget_counts_in_the_readers_language(owner: Any, make_user
         assert widgets.ballots_today(query) == {"value": 1, "unit": "표"}
     with translation.override("en"):
         assert widgets.ballots_today(query)["unit"] == "ballots"
+
+
+def test_the_new_vote_form_offers_districts_by_name_and_no_raw_codes(client: Any, owner: Any, make_user: Any) -> None:
+    from smartseoul.accounts.middleware import SECOND_FACTOR_SESSION_KEY
+
+    client.force_login(make_user())
+    citizen_form = client.get("/voting/new/").content.decode()
+    assert 'name="district_codes" value="11110"' in citizen_form
+    assert "종로구" in citizen_form and "11110, 11140" not in citizen_form
+    assert 'name="owner_body"' not in citizen_form and 'name="password"' not in citizen_form
+    client.force_login(owner)
+    session = client.session
+    session[SECOND_FACTOR_SESSION_KEY] = True
+    session.save()
+    official_form = client.get("/voting/new/").content.decode()
+    assert '<option value="11110">종로구청</option>' in official_form
+    assert '<option value="city" selected>서울특별시</option>' in official_form
+    r = client.post("/voting/new/", {
+        "kind": "policy", "title": "종로·중구 주민 투표", "options": "가\n나", "ballot_type": "single",
+        "opens_at": "2026-01-01T09:00", "closes_at": "2099-01-01T09:00", "target_type": "districts",
+        "district_codes": ["11110", "11140"], "owner_body": "11110",
+    })
+    assert r.status_code == 302, r.content.decode()[:3000]
+    from smartseoul.voting.models import Vote
+
+    vote = Vote.objects.get(title="종로·중구 주민 투표")
+    assert vote.target_codes == ["11110", "11140"] and vote.owner_body == "11110"

@@ -28,4 +28,27 @@
       }, { enableHighAccuracy: true, timeout: 15000 });
     });
   }
+  /* The new-vote form shows only the fields the chosen target and ballot use. */
+  const voteForm = document.getElementById("vote-form");
+  if (voteForm) {
+    const byTarget = { districts: ["district_codes"], geofence: ["lat", "lon", "radius_m"], phones: ["phones"], password: ["password"] };
+    const byBallot = { multiple: ["max_choices"], approval: ["max_choices"], ranking: ["max_choices"],
+                       knapsack: ["max_choices", "budget_limit"], points: ["points_total"] };
+    const show = function (names, visible) {
+      names.forEach(function (name) {
+        const box = voteForm.querySelector("[data-field='" + name + "']");
+        if (box) box.hidden = !visible;
+      });
+    };
+    const sync = function () {
+      const target = (voteForm.querySelector("#id_target_type") || {}).value;
+      const ballot = (voteForm.querySelector("#id_ballot_type") || {}).value;
+      Object.keys(byTarget).forEach(function (k) { show(byTarget[k], false); });
+      Object.keys(byBallot).forEach(function (k) { show(byBallot[k], false); });
+      show(byTarget[target] || [], true);
+      show(byBallot[ballot] || [], true);
+    };
+    voteForm.addEventListener("change", sync);
+    sync();
+  }
 })();
