@@ -20,6 +20,7 @@ class SensorErrorCode(StrEnum):
     ALREADY_CLOSED = "already_closed"
     UNKNOWN_DISTRICT = "unknown_district"
     NO_THRESHOLD = "no_threshold"
+    NOT_ALLOWED = "not_allowed"
 
 
 class SensorError(DomainError):
@@ -60,4 +61,4 @@ class AlreadyClosed(SensorError, Conflict):
 
 
 class SensorForbidden(SensorError, PermissionDenied):
-    default_code = "forbidden"
+    default_code = SensorErrorCode.NOT_ALLOWED
