@@ -43,7 +43,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not args.no_worker:
         import subprocess
 
-        for cmd in (["manage", "db_worker", "--interval", "1"], ["scheduler"]):
+        for cmd in (["manage", "db_worker", "--interval", "1", "--no-reload"], ["scheduler"]):
             workers.append(subprocess.Popen([sys.executable, "-m", "smartseoul.cli", *cmd]))  # noqa: S603
     import copy
 
