@@ -20,6 +20,7 @@ from smartseoul.accounts.middleware import second_factor_passed
 from smartseoul.core import ratelimit
 from smartseoul.core.errors import DomainError
 from smartseoul.lib.geo import haversine_m
+from smartseoul.lib.money import krw_text
 
 from . import ledger, selectors, services
 from .errors import NotOwner, ResultsHidden, VoteNotFound, VotingErrorCode
@@ -36,18 +37,6 @@ PUBLIC_STATUS = {
     "closed": gettext_lazy("closed"),
 }
 FRESH_RECEIPT_KEY = "voting:fresh-receipt"
-
-
-def krw_text(amount: int | None, language: str) -> str:
-    """An amount as people read it: "12억 5,000만 원" in Korean, "KRW 1,250,000,000" in English."""
-    if amount is None:
-        return ""
-    if language.startswith("en"):
-        return f"KRW {amount:,}"
-    eok, rest = divmod(int(amount), 10**8)
-    man, won = divmod(rest, 10**4)
-    parts = ([f"{eok:,}억"] if eok else []) + ([f"{man:,}만"] if man else []) + ([f"{won:,}"] if won else [])
-    return " ".join(parts or ["0"]) + " 원"
 
 
 def _float(value: str | None) -> float | None:
