@@ -49,6 +49,18 @@ FUNC_LABELS = {
     "min": gettext_lazy("minimum"),
     "count": gettext_lazy("count"),
 }
+FINDING_KINDS = {
+    "rrn": gettext_lazy("resident registration number"),
+    "phone": gettext_lazy("phone number"),
+    "email": gettext_lazy("e-mail address"),
+    "bank_account": gettext_lazy("bank account number"),
+    "unscanned": gettext_lazy("file to check by hand"),
+}
+FINDING_PLACES = {
+    "title": gettext_lazy("title"),
+    "body": gettext_lazy("body"),
+    "attachment": gettext_lazy("attachment"),
+}
 # Table Schema types as people read them.
 FIELD_TYPES = {
     "string": gettext_lazy("text"),
@@ -624,6 +636,7 @@ def stats(request: HttpRequest) -> HttpResponse:
         "api_calls": [d["api_calls"] for d in data["per_day"]],
         "categories": [str(Category(c).label) for c in data["per_category"]],
         "category_totals": [v["views"] + v["downloads"] + v["api_calls"] for v in data["per_category"].values()],
+        "names": {"views": _("views"), "downloads": _("downloads"), "api_calls": _("API calls")},
     }
     return render(
         request,
@@ -751,4 +764,11 @@ def document_review(request: HttpRequest, uid: str) -> HttpResponse:
         except DomainError as exc:
             messages.error(request, exc.message)
         return redirect("opendata:document-review", uid=doc.uid)
-    return render(request, "opendata/document_review.html", {"doc": doc, "findings": doc.findings.all()})
+    findings = list(doc.findings.select_related("attachment"))
+    for f in findings:  # what and where in words; an unreadable attachment explained, not a stored English note
+        f.where_label = FINDING_PLACES.get(f.where, f.where)  # type: ignore[attr-defined]
+        f.kind_label = FINDING_KINDS.get(f.kind, f.kind)  # type: ignore[attr-defined]
+        if f.kind == services.UNSCANNED:
+            name = f.attachment.name if f.attachment else ""
+            f.excerpt = _("%(name)s: not readable automatically; check it by hand") % {"name": name}
+    return render(request, "opendata/document_review.html", {"doc": doc, "findings": findings})

@@ -34,7 +34,7 @@ def _search_the_catalogue(page: Page) -> None:
     page.fill("#q", "종로구 주차장")
     # The first Korean search of a fresh server loads the morphological analyser: give it time.
     with page.expect_navigation(url="**/opendata/?q=*", timeout=120_000):
-        page.click("#search-submit")
+        page.click("#search-submit", timeout=120_000)
     steps.check_language(page)
     hit = page.locator("#results a.od-title", has_text="종로구")
     expect(hit.first).to_be_visible()
@@ -48,6 +48,9 @@ def _preview_and_chart(page: Page) -> None:
     page.fill("#preview-q", "공영주차장 3")
     page.locator("#preview-q").press("Enter")
     expect(page.locator("#preview-table tbody tr").first).to_contain_text("종로구 공영주차장 3")
+    name_cell = page.locator("#preview-table td", has_text="종로구 공영주차장 3").first
+    line = page.evaluate("parseFloat(getComputedStyle(document.body).lineHeight)")
+    assert name_cell.bounding_box()["height"] < 2 * line, "the preview squeezes a name onto many lines"
     chart = page.locator("#chart[data-drawn]")
     expect(chart).to_be_visible()
     bars = page.evaluate("document.getElementById('chart').data[0].y")
@@ -60,7 +63,8 @@ def _download_csv(page: Page) -> None:
     with page.expect_download() as caught:
         page.click("#download-csv")
     download = caught.value
-    assert download.suggested_filename == f"{DATASET}.csv"
+    name = download.suggested_filename
+    assert name.startswith(DATASET) and name.endswith(".csv"), name
     with open(download.path(), encoding="utf-8-sig") as f:
         rows = list(csv.reader(io.StringIO(f.read())))
     assert len(rows) == 13 and any("주차" in cell for cell in rows[1]), rows[:2]

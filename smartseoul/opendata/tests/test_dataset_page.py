@@ -4,6 +4,7 @@ district names, and the change history and column types are words, not codes."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -102,3 +103,37 @@ def test_dataset_page_preselects_the_chart_and_speaks_words(client: Any, jongno:
     assert data["x_label"] == "자치구" and data["y_label"] == "승차 인원 (합계)"
     counted = client.get("/opendata/dataset/bus-stops/chart.json", {"x": "kind", "y": "", "func": "sum"}).json()
     assert counted["y_label"] == "행 개수" and sorted(counted["y"]) == [6, 6]
+
+
+def test_document_review_names_what_it_found_and_where_in_words(client: Any, official: Any) -> None:
+    from conftest import sign_in
+
+    sign_in(client, official)
+    response = client.post(
+        "/opendata/documents/office/",
+        {
+            "number": "주차-2",
+            "title": "민원 회신",
+            "body": "연락처 010-9876-5432",
+            "doc_type": "approval",
+            "department": "11110-parking",
+            "produced_on": "2025-03-01",
+            "disclosure": "open",
+        },
+    )
+    html = client.get(response["Location"]).content.decode()
+    row = html.split('id="findings"')[1].split("</table>")[0]
+    assert "<td>phone</td>" not in row and "<td>body</td>" not in row
+    assert "전화번호" in row and "본문" in row
+
+
+def test_catalogue_filters_are_folded_until_a_wide_screen_opens_them(client: Any, jongno: Any) -> None:
+    _dataset(jongno, "bus-stops", FIELDS, _rows(4, ("11110",)))
+    html = client.get("/opendata/").content.decode()
+    assert '<details class="od-facet">' in html and "<details open>" not in html
+
+
+def test_usage_chart_names_its_series_in_the_page_language(client: Any, city: Any) -> None:
+    html = client.get("/opendata/stats/").content.decode()
+    data = json.loads(re.search(r'<script id="stats-data" type="application/json">(.*?)</script>', html).group(1))
+    assert data["names"] == {"views": "조회", "downloads": "내려받기", "api_calls": "API 호출"}

@@ -4,6 +4,16 @@
 
   function ready(fn) { if (document.readyState !== "loading") { fn(); } else { document.addEventListener("DOMContentLoaded", fn); } }
 
+  // Plotly's own toolbar: only "download as PNG" (no upload to a chart cloud), titled in the page's language.
+  var KO = { moduleType: "locale", name: "ko", dictionary: { "Download plot as a PNG": "차트를 PNG 그림으로 내려받기",
+    "Download plot": "차트 내려받기", "Double-click to zoom back out": "두 번 눌러 원래 크기로" }, format: {} };
+  var registered = false;
+  function plotConfig() {
+    if (!registered && window.Plotly) { window.Plotly.register(KO); registered = true; }
+    return { responsive: true, displaylogo: false, modeBarButtons: [["toImage"]],
+      locale: (document.documentElement.lang || "ko").slice(0, 2) };
+  }
+
   function drawChart(form) {
     var target = document.getElementById("chart");
     var params = new URLSearchParams(new FormData(form));
@@ -18,7 +28,7 @@
         window.Plotly.newPlot(target, [trace], {
           margin: { t: 20, r: 10, l: 60, b: 90 }, xaxis: { title: { text: data.x_label }, automargin: true },
           yaxis: { title: { text: data.y_label }, automargin: true }
-        }, { responsive: true, displaylogo: false });
+        }, plotConfig());
         target.setAttribute("data-drawn", String(data.x.length));
       })
       .catch(function () { target.textContent = "—"; });
@@ -61,12 +71,12 @@
     var d = JSON.parse(node.textContent);
     var layout = { margin: { t: 20, r: 10, l: 50, b: 80 }, barmode: "stack" };
     window.Plotly.newPlot("stats-daily", [
-      { type: "bar", name: "views", x: d.days, y: d.views },
-      { type: "bar", name: "downloads", x: d.days, y: d.downloads },
-      { type: "bar", name: "API", x: d.days, y: d.api_calls }
-    ], layout, { responsive: true, displaylogo: false });
+      { type: "bar", name: d.names.views, x: d.days, y: d.views },
+      { type: "bar", name: d.names.downloads, x: d.days, y: d.downloads },
+      { type: "bar", name: d.names.api_calls, x: d.days, y: d.api_calls }
+    ], layout, plotConfig());
     window.Plotly.newPlot("stats-category", [{ type: "bar", x: d.categories, y: d.category_totals }],
-      { margin: { t: 20, r: 10, l: 50, b: 120 } }, { responsive: true, displaylogo: false });
+      { margin: { t: 20, r: 10, l: 50, b: 120 } }, plotConfig());
   }
 
   function setupAutosubmit() {
@@ -75,5 +85,11 @@
     });
   }
 
-  ready(function () { setupChart(); setupMap(); setupStats(); setupAutosubmit(); });
+  // The catalogue's filters: folded on a phone (the results come first), open on a wide screen.
+  function setupFacets() {
+    if (!window.matchMedia("(min-width: 900px)").matches) { return; }
+    document.querySelectorAll("details.od-facet").forEach(function (d) { d.open = true; });
+  }
+
+  ready(function () { setupChart(); setupMap(); setupStats(); setupAutosubmit(); setupFacets(); });
 }());
