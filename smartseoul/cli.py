@@ -28,6 +28,20 @@ def _setup_django() -> None:
     django.setup()
 
 
+def _shown_host(host: str) -> str:
+    return "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104  (a bind address, not a bind)
+
+
+def _default_site_url(host: str, port: int) -> None:
+    """Outside production, links in messages (SITE_URL) follow the address served, unless set:
+    `make run PORT=8001` must not send people to port 8000. The task worker inherits it."""
+    from django.conf import settings
+
+    if settings.PRODUCTION or os.environ.get("SITE_URL"):
+        return
+    settings.SITE_URL = os.environ["SITE_URL"] = f"http://{_shown_host(host)}:{port}"
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -39,6 +53,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             err.print(f"[red]✗[/red] {p}")
         err.print("Refusing to start in production without these settings (see .env.example).")
         return 2
+    _default_site_url(args.host, args.port)
     workers = []
     if not args.no_worker:
         import subprocess
@@ -108,7 +123,7 @@ def print_demo_sign_in(host: str, port: int) -> None:
     ko, en = guides["ko"], guides["en"]
     if ko is None or en is None:
         return
-    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104  (a bind address, not a bind)
+    shown_host = _shown_host(host)
     login = f"http://{shown_host}:{port}/accounts/login/"
     table = Table(title="데모 계정 · Demo accounts", title_justify="left", show_lines=True)
     table.add_column("계정\nAccount", style="bold", no_wrap=True)
@@ -164,6 +179,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"Demo loaded: {counts['districts']} districts, {counts['neighborhoods']} neighbourhoods, "
         f"{counts['departments']} departments added (0 means already present)."
     )
+    from smartseoul.core.scheduler import run_daily_if_due
+
+    with console.status("Today's housekeeping (escalations, reminders, exports), so the first serve starts idle…"):
+        run_daily_if_due()
     print_demo_sign_in(args.host, args.port)
     return 0
 

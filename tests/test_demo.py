@@ -13,6 +13,12 @@ from smartseoul.cli import main
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture(autouse=True)
+def _own_data_dir(settings: Any, tmp_path: Path) -> None:
+    """The demo records the day's housekeeping in the data directory: never the real one."""
+    settings.DATA_DIR = tmp_path
+
+
 def _row_counts() -> dict[str, int]:
     counts = {}
     for model in apps.get_models():
@@ -95,3 +101,4 @@ def test_demo_on_a_data_directory_never_migrated_migrates_first(tmp_path: Path) 
     assert "migrations first" in done.stdout
     assert "http://127.0.0.1:8124/accounts/login/" in done.stdout
     assert (tmp_path / "smartseoul.sqlite3").exists()
+    assert (tmp_path / "scheduler-state.json").exists()  # today's housekeeping is done: serve starts idle

@@ -49,6 +49,17 @@ def _last_daily() -> str:
         return ""
 
 
+def run_daily_if_due() -> dict[str, str] | None:
+    """Today's housekeeping, unless it already ran today (the scheduler's state file says so)."""
+    today = clock.today_local().date()
+    if _last_daily() == today.isoformat():
+        return None
+    outcome = run_daily(today)
+    _state_file().write_text(json.dumps({"daily": today.isoformat()}))
+    close_old_connections()
+    return outcome
+
+
 def run_forever(stop: threading.Event | None = None, tick_seconds: float = 1.0) -> None:
     stop = stop or threading.Event()
     last_run: dict[str, float] = {}
@@ -63,9 +74,5 @@ def run_forever(stop: threading.Event | None = None, tick_seconds: float = 1.0) 
                     log.exception("periodic job %s failed", job.name)
                 finally:
                     close_old_connections()
-        today = clock.today_local().date()
-        if _last_daily() != today.isoformat():
-            run_daily(today)
-            _state_file().write_text(json.dumps({"daily": today.isoformat()}))
-            close_old_connections()
+        run_daily_if_due()
         stop.wait(tick_seconds)

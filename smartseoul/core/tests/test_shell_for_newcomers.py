@@ -56,3 +56,25 @@ def test_every_page_names_a_site_icon_and_favicon_ico_is_answered(client, db):
         assert found and Path(found).stat().st_size > 100
     assert Path(finders.find("smartseoul/favicon.ico")).read_bytes()[:4] == b"\x00\x00\x01\x00"  # an ICO file
     assert django_settings.STATIC_URL == "/static/"
+
+
+def test_links_in_messages_follow_the_port_served_outside_production(monkeypatch, settings):
+    """`make run PORT=8001` used to send people to port 8000 from every message's link."""
+    import os
+
+    from smartseoul.cli import _default_site_url
+
+    monkeypatch.delenv("SITE_URL", raising=False)
+    settings.SITE_URL = "http://127.0.0.1:8000"
+    _default_site_url("0.0.0.0", 8123)  # noqa: S104  (the address a person passes to serve)
+    assert settings.SITE_URL == "http://127.0.0.1:8123" == os.environ["SITE_URL"]  # the task worker inherits it
+
+    monkeypatch.setenv("SITE_URL", "https://smart.seoul.go.kr")
+    settings.SITE_URL = "https://smart.seoul.go.kr"
+    _default_site_url("127.0.0.1", 8124)
+    assert settings.SITE_URL == "https://smart.seoul.go.kr"  # a configured address is kept
+
+    monkeypatch.delenv("SITE_URL")
+    settings.PRODUCTION = True
+    _default_site_url("127.0.0.1", 8125)
+    assert settings.SITE_URL == "https://smart.seoul.go.kr" and "SITE_URL" not in os.environ

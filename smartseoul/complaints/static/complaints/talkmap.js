@@ -4,7 +4,13 @@
   var el = document.getElementById("talk-map");
   var form = document.getElementById("map-filters");
   if (!el || !form || !window.L) { return; }
-  var map = window.L.map(el).setView([37.5665, 126.978], 11);
+  // ?report=NUMBER&lat=…&lon=… (the "See it on the Talk Map" link of a report): open at street level
+  // on that place, with that report's marker open.
+  var query = new URLSearchParams(window.location.search);
+  var focus = query.get("report") || "";
+  var focusLat = parseFloat(query.get("lat")), focusLon = parseFloat(query.get("lon"));
+  var hasFocus = isFinite(focusLat) && isFinite(focusLon) && Math.abs(focusLat) <= 90 && Math.abs(focusLon) <= 180;
+  var map = window.L.map(el).setView(hasFocus ? [focusLat, focusLon] : [37.5665, 126.978], hasFocus ? 18 : 11);
   window.L.tileLayer(el.getAttribute("data-tile-url"), { maxZoom: 19, attribution: el.getAttribute("data-attribution") }).addTo(map);
   var layer = window.L.layerGroup().addTo(map);
   var colours = { received: "#b45309", assigned: "#1d4ed8", in_progress: "#1d4ed8", transferred: "#6d28d9",
@@ -41,7 +47,9 @@
             var m = window.L.circleMarker(ll, { radius: 7, color: colours[props.status] || "#333", weight: 2, fillOpacity: 0.7 });
             var link = document.createElement("a");
             link.href = props.url; link.textContent = props.number + " · " + props.category;
-            m.bindPopup(link).addTo(layer);
+            var isFocus = focus !== "" && props.number === focus;
+            m.bindPopup(link, { autoPan: !isFocus }).addTo(layer);  // the map is already centred on it
+            if (isFocus) { m.openPopup(); focus = ""; }
           }
         });
       });
