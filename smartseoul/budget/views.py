@@ -278,7 +278,7 @@ def office_advance(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         if moved.phase == Phase.VOTE:
             messages.success(request, _("The citizen vote is open now, until %(closes)s (Seoul time).") % {
-                "closes": date_format(timezone.localtime(moved.vote_closes), "DATETIME_FORMAT")})
+                "closes": date_format(timezone.localtime(moved.vote_closes), "Y-m-d H:i")})
         else:
             messages.success(request, _("The cycle moved to the phase: %(phase)s.") % {
                 "phase": moved.get_phase_display()})
