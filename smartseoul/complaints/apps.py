@@ -144,19 +144,33 @@ class ComplaintsConfig(AppConfig):
                     "resolved dates. Positions are rounded to a ~50 m grid; no reporter data.",
                     category="administration",
                     fields=(
-                        ExportField("service_request_id", "string", "receipt number (Open311 id)"),
-                        ExportField("service_code", "string", "category code (Open311 service_code)"),
-                        ExportField("category_ko", "string", "category name in Korean"),
-                        ExportField("category_en", "string", "category name in English"),
-                        ExportField("district_code", "string", "district (gu) code"),
-                        ExportField("dong_code", "string", "neighbourhood (dong) code"),
-                        ExportField("status", "string", "detailed status"),
-                        ExportField("open311_status", "string", "open or closed"),
-                        ExportField("created_date", "date", "date received (Asia/Seoul)"),
-                        ExportField("resolved_date", "date", "date resolved (Asia/Seoul), empty when not resolved"),
-                        ExportField("lat", "number", "latitude rounded to ~50 m (WGS84)"),
-                        ExportField("lon", "number", "longitude rounded to ~50 m (WGS84)"),
-                        ExportField("metoo_count", "integer", "citizens who added 'me too'"),
+                        ExportField(
+                            "service_request_id", "string", "receipt number (Open311 id)",
+                            label_ko="접수번호(Open311 ID)",
+                        ),
+                        ExportField(
+                            "service_code", "string", "category code (Open311 service_code)", label_ko="유형 코드"
+                        ),
+                        ExportField("category_ko", "string", "category name in Korean", label_ko="유형(한국어)"),
+                        ExportField("category_en", "string", "category name in English", label_ko="유형(영어)"),
+                        ExportField("district_code", "string", "district (gu) code", label_ko="자치구 코드"),
+                        ExportField("dong_code", "string", "neighbourhood (dong) code", label_ko="행정동 코드"),
+                        ExportField("status", "string", "detailed status", label_ko="처리 상태"),
+                        ExportField("open311_status", "string", "open or closed", label_ko="열림/닫힘"),
+                        ExportField("created_date", "date", "date received (Asia/Seoul)", label_ko="접수일"),
+                        ExportField(
+                            "resolved_date", "date", "date resolved (Asia/Seoul), empty when not resolved",
+                            label_ko="처리 완료일",
+                        ),
+                        ExportField(
+                            "lat", "number", "latitude rounded to ~50 m (WGS84)", label_ko="위도(약 50 m 단위)"
+                        ),
+                        ExportField(
+                            "lon", "number", "longitude rounded to ~50 m (WGS84)", label_ko="경도(약 50 m 단위)"
+                        ),
+                        ExportField(
+                            "metoo_count", "integer", "citizens who added 'me too'", label_ko="'나도 불편해요' 수"
+                        ),
                     ),
                     rows=selectors.export_rows,
                     keywords=("민원", "complaints", "Open311", "smart report"),

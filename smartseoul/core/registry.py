@@ -80,7 +80,8 @@ class MapLayer:
 class ExportField:
     name: str
     type: str  # Table Schema types: string, integer, number, boolean, date, datetime, geopoint …
-    description: str = ""
+    description: str = ""  # in English: the column's English label and its note
+    label_ko: str = ""  # the column's name in Korean, shown on Korean pages (like the export's title_ko)
 
 
 @dataclass(frozen=True)

@@ -160,21 +160,33 @@ class DemocracyConfig(AppConfig):
                     "forum participants and answer dates (no personal data).",
                     category="administration",
                     fields=(
-                        ExportField("proposal_id", "integer", "proposal number"),
-                        ExportField("title", "string", "title"),
-                        ExportField("category", "string", "topic key"),
-                        ExportField("district_code", "string", "district (gu) code; empty for city-wide"),
-                        ExportField("stage", "string", "ladder stage"),
-                        ExportField("created_date", "date", "date proposed"),
-                        ExportField("support_deadline", "date", "end of the support window"),
-                        ExportField("supporters", "integer", "number of supporters"),
-                        ExportField("forum_participants", "integer", "public forum participants"),
-                        ExportField("forum_pro", "integer", "forum opinions in favour"),
-                        ExportField("forum_con", "integer", "forum opinions against"),
-                        ExportField("department_code", "string", "responsible department"),
-                        ExportField("department_answered", "date", "date of the department's answer"),
-                        ExportField("final_answered", "date", "date of the final or mayor's answer"),
-                        ExportField("budget_reference", "string", "linked participatory-budget proposal"),
+                        ExportField("proposal_id", "integer", "proposal number", label_ko="제안 번호"),
+                        ExportField("title", "string", "title", label_ko="제목"),
+                        ExportField("category", "string", "topic key", label_ko="주제"),
+                        ExportField(
+                            "district_code", "string", "district (gu) code; empty for city-wide", label_ko="자치구 코드"
+                        ),
+                        ExportField("stage", "string", "ladder stage", label_ko="단계"),
+                        ExportField("created_date", "date", "date proposed", label_ko="제안일"),
+                        ExportField("support_deadline", "date", "end of the support window", label_ko="공감 마감일"),
+                        ExportField("supporters", "integer", "number of supporters", label_ko="공감 수"),
+                        ExportField(
+                            "forum_participants", "integer", "public forum participants", label_ko="토론 참여자 수"
+                        ),
+                        ExportField("forum_pro", "integer", "forum opinions in favour", label_ko="찬성 의견 수"),
+                        ExportField("forum_con", "integer", "forum opinions against", label_ko="반대 의견 수"),
+                        ExportField("department_code", "string", "responsible department", label_ko="담당 부서"),
+                        ExportField(
+                            "department_answered", "date", "date of the department's answer", label_ko="부서 답변일"
+                        ),
+                        ExportField(
+                            "final_answered", "date", "date of the final or mayor's answer",
+                            label_ko="최종(시장) 답변일",
+                        ),
+                        ExportField(
+                            "budget_reference", "string", "linked participatory-budget proposal",
+                            label_ko="연계 주민참여예산 제안",
+                        ),
                     ),
                     rows=_export_rows,
                     keywords=("democracy", "proposal", "participation", "민주주의서울", "시민제안"),

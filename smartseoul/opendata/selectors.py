@@ -483,6 +483,17 @@ def primary_table(dataset: Dataset) -> tuple[Resource, DatastoreTable] | None:
     return None
 
 
+def field_label(field_: dict[str, Any]) -> str:
+    """A column's name in the page language: its label (Korean for the city's own exports and for
+    most uploaded tables), the English label on English pages where the column has one."""
+    from django.utils.translation import get_language
+
+    info = field_.get("info") or {}
+    if (get_language() or "ko").startswith("en") and info.get("label_en"):
+        return str(info["label_en"])
+    return str(info.get("label") or field_["id"])
+
+
 # A numeric column that only names or places a row: charting it adds nothing.
 _NOT_A_MEASURE = re.compile(r"(^|_)(id|code|no|number|lat|lon|lng|latitude|longitude|x|y|year|month|day)$", re.I)
 

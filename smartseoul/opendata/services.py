@@ -842,7 +842,12 @@ def _export_fields(export: OpenDataExport) -> list[dict[str, Any]]:
         {
             "id": f.name,
             "type": f.type if f.type in known else "string",
-            "info": {"label": f.description or f.name, "api_name": f.name.upper(), "notes": f.description},
+            "info": {
+                "label": f.label_ko or f.description or f.name,
+                "label_en": f.description or f.name,
+                "api_name": f.name.upper(),
+                "notes": f.description,
+            },
         }
         for f in export.fields
     ]

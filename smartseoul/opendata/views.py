@@ -154,7 +154,8 @@ def dataset(request: HttpRequest, name: str) -> HttpResponse:
     found = selectors.primary_table(ds)
     table = found[1] if found else None
     resource = found[0] if found else None
-    numeric = [f for f in table.fields if f["type"] in {"integer", "number"}] if table else []
+    columns = [{**f, "shown": selectors.field_label(f)} for f in table.fields] if table else []
+    numeric = [f for f in columns if f["type"] in {"integer", "number"}]
     geo = _geo_columns(table.fields) if table else {}
     chart = (
         selectors.chart_defaults(
@@ -181,7 +182,8 @@ def dataset(request: HttpRequest, name: str) -> HttpResponse:
             "usage": selectors.usage_for(ds),
             "base": base,
             "can_publish": services.can_publish(request.user, ds.organization),
-            "category_fields": [f for f in (table.fields if table else []) if f["type"] in {"string", "integer"}],
+            "category_fields": [f for f in columns if f["type"] in {"string", "integer"}],
+            "columns": columns,
             "formats": ("csv", "json", "xlsx", "parquet"),
         },
     )
@@ -213,7 +215,7 @@ def preview(request: HttpRequest, name: str) -> HttpResponse:
             "table": table,
             "result": result,
             "rows": rows,
-            "headers": [(f.get("info") or {}).get("label") or f["id"] for f in shown],
+            "headers": [selectors.field_label(f) for f in shown],
             "offset": offset,
             "q": request.GET.get("q", ""),
             "sort": sort,
@@ -241,7 +243,7 @@ def chart_data(request: HttpRequest, name: str) -> HttpResponse:
         points = datastore.aggregate(selectors.table_path(table), group_by=x, value=y or None, func=func)
     except DomainError as exc:
         raise Http404(exc.message) from exc
-    labels = {f["id"]: (f.get("info") or {}).get("label") or f["id"] for f in table.fields}
+    labels = {f["id"]: selectors.field_label(f) for f in table.fields}
     keys = [p[0] for p in points]
     if x == _geo_columns(table.fields).get("district"):  # district codes drawn as the districts' names
         keys = _district_labels(keys)

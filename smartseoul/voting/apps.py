@@ -39,20 +39,33 @@ class VotingConfig(AppConfig):
                                    "root hash of the vote's ballot log for independent verification.",
                     category="administration",
                     fields=(
-                        ExportField("vote_id", "integer", "vote id"),
-                        ExportField("vote_title", "string", "title"),
-                        ExportField("kind", "string", "policy, onspot or general"),
-                        ExportField("owner_body", "string", "city, education, a district code or citizen"),
-                        ExportField("ballot_type", "string", "single, multiple, approval, ranking, points, knapsack"),
-                        ExportField("closed_at", "datetime", "when the vote closed"),
-                        ExportField("option_id", "integer", "option id"),
-                        ExportField("option_text", "string", "option"),
-                        ExportField("count", "integer", "ballots choosing the option"),
-                        ExportField("points", "integer", "points (ranking: Borda; points ballots: points given)"),
-                        ExportField("share", "number", "share of ballots (or of points)"),
-                        ExportField("total_ballots", "integer", "counted ballots of the vote"),
-                        ExportField("log_size", "integer", "leaves in the vote's ballot log"),
-                        ExportField("log_root", "string", "root hash (hex) of the final checkpoint"),
+                        ExportField("vote_id", "integer", "vote id", label_ko="투표 번호"),
+                        ExportField("vote_title", "string", "title", label_ko="투표 제목"),
+                        ExportField("kind", "string", "policy, onspot or general", label_ko="투표 종류"),
+                        ExportField(
+                            "owner_body", "string", "city, education, a district code or citizen", label_ko="주관 기관"
+                        ),
+                        ExportField(
+                            "ballot_type", "string", "single, multiple, approval, ranking, points, knapsack",
+                            label_ko="투표 방식",
+                        ),
+                        ExportField("closed_at", "datetime", "when the vote closed", label_ko="마감 시각"),
+                        ExportField("option_id", "integer", "option id", label_ko="선택지 번호"),
+                        ExportField("option_text", "string", "option", label_ko="선택지"),
+                        ExportField("count", "integer", "ballots choosing the option", label_ko="득표수"),
+                        ExportField(
+                            "points", "integer", "points (ranking: Borda; points ballots: points given)",
+                            label_ko="점수",
+                        ),
+                        ExportField("share", "number", "share of ballots (or of points)", label_ko="득표율"),
+                        ExportField("total_ballots", "integer", "counted ballots of the vote", label_ko="총 투표수"),
+                        ExportField(
+                            "log_size", "integer", "leaves in the vote's ballot log", label_ko="투표 기록 크기"
+                        ),
+                        ExportField(
+                            "log_root", "string", "root hash (hex) of the final checkpoint",
+                            label_ko="최종 체크포인트 루트 해시",
+                        ),
                     ),
                     rows=results_export_rows,
                     keywords=("mVoting", "엠보팅", "vote", "투표"),

@@ -137,3 +137,29 @@ def test_usage_chart_names_its_series_in_the_page_language(client: Any, city: An
     html = client.get("/opendata/stats/").content.decode()
     data = json.loads(re.search(r'<script id="stats-data" type="application/json">(.*?)</script>', html).group(1))
     assert data["names"] == {"views": "조회", "downloads": "내려받기", "api_calls": "API 호출"}
+
+
+def test_a_module_export_names_its_columns_in_the_page_language(client: Any, city: Any) -> None:
+    from smartseoul.core.registry import ExportField, OpenDataExport
+
+    export = OpenDataExport(
+        key="test-stops",
+        title_ko="시험 정류소",
+        title_en="Test stops",
+        description_ko="정류소",
+        description_en="Stops",
+        category="transport",
+        fields=(
+            ExportField("stop_name", "string", "stop name", label_ko="정류소명"),
+            ExportField("boardings", "integer", "boardings per day", label_ko="하루 승차 인원"),
+        ),
+        rows=lambda: [{"stop_name": "광화문", "boardings": 10}, {"stop_name": "시청", "boardings": 7}],
+    )
+    ds = services.export_refresh(export=export)
+    korean = client.get(f"/opendata/dataset/{ds.name}/").content.decode()
+    assert "<td>정류소명</td>" in korean and "<td>stop name</td>" not in korean
+    preview = client.get(f"/opendata/dataset/{ds.name}/preview").content.decode()
+    assert '<th scope="col">하루 승차 인원</th>' in preview
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = client.get(f"/opendata/dataset/{ds.name}/").content.decode()
+    assert "<td>stop name</td>" in english and "<td>정류소명</td>" not in english
