@@ -159,8 +159,9 @@ def print_demo_sign_in(host: str, port: int) -> None:
 def cmd_demo(args: argparse.Namespace) -> int:
     from rich.progress import Progress
 
-    from smartseoul.core.demo import load_core_demo
+    from smartseoul.core.demo import load_core_demo, official_boundaries_dir
     from smartseoul.core.i18n import compile_translations
+    from smartseoul.core.models import Neighborhood
     from smartseoul.core.registry import manifests
 
     _migrate_if_needed()
@@ -168,7 +169,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     with Progress(console=console) as progress:
         mods = [m for m in manifests() if m.demo is not None]
         task = progress.add_task("Seoul demo", total=len(mods) + 1)
-        counts = load_core_demo()
+        counts = load_core_demo(official=official_boundaries_dir())
         progress.advance(task)
         for m in mods:
             progress.update(task, description=f"Seoul demo: {m.name}")
@@ -179,6 +180,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"Demo loaded: {counts['districts']} districts, {counts['neighborhoods']} neighbourhoods, "
         f"{counts['departments']} departments added (0 means already present)."
     )
+    if "official_source" in counts:
+        console.print(
+            f"Official boundaries (JUSO 2015: 25 gu, {Neighborhood.objects.count()} legal dongs) from "
+            f"{counts['official_source']}: places are filed under their real district and dong."
+        )
+    else:
+        console.print(
+            "Approximate district and dong shapes (no ../shared/data/seoul-boundaries beside the checkout); "
+            "load real ones with `smartseoul import-boundaries FILE --level gu|dong`."
+        )
     from smartseoul.core.scheduler import run_daily_if_due
 
     with console.status("Today's housekeeping (escalations, reminders, exports), so the first serve starts idle…"):

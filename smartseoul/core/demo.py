@@ -1,12 +1,19 @@
 """The Seoul demo: city, 25 districts with their neighbourhoods, departments and demo users.
 
 Idempotent: a second run changes nothing. Official boundaries already imported are kept.
+
+Shapes: when the official boundaries are next to the checkout (`../shared/data/seoul-boundaries`,
+JUSO 2015: the 25 gu and Seoul's 467 legal dongs), `smartseoul demo` loads them, so a pin lands
+in its real district and dong. Without them the demo draws approximations: Voronoi cells around
+each district's centre, split into the district's administrative dongs around spread-out points,
+good for a picture but not for filing a place under its dong.
 """
 
 from __future__ import annotations
 
 import random
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import shapely
@@ -84,11 +91,51 @@ def _demo_dong_shapes(district_shape: Any, count: int, seed: str) -> list[Any]:
     return ordered
 
 
+OFFICIAL_GU = Path("juso/2015/json/seoul_municipalities_geo.json")
+OFFICIAL_DONG = Path("juso/2015/json/seoul_neighborhoods_topo.json")  # full resolution (TopoJSON)
+
+
+def official_boundaries_dir() -> Path | None:
+    """`../shared/data/seoul-boundaries` beside the checkout when it holds both official files."""
+    from django.conf import settings
+
+    folder = Path(settings.PROJECT_DIR).parent / "shared" / "data" / "seoul-boundaries"
+    return folder if (folder / OFFICIAL_GU).is_file() and (folder / OFFICIAL_DONG).is_file() else None
+
+
+def load_official_boundaries(folder: Path) -> dict[str, int]:
+    """The official gu and legal-dong boundaries of `folder` (JUSO 2015) over the demo's shapes.
+    Skipped when they are already in (a second demo run changes nothing)."""
+    from .services import boundaries_import, read_boundary_file
+
+    official = BoundarySource.OFFICIAL
+    if (
+        not District.objects.exclude(boundary_source=official).exists()
+        and Neighborhood.objects.filter(boundary_source=official).exists()
+        and not Neighborhood.objects.exclude(boundary_source=official).exists()
+    ):
+        return {"districts": 0, "neighborhoods": 0}
+    gu = boundaries_import(features=read_boundary_file(folder / OFFICIAL_GU), level="gu")
+    dong = boundaries_import(features=read_boundary_file(folder / OFFICIAL_DONG), level="dong")
+    return {"districts": gu["created"] + gu["updated"], "neighborhoods": dong["created"] + dong["updated"]}
+
+
+def load_core_demo(*, official: Path | None = None) -> dict[str, Any]:
+    """The demo geography and departments; with `official` (a folder laid out like
+    `../shared/data/seoul-boundaries`) the official boundaries replace the approximations."""
+    counts = _load_core_demo(skip_demo_dongs=official is not None)
+    if official is not None:
+        loaded = load_official_boundaries(official)
+        counts["official"] = loaded
+        counts["official_source"] = str(official)
+    return counts
+
+
 @transaction.atomic
-def load_core_demo() -> dict[str, int]:
+def _load_core_demo(*, skip_demo_dongs: bool = False) -> dict[str, Any]:
     from .demo_data.dongs import DONGS
 
-    counts = {"districts": 0, "neighborhoods": 0, "departments": 0}
+    counts: dict[str, Any] = {"districts": 0, "neighborhoods": 0, "departments": 0}
     city, _ = City.objects.get_or_create(
         name_ko="서울특별시",
         defaults={
@@ -119,8 +166,10 @@ def load_core_demo() -> dict[str, int]:
                 boundary_source=BoundarySource.DEMO,
             )
             counts["districts"] += 1
-        dongs = DONGS.get(code, [])
+        dongs = [] if skip_demo_dongs else DONGS.get(code, [])
         existing = set(Neighborhood.objects.filter(district=district).values_list("code", flat=True))
+        if Neighborhood.objects.filter(district=district, boundary_source=BoundarySource.OFFICIAL).exists():
+            dongs = []  # official dongs are in: the approximations never come back
         if any(d[0] not in existing for d in dongs):
             cells = _demo_dong_cells(code, len(dongs))
             new_rows = []

@@ -38,7 +38,7 @@ class _Indexes:
         self.dongs: AreaIndex | None = None
         self.district_names: dict[str, tuple[str, str]] = {}
         self.dong_names: dict[str, tuple[str, str]] = {}
-        self.dongs_by_district: dict[str, AreaIndex] = {}
+        self.dongs_by_district: dict[str, AreaIndex | None] = {}
 
     def current_version(self) -> int:
         from .models import City
@@ -58,24 +58,36 @@ class _Indexes:
             self.version = version
 
     def _build(self) -> None:
-        from .models import District, Neighborhood
+        from .models import District
 
         districts = list(District.objects.only("code", "name_ko", "name_en", "boundary"))
         self.districts = (
             AreaIndex([Area(d.code, geometry_from_geojson(d.boundary)) for d in districts]) if districts else None
         )
         self.district_names = {d.code: (d.name_ko, d.name_en) for d in districts}
-        dongs = list(
-            Neighborhood.objects.exclude(boundary=None)
-            .only("code", "name_ko", "name_en", "boundary", "district_id")
-            .select_related("district")
-        )
-        self.dong_names = {n.code: (n.name_ko, n.name_en) for n in dongs}
-        by_district: dict[str, list[Area]] = {}
-        for n in dongs:
-            if n.boundary:
-                by_district.setdefault(n.district.code, []).append(Area(n.code, geometry_from_geojson(n.boundary)))
-        self.dongs_by_district = {k: AreaIndex(v, tolerance_m=50.0) for k, v in by_district.items()}
+        self.dong_names = {}
+        self.dongs_by_district = {}  # filled per district on first use: official dongs are megabytes of shapes
+
+    def dong_index(self, district_code: str) -> AreaIndex | None:
+        index = self.dongs_by_district.get(district_code)
+        if index is not None or district_code in self.dongs_by_district:
+            return index
+        from .models import Neighborhood
+
+        with self.lock:
+            if district_code in self.dongs_by_district:
+                return self.dongs_by_district[district_code]
+            dongs = list(
+                Neighborhood.objects.filter(district__code=district_code)
+                .exclude(boundary=None)
+                .only("code", "name_ko", "name_en", "boundary")
+            )
+            for n in dongs:
+                self.dong_names[n.code] = (n.name_ko, n.name_en)
+            areas = [Area(n.code, geometry_from_geojson(n.boundary)) for n in dongs if n.boundary]
+            index = AreaIndex(areas, tolerance_m=50.0) if areas else None
+            self.dongs_by_district[district_code] = index
+            return index
 
     def invalidate(self) -> None:
         with self.lock:
@@ -100,7 +112,7 @@ def locate(lat: float, lon: float) -> Place | None:
         return None
     ko, en = _indexes.district_names[match.key]
     dong_code = dong_ko = None
-    dong_index = _indexes.dongs_by_district.get(match.key)
+    dong_index = _indexes.dong_index(match.key)
     if dong_index is not None:
         dong = dong_index.locate(lat, lon) or dong_index.locate_nearest_any(lat, lon)
         if dong is not None:

@@ -267,7 +267,9 @@ def boundaries_import(
     """Replaces district (gu) or neighbourhood (dong) shapes in one transaction.
 
     Districts are matched by code; a new code creates the district. Dong codes are placed in
-    their district by the shape's interior point. Returns counts of created and updated rows.
+    their district by the shape's interior point. Official dongs replace the demo's approximate
+    ones in each district they cover (those rows go; a complaint filed under one keeps its
+    district and loses only the wrong dong). Returns counts of created and updated rows.
     """
     city = City.objects.select_for_update().first()
     if city is None:
@@ -295,23 +297,39 @@ def boundaries_import(
         districts = list(District.objects.all())
         if not districts:
             raise InvalidInput("Import the districts (--level gu) before the neighbourhoods.")
-        for f in features:
+        covered: set[int] = set()
+        existing = {n.code: n for n in Neighborhood.objects.filter(code__in=[f.code for f in features])}
+        new_rows: list[Neighborhood] = []
+        changed: list[Neighborhood] = []
+        fields = ["district", "name_ko", "boundary", "centroid_lat", "centroid_lon", "boundary_source"]
+        for f in features:  # hundreds of dongs: two bulk statements, not a query per dong
             lat, lon = _centroid(f.geometry)
             district = _district_for_feature(f, districts, lat, lon)
-            _, was_created = Neighborhood.objects.update_or_create(
-                code=f.code,
-                defaults={
-                    "district": district,
-                    "name_ko": f.name_ko,
-                    "boundary": f.geometry,
-                    "centroid_lat": lat,
-                    "centroid_lon": lon,
-                    "boundary_source": source,
-                    **({"name_en": f.name_en} if f.name_en else {}),
-                },
-            )
-            created += was_created
-            updated += not was_created
+            covered.add(district.pk)
+            values: dict[str, Any] = {
+                "district": district,
+                "name_ko": f.name_ko,
+                "boundary": f.geometry,
+                "centroid_lat": lat,
+                "centroid_lon": lon,
+                "boundary_source": source,
+            }
+            if f.name_en:
+                values["name_en"] = f.name_en
+            row = existing.get(f.code)
+            if row is None:
+                new_rows.append(Neighborhood(code=f.code, **values))
+            else:
+                for key, value in values.items():
+                    setattr(row, key, value)
+                changed.append(row)
+        Neighborhood.objects.bulk_create(new_rows, batch_size=100)
+        if changed:
+            Neighborhood.objects.bulk_update(changed, [*fields, "name_en"], batch_size=100)
+        created += len(new_rows)
+        updated += len(changed)
+        if source != BoundarySource.DEMO:
+            Neighborhood.objects.filter(district_id__in=covered, boundary_source=BoundarySource.DEMO).delete()
     else:
         raise InvalidInput("level must be 'gu' or 'dong'")
     City.objects.filter(pk=city.pk).update(boundaries_version=F("boundaries_version") + 1)

@@ -98,3 +98,59 @@ def test_topojson_is_read(shared_dir: Path):
     topo = shared_dir / "seoul-boundaries" / "juso" / "2015" / "json" / "seoul_municipalities_topo_simple.json"
     features = read_boundary_file(topo)
     assert len(features) == 25
+
+
+# --- the official dong boundaries (JUSO 2015 legal dongs) -------------------------------------------
+# Each expectation was read from ../shared/data/seoul-boundaries (the polygon that contains the
+# point), not written from memory. The file holds legal dongs (법정동, the name in brackets after a
+# road address): Seoul City Hall, 세종대로 110, is in 태평로1가, whose administrative dong is 소공동.
+
+OFFICIAL_LANDMARKS = [
+    ((37.5663, 126.9779), "11140", "중구", "11140103", "태평로1가"),  # Seoul City Hall, 세종대로 110
+    ((37.4979, 127.0282), "11680", "강남구", "11680101", "역삼동"),  # Gangnam Station (역삼동 858)
+    ((37.5547, 126.9707), "11170", "용산구", "11170107", "동자동"),  # Seoul Station (한강대로 405)
+    ((37.5115, 127.0595), "11680", "강남구", "11680105", "삼성동"),  # COEX
+    ((37.5759, 126.9769), "11110", "종로구", "11110119", "세종로"),  # Gwanghwamun
+    ((37.5572, 126.9245), "11440", "마포구", "11440121", "동교동"),  # Hongik Univ. Station
+]
+
+
+@pytest.fixture
+def official_dongs(city, shared_dir: Path):
+    from smartseoul.core.demo import load_official_boundaries
+
+    load_official_boundaries(shared_dir / "seoul-boundaries")
+    return city
+
+
+def test_landmarks_are_filed_under_their_official_dong(official_dongs):
+    # one import for every landmark (importing 467 dongs is the slow part)
+    for (lat, lon), gu, gu_name, dong, dong_name in OFFICIAL_LANDMARKS:
+        place = geography.district_for_point(lat, lon)
+        assert (place.district_code, place.district_name_ko, place.neighborhood_code, place.neighborhood_name_ko) == (
+            gu,
+            gu_name,
+            dong,
+            dong_name,
+        ), (lat, lon)
+
+
+def test_official_dongs_replace_the_approximations_once(official_dongs, shared_dir: Path):
+    from smartseoul.core.demo import load_core_demo
+    from smartseoul.core.models import City, Neighborhood
+
+    assert Neighborhood.objects.count() == 467
+    assert set(Neighborhood.objects.values_list("boundary_source", flat=True)) == {"official"}
+    assert set(District.objects.values_list("boundary_source", flat=True)) == {"official"}
+    assert Neighborhood.objects.get(code="11140111").name_ko == "소공동"  # Sogong-dong is there, next door
+    version = City.objects.get().boundaries_version
+    counts = load_core_demo(official=shared_dir / "seoul-boundaries")  # a second `smartseoul demo`
+    assert counts["official"] == {"districts": 0, "neighborhoods": 0}
+    assert not Neighborhood.objects.exclude(boundary_source="official").exists()
+    assert City.objects.get().boundaries_version == version
+
+
+def test_the_demo_finds_the_official_folder_beside_the_checkout(shared_dir: Path):
+    from smartseoul.core.demo import official_boundaries_dir
+
+    assert official_boundaries_dir() == shared_dir / "seoul-boundaries"
