@@ -104,12 +104,12 @@ def _commerce_rows() -> Iterable[Mapping[str, Any]]:
 
 
 LAYERS = (
-    MapLayer("analytics-density", str(_("Hexagon density (latest analysis)")), density_layer,
+    MapLayer("analytics-density", _("Hexagon density (latest analysis)"), density_layer,
              style={"kind": "hexagon", "color": "#d9480f", "property": "intensity"},
-             legend={"intensity": str(_("share of the busiest cell"))}, category="data"),
-    MapLayer("analytics-owl-routes", str(_("Night-bus plan: routes")), routes_layer,
+             legend={"intensity": _("share of the busiest cell")}, category="data"),
+    MapLayer("analytics-owl-routes", _("Night-bus plan: routes"), routes_layer,
              style={"kind": "line", "color": "#5f3dc4", "width_property": "width"},
-             legend={"width": str(_("riders per segment"))}, category="transport"),
+             legend={"width": _("riders per segment")}, category="transport"),
 )
 
 EXPORTS = (

@@ -120,9 +120,9 @@ class BudgetConfig(AppConfig):
                        section="participation", order=31),
             ),
             layers=(
-                MapLayer("budget-projects", str(_("Participatory budget projects")), _projects_layer,
+                MapLayer("budget-projects", _("Participatory budget projects"), _projects_layer,
                          style={"color": "#2a7d4f", "kind": "point", "icon": "₩"},
-                         legend={"funded": str(_("funded")), "on_ballot": str(_("on the ballot"))},
+                         legend={"funded": _("funded"), "on_ballot": _("on the ballot")},
                          category="participation"),
             ),
             exports=(

@@ -119,7 +119,7 @@ class ComplaintsConfig(AppConfig):
                     _("Citizens' reports"),
                     lambda q: selectors.layer_features(q, mode="cluster"),
                     style={"color": "#b45309", "kind": "cluster"},
-                    legend={"count": str(_("reports"))},
+                    legend={"count": _("reports")},
                     category="complaints",
                 ),
                 MapLayer(
@@ -127,7 +127,7 @@ class ComplaintsConfig(AppConfig):
                     _("Citizens' reports (heat map)"),
                     lambda q: selectors.layer_features(q, mode="heat"),
                     style={"color": "#d33", "kind": "heat"},
-                    legend={"intensity": str(_("relative density"))},
+                    legend={"intensity": _("relative density")},
                     category="complaints",
                 ),
             ),

@@ -71,7 +71,7 @@ class MapLayer:
     title: StrOrPromise
     features: Callable[[LayerQuery], Mapping[str, Any]]
     style: Mapping[str, Any] = field(default_factory=dict)  # {"color": "#d33", "icon": "…", "kind": "point"}
-    legend: Mapping[str, str] = field(default_factory=dict)
+    legend: Mapping[str, StrOrPromise] = field(default_factory=dict)  # lazy: read in the page's language
     category: str = "city"
     internal: bool = False
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from django.utils.translation import gettext
+
 from . import selectors
 from .selectors import Card
 
@@ -50,13 +52,20 @@ def _fmt(value: float | None) -> str:
     return f"{value:,.1f}"
 
 
+def _categories(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    raw = data.get("categories")
+    return [c for c in raw if isinstance(c, Mapping) and "key" in c] if isinstance(raw, list) else []
+
+
 def present(card: Card, *, district_code: str | None) -> dict[str, Any]:
     data = card.data or {}
+    categories = _categories(data)
+    labels = {str(c["key"]): str(c.get("label") or c["key"]) for c in categories}
     out: dict[str, Any] = {"card": card, "value": None, "unit": data.get("unit", ""), "chart": None, "map": None,
                            "top": [], "items": [], "detail": data.get("detail")}
     value = data.get("value")
-    if value is not None:
-        out["value"] = _fmt(_number(value)) if _number(value) is not None else str(value)
+    if value is not None and value != "":
+        out["value"] = _fmt(_number(value)) if _number(value) is not None else labels.get(str(value), str(value))
     if isinstance(data.get("series"), list):
         out["chart"] = chart(data["series"])
     if isinstance(data.get("items"), list):
@@ -64,15 +73,29 @@ def present(card: Card, *, district_code: str | None) -> dict[str, Any]:
     values: Mapping[str, Any] | None = None
     shapes = None
     if district_code:
-        shapes = selectors.neighborhood_shapes(district_code)
-        values = data.get("by_neighborhood") if isinstance(data.get("by_neighborhood"), Mapping) else {}
+        # a drill-down draws the dongs only for a widget that counts by dong: a district-only
+        # figure is the big number, never an empty grey map
+        if isinstance(data.get("by_neighborhood"), Mapping):
+            shapes = selectors.neighborhood_shapes(district_code)
+            values = data["by_neighborhood"]
     elif isinstance(data.get("by_district"), Mapping):
         shapes = selectors.district_shapes()
         values = data["by_district"]
-    if shapes is not None and values is not None and (card.kind == "districts" or values):
-        areas = selectors.choropleth(values, shapes)
+    if shapes is not None and values is not None and shapes.areas:
+        areas = selectors.choropleth(values, shapes, categories or None)
+        if categories:
+            legend = [{"color": str(c.get("color", selectors.NO_DATA)), "label": labels[str(c["key"])],
+                       "range": str(c.get("range") or "")} for c in categories]
+        else:
+            legend = selectors.numeric_legend(values)
+        no_data = any(a["fill"] == selectors.NO_DATA for a in areas)
         out["map"] = {"areas": areas, "view_box": shapes.view_box, "level": "dong" if district_code else "gu",
-                      "legend": [(c, i) for i, c in enumerate(selectors.PALETTE)]}
-        ranked = sorted((a for a in areas if a["value"] is not None), key=lambda a: -a["value"])[:5]
-        out["top"] = [(a["code"], a["name"], _fmt(a["value"])) for a in ranked]
+                      "legend": legend, "categorical": bool(categories),
+                      "no_data": str(data.get("no_data_label") or gettext("no data")) if no_data else ""}
+        if categories:
+            ranked = sorted((a for a in areas if a["rank"] is not None), key=lambda a: -a["rank"])[:5]
+            out["top"] = [(a["code"], a["name"], a["label"]) for a in ranked]
+        else:
+            ranked = sorted((a for a in areas if a["value"] is not None), key=lambda a: -a["value"])[:5]
+            out["top"] = [(a["code"], a["name"], _fmt(a["value"])) for a in ranked]
     return out

@@ -111,9 +111,16 @@ def visible_widgets(internal: bool) -> list[registry.Widget]:
     return [w for w in registry.widgets() if internal or not w.internal]
 
 
+def _language() -> str:
+    return (get_language() or settings.LANGUAGE_CODE or "ko").split("-")[0]
+
+
 def _widget_cache_key(widget: registry.Widget, period_key: str, district: str | None, dong: str | None,
-                      internal: bool) -> str:
-    return f"dash:{CACHE_VERSION}:w:{widget.key}:{period_key}:{district or '-'}:{dong or '-'}:{int(internal)}"
+                      internal: bool, language: str) -> str:
+    """Per language too: a widget's labels (categories, phases, grades) are translated when it
+    is computed, so an English page must never be served the Korean computation."""
+    return (f"dash:{CACHE_VERSION}:w:{widget.key}:{period_key}:{district or '-'}:{dong or '-'}:{int(internal)}"
+            f":{language}")
 
 
 def _compute(widget: registry.Widget, query: WidgetQuery) -> tuple[dict[str, Any], str]:
@@ -136,7 +143,9 @@ def board(
     inline. A failing widget shows an error card and does not break the page."""
     period = period_for(period_key)
     widgets = visible_widgets(internal)
-    keys = {w.key: _widget_cache_key(w, period_key, district_code, neighborhood_code, internal) for w in widgets}
+    language = _language()
+    keys = {w.key: _widget_cache_key(w, period_key, district_code, neighborhood_code, internal, language)
+            for w in widgets}
     found = cache.get_many(list(keys.values()))
     computed: dict[str, Any] = {}
     stale: list[tuple[registry.Widget, str]] = []
@@ -158,27 +167,30 @@ def board(
     if computed:
         cache.set_many(computed, WIDGET_STALE_TTL)
     if stale:
-        _refresh_later(stale, query)
+        _refresh_later(stale, query, language)
     return cards
 
 
-def _refresh_later(stale: list[tuple[registry.Widget, str]], query: WidgetQuery) -> None:
+def _refresh_later(stale: list[tuple[registry.Widget, str]], query: WidgetQuery, language: str) -> None:
     """Recomputes stale entries once (a cache lock per entry), in a background thread unless
     DASHBOARD_BACKGROUND_REFRESH is off."""
     claimed = [(w, k) for w, k in stale if cache.add(f"{k}:refreshing", 1, timeout=120)]
     if not claimed:
         return
     if not getattr(settings, "DASHBOARD_BACKGROUND_REFRESH", True):
-        _refresh(claimed, query)
+        _refresh(claimed, query, language)
         return
-    threading.Thread(target=_refresh, args=(claimed, query), daemon=True, name="dashboard-refresh").start()
+    threading.Thread(target=_refresh, args=(claimed, query, language), daemon=True,
+                     name="dashboard-refresh").start()
 
 
-def _refresh(claimed: list[tuple[registry.Widget, str]], query: WidgetQuery) -> None:
+def _refresh(claimed: list[tuple[registry.Widget, str]], query: WidgetQuery, language: str) -> None:
     from django.db import connection
+    from django.utils import translation
 
     try:
-        cache.set_many({k: (*_compute(w, query), time.time()) for w, k in claimed}, WIDGET_STALE_TTL)
+        with translation.override(language):  # a thread starts in no language: compute in the page's
+            cache.set_many({k: (*_compute(w, query), time.time()) for w, k in claimed}, WIDGET_STALE_TTL)
     finally:
         cache.delete_many([f"{k}:refreshing" for _, k in claimed])
         if threading.current_thread() is not threading.main_thread():
@@ -295,19 +307,50 @@ def check_area(district_code: str | None, neighborhood_code: str | None) -> tupl
 
 
 PALETTE = ("#e8f0fa", "#bcd3ee", "#7fa9dc", "#3f7cc4", "#0b4ea2")
+NO_DATA = "#f3f4f6"  # an area without a figure (never a colour of the scale)
 
 
-def choropleth(values: Mapping[str, Any], shapes: Shapes) -> list[dict[str, Any]]:
-    """Each area with its value, a colour class (five quantiles of the maximum) and its path."""
-    numbers = {k: float(v) for k, v in values.items() if isinstance(v, int | float)}
-    top = max(numbers.values(), default=0.0)
+def choropleth(values: Mapping[str, Any], shapes: Shapes,
+               categories: Sequence[Mapping[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """Each area with its value, its fill and its path.
+
+    Numbers fall in five classes of the maximum (PALETTE). With `categories` (a widget's ordered
+    scale `[{"key", "label", "color", "range"}]`, e.g. fine-dust grades) an area's value is a
+    category key and takes that category's colour; `rank` is its place on the scale."""
     out = []
+    if categories:
+        by_key = {str(c.get("key")): (i, c) for i, c in enumerate(categories)}
+        for area in shapes.areas:
+            hit = by_key.get(str(values.get(area.code))) if values.get(area.code) is not None else None
+            rank, cat = hit if hit else (None, None)
+            out.append({"code": area.code, "name": area.name, "path": area.path, "value": None, "rank": rank,
+                        "label": str(cat.get("label", cat.get("key"))) if cat else None,
+                        "fill": str(cat.get("color")) if cat else NO_DATA,
+                        "dark": bool(cat and cat.get("dark"))})
+        return out
+    numbers = {k: float(v) for k, v in values.items() if isinstance(v, int | float) and not isinstance(v, bool)}
+    top = max(numbers.values(), default=0.0)
     for area in shapes.areas:
         value = numbers.get(area.code)
         level = 0 if not value or top <= 0 else min(4, int(value / top * 5 - 1e-9))
-        out.append({"code": area.code, "name": area.name, "path": area.path, "value": value,
-                    "fill": PALETTE[level] if value is not None else "#f3f4f6", "dark": level >= 3})
+        out.append({"code": area.code, "name": area.name, "path": area.path, "value": value, "rank": None,
+                    "label": None, "fill": PALETTE[level] if value is not None else NO_DATA, "dark": level >= 3})
     return out
+
+
+def numeric_legend(values: Mapping[str, Any]) -> list[dict[str, str]]:
+    """The five classes of `choropleth` with the range of values each colour stands for."""
+    numbers = [float(v) for v in values.values() if isinstance(v, int | float) and not isinstance(v, bool)]
+    top = max(numbers, default=0.0)
+    out = []
+    for i, colour in enumerate(PALETTE):
+        low, high = top * i / 5, top * (i + 1) / 5
+        out.append({"color": colour, "label": "", "range": f"{_short(low)}–{_short(high)}" if top > 0 else "0"})
+    return out
+
+
+def _short(value: float) -> str:
+    return f"{value:,.0f}" if value >= 10 or float(value).is_integer() else f"{value:,.1f}"
 
 
 # --- the layer catalogue ---------------------------------------------------------------------
@@ -329,6 +372,7 @@ CATEGORY_TITLES: dict[str, Any] = {
     "city": _("City"), "facilities": _("Public facilities"), "themes": _("Theme maps"),
     "environment": _("Environment"), "safety": _("Safety"), "traffic": _("Traffic"),
     "participation": _("Participation"), "complaints": _("Complaints"), "analytics": _("Analysis"),
+    "transport": _("Traffic"), "data": _("Analysis"), "administration": _("City"),
 }
 
 
@@ -336,7 +380,8 @@ def catalogue(*, internal: bool = False) -> list[LayerInfo]:
     """All map layers: registered by modules (facilities included), facility types imported
     since start-up, and published theme maps."""
     entries = [
-        LayerInfo(layer.key, str(layer.title), layer.category, dict(layer.style), dict(layer.legend),
+        LayerInfo(layer.key, str(layer.title), layer.category, dict(layer.style),
+                  {k: str(v) for k, v in layer.legend.items()},  # lazy legends: read in the page's language
                   "poi" if layer.key.startswith("poi-") else "module", layer.internal)
         for layer in registry.layers() if internal or not layer.internal
     ]

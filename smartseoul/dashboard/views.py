@@ -70,6 +70,7 @@ def _board_context(request: HttpRequest, *, internal: bool, period: str, distric
         "base": reverse("mayor:office" if internal else "mayor:index"),
         "board_url": reverse("mayor:office-board" if internal else "mayor:board") + "?" + urlencode(query),
         "poll_seconds": selectors.POLL_SECONDS, "updated": clock.today_local(), "widget_count": len(cards),
+        "no_data_fill": selectors.NO_DATA,
     }
 
 
@@ -132,8 +133,8 @@ def _map_context(request: HttpRequest) -> dict[str, Any]:
     active = [k for k in (request.GET.get("layers") or "").split(",") if k]
     return {
         "groups": selectors.catalogue_groups(entries), "active": active,
-        "catalogue_json": [{"key": e.key, "title": e.title, "style": dict(e.style), "source": e.source}
-                           for e in entries],
+        "catalogue_json": [{"key": e.key, "title": e.title, "style": dict(e.style), "source": e.source,
+                            "legend": {str(k): str(v) for k, v in e.legend.items()}} for e in entries],
         "view": {"lat": request.GET.get("lat"), "lon": request.GET.get("lon"), "z": request.GET.get("z"),
                  "mode": request.GET.get("mode", "cluster")},
     }

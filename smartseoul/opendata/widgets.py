@@ -5,9 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from smartseoul.core.registry import WidgetQuery
 
 from . import selectors
+
+USAGE_LABELS = {"views": _("views"), "downloads": _("downloads"), "api_calls": _("API calls")}
 
 
 def usage_today(query: WidgetQuery) -> Mapping[str, Any]:
@@ -15,7 +19,8 @@ def usage_today(query: WidgetQuery) -> Mapping[str, Any]:
     return {
         "value": today["views"] + today["downloads"] + today["api_calls"],
         "unit": "",
-        "items": [{"title": k, "value": v} for k, v in today.items()],
+        # labels people read (the widget is computed per language), not the counters' keys
+        "items": [{"title": str(USAGE_LABELS.get(k, k)), "value": v} for k, v in today.items()],
     }
 
 

@@ -105,8 +105,58 @@
     if (!embed) { history.replaceState(null, "", el.dataset.pageUrl + query); }
   }
 
+  // The legend: every active layer with its colour; a layer drawn by value (heat map, hexagons
+  // with an intensity) gets its light-to-dark scale with the layer's own legend text.
+  var legend = L.control({ position: "bottomleft" });
+  var legendBox = null;
+  legend.onAdd = function () { legendBox = L.DomUtil.create("div", "map-legend"); legendBox.hidden = true; return legendBox; };
+  legend.addTo(map);
+  function byValue(key) {
+    var c = byKey[key] || {};
+    var kind = (c.style && c.style.kind) || "point";
+    return mode() === "heat" || kind === "heat" || kind === "hexagon" || (c.style && c.style.property === "intensity");
+  }
+  function drawLegend() {
+    if (!legendBox) { return; }
+    var keys = activeKeys();
+    legendBox.textContent = "";
+    legendBox.hidden = keys.length === 0;
+    if (!keys.length) { return; }
+    var title = document.createElement("strong");
+    title.textContent = el.dataset.legendTitle || "";
+    legendBox.appendChild(title);
+    var list = document.createElement("ul");
+    keys.forEach(function (key) {
+      var c = byKey[key] || { title: key };
+      var li = document.createElement("li");
+      var color = colour(key);
+      if (byValue(key)) {
+        li.appendChild(document.createTextNode(c.title + " "));
+        var low = document.createElement("span"); low.textContent = el.dataset.low || ""; li.appendChild(low);
+        var bar = document.createElement("span");
+        bar.className = "legend-ramp";
+        var full = /^#[0-9a-f]{3}$/i.test(color) ? "#" + color[1] + color[1] + color[2] + color[2] + color[3] + color[3] : color;
+        bar.style.background = "linear-gradient(to right, " + full + "26, " + full + ")";
+        li.appendChild(bar);
+        var high = document.createElement("span"); high.textContent = el.dataset.high || ""; li.appendChild(high);
+        var kind = (c.style && c.style.kind) || "point";
+        var note = (c.legend && c.legend.intensity) || (kind === "point" || kind === "heat" ? el.dataset.heatNote : "") || "";
+        if (note) { var small = document.createElement("div"); small.className = "muted"; small.textContent = note; li.appendChild(small); }
+      } else {
+        var sw = document.createElement("span");
+        sw.className = "swatch"; sw.style.background = color;
+        li.appendChild(sw);
+        li.appendChild(document.createTextNode(c.title));
+      }
+      li.dataset.layer = key;
+      list.appendChild(li);
+    });
+    legendBox.appendChild(list);
+  }
+
   function refresh() {
     var keys = activeKeys();
+    drawLegend();
     Object.keys(shown).forEach(function (key) {
       if (keys.indexOf(key) < 0) { map.removeLayer(shown[key]); delete shown[key]; }
     });
