@@ -80,6 +80,7 @@ def thresholds_seed() -> int:
 def load_demo() -> None:
     thresholds_seed()
     if Thing.objects.filter(kind=ThingKind.SDOT_BOX, serial__startswith="DEMO").exists():
+        _demo_care()
         return
     rng = random.Random(2019)
     positions = []
@@ -125,6 +126,59 @@ def load_demo() -> None:
             },
         )
     _demo_parking()
+    _demo_care()
+
+
+CARE_SENIORS = (("JN-2026-0001", 23.5, 20), ("JN-2026-0002", 22.0, 35), ("JN-2026-0003", 24.5, 0))
+
+
+def _demo_care() -> None:
+    """Three seniors of Jongno-gu in the demo caseworker's care, with home sensors reporting the
+    last day (the third has not moved for eight hours), so the care dashboard has people,
+    readings and, in the daytime, an alert to handle."""
+    from smartseoul.accounts.models import User
+    from smartseoul.core.selectors import neighborhoods
+
+    from .models import Senior
+    from .services.care import care_check, caseworker_assign, home_device_add, senior_register
+
+    caseworker = User.objects.filter(username="caseworker").first()
+    if caseworker is None or Senior.objects.filter(label__startswith="JN-2026-").exists():
+        return
+    dongs = list(neighborhoods("11110").values_list("code", flat=True)[:3]) or [""] * 3
+    now = clock.now()
+    end_us = to_us(now)
+    minutes = np.arange(24 * 60, 0, -10)  # every 10 minutes over the last day
+    times = np.array([end_us - int(m) * 60_000_000 for m in minutes], dtype=np.int64)
+    local_hours = np.array([(now - timedelta(minutes=int(m))).astimezone(KST).hour for m in minutes])
+    rng = np.random.default_rng(7)
+    ds_parts, t_parts, v_parts = [], [], []
+    for (label, temperature, moves_per_day), dong in zip(CARE_SENIORS, dongs, strict=False):
+        senior = senior_register(label=label, district_code="11110", dong_code=dong, actor=caseworker)
+        caseworker_assign(senior=senior, caseworker=caseworker, actor=caseworker)
+        thing = home_device_add(senior=senior, name=f"{label} 가정 센서", actor=caseworker)
+        streams = dict(thing.datastreams.values_list("quantity", "pk"))
+        awake = (local_hours >= 7) & (local_hours < 22)
+        if moves_per_day:
+            motion = (awake & (rng.random(minutes.size) < moves_per_day / 90)).astype(np.float64)
+        else:  # moved eight to nine hours ago and not since
+            motion = ((minutes > 8 * 60) & (minutes <= 9 * 60) & (rng.random(minutes.size) < 0.5)).astype(np.float64)
+        series = {
+            "motion": motion,
+            "indoor_temperature": np.round(temperature + rng.normal(0, 0.3, minutes.size), 1),
+            "indoor_humidity": np.round(45 + rng.normal(0, 2, minutes.size)),
+            "indoor_light": np.where(awake, 300.0, 0.0),
+        }
+        for quantity, values in series.items():
+            if quantity in streams:
+                ds_parts.append(np.full(minutes.size, streams[quantity], dtype=np.int64))
+                t_parts.append(times)
+                v_parts.append(values.astype(np.float64))
+    if ds_parts:
+        observations_ingest(
+            batch=ObservationBatch(np.concatenate(ds_parts), np.concatenate(t_parts), np.concatenate(v_parts))
+        )
+    care_check(at=now)
 
 
 def _demo_parking() -> None:

@@ -5,28 +5,59 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.utils.translation import get_language
+
 from smartseoul.core.registry import LayerQuery, WidgetQuery
 from smartseoul.lib.geo import feature_collection, point_feature
+from smartseoul.lib.indices import DUST_GRADES
 
 from . import selectors
 
 
 def air_quality_widget(query: WidgetQuery) -> Mapping[str, Any]:
+    """The latest hour's fine-dust grade by district (by dong when drilling into a district), on
+    the grade scale with its colours, names and ranges; `value` is the worst grade shown."""
+    from django.utils.translation import gettext as _
+
+    from .grades import dust_scale
+    from .timeutil import local_zone
+
     by_district = selectors.air_quality_by_district()
+    data: dict[str, Any] = {"unit": "", "categories": dust_scale(), "no_data_label": _("no sensor data")}
     if query.district_code:
-        by_district = {k: v for k, v in by_district.items() if k == query.district_code}
-    worst = max(by_district.values(), key=("good", "normal", "bad", "very_bad").index, default=None)
-    return {"by_district": by_district, "value": worst or "", "unit": ""}
+        by_dong = selectors.air_quality_by_dong(query.district_code)
+        data["by_neighborhood"] = by_dong
+        if query.neighborhood_code:
+            shown = [by_dong[query.neighborhood_code]] if query.neighborhood_code in by_dong else []
+        else:
+            shown = [by_district[query.district_code]] if query.district_code in by_district else []
+    else:
+        data["by_district"] = by_district
+        shown = list(by_district.values())
+    data["value"] = max(shown, key=DUST_GRADES.index, default="")
+    hour = selectors.latest_condition_hour()
+    if hour is not None:
+        data["detail"] = _("As of %(time)s") % {"time": hour.astimezone(local_zone()).strftime("%Y-%m-%d %H:%M")}
+    return data
 
 
 def alerts_widget(query: WidgetQuery) -> Mapping[str, Any]:
+    from smartseoul.core.selectors import district_names
+
+    from .grades import label
+    from .timeutil import local_zone
+
+    names = district_names()
+    english = (get_language() or "ko").startswith("en")
     items = []
     for ep in selectors.open_episodes(("heat", "dust")):
         if query.district_code and ep.district_code != query.district_code:
             continue
+        name = names.get(ep.district_code, {}).get("en" if english else "ko") or ep.district_code
         items.append(
             {
-                "title": f"{ep.get_kind_display()} · {ep.level} · {ep.district_code}",
+                "title": f"{name} · {ep.get_kind_display()} · {label(ep.level)}",
+                "meta": ep.started_at.astimezone(local_zone()).strftime("%Y-%m-%d %H:%M"),
                 "url": "/sensors/alerts/",
                 "district_code": ep.district_code,
                 "since": ep.started_at.isoformat(),

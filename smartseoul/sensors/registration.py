@@ -57,7 +57,7 @@ def manifest() -> ModuleManifest:
         layers=(
             MapLayer(
                 "sensors-boxes",
-                str(_("S-DoT sensor boxes (PM10, PM2.5)")),
+                _("S-DoT sensor boxes (PM10, PM2.5)"),
                 layers.boxes_layer,
                 style={"color": "#2a7", "kind": "point"},
                 legend={"pm25": "PM2.5 µg/m³"},
@@ -65,10 +65,10 @@ def manifest() -> ModuleManifest:
             ),
             MapLayer(
                 "sensors-parking",
-                str(_("Shared parking (free spaces)")),
+                _("Shared parking (free spaces)"),
                 layers.parking_layer,
                 style={"color": "#36c", "kind": "point"},
-                legend={"free": str(_("free spaces"))},
+                legend={"free": _("free spaces")},
                 category="transport",
             ),
         ),

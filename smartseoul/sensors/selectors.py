@@ -162,6 +162,46 @@ def senior_devices(senior: Senior) -> QuerySet[Thing]:
     return senior.devices.all()
 
 
+def last_motion_of_things(thing_ids: list[int], *, days: int = 2) -> dict[int, Any]:
+    """{home device id: the last time its motion sensor saw movement in the last `days` days}."""
+    from datetime import timedelta
+
+    from smartseoul.core import clock
+
+    streams = dict(Datastream.objects.filter(thing_id__in=thing_ids, quantity="motion").values_list("pk", "thing_id"))
+    seen = last_motion(list(streams), clock.now() - timedelta(days=days))
+    return {streams[ds]: at for ds, at in seen.items()}
+
+
+def last_motion(datastream_ids: list[int], since: Any) -> dict[int, Any]:
+    """The last time each motion datastream saw movement (result > 0), looking back to `since`
+    (a report of "no movement" is not movement)."""
+    from datetime import timedelta
+
+    import pyarrow as pa
+
+    from smartseoul.core import clock
+
+    from . import lake
+    from .timeutil import from_us, local_zone
+
+    if not datastream_ids:
+        return {}
+    days = sorted(
+        {(since.astimezone(local_zone()) + timedelta(days=i)).date() for i in range((clock.now() - since).days + 2)}
+    )
+    paths = lake.files(lake.OBSERVATIONS, days)
+    if not paths:
+        return {}
+    con = lake.connect()
+    con.register("ds", pa.table({"id": pa.array(datastream_ids, type=pa.int64())}))
+    rows = con.execute(
+        f"SELECT datastream_id, epoch_us(max(phenomenon_time)) FROM {lake.scan_sql(paths)} "
+        "WHERE datastream_id IN (SELECT id FROM ds) AND result > 0 GROUP BY datastream_id"
+    ).fetchall()
+    return {int(d): from_us(t) for d, t in rows}
+
+
 # --- shared parking -------------------------------------------------------------------------------
 
 
@@ -233,6 +273,54 @@ def box_series(
 
 def air_quality_by_district() -> dict[str, str]:
     return {code: c.dust_grade for code, c in district_conditions_latest().items() if c.dust_grade}
+
+
+def air_quality_by_dong(district_code: str) -> dict[str, str]:
+    """{dong code: fine-dust grade} of one district's dongs that have a box, for the latest hour
+    the district has measurements (from the lake's dong-level hourly aggregate)."""
+    from smartseoul.lib import indices
+
+    from . import lake
+    from .timeutil import from_us
+
+    days = lake.partition_days("agg_dong_hourly")[-2:]
+    paths = lake.files("agg_dong_hourly", days)
+    if not paths:
+        return {}
+    quoted = ", ".join("'" + p.replace("'", "''") + "'" for p in paths)
+    rows = (
+        lake.connect()
+        .execute(
+            f"WITH d AS (SELECT * FROM read_parquet([{quoted}]) WHERE district_code = ? "
+            "AND quantity IN ('pm10', 'pm25') AND coalesce(dong_code, '') <> '') "
+            "SELECT dong_code, quantity, avg(mean), max(period) FROM d "
+            "WHERE period = (SELECT max(period) FROM d) GROUP BY dong_code, quantity",
+            [district_code],
+        )
+        .fetchall()
+    )
+    if not rows:
+        return {}
+    day = from_us(rows[0][3]).date()  # `period` is the local start of the hour
+    pm10_bands = threshold("pm10_grade", day).table
+    pm25_bands = threshold("pm25_grade", day).table
+    values: dict[str, dict[str, float]] = {}
+    for dong, quantity, mean, _period in rows:
+        values.setdefault(dong, {})[quantity] = mean
+    out = {}
+    for dong, v in values.items():
+        grade = indices.dust_grade(v.get("pm10"), v.get("pm25"), pm10_bands=pm10_bands, pm25_bands=pm25_bands)
+        if grade:
+            out[dong] = grade
+    return out
+
+
+def latest_condition_hour() -> Any:
+    """The local start of the most recent hour any district has figures for (None before any)."""
+    from .timeutil import local_zone
+
+    hour = DistrictCondition.objects.order_by("-hour").values_list("hour", flat=True).first()
+    return hour.astimezone(local_zone()) if hour else None
 
 
 def parking_availability(lot_ids: list[int] | None = None) -> list[dict[str, Any]]:

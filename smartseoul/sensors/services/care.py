@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from typing import Any
 
-import pyarrow as pa
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -16,10 +15,10 @@ from smartseoul.core.models import Channel
 from smartseoul.core.selectors import neighborhoods
 from smartseoul.core.services import audit_record, notify
 
-from .. import lake, sdot, selectors
+from .. import sdot, selectors
 from ..errors import AlreadyClosed, BadEntity, EntityNotFound, NotAssigned
 from ..models import CareAlert, CareAlertKind, CaseworkerAssignment, Datastream, Location, Senior, Thing, ThingKind
-from ..timeutil import from_us, local_zone
+from ..timeutil import local_zone
 from .boxes import datastreams_ensure
 
 HOME_QUANTITIES = ("motion", "indoor_temperature", "indoor_humidity", "indoor_light")
@@ -110,21 +109,7 @@ def _settings(senior: Senior) -> dict[str, Any]:
 
 def _last_motion(datastream_ids: list[int], since: datetime) -> dict[int, datetime]:
     """The last time each motion datastream saw movement (result > 0), looking back to `since`."""
-    if not datastream_ids:
-        return {}
-    days = sorted(
-        {(since.astimezone(local_zone()) + timedelta(days=i)).date() for i in range((clock.now() - since).days + 2)}
-    )
-    paths = lake.files(lake.OBSERVATIONS, days)
-    if not paths:
-        return {}
-    con = lake.connect()
-    con.register("ds", pa.table({"id": pa.array(datastream_ids, type=pa.int64())}))
-    rows = con.execute(
-        f"SELECT datastream_id, epoch_us(max(phenomenon_time)) FROM {lake.scan_sql(paths)} "
-        "WHERE datastream_id IN (SELECT id FROM ds) AND result > 0 GROUP BY datastream_id"
-    ).fetchall()
-    return {int(d): from_us(t) for d, t in rows}
+    return selectors.last_motion(datastream_ids, since)
 
 
 def _open_alert(senior: Senior, kind: str, detail: str) -> CareAlert | None:

@@ -16,6 +16,7 @@ from smartseoul.lib import indices
 from .. import lake, selectors
 from ..models import DistrictCondition, DistrictDay, Thing, ThingKind
 from ..timeutil import KST, from_us
+from .care import HOME_QUANTITIES
 
 LEVELS = {"box": ("thing_id",), "dong": ("district_code", "dong_code"), "district": ("district_code",)}
 QUANTITIES = ("pm10", "pm25", "temperature", "humidity", "uv", "noise", "illuminance", "wind_speed", "visitors")
@@ -28,7 +29,12 @@ KST_US = 9 * 3_600_000_000
 def _aggregate_sql(source: str, keys: tuple[str, ...], bucket: str) -> str:
     """Korea has no daylight saving, so local buckets are integer arithmetic on the epoch
     (far cheaper than a time-zone conversion per row). `period` is the local wall-clock start."""
-    where = "result IS NOT NULL" + ("" if keys[0] == "thing_id" else f" AND coalesce({keys[0]}, '') <> ''")
+    # a senior's home sensors are private: their readings never reach a public aggregate, a
+    # district's conditions or the open-data export
+    private = ", ".join(f"'{q}'" for q in HOME_QUANTITIES)
+    where = f"result IS NOT NULL AND quantity NOT IN ({private})" + (
+        "" if keys[0] == "thing_id" else f" AND coalesce({keys[0]}, '') <> ''"
+    )
     size = BUCKET_US[bucket]
     return (
         f"SELECT {', '.join(keys)}, quantity, "
@@ -100,6 +106,8 @@ def conditions_store(*, day: date, district_hourly: pa.Table, box_hourly: pa.Tab
                     exceed[key] = exceed.get(key, 0) + 1
     count = 0
     for (district, period), v in by_key.items():
+        if not v.keys() & {"pm10", "pm25", "temperature", "humidity", "uv", "noise"}:
+            continue  # no outdoor measurement that hour: no condition, rather than an empty one
         pm10, pm25 = v.get("pm10"), v.get("pm25")
         t, rh = v.get("temperature"), v.get("humidity")
         feels = indices.feels_like_summer(t, min(max(rh, 0.0), 100.0)) if t is not None and rh is not None else None
