@@ -244,7 +244,13 @@ X_FRAME_OPTIONS = "SAMEORIGIN"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "img-src": ["'self'", "data:", "blob:", env("SMARTSEOUL_TILE_HOSTS", "https://*.tile.openstreetmap.org")],
+        # map tiles: list the tile URL's own host too (`https://*.host` does not match `https://host`)
+        "img-src": [
+            "'self'",
+            "data:",
+            "blob:",
+            *env_list("SMARTSEOUL_TILE_HOSTS", "https://tile.openstreetmap.org,https://*.tile.openstreetmap.org"),
+        ],
         "style-src": ["'self'", "'unsafe-inline'"],
         "script-src": ["'self'"],
         "connect-src": ["'self'"],
