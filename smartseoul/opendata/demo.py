@@ -41,8 +41,13 @@ CITY_ORGS = [
 ]
 
 
+_EN = {"lat": "Latitude", "lon": "Longitude", "fee_10min": "Fee (10 min)", "pm10": "PM10", "pm25": "PM2.5"}
+
+
 def _f(id_: str, type_: str, label: str, api: str | None = None) -> dict[str, Any]:
-    return {"id": id_, "type": type_, "info": {"label": label, "api_name": api or id_.upper()}}
+    """A column: its Korean label as publishers write it, and an English one for English pages."""
+    label_en = _EN.get(id_) or id_.replace("_", " ").capitalize()
+    return {"id": id_, "type": type_, "info": {"label": label, "label_en": label_en, "api_name": api or id_.upper()}}
 
 
 def _district_rows() -> list[Any]:
@@ -605,10 +610,11 @@ def _district_datasets(rng: random.Random, ds: list[Any], orgs: dict[str, Organi
     for d in ds:
         org = orgs[d.code]
         slug = org.name
-        for suffix, title, cat, rows, fields in (
+        for suffix, title, title_en, cat, rows, fields in (
             (
                 "parking",
                 f"{d.name_ko} 공영주차장을 이용하세요: 주차장 현황",
+                f"{d.name_en} public parking lots",
                 "transport",
                 [r for r in _parking(rng, [d])],
                 [
@@ -623,6 +629,7 @@ def _district_datasets(rng: random.Random, ds: list[Any], orgs: dict[str, Organi
             (
                 "shelters",
                 f"{d.name_ko} 무더위쉼터 위치",
+                f"{d.name_en} cooling shelters",
                 "safety",
                 [r for r in _shelters(rng, [d])],
                 [
@@ -642,8 +649,9 @@ def _district_datasets(rng: random.Random, ds: list[Any], orgs: dict[str, Organi
                 organization=org,
                 name=name,
                 title_ko=title,
-                title_en="",
+                title_en=title_en,
                 description_ko=f"{d.name_ko}에서 관리하는 {title} 자료입니다.",
+                description_en=f"{title_en}, as kept by {d.name_en}.",
                 category=cat,
                 licence="KOGL-1",
                 frequency=Frequency.QUARTERLY,

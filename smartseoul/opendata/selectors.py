@@ -146,6 +146,11 @@ def dataset_by_service(service_name: str) -> Dataset | None:
     ).first()
 
 
+def organization_titles(names: Sequence[str]) -> dict[str, str]:
+    """{name: title in the page language} of the given publishers."""
+    return {o.name: o.title for o in Organization.objects.filter(name__in=list(names))}
+
+
 def dataset_versions(dataset: Dataset, limit: int = 50) -> list[Any]:
     return list(dataset.versions.select_related("actor")[:limit])
 

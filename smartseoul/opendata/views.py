@@ -110,6 +110,9 @@ def index(request: HttpRequest) -> HttpResponse:
         error = exc.message
         result = selectors.SearchResult(count=0, results=[])
     pages = max(1, (result.count + 19) // 20)
+    if result.facets.get("organization"):  # publishers by their name in the page language
+        names = selectors.organization_titles([n for n, _label, _n in result.facets["organization"]])
+        result.facets["organization"] = [(n, names.get(n, label), c) for n, label, c in result.facets["organization"]]
     counts = selectors.category_counts()
     params = request.GET.copy()
     params.pop("page", None)

@@ -163,3 +163,15 @@ def test_a_module_export_names_its_columns_in_the_page_language(client: Any, cit
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     english = client.get(f"/opendata/dataset/{ds.name}/").content.decode()
     assert "<td>stop name</td>" in english and "<td>정류소명</td>" not in english
+
+
+def test_english_catalogue_names_publishers_and_demo_columns_in_english(client: Any, jongno: Any) -> None:
+    from smartseoul.opendata.demo import _f
+
+    _dataset(jongno, "bus-stops", FIELDS, _rows(4, ("11110",)))
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get("/opendata/").content.decode()
+    facets = html.split('class="od-facets"')[1].split("</aside>")[0]
+    assert ">Jongno-gu</a>" in facets and "서울특별시 종로구" not in facets
+    assert _f("fee_10min", "integer", "요금(10분)")["info"]["label_en"] == "Fee (10 min)"
+    assert _f("parking_name", "string", "주차장명")["info"]["label_en"] == "Parking name"

@@ -123,3 +123,13 @@ def test_home_sensor_readings_stay_out_of_district_figures(city: Any, make_user:
             .fetchall()
         )
         assert not {q for (q,) in table} & {"motion", "indoor_temperature"}
+
+
+def test_the_content_security_policy_lets_the_map_tiles_load(city: Any, client: Any) -> None:
+    from urllib.parse import urlparse
+
+    from django.conf import settings
+
+    csp = client.get("/sensors/").headers["Content-Security-Policy"]
+    img_src = next(d for d in csp.split(";") if d.strip().startswith("img-src")).split()
+    assert f"https://{urlparse(settings.MAP_TILE_URL).hostname}" in img_src  # `*.host` does not match `host`
