@@ -135,6 +135,12 @@ class StageEvent(models.Model):
     support_count = models.PositiveIntegerField(default=0)
     forum_participants = models.PositiveIntegerField(default=0)
     note = models.CharField(max_length=300, blank=True)
+    note_parts = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="the platform's own words of the note: [msgid, params] pairs, shown "
+        "in each reader's language (`note` keeps what a person wrote, or the text in the writer's language)",
+    )
 
     class Meta:
         ordering = ["at", "id"]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, F, Q, QuerySet
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from smartseoul.accounts.models import Capability, Role, User
 from smartseoul.core import clock
@@ -223,8 +224,20 @@ def answers(p: Proposal) -> QuerySet[OfficialAnswer]:
     return p.answers.select_related("department").order_by("answered_at", "id")
 
 
+def note_text(parts: Iterable[Sequence[Any]], note: str = "") -> str:
+    """A timeline note in the active language: the platform's words (msgid and values) translated
+    now, then what a person wrote."""
+    texts = [gettext(str(msgid)) % dict(params or {}) for msgid, params in parts]
+    return " ".join([*texts, note] if note else texts)
+
+
 def timeline(p: Proposal) -> list[Any]:
-    return list(p.stage_events.order_by("at", "id"))
+    """The stage events, each note in the reader's language (not the language it was written in)."""
+    events = list(p.stage_events.order_by("at", "id"))
+    for e in events:
+        if e.note_parts:
+            e.note = note_text(e.note_parts)
+    return events
 
 
 @dataclass

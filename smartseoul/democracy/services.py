@@ -35,6 +35,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from smartseoul.accounts.models import User, Verification
 from smartseoul.core import clock, ratelimit
@@ -181,7 +182,7 @@ def _send(user: User, *, kind: str, subject: str, body: str, link: str, sms: boo
     notify(recipient=user, kind=kind, subject=subject, body=body, link=link, channels=channels)
 
 
-def _notify_followers(p: Proposal, *, note: str = "") -> int:
+def _notify_followers(p: Proposal, *, note: str = "", parts: Sequence[NotePart] = ()) -> int:
     """Every follower hears of the stage change in their own language; the author also by SMS."""
     sent = 0
     link = _link(p)
@@ -193,8 +194,9 @@ def _notify_followers(p: Proposal, *, note: str = "") -> int:
             stage_label = str(Stage(p.stage).label)
             subject = _("Proposal update: %(stage)s") % {"stage": stage_label}
             body = _("“%(title)s” is now at the stage: %(stage)s.") % {"title": p.title, "stage": stage_label}
-            if note:
-                body = f"{body}\n{note}"
+            text = selectors.note_text(parts, note)
+            if text:
+                body = f"{body}\n{text}"
         _send(
             user,
             kind=f"democracy.stage.{p.stage}",
@@ -215,7 +217,16 @@ def _notify_group(users: Iterable[User], *, kind: str, subject: str, body: str, 
     return n
 
 
-def _set_stage(p: Proposal, to: str, *, note: str = "", notify_followers: bool = True) -> None:
+NotePart = tuple[str, dict[str, Any]]
+ANSWERED: NotePart = (gettext_noop("The department has answered."), {})
+
+
+def _set_stage(
+    p: Proposal, to: str, *, note: str = "", parts: Sequence[NotePart] = (), notify_followers: bool = True
+) -> None:
+    """Moves the proposal and writes the timeline. `parts` are the platform's words (msgids marked
+    with gettext_noop, and their values), kept untranslated so every reader and every follower
+    reads them in their own language; `note` is what a person wrote (a reason, an answer)."""
     before = p.stage
     now = clock.now()
     p.stage = to
@@ -229,10 +240,11 @@ def _set_stage(p: Proposal, to: str, *, note: str = "", notify_followers: bool =
         at=now,
         support_count=p.support_count,
         forum_participants=p.forum_participants,
-        note=note[:300],
+        note=selectors.note_text(parts, note)[:300],
+        note_parts=[[msgid, params] for msgid, params in parts],
     )
     if notify_followers:
-        _notify_followers(p, note=note)
+        _notify_followers(p, note=note, parts=parts)
 
 
 def _follow(p: Proposal, user: User) -> None:
@@ -461,7 +473,12 @@ def _to_department(p: Proposal, cfg: LadderConfig) -> None:
     _set_stage(
         p,
         Stage.DEPARTMENT_ANSWER_DUE,
-        note=_("%(n)s citizens support it; the department answers by %(due)s.") % {"n": p.support_count, "due": due},
+        parts=[
+            (
+                gettext_noop("%(n)s citizens support it; the department answers by %(due)s."),
+                {"n": p.support_count, "due": due},
+            )
+        ],
     )
     _notify_group(
         selectors.department_officials(p.department_id),
@@ -573,32 +590,30 @@ def answer_create(
     p.last_reminder_on = None
     if kind == AnswerKind.DEPARTMENT:
         if now >= p.support_deadline:
-            _after_support_window(p, cfg, answered_note=_("The department has answered."))
+            _after_support_window(p, cfg, answered=True)
         else:
-            _set_stage(p, Stage.DEPARTMENT_ANSWERED, note=_("The department has answered."))
+            _set_stage(p, Stage.DEPARTMENT_ANSWERED, parts=[ANSWERED])
     else:
         p.closed_at = now
         _set_stage(p, outcome, note=text[:300])
     return answer
 
 
-def _after_support_window(p: Proposal, cfg: LadderConfig, *, answered_note: str = "") -> None:
+def _after_support_window(p: Proposal, cfg: LadderConfig, *, answered: bool = False) -> None:
     """Support window over and the department has answered: a forum candidate or closed."""
+    first: list[NotePart] = [ANSWERED] if answered else []
     if p.support_count >= cfg.forum_threshold:
         p.selection_due_at = clock.now() + timedelta(days=cfg.selection_days)
         _set_stage(
             p,
             Stage.FORUM_SELECTION,
-            note=" ".join(
-                filter(
-                    None,
-                    [
-                        answered_note,
-                        _("With %(n)s supporters the Proposal Selection Group decides on a public forum.")
-                        % {"n": p.support_count},
-                    ],
-                )
-            ),
+            parts=[
+                *first,
+                (
+                    gettext_noop("With %(n)s supporters the Proposal Selection Group decides on a public forum."),
+                    {"n": p.support_count},
+                ),
+            ],
         )
         _notify_group(
             selectors.users_with_capability("proposal_selection"),
@@ -613,9 +628,7 @@ def _after_support_window(p: Proposal, cfg: LadderConfig, *, answered_note: str 
         _set_stage(
             p,
             Stage.CLOSED,
-            note=" ".join(
-                filter(None, [answered_note, _("Support closed with %(n)s supporters.") % {"n": p.support_count}])
-            ),
+            parts=[*first, (gettext_noop("Support closed with %(n)s supporters."), {"n": p.support_count})],
         )
 
 
@@ -673,7 +686,12 @@ def forum_open(*, proposal_id: int, actor: User, note: str = "", request: HttpRe
     _set_stage(
         p,
         Stage.FORUM,
-        note=_("The public forum is open until %(date)s.") % {"date": selectors.clock_date(p.forum_closes_at)},
+        parts=[
+            (
+                gettext_noop("The public forum is open until %(date)s."),
+                {"date": selectors.clock_date(p.forum_closes_at)},
+            )
+        ],
     )
     return p
 
@@ -694,7 +712,7 @@ def forum_decline(*, proposal_id: int, actor: User, reason: str, request: HttpRe
     p.selection_due_at = None
     p.closed_at = clock.now()
     _audit(actor, "forum_decline", p, request)
-    _set_stage(p, Stage.CLOSED, note=_("No public forum: %(reason)s") % {"reason": reason[:250]})
+    _set_stage(p, Stage.CLOSED, parts=[(gettext_noop("No public forum: %(reason)s"), {"reason": reason[:250]})])
     return p
 
 
@@ -839,7 +857,9 @@ def _expire(proposal_id: int) -> int:
     if p.stage != Stage.DELIBERATION or p.support_deadline > clock.now():
         return 0
     p.closed_at = clock.now()
-    _set_stage(p, Stage.EXPIRED, note=_("Support closed with %(n)s supporters.") % {"n": p.support_count})
+    _set_stage(
+        p, Stage.EXPIRED, parts=[(gettext_noop("Support closed with %(n)s supporters."), {"n": p.support_count})]
+    )
     return 1
 
 
@@ -864,8 +884,12 @@ def _close_forum(proposal_id: int) -> int:
         _set_stage(
             p,
             Stage.MAYOR_ANSWER_DUE,
-            note=_("%(n)s citizens took part in the forum; the mayor answers by %(due)s.")
-            % {"n": p.forum_participants, "due": due},
+            parts=[
+                (
+                    gettext_noop("%(n)s citizens took part in the forum; the mayor answers by %(due)s."),
+                    {"n": p.forum_participants, "due": due},
+                )
+            ],
         )
         _notify_group(
             selectors.users_with_capability("mayor"),
@@ -879,8 +903,14 @@ def _close_forum(proposal_id: int) -> int:
         _set_stage(
             p,
             Stage.DECISION_DUE,
-            note=_("The forum closed with %(n)s participants; the department gives the final answer by %(due)s.")
-            % {"n": p.forum_participants, "due": due},
+            parts=[
+                (
+                    gettext_noop(
+                        "The forum closed with %(n)s participants; the department gives the final answer by %(due)s."
+                    ),
+                    {"n": p.forum_participants, "due": due},
+                )
+            ],
         )
         _notify_group(
             selectors.department_officials(p.department_id),
