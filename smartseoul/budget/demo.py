@@ -157,6 +157,7 @@ def _finished_cycle(admin: User, official: User) -> None:
             name_en="Seoul Participatory Budget 2025",
             total_amount=6_000_000_000, dates=_dates(0), rule="mes", vote_method="approval", max_choices=5,
             description="시민이 제안하고 시민이 결정하는 서울시 예산입니다.",
+            description_en="Seoul's budget, proposed and decided by its citizens.",
         )
         services.envelope_create(actor=admin, cycle_id=cycle.pk, kind=EnvelopeKind.CITYWIDE,
                                  amount=3_500_000_000, name_ko="시 단위 사업", name_en="City-wide projects")
@@ -195,6 +196,8 @@ def _voting_cycle(admin: User, official: User) -> None:
             name_en="Seoul Participatory Budget 2026",
             total_amount=8_000_000_000, dates=_dates(0, length=116), rule="greedy", vote_method="knapsack",
             description="시민이 고른 사업에 2026년 예산을 씁니다. 봉투 금액 안에서 마음에 드는 사업을 고르세요.",
+            description_en="The 2026 budget goes to the projects citizens choose: pick the ones you like, within "
+                           "each envelope's amount.",
         )
         services.envelope_create(actor=admin, cycle_id=cycle.pk, kind=EnvelopeKind.CITYWIDE,
                                  amount=4_000_000_000, name_ko="시 단위 사업", name_en="City-wide projects")
@@ -224,6 +227,7 @@ def _open_cycle(admin: User) -> None:
             name_en="Seoul Participatory Budget 2027",
             total_amount=8_000_000_000, dates=_dates(0, length=160), rule="greedy", vote_method="knapsack",
             description="2027년 시민참여예산 제안을 받습니다.",
+            description_en="Proposals for the 2027 participatory budget are open.",
         )
         services.envelope_create(actor=admin, cycle_id=cycle.pk, kind=EnvelopeKind.CITYWIDE, amount=5_000_000_000,
                                  name_ko="시 단위 사업", name_en="City-wide projects")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from smartseoul.core.models import Bilingual
@@ -71,12 +72,20 @@ class Cycle(Bilingual):
     residents_only = models.BooleanField(
         default=False, help_text=_("district envelopes are voted on by that district's residents only")
     )
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, help_text=_("in Korean"))
+    description_en = models.TextField(blank=True, help_text=_("in English"))
     created_at = models.DateTimeField()
     results_published_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-year", "slug"]
+
+    @property
+    def about(self) -> str:
+        """The description in the reader's language (Korean when there is no English one)."""
+        if (get_language() or "ko").startswith("en") and self.description_en:
+            return self.description_en
+        return self.description
 
 
 class EnvelopeKind(models.TextChoices):

@@ -165,7 +165,7 @@ def cycle_create(
     *, actor: User, slug: str, year: int, name_ko: str, name_en: str = "", total_amount: int, dates: CycleDates,
     rule: str = AllocationRule.GREEDY, vote_method: str = VoteMethod.APPROVAL, min_votes: int = 0,
     committee_weight: int = 45, citizen_weight: int = 55, max_choices: int = 5, points_per_voter: int = 10,
-    residents_only: bool = False, description: str = "",
+    residents_only: bool = False, description: str = "", description_en: str = "",
 ) -> Cycle:
     _require_admin(actor)
     slug = _text(slug, field="slug", maximum=40)
@@ -183,6 +183,7 @@ def cycle_create(
         total_amount=total_amount, rule=rule, vote_method=vote_method, min_votes=min_votes,
         committee_weight=committee_weight, citizen_weight=citizen_weight, max_choices=max_choices,
         points_per_voter=points_per_voter, residents_only=residents_only, description=description.strip(),
+        description_en=(description_en or "").strip(),
         created_at=clock.now(), **dates.__dict__,
     )
     audit_record(actor=actor, action="budget.cycle_create", target=cycle,

@@ -60,6 +60,9 @@ def _timeline(cycle: Any) -> list[dict[str, Any]]:
              Phase.REVIEW: (cycle.submission_closes, cycle.review_closes),
              Phase.DELIBERATION: (cycle.review_closes, cycle.deliberation_closes),
              Phase.VOTE: (cycle.vote_opens, cycle.vote_closes)}
+    if cycle.results_published_at is not None:
+        dates[Phase.ALLOCATION] = (cycle.vote_closes, cycle.results_published_at)
+        dates[Phase.IMPLEMENTATION] = (cycle.results_published_at, None)
     now = clock.now()
     current = PHASE_ORDER.index(cycle.phase)
     steps = []

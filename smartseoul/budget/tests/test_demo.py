@@ -31,6 +31,10 @@ def test_demo_is_idempotent_and_shows_a_published_cycle(city: Any, client: Any) 
     assert rows and all("proposer" not in r for r in rows) and any(r["funded"] for r in rows)
     assert client.get("/budget/2025/results/").status_code == 200
     assert client.get("/budget/2027/").status_code == 200
+    # the city's own words come in both languages
+    assert "봉투 금액 안에서" in client.get("/budget/2026/").content.decode()
+    english = client.get("/budget/2026/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "The 2026 budget goes to the projects citizens choose" in english and "봉투 금액 안에서" not in english
     assert selectors.widget_votes_so_far()["value"] > 0  # the current cycle (2026) is being voted on
     assert selectors.widget_phase()["value"]
 
