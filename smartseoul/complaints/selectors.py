@@ -202,7 +202,10 @@ def transfer_groups(*, exclude_department_id: int | None = None) -> list[tuple[s
     city_label = city.name if city is not None else _("City")
     by_group: dict[int | None, list[Department]] = {}
     labels: dict[int | None, str] = {None: city_label}
-    for dept in Department.objects.select_related("district").exclude(pk=exclude_department_id):
+    departments = Department.objects.select_related("district")
+    if exclude_department_id is not None:
+        departments = departments.exclude(pk=exclude_department_id)
+    for dept in departments:
         by_group.setdefault(dept.district_id, []).append(dept)
         if dept.district is not None:
             labels[dept.district_id] = dept.district.name

@@ -151,6 +151,11 @@ def organization_titles(names: Sequence[str]) -> dict[str, str]:
     return {o.name: o.title for o in Organization.objects.filter(name__in=list(names))}
 
 
+def organization_titles(names: Sequence[str]) -> dict[str, str]:
+    """{name: title in the page language} of the given publishers."""
+    return {o.name: o.title for o in Organization.objects.filter(name__in=list(names))}
+
+
 def dataset_versions(dataset: Dataset, limit: int = 50) -> list[Any]:
     return list(dataset.versions.select_related("actor")[:limit])
 
@@ -533,7 +538,7 @@ def chart_defaults(
     )
     labels = [c for c in texts if distinct.get(c, 0) == rows and (c == district or not _NOT_A_MEASURE.search(c))]
     y = measures[0] if measures else ""
-    if y and district in labels and district not in repeating:  # one row per district: a bar each
+    if y and district is not None and district in labels and district not in repeating:  # a bar per district
         return ChartDefaults(x=district, y=y, func="sum")
     if categories:
         return ChartDefaults(x=categories[0], y=y, func="sum" if y else "count")
