@@ -151,11 +151,6 @@ def organization_titles(names: Sequence[str]) -> dict[str, str]:
     return {o.name: o.title for o in Organization.objects.filter(name__in=list(names))}
 
 
-def organization_titles(names: Sequence[str]) -> dict[str, str]:
-    """{name: title in the page language} of the given publishers."""
-    return {o.name: o.title for o in Organization.objects.filter(name__in=list(names))}
-
-
 def dataset_versions(dataset: Dataset, limit: int = 50) -> list[Any]:
     return list(dataset.versions.select_related("actor")[:limit])
 
