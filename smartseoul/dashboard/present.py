@@ -62,7 +62,8 @@ def present(card: Card, *, district_code: str | None) -> dict[str, Any]:
     categories = _categories(data)
     labels = {str(c["key"]): str(c.get("label") or c["key"]) for c in categories}
     out: dict[str, Any] = {"card": card, "value": None, "unit": data.get("unit", ""), "chart": None, "map": None,
-                           "top": [], "items": [], "detail": data.get("detail")}
+                           "top": [], "items": [],
+                           "detail": data.get("detail") if isinstance(data.get("detail"), str) else None}
     value = data.get("value")
     if value is not None and value != "":
         out["value"] = _fmt(_number(value)) if _number(value) is not None else labels.get(str(value), str(value))

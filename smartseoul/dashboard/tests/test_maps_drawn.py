@@ -53,7 +53,8 @@ def test_air_quality_map_of_a_fresh_demo_is_coloured_with_a_legend(city: Any, cl
 
 
 def _district_only(q: WidgetQuery) -> dict[str, Any]:
-    return {"value": 3, "by_district": {"11110": 3}}  # no figures by dong
+    # no figures by dong; a `detail` for API readers that is not text must not reach the page
+    return {"value": 3, "by_district": {"11110": 3}, "detail": {"oldest_wait_hours": 2}}
 
 
 def _translated(q: WidgetQuery) -> dict[str, Any]:
@@ -67,6 +68,7 @@ def test_drill_down_draws_no_grey_map_for_a_district_only_figure(city: Any, clie
     assert "자료 없음" in city_view  # the legend says what the grey areas are
     drill = _widget_html(client.get("/mayor/?district=11110").content.decode(), "fake.gu_only")
     assert "<svg" not in drill and ">3<" in drill  # the district's figure, without an all-grey dong map
+    assert "oldest_wait_hours" not in city_view
 
 
 def test_a_widget_computed_in_korean_is_not_served_to_an_english_page(city: Any, client: Any, register: Any) -> None:
