@@ -29,7 +29,7 @@ def district_choices() -> list[tuple[str, str]]:
     from smartseoul.core.selectors import districts
 
     rows = [(d.code, d.name) for d in districts()]
-    return [("", _("— choose a district —")), *sorted(rows, key=lambda r: r[1])]
+    return [("", str(_("— choose a district —"))), *sorted(rows, key=lambda r: r[1])]
 
 
 class ProposalForm(forms.Form):
