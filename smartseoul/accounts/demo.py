@@ -7,6 +7,7 @@ import os
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from smartseoul.core.models import Department, District
 
@@ -36,7 +37,7 @@ DEMO_USERS: list[tuple[str, str, str | None, str | None, tuple[str, ...]]] = [
 
 # What each demo account is for, in words, and the page to start from (shown by `smartseoul demo`,
 # `smartseoul serve` in development and the home page's demo hint).
-DEMO_GUIDE: dict[str, tuple[str, str, str]] = {
+DEMO_GUIDE: dict[str, tuple[StrOrPromise, StrOrPromise, str]] = {
     "citizen": (
         _("Citizen, resident of Jongno-gu"),
         _("Report a problem with a photo, follow it on the Talk Map, vote"),

@@ -84,7 +84,8 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = CodeForm(request.POST or None)
     if not user.totp_confirmed:  # type: ignore[union-attr]
-        services.totp_begin(user=user)  # type: ignore[arg-type]  (idempotent: keeps the pending key)
+        # idempotent: the pending key stays the same across page loads until a code confirms it
+        services.totp_begin(user=user)  # type: ignore[arg-type]
     if request.method == "POST" and form.is_valid():
         try:
             ratelimit.hit(f"totp:{user.pk}", limit=10, window_seconds=300)
