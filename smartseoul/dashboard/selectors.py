@@ -317,7 +317,7 @@ def choropleth(values: Mapping[str, Any], shapes: Shapes,
     Numbers fall in five classes of the maximum (PALETTE). With `categories` (a widget's ordered
     scale `[{"key", "label", "color", "range"}]`, e.g. fine-dust grades) an area's value is a
     category key and takes that category's colour; `rank` is its place on the scale."""
-    out = []
+    out: list[dict[str, Any]] = []
     if categories:
         by_key = {str(c.get("key")): (i, c) for i, c in enumerate(categories)}
         for area in shapes.areas:
