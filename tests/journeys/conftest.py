@@ -220,6 +220,7 @@ def open_page(browser: Any, demo_site: DemoSite) -> Iterator[Callable[..., Any]]
         pytest.fail("the pages showed errors:\n" + "\n".join(dict.fromkeys(problems)), pytrace=False)
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Every journey shares the one demo server of its worker: keep them on one worker."""
     here = Path(__file__).parent
