@@ -8,6 +8,9 @@ takes; fixtures may add data only through the platform's own commands.
 `open_page(size=, lang=)` gives a browser page that fails its test on any console error, any
 failed request to the site and any page error. Off-site requests (map tiles) are answered
 locally with an empty tile, as a working tile server would, so nothing leaves the machine.
+
+Every journey module is marked `xdist_group("journeys")`: with `--dist loadgroup` (as `make test`
+runs) they all run on one worker and share its one demo server.
 """
 
 from __future__ import annotations
@@ -218,15 +221,6 @@ def open_page(browser: Any, demo_site: DemoSite) -> Iterator[Callable[..., Any]]
         context.close()
     if problems:
         pytest.fail("the pages showed errors:\n" + "\n".join(dict.fromkeys(problems)), pytrace=False)
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every journey shares the one demo server of its worker: keep them on one worker."""
-    here = Path(__file__).parent
-    for item in items:
-        if Path(str(item.fspath)).is_relative_to(here):
-            item.add_marker(pytest.mark.xdist_group("journeys"))
 
 
 _SLUG = re.compile(r"[^a-z0-9]+")

@@ -22,7 +22,7 @@ import requests
 from . import steps
 from .conftest import DemoSite
 
-pytestmark = [pytest.mark.journey, pytest.mark.slow]
+pytestmark = [pytest.mark.journey, pytest.mark.xdist_group("journeys"), pytest.mark.slow]
 
 ROLES = ["anonymous", "citizen", "resident", "official", "planner", "analyst", "caseworker", "mayor"]
 OFFICIALS = {"official", "planner", "analyst", "caseworker", "mayor"}

@@ -23,7 +23,7 @@ from playwright.sync_api import Page, expect
 from . import steps
 from .conftest import DemoSite
 
-pytestmark = [pytest.mark.browser, pytest.mark.journey]
+pytestmark = [pytest.mark.browser, pytest.mark.journey, pytest.mark.xdist_group("journeys")]
 
 # A fresh demo server refreshes every open-data export when it starts; on SQLite a write waits for
 # that refresh, which on a busy 2-core machine can take longer than the default 20 s.

@@ -20,7 +20,7 @@ from playwright.sync_api import Page, expect
 
 from . import steps
 
-pytestmark = [pytest.mark.browser, pytest.mark.journey]
+pytestmark = [pytest.mark.browser, pytest.mark.journey, pytest.mark.xdist_group("journeys")]
 
 DISTRICT = "11140"  # 중구 (Jung-gu), where Seoul City Hall stands
 

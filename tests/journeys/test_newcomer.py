@@ -28,7 +28,7 @@ from playwright.sync_api import Page, expect
 from . import steps
 from .conftest import DemoSite
 
-pytestmark = [pytest.mark.browser, pytest.mark.journey]
+pytestmark = [pytest.mark.browser, pytest.mark.journey, pytest.mark.xdist_group("journeys")]
 
 # Places in Jongno-gu (whose parking team gets illegal-parking reports there), one per run, far
 # enough apart that the Talk Map never clusters two of them at street level.

@@ -19,7 +19,7 @@ from playwright.sync_api import Page, expect
 
 from . import steps
 
-pytestmark = [pytest.mark.browser, pytest.mark.journey]
+pytestmark = [pytest.mark.browser, pytest.mark.journey, pytest.mark.xdist_group("journeys")]
 
 DATASET = "jongno-gu-parking"  # 종로구 공영주차장 현황, published by Jongno-gu in the demo
 OPERATION = "/api/v1/opendata/datasets/{name}"

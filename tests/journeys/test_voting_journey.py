@@ -21,7 +21,7 @@ from playwright.sync_api import Page, expect
 
 from . import steps
 
-pytestmark = [pytest.mark.browser, pytest.mark.journey]
+pytestmark = [pytest.mark.browser, pytest.mark.journey, pytest.mark.xdist_group("journeys")]
 
 SEOUL_PLAZA = {"latitude": 37.5660, "longitude": 126.9781}  # inside the demo's 300 m geofence
 POLICY = "서울광장 겨울 스케이트장"
