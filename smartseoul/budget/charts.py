@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
+_QUOTES = {'"': "&quot;", "'": "&#x27;"}  # an attribute value needs its quotes escaped too
+
 
 @dataclass(frozen=True)
 class Bar:
@@ -32,7 +34,7 @@ def bars_svg(bars: Sequence[Bar], *, title: str, width: int = 480, row: int = 26
     height = row * len(bars) + 10
     plot = width - label_width - 60
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" '
-             f'width="100%" aria-label="{escape(title)}" class="bars"><title>{escape(title)}</title>']
+             f'width="100%" aria-label="{escape(title, _QUOTES)}" class="bars"><title>{escape(title)}</title>']
     for i, b in enumerate(bars):
         y = 5 + i * row
         w = max(1.0, plot * b.value / top) if b.value else 0

@@ -9,10 +9,11 @@
   var colours = ["#2b8a3e", "#f08c00", "#e8590c", "#c92a2a"];
   var map = L.map(el).setView([37.5665, 126.978], 11);
   L.tileLayer(el.dataset.tiles, { attribution: el.dataset.attribution, maxZoom: 18 }).addTo(map);
+  function text(s) { var span = document.createElement("span"); span.textContent = s; return span; }  // never HTML
   rows.forEach(function (r) {
     var c = r.light === null ? "#868e96" : colours[r.light];
     L.circleMarker([r.lat, r.lon], { radius: 5 + Math.min(10, Math.sqrt(r.stores)), color: c, fillColor: c, fillOpacity: 0.6, weight: 1 })
-      .bindTooltip(r.name + " · " + r.stores).addTo(map);
+      .bindTooltip(text(r.name + " · " + r.stores)).addTo(map);
   });
   var marker = null;
   map.on("click", function (e) {

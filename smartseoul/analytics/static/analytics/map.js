@@ -10,6 +10,8 @@
                  "#5c940d", "#a61e4d"];
   var kind = el.dataset.kind;
 
+  function text(s) { var span = document.createElement("span"); span.textContent = s; return span; }  // never HTML
+
   function heat(t) {
     var r = Math.round(255), g = Math.round(220 - 170 * t), b = Math.round(120 - 120 * t);
     return "rgb(" + r + "," + g + "," + b + ")";
@@ -32,7 +34,7 @@
         },
         onEachFeature: function (f, l) {
           var p = f.properties;
-          l.bindTooltip(p.kind === "segment" ? "N" + p.route + ": " + p.riders : "N" + p.route + " · " + p.stop);
+          l.bindTooltip(text(p.kind === "segment" ? "N" + p.route + ": " + p.riders : "N" + p.route + " · " + p.stop));
         }
       });
     } else if (kind === "od") {
@@ -42,7 +44,7 @@
       fc.features.forEach(function (f) { top = Math.max(top, f.properties.trips); });
       layer = L.geoJSON(fc, {
         style: function (f) { return { color: "#1864ab", weight: f.properties.width, opacity: 0.6, className: "od-arc" }; },
-        onEachFeature: function (f, l) { l.bindTooltip(f.properties.origin_district + " → " + f.properties.dest_district + ": " + f.properties.trips); }
+        onEachFeature: function (f, l) { l.bindTooltip(text(f.properties.origin_district + " → " + f.properties.dest_district + ": " + f.properties.trips)); }
       });
       if (slider) {
         slider.addEventListener("input", function () {
@@ -77,7 +79,7 @@
         style: function (f) {
           return { color: "#862e9c", weight: 0.3, fillColor: heat(f.properties.intensity), fillOpacity: 0.25 + 0.6 * f.properties.intensity };
         },
-        onEachFeature: function (f, l) { l.bindTooltip(f.properties.cell + ": " + f.properties.count); }
+        onEachFeature: function (f, l) { l.bindTooltip(text(f.properties.cell + ": " + f.properties.count)); }
       });
     }
     layer.addTo(map);

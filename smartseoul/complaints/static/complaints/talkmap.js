@@ -34,13 +34,13 @@
           if (f.geometry.type === "Polygon") {
             var ring = f.geometry.coordinates[0].map(function (c) { return [c[1], c[0]]; });
             window.L.polygon(ring, { stroke: false, fillColor: "#d33", fillOpacity: 0.15 + 0.6 * (props.intensity || 0) })
-              .bindTooltip(String(props.count)).addTo(layer);
+              .bindTooltip(String(Number(props.count))).addTo(layer);
             return;
           }
           var ll = [f.geometry.coordinates[1], f.geometry.coordinates[0]];
           if (props.cluster) {
             var size = 24 + Math.min(36, Math.log(props.count) * 6);
-            window.L.marker(ll, { icon: window.L.divIcon({ className: "cluster", html: "<span>" + props.count + "</span>",
+            window.L.marker(ll, { icon: window.L.divIcon({ className: "cluster", html: "<span>" + Number(props.count) + "</span>",
               iconSize: [size, size] }), keyboard: true, title: String(props.count) })
               .on("click", function () { map.setView(ll, Math.min(map.getZoom() + 2, 18)); }).addTo(layer);
           } else {

@@ -22,6 +22,12 @@
     if (zoom) { map.setView([lat, lon], zoom); }
     submit();
   }
+  // A place's name is text written by whoever made the layer: it goes in as a text node, never as HTML.
+  function label(name) {
+    var box = document.createElement("strong");
+    box.textContent = name || "";
+    return box;
+  }
   function draw() {
     markers.clearLayers();
     if (circle) { map.removeLayer(circle); circle = null; }
@@ -34,7 +40,7 @@
       var ll = [parseFloat(li.dataset.lat), parseFloat(li.dataset.lon)];
       bounds.push(ll);
       L.circleMarker(ll, { radius: 7, color: "#fff", weight: 2, fillColor: li.dataset.color || "#0b4ea2", fillOpacity: 0.95 })
-        .bindPopup(li.dataset.name).addTo(markers);
+        .bindPopup(label(li.dataset.name)).addTo(markers);
     });
     if (circle) { map.fitBounds(circle.getBounds(), { maxZoom: 17 }); }
     el.dataset.markers = String(bounds.length);

@@ -51,7 +51,7 @@
         var p = feature.properties || {};
         if (p.cluster) {
           var size = Math.min(60, 24 + Math.round(Math.log(p.count) * 5));
-          var marker = L.marker(latlng, { icon: L.divIcon({ html: String(p.count), className: "cluster-icon",
+          var marker = L.marker(latlng, { icon: L.divIcon({ html: String(Number(p.count)), className: "cluster-icon",
             iconSize: [size, size] }), keyboard: true, title: p.count + "" });
           marker.on("click", function () { map.setView(latlng, Math.min(map.getZoom() + 2, 19)); });
           return marker;

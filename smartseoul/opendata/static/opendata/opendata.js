@@ -57,7 +57,9 @@
         },
         onEachFeature: function (f, l) {
           var p = f.properties || {};
-          l.bindTooltip(String(p.label || p.name || "") + (p.count !== undefined ? ": " + p.count : ""));
+          var tip = document.createElement("span");  // a dataset's labels are data: text, never HTML
+          tip.textContent = String(p.label || p.name || "") + (p.count !== undefined ? ": " + p.count : "");
+          l.bindTooltip(tip);
         }
       }).addTo(map);
       if (geo.features.length) { map.fitBounds(layer.getBounds(), { maxZoom: 15 }); }

@@ -43,8 +43,11 @@
     L.geoJSON(fc, {
       style: (f) => ({ color: "#555", weight: 1, fillOpacity: 0.45,
                        fillColor: colours[grades[f.properties.code]] || noData }),
-      onEachFeature: (f, layer) => layer.bindTooltip(
-        `${(data.names || {})[f.properties.code] || f.properties.name_ko}: ${labels[grades[f.properties.code]] || "–"}`),
+      onEachFeature: (f, layer) => {
+        const tip = document.createElement("span");  // names are text, never HTML
+        tip.textContent = `${(data.names || {})[f.properties.code] || f.properties.name_ko}: ${labels[grades[f.properties.code]] || "–"}`;
+        layer.bindTooltip(tip);
+      },
     }).addTo(map);
     el.dataset.districtsDrawn = String(fc.features.length);
   });
