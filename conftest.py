@@ -178,7 +178,7 @@ def totp_now(user: Any) -> str:
 
 def sign_in(client: Any, user: Any, *, second_factor: bool = True) -> Any:
     """Signs `user` in on a Django test client, with the second factor passed unless told not to."""
-    from smartseoul.accounts.middleware import SECOND_FACTOR_SESSION_KEY
+    from smartseoul.accounts.policy import SECOND_FACTOR_SESSION_KEY
 
     client.force_login(user)
     if second_factor:

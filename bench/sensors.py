@@ -132,7 +132,10 @@ def bench_ingest(serials: list[str], *, per_post: int, progress: Progress) -> di
     from smartseoul.sensors import lake
 
     owner = User.objects.create(username="bench-gateway", role="city_admin", is_superuser=True)
-    _key, raw = api_key_create(owner=owner, name="bench", scopes=["sensors"], daily_quota=10**9)
+    _key, raw = api_key_create(
+        owner=owner, name="bench", scopes=["sensors:read", "sensors:write"], second_factor=True,
+        daily_quota=10**9
+    )
     client = Client()
     rng = np.random.default_rng(2)
     day = date(2024, 7, 1)

@@ -11,7 +11,8 @@ from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, ValidationError
 
 from smartseoul import __version__
-from smartseoul.core.errors import DomainError
+from smartseoul.accounts.policy import second_factor_pending, second_factor_refusal
+from smartseoul.core.errors import DomainError, PermissionDenied
 from smartseoul.core.registry import manifests
 
 
@@ -39,6 +40,8 @@ api = NinjaAPI(
 
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    if isinstance(exc, PermissionDenied) and second_factor_pending(getattr(request, "auth", None) or request.user):
+        exc = second_factor_refusal(request)  # the staff account acts as a citizen until its second factor
     response = api.create_response(request, {"error": exc.as_dict()}, status=exc.status)
     retry = exc.details.get("retry_after")
     if retry is not None:

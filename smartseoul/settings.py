@@ -84,7 +84,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "smartseoul.core.apps.BackOfficeAdminConfig",  # Django's admin, behind the second factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -118,7 +118,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
-    "smartseoul.accounts.middleware.OfficialSecondFactorMiddleware",
+    "smartseoul.accounts.policy.SecondFactorMiddleware",
     "smartseoul.core.middleware.DomainErrorMiddleware",
 ]
 

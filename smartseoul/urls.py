@@ -13,9 +13,6 @@ from smartseoul.api import api
 from smartseoul.core import views as core_views
 from smartseoul.core.registry import manifests
 
-admin.site.site_header = "Smart Seoul back office"
-admin.site.site_title = "Smart Seoul"
-
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),

@@ -20,6 +20,8 @@ class AccountErrorCode(StrEnum):
     BAD_TOTP = "bad_totp"
     VERIFICATION_REQUIRED = "verification_required"
     BAD_API_KEY = "bad_api_key"
+    BAD_SCOPE = "bad_scope"
+    KEY_READ_ONLY = "key_read_only"
     QUOTA_EXCEEDED = "quota_exceeded"
     NOT_ALLOWED = "not_allowed"
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .models import ApiScope
+
 
 class SignupForm(forms.Form):
     username = forms.CharField(label=_("User name"), max_length=150)
@@ -40,3 +42,10 @@ class ResidentForm(forms.Form):
 
 class ApiKeyForm(forms.Form):
     name = forms.CharField(label=_("What is the key for?"), max_length=100)
+    scopes = forms.MultipleChoiceField(
+        label=_("What may it do?"),
+        choices=ApiScope.choices,
+        initial=[ApiScope.OPENDATA_READ, ApiScope.OPEN311_READ],
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Keys read only unless you tick a write permission. A key expires after a year."),
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -65,16 +67,37 @@ class User(AbstractUser):
     failed_logins = models.PositiveSmallIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
 
+    # Whether the web request this user object serves has passed the second factor: set from the
+    # session for a signed-in browser, from the key for an API client (`accounts.policy`). None
+    # outside web requests (commands, tasks), where there is no second factor to ask for.
+    second_factor_ok: bool | None = None
+
     class Meta:
         ordering = ["username"]
 
     @property
-    def is_official(self) -> bool:
-        return (self.role in STAFF_ROLES and self.role != Role.AUDITOR) or self.is_superuser
+    def is_staff_role(self) -> bool:
+        """Whether the account is a staff account (identity, not permission: see `acts_as_staff`)."""
+        return self.role in STAFF_ROLES or self.is_superuser
 
     @property
-    def is_staff_role(self) -> bool:
-        return self.role in STAFF_ROLES or self.is_superuser
+    def staff_permissions_active(self) -> bool:
+        """The one second-factor policy every staff permission goes through: a staff account that
+        has not passed its second factor in this session (or whose API key was created without it)
+        holds exactly a citizen's permissions until it does."""
+        return not self.is_staff_role or self.second_factor_ok is not False
+
+    @property
+    def acts_as_staff(self) -> bool:
+        return self.is_staff_role and self.staff_permissions_active
+
+    @property
+    def is_city_admin(self) -> bool:
+        return self.staff_permissions_active and (self.is_superuser or self.role == Role.CITY_ADMIN)
+
+    @property
+    def is_official(self) -> bool:
+        return self.acts_as_staff and (self.role != Role.AUDITOR or self.is_superuser)
 
     @property
     def has_phone(self) -> bool:
@@ -90,6 +113,8 @@ class User(AbstractUser):
         return _cipher().decrypt(self.totp_secret_encrypted) if self.totp_secret_encrypted else ""
 
     def has_capability(self, capability: str) -> bool:
+        if not self.staff_permissions_active:
+            return False
         if self.is_superuser or self.role == Role.CITY_ADMIN:
             return True
         cache = getattr(self, "_capability_cache", None)
@@ -97,6 +122,12 @@ class User(AbstractUser):
             cache = set(self.groups.values_list("name", flat=True))
             self._capability_cache = cache
         return capability in cache
+
+    def has_perm(self, perm: str, obj: Any = None) -> bool:  # Django's admin asks this
+        return self.staff_permissions_active and super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label: str) -> bool:
+        return self.staff_permissions_active and super().has_module_perms(app_label)
 
     def public_name(self) -> str:
         """What public pages may show: a nickname-like handle, never the real name or phone."""
@@ -130,9 +161,23 @@ class PhoneChallenge(models.Model):
         return f"code for user {self.user_id} at {self.created_at:%Y-%m-%d %H:%M}"
 
 
+class ApiScope(models.TextChoices):
+    """What a key may do: read or write one resource. Keys are read-only unless a write scope is given."""
+
+    OPENDATA_READ = "opendata:read", _("Read open data (CKAN, Seoul OpenAPI, open-data API)")
+    OPENDATA_WRITE = "opendata:write", _("Publish open data (CKAN write actions)")
+    OPEN311_READ = "open311:read", _("Read reports (Open311)")
+    OPEN311_WRITE = "open311:write", _("Submit reports (Open311)")
+    COMPLAINTS_READ = "complaints:read", _("Read reports (platform API)")
+    COMPLAINTS_WRITE = "complaints:write", _("File and answer reports (platform API)")
+    SENSORS_READ = "sensors:read", _("Read sensor data")
+    SENSORS_WRITE = "sensors:write", _("Send sensor readings (gateways)")
+
+
 class ApiKey(models.Model):
-    """A key for machine clients: Open311 (scope open311), open-data API (opendata), sensor
-    gateways (sensors). Only a hash is kept; the key is shown once on creation."""
+    """A key for machine clients: Open311, the open-data APIs, sensor gateways, the platform API.
+    Only a hash is kept; the key is shown once on creation. Scopes are `<resource>:read|write`;
+    staff permissions travel with a key only if it was created after the second factor."""
 
     owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_keys")
     name = models.CharField(max_length=100)
@@ -140,7 +185,9 @@ class ApiKey(models.Model):
     key_hash = models.CharField(max_length=64, unique=True)
     scopes = models.JSONField(default=list)
     daily_quota = models.PositiveIntegerField(default=1000)
+    second_factor = models.BooleanField(default=False)
     created_at = models.DateTimeField()
+    expires_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 

@@ -14,7 +14,7 @@ import pyotp
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q, QuerySet
 from django.utils import translation
 from django.utils.translation import gettext
 
@@ -31,7 +31,18 @@ from .errors import (
     AccountNotFound,
     AccountRateLimited,
 )
-from .models import ApiKey, ApiKeyUsage, Capability, PhoneChallenge, ResidentRecord, Role, User, Verification
+from .models import (
+    STAFF_ROLES,
+    ApiKey,
+    ApiKeyUsage,
+    ApiScope,
+    Capability,
+    PhoneChallenge,
+    ResidentRecord,
+    Role,
+    User,
+    Verification,
+)
 from .selectors import totp_uri
 
 if TYPE_CHECKING:
@@ -241,7 +252,7 @@ def user_set_resident(*, user: User, district: District, level: int = Verificati
 def user_set_role(
     *, actor: User, user: User, role: str, department_id: int | None = None, request: HttpRequest | None = None
 ) -> User:
-    if not (actor.is_superuser or actor.role == Role.CITY_ADMIN or actor.role == Role.DISTRICT_ADMIN):
+    if not (actor.is_city_admin or (actor.acts_as_staff and actor.role == Role.DISTRICT_ADMIN)):
         raise AccountForbidden("Only administrators change roles.")
     if actor.role == Role.DISTRICT_ADMIN and role in (Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.AUDITOR):
         raise AccountForbidden("A district administrator cannot grant that role.")
@@ -343,35 +354,97 @@ def _key_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def api_key_create(*, owner: User, name: str, scopes: Iterable[str], daily_quota: int = 1000) -> tuple[ApiKey, str]:
-    """Returns the key row and the raw key, which is shown once and never stored."""
+API_KEY_LIFETIME = timedelta(days=365)
+KEY_FLAGS = frozenset({"opendata-sample"})  # markers a module may add beside the scopes
+
+
+def api_key_create(
+    *,
+    owner: User,
+    name: str,
+    scopes: Iterable[str],
+    daily_quota: int = 1000,
+    second_factor: bool = False,
+    lifetime: timedelta = API_KEY_LIFETIME,
+    request: HttpRequest | None = None,
+) -> tuple[ApiKey, str]:
+    """Returns the key row and the raw key, which is shown once and never stored (only its hash).
+
+    `second_factor`: the owner passed it in the session that creates the key. A staff account
+    creates keys only after it; a key carries staff permissions only if it was made so."""
+    scopes = sorted(set(scopes))
+    unknown = [s for s in scopes if s not in ApiScope.values and s not in KEY_FLAGS]
+    if unknown or not any(s in ApiScope.values for s in scopes):
+        raise AccountInvalid(gettext("Choose what the key may do."), code=AccountErrorCode.BAD_SCOPE, scopes=unknown)
+    if owner.is_staff_role and not second_factor:
+        raise AccountForbidden(
+            gettext("Complete two-factor sign-in before creating a key."),
+            code=AccountErrorCode.SECOND_FACTOR_REQUIRED,
+        )
     raw = "ss_" + secrets.token_urlsafe(24)
-    key = ApiKey.objects.create(
-        owner=owner,
-        name=name[:100],
-        prefix=raw[:10],
-        key_hash=_key_hash(raw),
-        scopes=sorted(set(scopes)),
-        daily_quota=daily_quota,
-        created_at=clock.now(),
-    )
+    now = clock.now()
+    with transaction.atomic():
+        key = ApiKey.objects.create(
+            owner=owner,
+            name=name[:100],
+            prefix=raw[:10],
+            key_hash=_key_hash(raw),
+            scopes=scopes,
+            daily_quota=daily_quota,
+            second_factor=second_factor and owner.is_staff_role,
+            created_at=now,
+            expires_at=now + lifetime,
+        )
+        audit_record(actor=owner, action="accounts.api_key_create", target=key,
+                     details={"prefix": key.prefix, "scopes": scopes}, request=request)
     return key, raw
 
 
-def api_key_revoke(*, owner: User, key_id: int) -> None:
-    updated = ApiKey.objects.filter(pk=key_id, owner=owner, revoked_at=None).update(revoked_at=clock.now())
-    if not updated:
-        raise AccountNotFound("No such key.")
-
-
-def api_key_authenticate(*, raw: str, scope: str, count: bool = True) -> ApiKey:
-    """The active key with that scope, counting one call against its daily quota."""
-    key = ApiKey.objects.select_related("owner").filter(key_hash=_key_hash(raw.strip()), revoked_at=None).first()
-    if key is None or scope not in key.scopes or not key.owner.is_active:
-        raise AccountForbidden("Invalid API key.", code=AccountErrorCode.BAD_API_KEY)
-    if count:
-        api_key_count_call(key=key)
+def api_key_revoke(*, owner: User | None, key_id: int, request: HttpRequest | None = None) -> ApiKey:
+    """Revokes a key of `owner` (None: any key, for the command that lists unsafe staff keys)."""
+    keys = ApiKey.objects.filter(pk=key_id, revoked_at=None)
+    if owner is not None:
+        keys = keys.filter(owner=owner)
+    with transaction.atomic():
+        key = keys.select_for_update().first()
+        if key is None:
+            raise AccountNotFound(gettext("No such key."))
+        key.revoked_at = clock.now()
+        key.save(update_fields=["revoked_at"])
+        audit_record(actor=owner, action="accounts.api_key_revoke", target=key, details={"prefix": key.prefix},
+                     request=request)
     return key
+
+
+def api_key_authenticate(*, raw: str, scope: str, write: bool = False, count: bool = True) -> ApiKey:
+    """The active, unexpired key allowed to read (or `write`) `scope`, counting one call against
+    its daily quota. The key's owner comes back bound to the key's second-factor state."""
+    from .policy import bind_key
+
+    key = ApiKey.objects.select_related("owner").filter(key_hash=_key_hash(raw.strip()), revoked_at=None).first()
+    now = clock.now()
+    if key is None or not key.owner.is_active or (key.expires_at is not None and key.expires_at <= now):
+        raise AccountForbidden("Invalid API key.", code=AccountErrorCode.BAD_API_KEY)
+    scopes = set(key.scopes)
+    if f"{scope}:write" not in scopes:
+        if f"{scope}:read" not in scopes:
+            raise AccountForbidden("Invalid API key.", code=AccountErrorCode.BAD_API_KEY)
+        if write:
+            raise AccountForbidden("This key is read-only: create a key that may write.",
+                                   code=AccountErrorCode.KEY_READ_ONLY)
+    bind_key(key)
+    if count:
+        first_today = api_key_count_call(key=key) == 1
+        if write or first_today:  # every write, and the first read of each day, in the audit log
+            audit_record(actor=key.owner, action="accounts.api_key_use", target=key,
+                         details={"prefix": key.prefix, "scope": scope, "write": write})
+    return key
+
+
+def api_keys_without_second_factor() -> QuerySet[ApiKey]:
+    """Staff accounts' live keys made before (or without) the second factor: to revoke."""
+    staff = Q(owner__role__in=STAFF_ROLES) | Q(owner__is_superuser=True)
+    return ApiKey.objects.filter(staff, revoked_at=None, second_factor=False).select_related("owner")
 
 
 def api_key_count_call(*, key: ApiKey) -> int:

@@ -10,4 +10,5 @@ urlpatterns = [
     path("phone/", views.phone, name="phone"),
     path("resident/", views.resident, name="resident"),
     path("profile/", views.profile, name="profile"),
+    path("keys/<int:pk>/revoke/", views.key_revoke, name="key-revoke"),
 ]

@@ -8,21 +8,22 @@ from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from smartseoul.core import ratelimit
 from smartseoul.core.errors import DomainError
+from smartseoul.core.redirects import safe_next
 
 from . import selectors, services
 from .forms import ApiKeyForm, CodeForm, LoginForm, PhoneForm, ResidentForm, SignupForm
-from .middleware import SECOND_FACTOR_SESSION_KEY
+from .models import ApiScope
+from .policy import SECOND_FACTOR_SESSION_KEY, second_factor_passed
 
 
 def _next(request: HttpRequest, default: str = "/") -> str:
-    target = request.POST.get("next") or request.GET.get("next") or default
-    return target if url_has_allowed_host_and_scheme(target, {request.get_host()}) else default
+    return safe_next(request, default)
 
 
 @require_http_methods(["GET", "POST"])
@@ -65,9 +66,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
             login(request, user)
             services.login_succeeded(user=user, request=request)  # type: ignore[arg-type]
             if user.is_staff_role:  # type: ignore[union-attr]
-                return redirect(f"/accounts/second-factor/?next={_next(request, '/office/')}")
+                return redirect(f"/accounts/second-factor/?{urlencode({'next': _next(request, '/office/')})}")
             return redirect(_next(request))
-    return render(request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")})
+    return render(request, "accounts/login.html", {"form": form, "next": _next(request, "")})
 
 
 @require_POST
@@ -149,11 +150,33 @@ def profile(request: HttpRequest) -> HttpResponse:
     form = ApiKeyForm(request.POST or None)
     new_key = None
     if request.method == "POST" and form.is_valid():
-        ratelimit.hit(f"apikey:{request.user.pk}", limit=10, window_seconds=3600)
-        _key, new_key = services.api_key_create(
-            owner=request.user,  # type: ignore[arg-type]
-            name=form.cleaned_data["name"],
-            scopes=["opendata", "open311"],
-        )
-    keys = [(k, selectors.api_key_calls_today(k)) for k in selectors.api_keys(request.user)]  # type: ignore[arg-type]
-    return render(request, "accounts/profile.html", {"form": form, "new_key": new_key, "keys": keys})
+        try:
+            ratelimit.hit(f"apikey:{request.user.pk}", limit=10, window_seconds=3600)
+            _key, new_key = services.api_key_create(
+                owner=request.user,  # type: ignore[arg-type]
+                name=form.cleaned_data["name"],
+                scopes=form.cleaned_data["scopes"],
+                second_factor=second_factor_passed(request),
+                request=request,
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+    labels = dict(ApiScope.choices)
+    keys = [
+        (k, selectors.api_key_calls_today(k), [labels[s] for s in k.scopes if s in labels])
+        for k in selectors.api_keys(request.user)  # type: ignore[arg-type]
+    ]
+    context = {"form": form, "new_key": new_key, "keys": keys}
+    return render(request, "accounts/profile.html", context)
+
+
+@login_required
+@require_POST
+def key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        services.api_key_revoke(owner=request.user, key_id=pk, request=request)  # type: ignore[arg-type]
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The key is revoked: it no longer works."))
+    return redirect(_next(request, "/accounts/profile/"))

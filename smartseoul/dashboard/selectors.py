@@ -103,7 +103,7 @@ class Section:
 
 def can_see_internal(user: Any) -> bool:
     """Officials see the internal version of the mayor's office (its gate and the back-office tile ask this)."""
-    return bool(user is not None and user.is_authenticated and user.is_staff_role)
+    return bool(user is not None and user.is_authenticated and user.acts_as_staff)
 
 
 def visible_widgets(internal: bool) -> list[registry.Widget]:

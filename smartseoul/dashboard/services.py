@@ -10,12 +10,14 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
-from PIL import Image, ImageOps, UnidentifiedImageError
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps
 
 from smartseoul.accounts.models import Capability
 from smartseoul.core import clock, ratelimit
 from smartseoul.core.geography import district_for_point
 from smartseoul.core.services import audit_record, notify
+from smartseoul.lib import uploads
 
 from .errors import DashboardConflict, DashboardErrorCode, DashboardForbidden, DashboardInvalid
 from .models import ThemeMap, ThemePoint, ThemeStatus
@@ -29,7 +31,6 @@ MAX_POINTS = 200
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
 PHOTO_MAX_SIDE = 1600
 PHOTO_DIR = "dashboard/themes"
-PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
 EDITABLE = (ThemeStatus.DRAFT, ThemeStatus.REJECTED)
 
 
@@ -72,30 +73,42 @@ def theme_map_create(
     with transaction.atomic():
         return ThemeMap.objects.create(
             title_ko=title_ko, title_en=title_en, description=description, color=color, author=author,
-            by_official=author.is_staff_role, status=ThemeStatus.DRAFT, created_at=clock.now(),
+            by_official=author.acts_as_staff, status=ThemeStatus.DRAFT, created_at=clock.now(),
         )
 
 
 def _public_photo(upload: Any) -> bytes:
     """A re-encoded copy of an uploaded photo: EXIF (and so any GPS tag) removed, at most 1600 px."""
     size = getattr(upload, "size", None)
-    raw = upload.read() if hasattr(upload, "read") else bytes(upload)
-    if (size or len(raw)) > MAX_PHOTO_BYTES:
-        raise DashboardInvalid("The photo is larger than 8 MB.", code=DashboardErrorCode.BAD_PHOTO)
+    if size is not None and size > MAX_PHOTO_BYTES:
+        raise DashboardInvalid(_("The photo is larger than 8 MB."), code=DashboardErrorCode.BAD_PHOTO)
+    raw = upload.read(MAX_PHOTO_BYTES + 1) if hasattr(upload, "read") else bytes(upload)
+    if len(raw) > MAX_PHOTO_BYTES:
+        raise DashboardInvalid(_("The photo is larger than 8 MB."), code=DashboardErrorCode.BAD_PHOTO)
     try:
-        with Image.open(io.BytesIO(raw)) as probe:
-            fmt = probe.format
-            probe.verify()
-        if fmt not in PHOTO_FORMATS:
-            raise DashboardInvalid("The photo must be a JPEG, PNG or WebP image.", code=DashboardErrorCode.BAD_PHOTO)
-        with Image.open(io.BytesIO(raw)) as opened:
-            image = ImageOps.exif_transpose(opened).convert("RGB")
-            image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
-            out = io.BytesIO()
-            image.save(out, format="JPEG", quality=85)  # no exif= argument: metadata is dropped
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
-        raise DashboardInvalid("The photo could not be read as an image.", code=DashboardErrorCode.BAD_PHOTO) from exc
+        uploads.check_image(raw, name=getattr(upload, "name", "") or "")
+    except uploads.UploadRefused as exc:
+        raise DashboardInvalid(_photo_refusal(exc.code), code=DashboardErrorCode.BAD_PHOTO, field="photo") from exc
+    with Image.open(io.BytesIO(raw)) as opened:
+        image = ImageOps.exif_transpose(opened).convert("RGB")
+        image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
+        out = io.BytesIO()
+        image.save(out, format="JPEG", quality=85)  # no exif= argument: metadata is dropped
     return out.getvalue()
+
+
+def _photo_refusal(code: str) -> str:
+    if code == uploads.CODE_EMPTY:
+        return _("The photo file is empty.")
+    if code == uploads.CODE_NAME:
+        return _("The file is not what its name says; choose the photo itself.")
+    if code == uploads.CODE_MARKUP:
+        return _("The file carries a web page or script inside it and cannot be attached.")
+    if code == uploads.CODE_PIXELS:
+        return _("The photo has too many pixels.")
+    if code == uploads.CODE_UNREADABLE:
+        return _("The photo could not be read as an image.")
+    return _("The photo must be a JPEG, PNG or WebP image.")
 
 
 def theme_point_add(

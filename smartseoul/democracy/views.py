@@ -18,9 +18,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from smartseoul.accounts.middleware import second_factor_passed
 from smartseoul.accounts.models import User
+from smartseoul.accounts.policy import second_factor_passed
 from smartseoul.core.errors import DomainError
+from smartseoul.core.redirects import local_path, login_url
 
 from . import selectors, services
 from .errors import DemocracyErrorCode, DemocracyForbidden
@@ -263,7 +264,7 @@ def opinion(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, _("Your opinion is recorded."))
     else:
-        messages.error(request, _("Choose for or against."))
+        messages.error(request, " ".join(form.errors.get("body", [])) or _("Choose for or against."))
     return redirect(f"{selectors.proposal_url(pk)}#forum")
 
 
@@ -279,6 +280,8 @@ def comment(request: HttpRequest, pk: int) -> HttpResponse:
             parent_id=form.cleaned_data["parent"],
         )
         messages.success(request, _("Your comment is posted."))
+    elif request.POST.get("body", "").strip():  # too long: say so, with the limit
+        messages.error(request, " ".join(form.errors.get("body", [])) or _("Write a comment first."))
     else:
         messages.error(request, _("Write a comment first."))
     return redirect(f"{selectors.proposal_url(pk)}#comments")
@@ -288,7 +291,7 @@ def comment(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def report(request: HttpRequest, kind: str, target_id: int) -> HttpResponse:
     form = ReportForm(request.POST)
-    back = request.POST.get("next") or "/democracy/"
+    back = local_path(request.POST.get("next")) or "/democracy/"
     if not back.startswith("/democracy/"):
         back = "/democracy/"
     if form.is_valid():
@@ -331,7 +334,7 @@ def inquiry(request: HttpRequest, pk: int) -> HttpResponse:
     form = InquiryResponseForm(request.POST or None, initial={"body": mine or ""})
     if request.method == "POST":
         if not request.user.is_authenticated:
-            return redirect(f"/accounts/login/?next={request.path}")
+            return redirect(login_url(request))
         if form.is_valid():
             try:
                 services.inquiry_respond(inquiry_id=pk, user=_me(request), body=form.cleaned_data["body"])

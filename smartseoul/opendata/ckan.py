@@ -988,14 +988,14 @@ def _error(type_: str, status: int, **body: Any) -> tuple[dict[str, Any], int]:
 ANONYMOUS_PER_MINUTE = 300  # the same as the native open-data API
 
 
-def _authenticate(request: HttpRequest) -> Any:
+def _authenticate(request: HttpRequest, *, write: bool) -> Any:
     raw = request.headers.get("Authorization") or request.headers.get("X-CKAN-API-Key") or ""
     raw = raw.strip()
     if raw.lower().startswith("bearer "):
         raw = raw[7:].strip()
     if not raw:
         return None  # anonymous: public data needs no key
-    key = services.api_key_use(raw=raw)  # never logged
+    key = services.api_key_use(raw=raw, write=write)  # never logged
     return key.owner
 
 
@@ -1019,7 +1019,7 @@ def action(request: HttpRequest, name: str) -> HttpResponse:
     if request.method == "GET" and name not in READ_ACTIONS:
         return _envelope(request, name, _bad_request("Invalid request. Please use POST method"), 400)
     try:
-        user = None if callback else _authenticate(request)
+        user = None if callback else _authenticate(request, write=name not in READ_ACTIONS)
         if user is None:  # keyed callers are limited by their key's quota
             ratelimit.hit(f"ckan-anon:{ratelimit.client_ip(request)}", limit=ANONYMOUS_PER_MINUTE, window_seconds=60)
         data = request_data(request)

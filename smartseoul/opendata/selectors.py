@@ -388,7 +388,7 @@ def organization_get(id_or_name: str) -> Organization:
 
 def organizations_for(user: Any) -> list[Organization]:
     """Publishers the user may publish for."""
-    if user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated or not user.staff_permissions_active:
         return []
     member_of = set(OrganizationMember.objects.filter(user=user).values_list("organization_id", flat=True))
     return [o for o in Organization.objects.order_by("name") if o.pk in member_of or services.can_publish(user, o)]
@@ -663,9 +663,10 @@ def key_usage(key: Any, days: int = 14) -> list[tuple[date, int]]:
 def api_keys_of(user: Any) -> list[Any]:
     from smartseoul.accounts.selectors import api_key_calls_today, api_keys
 
-    keys = [k for k in api_keys(user) if "opendata" in (k.scopes or []) and k.revoked_at is None]
+    keys = [k for k in api_keys(user) if {"opendata:read", "opendata:write"} & set(k.scopes) and k.revoked_at is None]
     return [
-        {"key": k, "today": api_key_calls_today(k), "sample": services.api_key_is_sample(k), "history": key_usage(k)}
+        {"key": k, "today": api_key_calls_today(k), "sample": services.api_key_is_sample(k), "history": key_usage(k),
+         "writes": "opendata:write" in k.scopes}
         for k in keys
     ]
 

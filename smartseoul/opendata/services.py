@@ -103,9 +103,9 @@ def documents_root() -> Path:
 
 def can_publish(user: Any, organization: Organization) -> bool:
     """City administrators; members of the organisation; publishers of its department or district."""
-    if user is None or not user.is_authenticated or not user.is_active:
+    if user is None or not user.is_authenticated or not user.is_active or not user.staff_permissions_active:
         return False
-    if user.is_superuser or user.role == "city_admin":
+    if user.is_city_admin:
         return True
     if OrganizationMember.objects.filter(organization=organization, user=user).exists():
         return True
@@ -184,7 +184,7 @@ def organization_create(
     description_ko: str = "",
     description_en: str = "",
 ) -> Organization:
-    if not (actor.is_superuser or actor.role == "city_admin"):
+    if not (actor.is_city_admin):
         raise Forbidden("Only city administrators create publishers.", code=OpenDataErrorCode.NOT_ALLOWED)
     errors: dict[str, list[str]] = {}
     if not NAME_RE.match(name or ""):
@@ -954,9 +954,17 @@ def usage_count(*, dataset_id: int, kind: str, n: int = 1) -> None:
 
 
 def api_key_register(
-    *, owner: Any, name: str, sample: bool = False, daily_quota: int = DEFAULT_DAILY_QUOTA
+    *,
+    owner: Any,
+    name: str,
+    sample: bool = False,
+    write: bool = False,
+    second_factor: bool = False,
+    daily_quota: int = DEFAULT_DAILY_QUOTA,
+    request: Any = None,
 ) -> tuple[ApiKey, str]:
-    """A citizen's open-data key. A sample (test) key returns at most 5 rows per call."""
+    """An open-data key, read-only unless `write` (publishing through CKAN's write actions, which
+    also needs a publisher's permission). A sample (test) key returns at most 5 rows per call."""
     from smartseoul.accounts.services import api_key_create
 
     if not owner.is_authenticated:
@@ -964,21 +972,24 @@ def api_key_register(
     name = (name or "").strip()
     if not name:
         raise FieldErrors({"name": ["Give the key a name (e.g. the app that uses it)."]})
-    scopes = ["opendata", SAMPLE_SCOPE] if sample else ["opendata"]
+    scopes = ["opendata:read"] + (["opendata:write"] if write else []) + ([SAMPLE_SCOPE] if sample else [])
     with transaction.atomic():
-        return api_key_create(owner=owner, name=name, scopes=scopes, daily_quota=daily_quota)
+        return api_key_create(owner=owner, name=name, scopes=scopes, daily_quota=daily_quota,
+                              second_factor=second_factor, request=request)
 
 
-def api_key_use(*, raw: str) -> ApiKey:
+def api_key_use(*, raw: str, write: bool = False) -> ApiKey:
     """The open-data key for `raw`, counting one call; BAD_API_KEY (403) or QUOTA_EXCEEDED (429)."""
     from smartseoul.accounts.errors import AccountError, AccountErrorCode
     from smartseoul.accounts.services import api_key_authenticate
 
     try:
-        return api_key_authenticate(raw=raw, scope="opendata")
+        return api_key_authenticate(raw=raw, scope="opendata", write=write)
     except AccountError as exc:
         if exc.code == AccountErrorCode.QUOTA_EXCEEDED:
             raise QuotaExceeded("This key has used its daily quota.") from exc
+        if exc.code == AccountErrorCode.KEY_READ_ONLY:
+            raise Forbidden(exc.message, code=OpenDataErrorCode.BAD_API_KEY) from exc
         raise Forbidden("The API key is not valid.", code=OpenDataErrorCode.BAD_API_KEY) from exc
 
 
@@ -1042,7 +1053,7 @@ def data_request_create(
 def can_answer_request(user: Any, req: DataRequest) -> bool:
     if user is None or not user.is_authenticated or not user.is_official:
         return False
-    if user.is_superuser or user.role == "city_admin":
+    if user.is_city_admin:
         return True
     return user.department is not None and user.department.code == req.department_code
 

@@ -16,8 +16,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from smartseoul.accounts.policy import second_factor_passed
 from smartseoul.core import ratelimit
 from smartseoul.core.errors import DomainError
+from smartseoul.core.redirects import login_url
 
 from . import datastore, selectors, services
 from .constants import (
@@ -474,6 +476,9 @@ def keys(request: HttpRequest) -> HttpResponse:
                 owner=request.user,
                 name=request.POST.get("name", ""),
                 sample=request.POST.get("kind") == "sample",
+                write=request.POST.get("write") == "1",
+                second_factor=second_factor_passed(request),
+                request=request,
             )
         except FieldErrors as exc:
             error = "; ".join(m for msgs in exc.errors.values() for m in msgs)
@@ -485,6 +490,7 @@ def keys(request: HttpRequest) -> HttpResponse:
         "opendata/keys.html",
         {
             "keys": selectors.api_keys_of(request.user),
+            "can_write": selectors.is_publisher(request.user),
             "new_key": new_key,
             "error": error,
             "services": services_list,
@@ -503,7 +509,7 @@ def requests_list(request: HttpRequest) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         if not request.user.is_authenticated:
-            return redirect(f"/accounts/login/?next={request.path}")
+            return redirect(login_url(request))
         try:
             ratelimit.hit(f"opendata-request:{request.user.pk}", limit=10, window_seconds=3600)
             req = services.data_request_create(
@@ -592,7 +598,7 @@ def apps(request: HttpRequest) -> HttpResponse:
     is_moderator = user.is_authenticated and (user.has_capability("moderator") or user.has_capability("publisher"))
     if request.method == "POST":
         if not user.is_authenticated:
-            return redirect(f"/accounts/login/?next={request.path}")
+            return redirect(login_url(request))
         try:
             if request.POST.get("moderate") and is_moderator:
                 item = selectors.showcase_get(request.POST["moderate"], include_pending=True)

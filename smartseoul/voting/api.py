@@ -34,7 +34,7 @@ def _visible_vote(request: HttpRequest, vote_id: int) -> Vote:
     user = request.user
     if vote.status in (Status.PUBLISHED, Status.CLOSED):
         return vote
-    if user.is_authenticated and (vote.owner_id == user.pk or user.is_superuser or user.is_official):  # type: ignore[union-attr]
+    if user.is_authenticated and (selectors.is_owner(vote, user) or user.is_official):  # type: ignore[union-attr]
         return vote
     raise VoteNotFound(f"No vote {vote_id}.")
 

@@ -64,11 +64,11 @@ def votes_closed() -> QuerySet[Vote]:
 
 def can_run_votes(user: Any) -> bool:
     """Who may open the officials' vote pages (their views and the back-office tile ask this)."""
-    return bool(user is not None and user.is_authenticated and user.is_staff_role)
+    return bool(user is not None and user.is_authenticated and user.acts_as_staff)
 
 
 def votes_owned(user: User) -> QuerySet[Vote]:
-    qs = Vote.objects.all() if user.is_superuser or user.role == "city_admin" else Vote.objects.filter(owner=user)
+    qs = Vote.objects.all() if user.is_city_admin else Vote.objects.filter(owner=user)
     return qs.order_by("-created_at")
 
 
@@ -242,10 +242,17 @@ def vote_results(vote_id: int) -> dict[str, Any]:
     return tally(vote)
 
 
+def is_owner(vote: Vote, user: Any) -> bool:
+    """The vote's owner, acting with the permissions that made it (a staff owner after the second factor)."""
+    return bool(
+        user is not None and user.is_authenticated and vote.owner_id == user.pk and user.staff_permissions_active
+    )
+
+
 def results_visible(vote: Vote, user: User | None) -> bool:
     if vote.status == Status.CLOSED or vote.live_results:
         return True
-    return bool(user is not None and user.is_authenticated and (vote.owner_id == user.pk or user.is_superuser))
+    return bool(user is not None and user.is_authenticated and (is_owner(vote, user) or user.is_city_admin))
 
 
 def live_results_cached(vote: Vote) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from django.core.files.base import File
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils.translation import gettext as _
 
-from smartseoul.accounts.models import Capability, Role, Verification
+from smartseoul.accounts.models import Capability, Verification
 from smartseoul.accounts.services import identity_hash, phone_hash
 from smartseoul.core import clock, ratelimit
 from smartseoul.core.errors import DomainError
@@ -284,7 +284,7 @@ def _lock_vote(vote_id: int) -> Vote:
 
 
 def _may_manage(vote: Vote, actor: User) -> bool:
-    if actor.is_superuser or actor.role == Role.CITY_ADMIN or vote.owner_id == actor.pk:
+    if actor.is_city_admin or selectors.is_owner(vote, actor):
         return True
     return vote.source.startswith("budget:") and actor.has_capability(Capability.BUDGET_COMMITTEE)
 

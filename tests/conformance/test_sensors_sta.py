@@ -42,7 +42,10 @@ def gateway_key(city: Any, make_user: Any) -> str:
     from smartseoul.accounts.services import api_key_create
 
     owner = make_user("gateway-jongno", role="official")
-    _key, raw = api_key_create(owner=owner, name="S-DoT gateway", scopes=["sensors"], daily_quota=100_000)
+    _key, raw = api_key_create(
+        owner=owner, name="S-DoT gateway", scopes=["sensors:read", "sensors:write"], second_factor=True,
+        daily_quota=100_000
+    )
     return raw
 
 

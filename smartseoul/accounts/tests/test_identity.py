@@ -132,7 +132,7 @@ def test_lockout_after_repeated_failures(make_user, city, client, settings):
 
 def test_api_key_quota(make_user, city):
     user = make_user("dev")
-    key, raw = services.api_key_create(owner=user, name="app", scopes=["opendata"], daily_quota=2)
+    key, raw = services.api_key_create(owner=user, name="app", scopes=["opendata:read"], daily_quota=2)
     services.api_key_authenticate(raw=raw, scope="opendata")
     services.api_key_authenticate(raw=raw, scope="opendata")
     with pytest.raises(AccountError) as info:

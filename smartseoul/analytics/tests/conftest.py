@@ -18,7 +18,7 @@ def analyst(city: Any, make_user: Any) -> Any:
 
 @pytest.fixture
 def analyst_client(client: Any, analyst: Any) -> Any:
-    from smartseoul.accounts.middleware import SECOND_FACTOR_SESSION_KEY
+    from smartseoul.accounts.policy import SECOND_FACTOR_SESSION_KEY
 
     client.force_login(analyst)
     session = client.session

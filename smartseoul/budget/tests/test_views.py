@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pabutools.election.pabulib import parse_pabulib_from_string
 
-from smartseoul.accounts.middleware import SECOND_FACTOR_SESSION_KEY
+from smartseoul.accounts.policy import SECOND_FACTOR_SESSION_KEY
 from smartseoul.budget import services
 
 pytestmark = pytest.mark.django_db

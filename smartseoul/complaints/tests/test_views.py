@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from shapely.geometry import shape
 
-from smartseoul.accounts.middleware import SECOND_FACTOR_SESSION_KEY
+from smartseoul.accounts.policy import SECOND_FACTOR_SESSION_KEY
 from smartseoul.complaints.models import Complaint
 from smartseoul.complaints.services import complaint_resolve, complaint_submit, media_upload
 

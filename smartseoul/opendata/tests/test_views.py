@@ -67,7 +67,7 @@ def test_publish_pages_need_a_publisher(client, citizen, parking, publisher):
 def test_native_api_and_quota(client, parking, citizen):
     body = json.loads(client.get("/api/v1/opendata/datasets", {"q": "주차장"}).content)
     assert body["count"] == 1 and body["facets"]["groups"][0]["name"] == "transport"
-    _key, raw = api_key_create(owner=citizen, name="tiny", scopes=["opendata"], daily_quota=1)
+    _key, raw = api_key_create(owner=citizen, name="tiny", scopes=["opendata:read"], daily_quota=1)
     res, _table = selectors.primary_table(parking)
     ok = client.get(f"/api/v1/opendata/resources/{res.uid}/rows", {"limit": 2}, HTTP_X_API_KEY=raw)
     assert ok.status_code == 200 and len(json.loads(ok.content)["records"]) == 2
@@ -93,7 +93,7 @@ def test_key_page_shows_usage(client, citizen, parking):
 
 
 def test_document_review_flow_in_pages(client, official):
-    from smartseoul.accounts.middleware import SECOND_FACTOR_SESSION_KEY
+    from smartseoul.accounts.policy import SECOND_FACTOR_SESSION_KEY
 
     client.force_login(official)
     session = client.session

@@ -30,7 +30,7 @@ MAX_ROWS = 500_000
 def _owned_things(serials: list[str], gateway: Any) -> dict[str, int]:
     """Boxes by serial that this gateway may write to (its own and unowned ones; all for admins)."""
     qs = Thing.objects.filter(serial__in=serials)
-    admin = gateway is not None and (gateway.is_superuser or getattr(gateway, "role", "") == "city_admin")
+    admin = bool(getattr(gateway, "is_city_admin", False))
     if gateway is not None and not admin:
         qs = qs.filter(Q(owner__isnull=True) | Q(owner=gateway))
     return {str(s): pk for s, pk in qs.values_list("serial", "pk")}

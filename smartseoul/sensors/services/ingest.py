@@ -214,9 +214,7 @@ def observations_ingest(*, batch: ObservationBatch, gateway: Any = None) -> Inge
             "latest_phenomenon_time",
         )
     }
-    admin = bool(gateway is not None and getattr(gateway, "is_superuser", False)) or (
-        gateway is not None and getattr(gateway, "role", "") == "city_admin"
-    )
+    admin = bool(getattr(gateway, "is_city_admin", False))
     rows_u = [info.get(int(d)) for d in uniq]
     known_u = np.array([r is not None for r in rows_u], dtype=bool)
     _refuse(ok, errors, ~known_u[inv], "Datastream not found")

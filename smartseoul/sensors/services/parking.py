@@ -110,7 +110,7 @@ def parking_lot_set_hours(*, lot_id: int, user: Any, sharing_hours: Any) -> Park
         from ..errors import EntityNotFound
 
         raise EntityNotFound("No such car park.")
-    if lot.owner_id != user.pk and not user.is_superuser:
+    if lot.owner_id != user.pk and not user.is_city_admin:
         raise NotYourDevice("Only the owner sets the sharing hours.")
     lot.sharing_hours = validate_hours(sharing_hours)
     lot.save(update_fields=["sharing_hours"])

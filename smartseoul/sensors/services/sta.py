@@ -15,7 +15,6 @@ import shapely
 from django.db import transaction
 from shapely.geometry import shape
 
-from smartseoul.accounts.models import Role
 from smartseoul.core import clock, geography
 
 from .. import selectors
@@ -118,7 +117,7 @@ def _check_keys(set_name: str, d: Mapping[str, Any]) -> None:
 
 
 def _is_admin(gateway: Any) -> bool:
-    return bool(gateway is not None and (gateway.is_superuser or gateway.role == Role.CITY_ADMIN))
+    return bool(getattr(gateway, "is_city_admin", False))
 
 
 def _check_owner(thing: Thing, gateway: Any) -> None:

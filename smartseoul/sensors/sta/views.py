@@ -57,9 +57,9 @@ def gateway_key(request: HttpRequest) -> str | None:
 def gateway_user(request: HttpRequest) -> Any:
     raw = gateway_key(request)
     if not raw:
-        raise GatewayRequired("Writing needs a gateway key (API key with scope 'sensors').")
+        raise GatewayRequired("Writing needs a gateway key (API key with scope 'sensors:write').")
     try:
-        return api_key_authenticate(raw=raw, scope=SCOPE).owner
+        return api_key_authenticate(raw=raw, scope=SCOPE, write=True).owner
     except AccountError as exc:
         raise GatewayRequired(exc.message, status=exc.status) from exc
 

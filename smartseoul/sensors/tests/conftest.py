@@ -65,7 +65,9 @@ def gateway(city: Any, make_user: Any) -> tuple[Any, str]:
     from smartseoul.accounts.services import api_key_create
 
     user = make_user("gateway-sdot", role="official")
-    _key, raw = api_key_create(owner=user, name="gateway", scopes=["sensors"], daily_quota=1_000_000)
+    _key, raw = api_key_create(
+        owner=user, name="gateway", scopes=["sensors:read", "sensors:write"], second_factor=True, daily_quota=1_000_000
+    )
     return user, raw
 
 

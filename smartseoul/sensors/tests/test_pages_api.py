@@ -65,7 +65,7 @@ def test_gateway_batch_api_and_parking(demo: None, client: Any, make_user: Any) 
     from smartseoul.accounts.services import api_key_create
 
     owner = make_user("gw", role="official")
-    _key, raw = api_key_create(owner=owner, name="gw", scopes=["sensors"])
+    _key, raw = api_key_create(owner=owner, name="gw", scopes=["sensors:read", "sensors:write"], second_factor=True)
     serial = Thing.objects.filter(kind=ThingKind.SDOT_BOX).values_list("serial", flat=True).first()
     body = {
         "encoding": "sdot-raw",

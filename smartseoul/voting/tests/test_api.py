@@ -102,7 +102,7 @@ def test_pages(client: Any, owner: Any, make_user: Any) -> None:
 
 
 def test_office_pages_create_publish_close(client: Any, owner: Any) -> None:
-    from smartseoul.accounts.middleware import SECOND_FACTOR_SESSION_KEY
+    from smartseoul.accounts.policy import SECOND_FACTOR_SESSION_KEY
 
     client.force_login(owner)
     response = client.get("/voting/office/")  # second factor not passed: sent to it

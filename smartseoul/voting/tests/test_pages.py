@@ -205,7 +205,7 @@ def test_the_ballots_widget_counts_in_the_readers_language(owner: Any, make_user
 
 
 def test_the_new_vote_form_offers_districts_by_name_and_no_raw_codes(client: Any, owner: Any, make_user: Any) -> None:
-    from smartseoul.accounts.middleware import SECOND_FACTOR_SESSION_KEY
+    from smartseoul.accounts.policy import SECOND_FACTOR_SESSION_KEY
 
     client.force_login(make_user())
     citizen_form = client.get("/voting/new/").content.decode()
