@@ -137,12 +137,7 @@ def sql(request: HttpRequest, payload: SqlIn) -> dict[str, Any]:
     _count_call(request)
     statement, names = sqlsafe.validate(payload.sql)
     tables = {n: selectors.table_path(selectors.table_of(selectors.resource_get(n, request.user))) for n in names}
-    result = sqlsafe.run(
-        statement,
-        tables,
-        max_rows=int(getattr(settings, "OPENDATA_SQL_MAX_ROWS", 32_000)),
-        timeout_s=float(getattr(settings, "OPENDATA_SQL_TIMEOUT_S", 5.0)),
-    )
+    result = sqlsafe.run(statement, tables, limits=sqlsafe.limits())
     return {"fields": result.fields, "records": result.records, "truncated": result.truncated}
 
 

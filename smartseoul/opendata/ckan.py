@@ -647,9 +647,7 @@ def act_datastore_search_sql(ctx: Context, data: dict[str, Any]) -> Any:
             tables[name] = selectors.table_path(selectors.table_of(res))
         except Missing:
             raise CkanError("Not Found Error", 404, message=f"Not found: table {name}") from None
-    max_rows = int(getattr(settings, "OPENDATA_SQL_MAX_ROWS", 32_000))
-    timeout = float(getattr(settings, "OPENDATA_SQL_TIMEOUT_S", 5.0))
-    result = sqlsafe.run(statement, tables, max_rows=max_rows, timeout_s=timeout)
+    result = sqlsafe.run(statement, tables, limits=sqlsafe.limits())
     out = {"sql": sql, "fields": result.fields, "records": result.records, "records_truncated": result.truncated}
     return out
 
@@ -1038,7 +1036,8 @@ def action(request: HttpRequest, name: str) -> HttpResponse:
             )
             payload, status = _error("Search Query Error", 400, message=message)
         else:
-            key = "sql" if exc.code in {OpenDataErrorCode.SQL_REFUSED, OpenDataErrorCode.SQL_TIMEOUT} else "query"
+            sql_codes = {OpenDataErrorCode.SQL_REFUSED, OpenDataErrorCode.SQL_TIMEOUT, OpenDataErrorCode.SQL_MEMORY}
+            key = "sql" if exc.code in sql_codes else "query"
             payload, status = _error("Validation Error", 409, **{key: [exc.message]})
     except NotFound as exc:
         message = exc.message if exc.message.startswith("Not found") else f"Not found: {exc.message}"

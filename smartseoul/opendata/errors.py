@@ -29,6 +29,8 @@ class OpenDataErrorCode(StrEnum):
     SQL_DISABLED = "sql_disabled"
     SQL_REFUSED = "sql_refused"
     SQL_TIMEOUT = "sql_timeout"
+    SQL_MEMORY = "sql_memory"
+    SQL_BUSY = "sql_busy"
     NOT_PUBLISHER = "not_publisher"
     NOT_ALLOWED = "not_allowed"
     QUOTA_EXCEEDED = "quota_exceeded"
@@ -81,3 +83,9 @@ class QueryError(BadInput):
 
 class QuotaExceeded(OpenDataError, RateLimited):
     default_code = OpenDataErrorCode.QUOTA_EXCEEDED
+
+
+class SqlBusy(OpenDataError, RateLimited):
+    """Every slot of the SQL endpoint is taken; the caller may retry shortly."""
+
+    default_code = OpenDataErrorCode.SQL_BUSY

@@ -216,8 +216,10 @@ def test_sql_endpoint_when_enabled(client, parking, settings):
     assert len(body["result"]["records"]) == 2 and body["result"]["records_truncated"] is True
     body = call(client, "datastore_search_sql", sql=f'DROP TABLE "{res.uid}"')[1]
     assert body["success"] is False and body["error"]["__type"] == "Validation Error"
-    body = call(client, "datastore_search_sql", sql='SELECT * FROM "not-a-table"')[1]
+    body = call(client, "datastore_search_sql", sql='SELECT * FROM "00000000-0000-4000-8000-000000000000"')[1]
     assert body["error"]["__type"] == "Not Found Error"
+    body = call(client, "datastore_search_sql", sql='SELECT * FROM "not-a-table"')[1]
+    assert body["error"]["__type"] == "Validation Error" and "resource id" in body["error"]["sql"][0]
 
 
 def test_resource_create_with_an_upload(client, parking, publisher, tmp_path):
