@@ -264,7 +264,7 @@ def opinion(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, _("Your opinion is recorded."))
     else:
-        messages.error(request, " ".join(form.errors.get("body", [])) or _("Choose for or against."))
+        messages.error(request, " ".join(str(e) for e in form.errors.get("body", [])) or _("Choose for or against."))
     return redirect(f"{selectors.proposal_url(pk)}#forum")
 
 
@@ -281,7 +281,7 @@ def comment(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, _("Your comment is posted."))
     elif request.POST.get("body", "").strip():  # too long: say so, with the limit
-        messages.error(request, " ".join(form.errors.get("body", [])) or _("Write a comment first."))
+        messages.error(request, " ".join(str(e) for e in form.errors.get("body", [])) or _("Write a comment first."))
     else:
         messages.error(request, _("Write a comment first."))
     return redirect(f"{selectors.proposal_url(pk)}#comments")

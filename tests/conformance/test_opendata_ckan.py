@@ -87,7 +87,7 @@ def test_ckanapi_reads_everything_it_needs(live_server, catalogue, citizen):
 
 def test_ckanapi_write_errors_map_to_exceptions(live_server, catalogue, citizen, publisher):
     _key, citizen_key = services.api_key_register(owner=citizen, name="c")
-    _key, publisher_key = services.api_key_register(owner=publisher, name="p")
+    _key, publisher_key = services.api_key_register(owner=publisher, name="p", write=True, second_factor=True)
     with pytest.raises(ckanapi.NotAuthorized):
         ckanapi.RemoteCKAN(live_server.url, apikey=citizen_key).action.package_create(
             name="jongno-new", owner_org="jongno-gu", title="x"

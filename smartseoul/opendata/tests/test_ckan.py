@@ -73,7 +73,7 @@ def test_validation_error_has_field_keys_and_no_message(client, parking, citizen
 
 
 def test_publisher_writes_with_a_raw_token(client, parking, publisher):
-    _key, raw = services.api_key_register(owner=publisher, name="ckan")
+    _key, raw = services.api_key_register(owner=publisher, name="ckan", write=True, second_factor=True)
     response = client.post(
         "/api/action/package_create",
         json.dumps({"name": "jongno-parking", "owner_org": "jongno-gu", "title": "x"}),
@@ -225,7 +225,7 @@ def test_sql_endpoint_when_enabled(client, parking, settings):
 def test_resource_create_with_an_upload(client, parking, publisher, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    _key, raw = services.api_key_register(owner=publisher, name="ckan")
+    _key, raw = services.api_key_register(owner=publisher, name="ckan", write=True, second_factor=True)
     upload = SimpleUploadedFile("fees.csv", "구분,요금\n소형,500\n대형,1000\n".encode())
     response = client.post(
         "/api/3/action/resource_create",

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from conftest import sign_in
 from smartseoul.accounts.services import api_key_create
 from smartseoul.core.registry import WidgetQuery
 from smartseoul.opendata import commands, selectors, services
@@ -56,7 +57,10 @@ def test_views_are_counted(client, parking):
 def test_publish_pages_need_a_publisher(client, citizen, parking, publisher):
     client.force_login(citizen)
     assert client.get("/opendata/publish/").status_code == 403
-    client.force_login(publisher)
+    client.force_login(publisher)  # the password alone: a publisher is a citizen until the second factor
+    response = client.get("/opendata/publish/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/second-factor/")
+    sign_in(client, publisher)
     assert client.get("/opendata/publish/").status_code == 200
     response = client.post(
         "/opendata/publish/", {"organization": "jongno-gu", "name": "Bad!", "title_ko": "", "category": "transport"}
