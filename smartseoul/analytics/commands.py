@@ -71,10 +71,12 @@ def _import(args: argparse.Namespace) -> int:
     if args.bad_rows and all_bad:
         import csv
 
+        from smartseoul.lib import spreadsheet
+
         with args.bad_rows.open("w", newline="", encoding="utf-8") as fh:
             writer = csv.DictWriter(fh, fieldnames=["file", "line", "reason"])
             writer.writeheader()
-            writer.writerows(all_bad)
+            writer.writerows({k: spreadsheet.cell(v) for k, v in row.items()} for row in all_bad)
         console.print(f"bad-row report: {args.bad_rows}")
     return status
 

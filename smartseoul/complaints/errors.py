@@ -22,6 +22,8 @@ class ComplaintErrorCode(StrEnum):
     MEDIA_TYPE = "media_type_not_allowed"
     MEDIA_TOO_LARGE = "media_too_large"
     MEDIA_UNREADABLE = "media_unreadable"
+    MEDIA_NAME = "media_name_mismatch"
+    MEDIA_UNSAFE = "media_unsafe"
     VIDEO_TOO_LONG = "video_too_long"
     TOO_MANY_PHOTOS = "too_many_photos"
     TOO_MANY_VIDEOS = "too_many_videos"

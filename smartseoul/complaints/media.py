@@ -3,7 +3,9 @@
 - photos: JPEG, PNG or WebP, decoded with Pillow; the public copy is re-encoded as JPEG from the
   pixels alone, so no EXIF (GPS position, camera serial, time) survives;
 - videos: MP4 or QuickTime; the duration comes from the `mvhd` box of the `moov` atom (parsed
-  here in pure Python, no ffmpeg). A video whose duration cannot be read is refused.
+  here in pure Python, no ffmpeg). A video whose duration cannot be read is refused;
+- neither may carry HTML or script (a JPEG/HTML polyglot), nor a name that claims another kind
+  of file (`smartseoul.lib.uploads`).
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import filetype
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
+
+from smartseoul.lib import uploads
 
 PHOTO_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
 VIDEO_TYPES = {"video/mp4": "mp4", "video/quicktime": "mov", "video/x-m4v": "m4v"}
-MAX_PIXELS = 40_000_000  # refuses decompression bombs long before Pillow's own limit
+MAX_PIXELS = uploads.MAX_PIXELS  # refuses decompression bombs long before Pillow's own limit
 PUBLIC_MAX_SIDE = 1600
 EXIF_DATETIME_ORIGINAL = 0x9003
 EXIF_IFD = 0x8769
@@ -43,10 +47,18 @@ class MediaInfo:
     taken_at: datetime | None = None  # EXIF DateTimeOriginal (camera local time, naive), if any
 
 
-def inspect(head: bytes, data: bytes) -> MediaInfo:
-    """Identifies a photo or video from its bytes (`head`: at least the first 261 bytes)."""
+def inspect(head: bytes, data: bytes, *, name: str = "") -> MediaInfo:
+    """Identifies a photo or video from its bytes (`head`: at least the first 261 bytes). `name`
+    is the uploaded file's name: one that claims another kind of file than the bytes is refused."""
     kind = filetype.guess(head)
     mime = kind.mime if kind is not None else None
+    if mime in PHOTO_TYPES or mime in VIDEO_TYPES:
+        try:
+            uploads.check_name(name, mime)
+        except uploads.UploadRefused as exc:
+            raise MediaRefused("The file's name does not match what it holds.", "media_name_mismatch") from exc
+        if uploads.contains_markup(data):
+            raise MediaRefused("The file carries a web page or script inside it.", "media_unsafe")
     if mime in PHOTO_TYPES:
         return _inspect_photo(data, mime)
     if mime in VIDEO_TYPES:
@@ -64,17 +76,16 @@ def inspect(head: bytes, data: bytes) -> MediaInfo:
 
 def _inspect_photo(data: bytes, mime: str) -> MediaInfo:
     try:
-        with Image.open(io.BytesIO(data)) as img:
-            width, height = img.size
-            if width * height > MAX_PIXELS:
-                raise MediaRefused("The photo has too many pixels.", "media_too_large")
-            taken_at = _exif_taken_at(img)
-            img.load()  # decodes fully: a truncated or disguised file fails here
-    except MediaRefused:
-        raise
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+        facts = uploads.check_image(data, max_pixels=MAX_PIXELS)
+    except uploads.UploadRefused as exc:
+        if exc.code == uploads.CODE_PIXELS:
+            raise MediaRefused("The photo has too many pixels.", "media_too_large") from exc
+        if exc.code == uploads.CODE_MARKUP:
+            raise MediaRefused("The file carries a web page or script inside it.", "media_unsafe") from exc
         raise MediaRefused("The photo cannot be read; it may be damaged.", "media_unreadable") from exc
-    return MediaInfo("photo", mime, PHOTO_TYPES[mime], width=width, height=height, taken_at=taken_at)
+    with Image.open(io.BytesIO(data)) as img:
+        taken_at = _exif_taken_at(img)
+    return MediaInfo("photo", mime, PHOTO_TYPES[mime], width=facts.width, height=facts.height, taken_at=taken_at)
 
 
 def _exif_taken_at(img: Image.Image) -> datetime | None:

@@ -323,7 +323,7 @@ def _read_upload(upload: UploadedFile | bytes, *, name: str = "") -> bytes:
 def _check_media(upload: UploadedFile | bytes, source: str) -> _Checked:
     data = _read_upload(upload)
     try:
-        info = media_lib.inspect(data[:8192], data)
+        info = media_lib.inspect(data[:8192], data, name=getattr(upload, "name", "") or "")
     except media_lib.MediaRefused as exc:
         messages = {
             "media_type_not_allowed": _(
@@ -331,6 +331,11 @@ def _check_media(upload: UploadedFile | bytes, source: str) -> _Checked:
             ),
             "media_unreadable": _("The file cannot be read; it may be damaged. Please take it again."),
             "media_too_large": _("The photo has too many pixels."),
+            "media_name_mismatch": _(
+                "The file's name does not match what it holds (for example a document named .jpg). "
+                "Please attach the photo or video itself."
+            ),
+            "media_unsafe": _("The file carries a web page or script inside it and cannot be attached."),
         }
         raise ComplaintInvalid(messages.get(exc.code, str(exc)), code=exc.code) from exc
     if info.kind == MediaKind.PHOTO and len(data) > photo_max_bytes():

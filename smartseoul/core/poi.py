@@ -22,6 +22,7 @@ import numpy as np
 from django.db import transaction
 from django.db.models import Count, QuerySet
 
+from smartseoul.lib import spreadsheet
 from smartseoul.lib.geo import EARTH_M_PER_DEG_LAT, EARTH_M_PER_DEG_LON_EQUATOR, haversine_m
 
 from . import clock, geography
@@ -432,6 +433,6 @@ def cli_import(args: Any) -> int:
         with Path(args.report).open("w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh)
             writer.writerow(["row", "source_id", "message"])
-            writer.writerows((e.row, e.source_id, e.message) for e in report.errors)
+            writer.writerows(spreadsheet.row((e.row, e.source_id, e.message)) for e in report.errors)
         console.print(f"rejected rows written to {args.report}")
     return 0 if not report.errors else 1

@@ -42,6 +42,7 @@ from smartseoul.core import clock, ratelimit
 from smartseoul.core import selectors as core_selectors
 from smartseoul.core.models import Channel
 from smartseoul.core.services import audit_record, notify
+from smartseoul.lib import uploads
 
 from . import selectors
 from .errors import (
@@ -267,8 +268,7 @@ class CleanFile:
 
 
 def _clean_upload(upload: UploadLike) -> CleanFile:
-    import filetype
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    from PIL import Image, ImageOps
 
     name = (upload.name or "file").rsplit("/", 1)[-1][:120]
     data = upload.read(MAX_ATTACHMENT_BYTES + 1)
@@ -276,30 +276,38 @@ def _clean_upload(upload: UploadLike) -> CleanFile:
         raise DemocracyInvalid(
             _("%(name)s is larger than 10 MB.") % {"name": name}, code=DemocracyErrorCode.BAD_ATTACHMENT
         )
-    guess = filetype.guess(data)
-    mime = guess.mime if guess else ""
-    if mime in DOCUMENT_TYPES:
-        return CleanFile(AttachmentKind.DOCUMENT, name, mime, data)
-    if mime not in IMAGE_TYPES:
-        raise DemocracyInvalid(
-            _("%(name)s is not a JPEG, PNG, WebP image or a PDF document.") % {"name": name},
-            code=DemocracyErrorCode.BAD_ATTACHMENT,
-        )
+    mime = uploads.sniff(data) or ""
     try:
-        Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
-        with Image.open(io.BytesIO(data)) as img:
-            img.load()
-            clean = ImageOps.exif_transpose(img)  # keep the orientation, then drop every metadata block
-            out = io.BytesIO()
-            fmt = IMAGE_TYPES[mime]
-            if fmt == "JPEG" and clean.mode not in ("RGB", "L"):
-                clean = clean.convert("RGB")
-            clean.save(out, format=fmt)  # no exif= argument: location and camera data are not copied
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
-        raise DemocracyInvalid(
-            _("%(name)s could not be read as an image.") % {"name": name}, code=DemocracyErrorCode.BAD_ATTACHMENT
-        ) from exc
+        if mime in DOCUMENT_TYPES:
+            uploads.check_pdf(data, name=name)
+            return CleanFile(AttachmentKind.DOCUMENT, name, mime, data)
+        uploads.check_image(data, name=name, max_pixels=MAX_IMAGE_PIXELS)
+    except uploads.UploadRefused as exc:
+        raise DemocracyInvalid(_refusal(exc.code, name), code=DemocracyErrorCode.BAD_ATTACHMENT) from exc
+    with Image.open(io.BytesIO(data)) as img:
+        img.load()
+        clean = ImageOps.exif_transpose(img)  # keep the orientation, then drop every metadata block
+        out = io.BytesIO()
+        fmt = IMAGE_TYPES[mime]
+        if fmt == "JPEG" and clean.mode not in ("RGB", "L"):
+            clean = clean.convert("RGB")
+        clean.save(out, format=fmt)  # no exif= argument: location and camera data are not copied
     return CleanFile(AttachmentKind.IMAGE, name, mime, out.getvalue())
+
+
+def _refusal(code: str, name: str) -> str:
+    """The message for a refused attachment, in the reader's language."""
+    if code == uploads.CODE_EMPTY:
+        return _("%(name)s is empty.") % {"name": name}
+    if code == uploads.CODE_NAME:
+        return _("%(name)s is not what its name says; attach the image or PDF itself.") % {"name": name}
+    if code == uploads.CODE_MARKUP:
+        return _("%(name)s carries a web page or script inside it and cannot be attached.") % {"name": name}
+    if code == uploads.CODE_PIXELS:
+        return _("%(name)s has too many pixels.") % {"name": name}
+    if code == uploads.CODE_UNREADABLE:
+        return _("%(name)s could not be read as an image.") % {"name": name}
+    return _("%(name)s is not a JPEG, PNG, WebP image or a PDF document.") % {"name": name}
 
 
 def _store_attachments(p: Proposal, files: Sequence[UploadLike]) -> list[Attachment]:

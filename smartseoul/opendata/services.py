@@ -17,12 +17,13 @@ from typing import IO, TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from smartseoul.core import clock
 from smartseoul.core.errors import DomainError
 from smartseoul.core.registry import OpenDataExport
 from smartseoul.core.services import audit_record, notify
-from smartseoul.lib import korean
+from smartseoul.lib import korean, uploads
 
 from . import datastore, privacy, search
 from .constants import (
@@ -597,6 +598,25 @@ def _save_source(file: IO[bytes] | Path, dest: Path) -> int:
     return dest.stat().st_size
 
 
+def _check_table_file(file: IO[bytes] | Path, name: str) -> None:
+    """Refuses, before anything is stored, an empty file or one whose bytes are not the table its
+    name says (an image, document, program or web page named .csv, text named .xlsx)."""
+    if isinstance(file, Path):
+        with file.open("rb") as fh:
+            head = fh.read(8192)
+    else:
+        head = file.read(8192)
+        file.seek(0)
+    try:
+        uploads.check_table(head, name=name)
+    except uploads.UploadRefused as exc:
+        if exc.code == uploads.CODE_EMPTY:
+            raise BadInput(_("The file is empty."), code=OpenDataErrorCode.BAD_FILE) from exc
+        raise BadInput(
+            _("The file is not the CSV or XLSX table its name says it is."), code=OpenDataErrorCode.BAD_FILE
+        ) from exc
+
+
 def upload_stage(
     *,
     actor: Any,
@@ -615,7 +635,8 @@ def upload_stage(
         raise Missing("No such resource in this dataset.", code=OpenDataErrorCode.RESOURCE_NOT_FOUND)
     suffix = Path(original_name).suffix.lower()
     if suffix not in {".csv", ".txt", ".tsv", ".xlsx", ".xlsm"}:
-        raise BadInput("Upload a CSV or XLSX file.", code=OpenDataErrorCode.BAD_FILE)
+        raise BadInput(_("Upload a CSV or XLSX file."), code=OpenDataErrorCode.BAD_FILE)
+    _check_table_file(file, original_name)
     upload = Upload(
         dataset=dataset,
         resource=resource,
