@@ -39,7 +39,9 @@
     document.querySelectorAll("#around-results li[data-lat]").forEach(function (li) {
       var ll = [parseFloat(li.dataset.lat), parseFloat(li.dataset.lon)];
       bounds.push(ll);
-      L.circleMarker(ll, { radius: 7, color: "#fff", weight: 2, fillColor: li.dataset.color || "#0b4ea2", fillOpacity: 0.95 })
+      // A tap on a result opens its name; it does not reach the map, which would search again from there.
+      L.circleMarker(ll, { radius: 7, color: "#fff", weight: 2, fillColor: li.dataset.color || "#0b4ea2", fillOpacity: 0.95,
+                           className: "around-item", bubblingMouseEvents: false })
         .bindPopup(label(li.dataset.name)).addTo(markers);
     });
     if (circle) { map.fitBounds(circle.getBounds(), { maxZoom: 17 }); }
