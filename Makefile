@@ -6,18 +6,20 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test lint bench install install-test migrate demo serve clean format
+.PHONY: run test lint bench install install-test migrate demo serve clean format lock
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
-	$(PY) -m pip install -q -e .
+# Every dependency (the platform's, the tests' and the linters') comes from one lock file with
+# hashes; `make lock` refreshes it from pyproject.toml.
+$(VENV)/.installed: pyproject.toml requirements.lock | $(VENV)/bin/python
+	$(PY) -m pip install -q --require-hashes -r requirements.lock
+	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(PY) -m pip install -q -e ".[test,dev,budget]"
+$(VENV)/.installed-test: $(VENV)/.installed
 	touch $@
 
 install: $(VENV)/.installed
@@ -43,7 +45,7 @@ test: install-test
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: install-test
-	$(VENV)/bin/ruff check smartseoul tests bench
+	$(VENV)/bin/ruff check smartseoul tests bench conftest.py
 	$(VENV)/bin/mypy smartseoul
 	$(VENV)/bin/lint-imports
 
@@ -54,6 +56,13 @@ format: install-test
 ## Benchmarks: each prints its figures next to a baseline measured in the same run
 bench: install-test
 	@set -e; for b in bench/*.py; do echo "== $$b"; $(PY) $$b $(BENCH_ARGS); done
+
+## Refresh requirements.lock (hashed pins of every dependency and extra) from pyproject.toml
+lock:
+	$(PYTHON) -m venv var/piptools
+	var/piptools/bin/pip install -q pip-tools
+	var/piptools/bin/pip-compile -q --all-extras --allow-unsafe --generate-hashes --strip-extras \
+		--no-emit-index-url --no-emit-find-links --upgrade --output-file=requirements.lock pyproject.toml
 
 clean:
 	rm -rf $(VENV) var/static

@@ -1,4 +1,4 @@
-"""ASGI entry point. In development (DEBUG) static files are served by Django itself;
+"""ASGI entry point. Outside production static files are served by Django itself (SERVE_STATIC);
 in production a proxy serves SMARTSEOUL_DATA_DIR/static at /static/."""
 
 import os
@@ -9,7 +9,7 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartseoul.settings")
 application = get_asgi_application()
 
-if settings.DEBUG or os.environ.get("SMARTSEOUL_SERVE_STATIC", "").lower() in {"1", "true", "yes"}:
+if settings.SERVE_STATIC:
     from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
     application = ASGIStaticFilesHandler(application)

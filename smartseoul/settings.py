@@ -51,7 +51,9 @@ HASH_KEY = env("SMARTSEOUL_HASH_KEY", "" if PRODUCTION else "development-only-ha
 LEDGER_KEY = env("SMARTSEOUL_LEDGER_KEY", "")
 LEDGER_ORIGIN = env("SMARTSEOUL_LEDGER_ORIGIN", "vote.smartseoul.local/log")
 
-DEBUG = env_bool("DEBUG", not PRODUCTION and not TESTING)
+# Django's debug pages show settings, code and data: only ever on when DEBUG=1 is set explicitly,
+# never by default, not even for the demo (which shows the platform's own error pages).
+DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -166,6 +168,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_MAX_FAILURES = int(env("SMARTSEOUL_LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCKOUT_SECONDS = int(env("SMARTSEOUL_LOGIN_LOCKOUT_SECONDS", "900"))
+# Sign-in attempts one address may make in 5 minutes, whatever accounts it tries.
+LOGIN_MAX_PER_ADDRESS = int(env("SMARTSEOUL_LOGIN_MAX_PER_ADDRESS", "30"))
 
 LANGUAGE_CODE = env("SMARTSEOUL_LANGUAGE", "ko")
 LANGUAGES = [("ko", _("Korean")), ("en", _("English"))]
@@ -176,6 +180,9 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# Outside production the application serves /static/ itself (the demo needs no proxy); in
+# production a proxy serves STATIC_ROOT unless this is set.
+SERVE_STATIC = env_bool("SMARTSEOUL_SERVE_STATIC", not PRODUCTION)
 
 
 def _package_dir(module: str, *parts: str) -> str:
@@ -233,13 +240,46 @@ SMS_GATEWAY = env("SMARTSEOUL_SMS_GATEWAY", "smartseoul.core.notifications.Outbo
 MQTT_URL = env("SMARTSEOUL_MQTT_URL", "mqtt://127.0.0.1:1883")
 OPEN311_JURISDICTION = env("SMARTSEOUL_OPEN311_JURISDICTION", "seoul.go.kr")
 
+# Cookies: never readable by scripts, not sent on cross-site sub-requests, HTTPS-only in production.
+# Pages hand the CSRF token to scripts in the markup (hx-headers, data-csrf-token), never the cookie.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = PRODUCTION
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "smartseoul.core.views.csrf_failure"  # the platform's 403 page, not Django's
+
+
+def _proxy_ssl_header(value: str) -> tuple[str, str] | None:
+    """`X-Forwarded-Proto: https` -> ("HTTP_X_FORWARDED_PROTO", "https"): the header a TLS-terminating
+    proxy sets on every request. Empty: no header is trusted (the default; a client could forge it)."""
+    if not value.strip():
+        return None
+    name, _sep, expected = value.partition(":")
+    if not name.strip() or not expected.strip():
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("SECURE_PROXY_SSL_HEADER reads 'Name: value', e.g. 'X-Forwarded-Proto: https'.")
+    return "HTTP_" + name.strip().upper().replace("-", "_"), expected.strip()
+
+
+# HTTPS in production: redirect plain HTTP (health checks excepted), HSTS for a year on every
+# subdomain. Behind a proxy that terminates TLS, either let `smartseoul serve` trust the proxy's
+# address (FORWARDED_ALLOW_IPS, read by uvicorn) or name its header in SECURE_PROXY_SSL_HEADER.
+SECURE_PROXY_SSL_HEADER = _proxy_ssl_header(env("SECURE_PROXY_SSL_HEADER"))
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "31536000" if PRODUCTION else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+# The preload flag only makes the site eligible: nothing happens until the domain is submitted to
+# the browsers' preload list, which is a decision for the city's domain owners.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", PRODUCTION)
 USE_X_FORWARDED_HOST = env_bool("USE_X_FORWARDED_HOST", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
-X_FRAME_OPTIONS = "SAMEORIGIN"
+# No page is framed, not even by the platform itself; the embeddable maps are exempt and governed
+# by the CSP's frame-ancestors list (SMARTSEOUL_EMBED_ANCESTORS).
+X_FRAME_OPTIONS = "DENY"
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -34,3 +34,9 @@ for _m in manifests():
 for _m in manifests():  # root-mounted protocol adapters last: they own broad patterns
     if _m.root_urls:
         urlpatterns.append(path("", include(_m.root_urls)))
+
+# The platform's own error pages in the reader's language (JSON under /api/), whatever DEBUG is.
+handler400 = "smartseoul.core.views.bad_request"
+handler403 = "smartseoul.core.views.permission_denied"
+handler404 = "smartseoul.core.views.page_not_found"
+handler500 = "smartseoul.core.views.server_error"

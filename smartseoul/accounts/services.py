@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import math
 import secrets
 from collections.abc import Iterable
 from datetime import timedelta
@@ -288,26 +289,35 @@ def user_grant_capability(*, user: User, capability: str, actor: User | None = N
 # --- sign-in, lock-out, second factor -----------------------------------------------------------
 
 
+def _login_account(username: str) -> User | None:
+    return User.objects.filter(username__iexact=username).first()
+
+
 def login_failed(*, username: str, request: HttpRequest | None = None) -> None:
-    user = User.objects.filter(username__iexact=username).first()
+    """Counts a failed sign-in against the account; the N-th locks it. The count is raised in the
+    database, so concurrent guesses each count (a read-modify-write would lose some)."""
+    user = _login_account(username)
     if user is None:
         return
-    user.failed_logins += 1
-    fields = ["failed_logins"]
-    if user.failed_logins >= settings.LOGIN_MAX_FAILURES:
-        user.locked_until = clock.now() + timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
-        user.failed_logins = 0
-        fields.append("locked_until")
+    accounts = User.objects.filter(pk=user.pk)
+    accounts.update(failed_logins=F("failed_logins") + 1)
+    locked = accounts.filter(failed_logins__gte=settings.LOGIN_MAX_FAILURES).update(
+        failed_logins=0, locked_until=clock.now() + timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
+    )
+    if locked:  # only the request that locked it records it
         audit_record(actor=None, action="accounts.lockout", target=user, request=request)
-    user.save(update_fields=fields)
 
 
 def login_check_lock(*, username: str) -> None:
     user = User.objects.filter(username__iexact=username).only("locked_until").first()
     if user is not None and user.locked_until and user.locked_until > clock.now():
+        seconds = (user.locked_until - clock.now()).total_seconds()
+        minutes = max(1, math.ceil(seconds / 60))
         raise AccountRateLimited(
-            "Too many failed sign-ins. The account is locked for a while; try again later.",
+            gettext("Too many failed sign-ins: this account is locked. Try again in %(minutes)s minutes.")
+            % {"minutes": minutes},
             code=AccountErrorCode.LOCKED,
+            retry_after=math.ceil(seconds),
         )
 
 

@@ -53,11 +53,20 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"]
         try:
-            ratelimit.hit(f"login:{ratelimit.client_ip(request)}", limit=30, window_seconds=300)
+            # per address (whatever accounts it tries), then per account (wherever the guesses come from)
+            ratelimit.hit(
+                f"login:{ratelimit.client_ip(request)}",
+                limit=settings.LOGIN_MAX_PER_ADDRESS,
+                window_seconds=300,
+                message=_("Too many sign-in attempts from your network. Please wait a few minutes and try again."),
+            )
             services.login_check_lock(username=username)
         except DomainError as exc:
             form.add_error(None, exc.message)
-            return render(request, "accounts/login.html", {"form": form}, status=exc.status)
+            response = render(request, "accounts/login.html", {"form": form}, status=exc.status)
+            if exc.details.get("retry_after") is not None:
+                response["Retry-After"] = str(exc.details["retry_after"])
+            return response
         user = authenticate(request, username=username, password=form.cleaned_data["password"])
         if user is None:
             services.login_failed(username=username, request=request)

@@ -292,7 +292,7 @@ def _record_phase_dates(cycle: Cycle, to_phase: str, now: datetime, vote_closes:
         return
     setattr(cycle, name, min(cycle.vote_closes, now) if to_phase == Phase.ALLOCATION else now)
     if to_phase == Phase.VOTE:
-        assert vote_closes is not None
+        assert vote_closes is not None  # noqa: S101  (narrows the type for mypy; guaranteed by the code above)
         cycle.vote_opens, cycle.vote_closes = now, vote_closes
     for i in range(DATE_FIELDS.index(name) - 1, -1, -1):
         earlier, later = DATE_FIELDS[i], DATE_FIELDS[i + 1]
@@ -326,7 +326,7 @@ def cycle_advance(*, actor: User, cycle_id: int, to_phase: str, vote_closes: dat
             raise BudgetConflict(_("%(n)s proposals still wait for their eligibility review.") % {"n": pending},
                                  code=BudgetErrorCode.WRONG_PHASE, pending=pending)
     if to_phase == Phase.VOTE:
-        assert vote_closes is not None
+        assert vote_closes is not None  # noqa: S101  (narrows the type for mypy; guaranteed by the code above)
         _open_votes(cycle, actor, opens=now, closes=vote_closes)
     previous = cycle.phase
     cycle.phase = to_phase
@@ -716,7 +716,7 @@ def outcome_override(*, actor: User, project_id: int, funded: bool, reason: str)
         raise BudgetConflict(_("The project already has this decision."), code=BudgetErrorCode.WRONG_PHASE)
     if funded:
         env = project.envelope
-        assert env is not None
+        assert env is not None  # noqa: S101  (narrows the type for mypy; guaranteed by the code above)
         spent = sum(c or 0 for c in env.projects.filter(status=ProjectStatus.FUNDED).values_list("cost", flat=True))
         if spent + (project.cost or 0) > env.amount:
             raise BudgetConflict(

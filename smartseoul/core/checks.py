@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.checks import Error, Tags, register
+from django.core.exceptions import ImproperlyConfigured
 
 
 def production_problems() -> list[str]:
@@ -13,7 +14,11 @@ def production_problems() -> list[str]:
     problems: list[str] = []
     if not settings.PRODUCTION:
         return problems
-    if not settings.SECRET_KEY or "development" in settings.SECRET_KEY or len(settings.SECRET_KEY) < 40:
+    try:
+        secret = settings.SECRET_KEY
+    except ImproperlyConfigured:  # Django refuses to even read an empty SECRET_KEY
+        secret = ""
+    if not secret or "development" in secret or len(secret) < 40:
         problems.append("SECRET_KEY is missing or too short (use 50 random characters).")
     if not settings.ALLOWED_HOSTS:
         problems.append("ALLOWED_HOSTS is empty (the public host names, comma-separated).")

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import time
-
 from django.core.cache import cache
 
+from . import clock
 from .errors import CoreErrorCode, RateLimited
 
 
 def hit(key: str, *, limit: int, window_seconds: int, message: str = "") -> int:
     """Counts one use of `key`; raises RateLimited past `limit` uses in the current window."""
-    bucket = int(time.time() // window_seconds)
+    now = clock.now().timestamp()  # the platform clock, so tests can move time across windows
+    bucket = int(now // window_seconds)
     cache_key = f"rl:{key}:{bucket}"
     if cache.add(cache_key, 1, timeout=window_seconds + 5):
         count = 1
@@ -25,12 +25,14 @@ def hit(key: str, *, limit: int, window_seconds: int, message: str = "") -> int:
         raise RateLimited(
             message or "Too many requests; please wait and try again.",
             code=CoreErrorCode.RATE_LIMITED,
-            retry_after=window_seconds - int(time.time() % window_seconds),
+            retry_after=window_seconds - int(now % window_seconds),
         )
     return count
 
 
 def client_ip(request: object) -> str:
+    """The peer's address. Never X-Forwarded-For as sent: any client can write that header, and a
+    limit keyed on it is no limit. Behind a proxy, `smartseoul serve` (uvicorn) puts the client's
+    address into REMOTE_ADDR for the proxies it trusts (FORWARDED_ALLOW_IPS, 127.0.0.1 by default)."""
     meta = getattr(request, "META", {})
-    forwarded = meta.get("HTTP_X_FORWARDED_FOR", "")
-    return (forwarded.split(",")[0].strip() if forwarded else meta.get("REMOTE_ADDR", "")) or "0.0.0.0"  # noqa: S104
+    return meta.get("REMOTE_ADDR", "") or "0.0.0.0"  # noqa: S104  (a placeholder key, not a bind address)

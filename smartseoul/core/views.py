@@ -1,4 +1,4 @@
-"""Shell pages: home (service tiles), health, the citizen's inbox, the auditors' log."""
+"""Shell pages: home (service tiles), health, the citizen's inbox, the auditors' log, the error pages."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.template import loader
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from . import registry, selectors, services
@@ -154,3 +156,72 @@ def audit_log_csv(request: HttpRequest) -> StreamingHttpResponse:
     )
     response["Content-Disposition"] = 'attachment; filename="audit-log.csv"'
     return response
+
+
+# The platform's own error pages (handler400/403/404/500 in smartseoul/urls.py, CSRF_FAILURE_VIEW):
+# shown whatever DEBUG is, in the reader's language; under /api/ the JSON error envelope instead.
+_ERROR_PAGES: dict[int, tuple[str, Any, Any, str]] = {
+    400: (
+        "bad_request",
+        _("We could not read that request"),
+        _("The address or the form sent was not valid. Go back and try again."),
+        "The request is not valid.",
+    ),
+    403: (
+        "forbidden",
+        _("You may not open this page"),
+        _("Your account does not have access to it. Sign in with an account that does, or go back."),
+        "You may not use this operation.",
+    ),
+    404: (
+        "not_found",
+        _("We could not find this page"),
+        _("The address may be mistyped, or the page has moved or been removed."),
+        "No such resource.",
+    ),
+    500: (
+        "server_error",
+        _("Something went wrong on our side"),
+        _("The error has been recorded. Please try again in a moment."),
+        "The server could not complete the request.",
+    ),
+}
+
+
+def _error_response(request: HttpRequest, status: int, *, code: str = "", message: Any = None) -> HttpResponse:
+    default_code, heading, text, api_message = _ERROR_PAGES[status]
+    if request.path.startswith("/api/"):
+        body = {"error": {"code": code or default_code, "message": str(message or api_message)}}
+        return JsonResponse(body, status=status)
+    context = {"status": status, "code": code or default_code, "heading": heading, "message": message or text}
+    if status >= 500:
+        # No request context: the page must render even when the database or a context processor is down.
+        html = loader.render_to_string("core/error_500.html", context)
+    else:
+        html = loader.render_to_string("core/error_page.html", context, request=request)
+    return HttpResponse(html, status=status)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error_response(request, 400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error_response(request, 403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error_response(request, 404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return _error_response(request, 500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A refused form post (CSRF check): usually a page left open past its session, or cookies off."""
+    message = _("The form could not be accepted: reload the page, then send it again. Cookies must be on.")
+    api_message = "The CSRF check failed: send the CSRF token with the session cookie."
+    return _error_response(
+        request, 403, code="csrf_failed", message=api_message if request.path.startswith("/api/") else message
+    )

@@ -51,7 +51,7 @@ def load_demo() -> None:
             shape = shapely.geometry.shape(district.boundary).buffer(-0.002)
             if shape.is_empty:
                 shape = shapely.geometry.shape(district.boundary)
-            rng = random.Random(f"{key}-{district.code}")
+            rng = random.Random(f"{key}-{district.code}")  # noqa: S311  (demo data, reproducible, not a secret)
             for n, (lat, lon) in enumerate(_points_in(shape, per_district, rng), start=1):
                 ko, en = names[key]
                 rows.append({"id": f"demo-{district.code}-{n}", "name": f"{district.name_ko} {ko} {n}",

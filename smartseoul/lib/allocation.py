@@ -381,7 +381,7 @@ def _mes_rounds(
                     break
                 paid += b * m
                 left -= m
-            assert rho is not None  # available >= cost guarantees a class that can pay its share
+            assert rho is not None  # noqa: S101  (narrows the type: available >= cost guarantees a class that can pay its share)
             stale[pid] = rho
             if best is None or rho < best:
                 best, tied = rho, [pid]

@@ -798,7 +798,7 @@ def _requests_and_apps() -> None:
 
 
 def load_demo() -> None:
-    rng = random.Random(20251101)
+    rng = random.Random(20251101)  # noqa: S311  (demo data, reproducible, not a secret)
     ds = _district_rows()
     if not ds:
         return

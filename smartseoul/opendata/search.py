@@ -46,8 +46,8 @@ def index(kind: str, pk: int, text: str) -> None:
         return
     _base, fts = TABLES[kind]
     with connection.cursor() as cur:
-        cur.execute(f"DELETE FROM {fts} WHERE rowid = %s", [pk])
-        cur.execute(f"INSERT INTO {fts} (rowid, tokens) VALUES (%s, %s)", [pk, text])
+        cur.execute(f"DELETE FROM {fts} WHERE rowid = %s", [pk])  # noqa: S608  (index table names are this module's constants; search terms are bound)
+        cur.execute(f"INSERT INTO {fts} (rowid, tokens) VALUES (%s, %s)", [pk, text])  # noqa: S608  (index table names are this module's constants; search terms are bound)
 
 
 def unindex(kind: str, pk: int) -> None:
@@ -55,16 +55,16 @@ def unindex(kind: str, pk: int) -> None:
         return
     _base, fts = TABLES[kind]
     with connection.cursor() as cur:
-        cur.execute(f"DELETE FROM {fts} WHERE rowid = %s", [pk])
+        cur.execute(f"DELETE FROM {fts} WHERE rowid = %s", [pk])  # noqa: S608  (index table names are this module's constants; search terms are bound)
 
 
 def ids_sql(kind: str, terms: list[str]) -> tuple[str, list[str]]:
     """A sub-query returning the ids of rows that match every term (use with `pk__in=RawSQL(...)`)."""
     base, fts = TABLES[kind]
     if is_sqlite():
-        return f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", [_fts5_query(terms)]
+        return f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", [_fts5_query(terms)]  # noqa: S608  (index table names are this module's constants; search terms are bound)
     return (
-        f"SELECT id FROM {base} WHERE to_tsvector('simple', search_text) @@ to_tsquery('simple', %s)",
+        f"SELECT id FROM {base} WHERE to_tsvector('simple', search_text) @@ to_tsquery('simple', %s)",  # noqa: S608  (index table names are this module's constants; search terms are bound)
         [_tsquery(terms)],
     )
 
@@ -79,10 +79,10 @@ def ranks(kind: str, terms: list[str]) -> dict[int, float]:
     base, fts = TABLES[kind]
     with connection.cursor() as cur:
         if is_sqlite():
-            cur.execute(f"SELECT rowid, -bm25({fts}) FROM {fts} WHERE {fts} MATCH %s", [_fts5_query(terms)])
+            cur.execute(f"SELECT rowid, -bm25({fts}) FROM {fts} WHERE {fts} MATCH %s", [_fts5_query(terms)])  # noqa: S608  (index table names are this module's constants; search terms are bound)
         else:
             cur.execute(
-                f"SELECT id, ts_rank(to_tsvector('simple', search_text), to_tsquery('simple', %s)) FROM {base} "
+                f"SELECT id, ts_rank(to_tsvector('simple', search_text), to_tsquery('simple', %s)) FROM {base} "  # noqa: S608  (index table names are this module's constants; search terms are bound)
                 f"WHERE to_tsvector('simple', search_text) @@ to_tsquery('simple', %s)",
                 [_tsquery(terms), _tsquery(terms)],
             )

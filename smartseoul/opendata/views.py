@@ -295,7 +295,7 @@ def map_data(request: HttpRequest, name: str) -> HttpResponse:
         label_col = next((f["id"] for f in table.fields if f["type"] == "string"), None)
         result = selectors.table_query(table, limit=2000, include_total=False)
         for rec in result.records:
-            assert isinstance(rec, dict)
+            assert isinstance(rec, dict)  # noqa: S101  (narrows the type for mypy; guaranteed by the code above)
             lat, lon = rec.get(geo["lat"]), rec.get(geo["lon"])
             if lat is None or lon is None or not (33 <= lat <= 39 and 124 <= lon <= 132):
                 continue

@@ -558,7 +558,7 @@ def ballot_cast(
         except OperationalError as exc:  # SQLite "database is locked", PostgreSQL deadlock/serialisation
             if not _is_lock_error(exc) or attempt == LOCK_RETRIES - 1:
                 raise LogBusy(_("The ballot box is busy; please try again.")) from exc
-        time.sleep(min(0.5, 0.005 * (attempt + 1)) * (0.5 + random.random()))
+        time.sleep(min(0.5, 0.005 * (attempt + 1)) * (0.5 + random.random()))  # noqa: S311  (retry jitter, not a secret)
     note = ledger.sign(vote_id, appended.size, appended.root)
     return Receipt(
         vote_id=vote_id, tracker=appended.tracker, leaf_index=appended.seq, leaf=appended.leaf,
@@ -595,7 +595,7 @@ def _append_ballot(
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     with connection.cursor() as cur:
         cur.execute(
-            f"SELECT status, log_size, log_frontier, last_checkpoint_at, checkpoint_scheduled FROM {qn(vote_t)} "
+            f"SELECT status, log_size, log_frontier, last_checkpoint_at, checkpoint_scheduled FROM {qn(vote_t)} "  # noqa: S608  (table and column names from model metadata, quoted; values bound)
             f"WHERE id = %s{lock}", [rules.id],
         )
         head = cur.fetchone()
@@ -607,7 +607,7 @@ def _append_ballot(
                              closes_at=rules.closes_at.isoformat())
         supersedes = None
         if rules.allow_change:
-            cur.execute(f"SELECT seq FROM {qn(ballot_t)} WHERE vote_id = %s AND nullifier = %s "
+            cur.execute(f"SELECT seq FROM {qn(ballot_t)} WHERE vote_id = %s AND nullifier = %s "  # noqa: S608  (table and column names from model metadata, quoted; values bound)
                         f"AND {qn('current')} = %s", [rules.id, nullifier, True])
             found = cur.fetchone()
             supersedes = int(found[0]) if found else None
@@ -618,17 +618,17 @@ def _append_ballot(
         h = merkle.leaf_hash(leaf.encode())
         appended = merkle.append(ledger.split_frontier(bytes(frontier_blob or b"")), size, h)
         if supersedes is not None:
-            cur.execute(f"UPDATE {qn(ballot_t)} SET {qn('current')} = %s, superseded_by = %s "
+            cur.execute(f"UPDATE {qn(ballot_t)} SET {qn('current')} = %s, superseded_by = %s "  # noqa: S608  (table and column names from model metadata, quoted; values bound)
                         f"WHERE vote_id = %s AND seq = %s", [False, size, rules.id, supersedes])
         tracker = ledger.tracker_for(h)
         cur.execute(
-            f"INSERT INTO {qn(ballot_t)} (vote_id, seq, nullifier, choices, district_code, cast_at, leaf, tracker, "
+            f"INSERT INTO {qn(ballot_t)} (vote_id, seq, nullifier, choices, district_code, cast_at, leaf, tracker, "  # noqa: S608  (table and column names from model metadata, quoted; values bound)
             f"{qn('current')}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
             [rules.id, size, nullifier, ops.adapt_json_value(choices, None), district,
              ops.adapt_datetimefield_value(now), leaf, tracker, True],
         )
         cur.execute(
-            f"INSERT INTO {qn(node_t)} (tree_id, level, {qn('index')}, hash) VALUES "
+            f"INSERT INTO {qn(node_t)} (tree_id, level, {qn('index')}, hash) VALUES "  # noqa: S608  (table and column names from model metadata, quoted; values bound)
             + ", ".join(["(%s, %s, %s, %s)"] * len(appended.nodes)),
             [v for lv, ix, hv in appended.nodes for v in (rules.id, lv, ix, hv)],
         )
@@ -642,7 +642,7 @@ def _append_ballot(
         elif not scheduled and _schedule_checkpoint(rules.id, last):
             sets.append("checkpoint_scheduled = %s")
             params.append(True)
-        cur.execute(f"UPDATE {qn(vote_t)} SET {', '.join(sets)} WHERE id = %s", [*params, rules.id])
+        cur.execute(f"UPDATE {qn(vote_t)} SET {', '.join(sets)} WHERE id = %s", [*params, rules.id])  # noqa: S608  (table and column names from model metadata, quoted; values bound)
     return _Appended(size, leaf, h, tracker, appended.size, appended.root, appended.proof)
 
 
