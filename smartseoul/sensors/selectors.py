@@ -31,16 +31,22 @@ from .models import (
 
 
 def hidden_things(user: Any) -> QuerySet[Thing]:
-    """Home devices are private: only the senior's assigned caseworkers and the gateway that
-    registered them may see them."""
+    """Home devices are private: only the senior's assigned caseworkers (acting as caseworkers,
+    second factor passed) and the gateway that registered them may see them."""
     hidden = Thing.objects.filter(kind=ThingKind.HOME_DEVICE)
     if user is not None and getattr(user, "is_authenticated", False):
-        hidden = hidden.exclude(senior__assignments__caseworker=user).exclude(owner=user)
+        if is_caseworker(user):
+            hidden = hidden.exclude(senior__assignments__caseworker=user)
+        hidden = hidden.exclude(owner=user)
     return hidden
 
 
 def visible(set_name: str, user: Any) -> QuerySet[Any]:
-    hidden = hidden_things(user).values("pk")
+    """The entities of a SensorThings set `user` may see. Everything tied to a hidden Thing is
+    hidden with it: its Locations, HistoricalLocations, Datastreams (and so their Observations),
+    the FeaturesOfInterest made from its Locations, and Sensors and ObservedProperties that only
+    its Datastreams use."""
+    hidden = list(hidden_things(user).values_list("pk", flat=True))  # few; keeps the SQL shallow
     if set_name == "Things":
         return Thing.objects.exclude(pk__in=hidden)
     if set_name == "Locations":
@@ -51,10 +57,11 @@ def visible(set_name: str, user: Any) -> QuerySet[Any]:
         return Datastream.objects.exclude(thing__in=hidden)
     if set_name == "FeaturesOfInterest":
         return FeatureOfInterest.objects.exclude(location__things__in=hidden)
-    if set_name == "Sensors":
-        return Sensor.objects.all()
-    if set_name == "ObservedProperties":
-        return ObservedProperty.objects.all()
+    if set_name in ("Sensors", "ObservedProperties"):
+        model: Any = Sensor if set_name == "Sensors" else ObservedProperty
+        shown = Datastream.objects.exclude(thing__in=hidden).values("pk")
+        only_hidden = model.objects.filter(datastreams__thing__in=hidden).exclude(datastreams__in=shown).values("pk")
+        return model.objects.exclude(pk__in=only_hidden)
     raise KeyError(set_name)
 
 

@@ -26,6 +26,11 @@ from ..models import Datastream, FeatureOfInterest, IdSequence, Location, Thing,
 from ..timeutil import from_us, to_us
 
 NULL_TS = np.iinfo(np.int64).min
+#: why a home device's observation with another feature of interest is refused
+HOME_FEATURE = (
+    "a home device's observations keep the coarse area of its Location as their FeatureOfInterest "
+    "(any other feature could be public and place the home)"
+)
 #: parameter keys that may identify a person; their values are replaced by a keyed hash
 PERSONAL_KEYS = frozenset(
     {
@@ -151,6 +156,17 @@ def _feature_for_location(location: Location) -> int:
     ).pk
 
 
+def _own_features(thing_ids: set[int]) -> dict[int, set[int]]:
+    """{thing id: the FeaturesOfInterest made from its Locations}."""
+    out: dict[int, set[int]] = {}
+    for thing_id, foi in FeatureOfInterest.objects.filter(location__things__in=thing_ids).values_list(
+        "location__things", "pk"
+    ):
+        if thing_id in thing_ids:
+            out.setdefault(int(thing_id), set()).add(int(foi))
+    return out
+
+
 def _features_for_things(thing_ids: Iterable[int]) -> dict[int, int | None]:
     """The FeatureOfInterest of each Thing's current Location (created once per Location)."""
     result: dict[int, int | None] = {}
@@ -211,6 +227,7 @@ def observations_ingest(*, batch: ObservationBatch, gateway: Any = None) -> Inge
             "thing__district_code",
             "thing__dong_code",
             "thing__owner_id",
+            "thing__kind",
             "latest_phenomenon_time",
         )
     }
@@ -282,6 +299,13 @@ def observations_ingest(*, batch: ObservationBatch, gateway: Any = None) -> Inge
         known = set(FeatureOfInterest.objects.filter(pk__in=wanted).values_list("pk", flat=True))
         for f in wanted - known:
             _refuse(ok, errors, given & (foi == f), "FeatureOfInterest not found")
+    home_u = np.array([r is not None and r["thing__kind"] == ThingKind.HOME_DEVICE for r in rows_u], dtype=bool)
+    home_given = ok & given & home_u[inv]
+    if home_given.any():
+        own = _own_features({int(rows_u[k]["thing_id"]) for k in np.unique(inv[home_given])})
+        for j in np.flatnonzero(home_given):
+            if int(foi[j]) not in own.get(int(rows_u[inv[j]]["thing_id"]), set()):
+                _refuse(ok, errors, np.arange(n) == j, HOME_FEATURE)
     accepted = np.flatnonzero(ok)
     if len(accepted) == 0:
         return IngestResult(ids, errors, duplicates)

@@ -33,7 +33,7 @@ from ..models import (
 from ..sta.model import GEO_ENCODINGS, SETS
 from ..sta.render import dumps
 from ..timeutil import parse_time_value, to_us
-from .ingest import NULL_TS, ObservationBatch, deidentify_parameters, observations_ingest, result_parts
+from .ingest import HOME_FEATURE, NULL_TS, ObservationBatch, deidentify_parameters, observations_ingest, result_parts
 
 IGNORED_SUFFIXES = ("@iot.navigationLink", "@iot.selfLink", "@iot.count", "@iot.nextLink")
 
@@ -398,6 +398,11 @@ def _observation_batch(items: list[tuple[dict[str, Any], int]], ctx: _Ctx) -> Ob
     foi = np.zeros(n, dtype=np.int64)
     errors: dict[int, str] = {}
     now_us = to_us(clock.now())
+    home_ds = set(
+        Datastream.objects.filter(pk__in={ds_id for _d, ds_id in items}, thing__kind=ThingKind.HOME_DEVICE).values_list(
+            "pk", flat=True
+        )
+    )
     for i, (d, ds_id) in enumerate(items):
         ds[i] = ds_id
         try:
@@ -422,6 +427,8 @@ def _observation_batch(items: list[tuple[dict[str, Any], int]], ctx: _Ctx) -> Ob
             f = d.get("FeatureOfInterest")
             if f is not None:
                 pk = _link_id(f, "FeatureOfInterest")
+                if pk is None and ds_id in home_ds:
+                    raise BadEntity(HOME_FEATURE)
                 foi[i] = pk if pk is not None else _create_feature(f, ctx).pk
         except (BadEntity, ValueError) as exc:
             errors[i] = getattr(exc, "message", None) or str(exc)

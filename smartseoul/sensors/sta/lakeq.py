@@ -9,6 +9,7 @@ and corrections made through the API replace the stored rows.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -71,11 +72,12 @@ class LakeQuery:
 
 
 class SqlCompiler:
-    def __init__(self, visible_ds: Any, visible_foi: Any) -> None:
+    def __init__(self, visible_ds: Any, visible_foi: Any, visible: Callable[[str], Any] | None = None) -> None:
         self.params: list[Any] = []
         self.tables: dict[str, np.ndarray] = {}
         self.visible_ds = visible_ds
         self.visible_foi = visible_foi
+        self.visible = visible
 
     def _table(self, ids: Any) -> str:
         name = f"ids{len(self.tables)}"
@@ -107,7 +109,7 @@ class SqlCompiler:
 
     def _delegate(self, node: Node, set_name: str, root: str, column: str, base: Any) -> str:
         stripped = _strip_root(node, root)
-        q = OrmCompiler(SETS[set_name]).q(stripped)
+        q = OrmCompiler(SETS[set_name], self.visible).q(stripped)
         ids = base.filter(q).values_list("pk", flat=True).distinct()
         return f"{column} IN (SELECT id FROM {self._table(ids)})"
 
@@ -259,14 +261,16 @@ def run(
     *,
     visible_ds: Any,
     visible_foi: Any,
+    visible: Callable[[str], Any] | None = None,
     constraint: tuple[str, list[int]] | None,
     options: Options,
     want_count: bool,
     limit: int,
     skip: int,
 ) -> tuple[list[dict[str, Any]], int | None]:
-    """Rows (dicts of lake columns) matching the options, and the total when asked for."""
-    compiler = SqlCompiler(visible_ds, visible_foi)
+    """Rows (dicts of lake columns) matching the options, and the total when asked for.
+    `visible(set name)` gives the entities the caller may see, for conditions on related entities."""
+    compiler = SqlCompiler(visible_ds, visible_foi, visible)
     where = [
         f"o.datastream_id IN (SELECT id FROM {compiler._table(visible_ds.values_list('pk', flat=True))})",
         f"(o.foi_id = 0 OR o.foi_id IN (SELECT id FROM {compiler._table(visible_foi.values_list('pk', flat=True))}))",
@@ -319,12 +323,15 @@ def run(
     return rows, total
 
 
-def run_one(observation_id: int, *, visible_ds: Any, visible_foi: Any) -> dict[str, Any] | None:
+def run_one(
+    observation_id: int, *, visible_ds: Any, visible_foi: Any, visible: Callable[[str], Any] | None = None
+) -> dict[str, Any] | None:
     from .parser import Options as Opts
 
     rows, _ = run(
         visible_ds=visible_ds,
         visible_foi=visible_foi,
+        visible=visible,
         constraint=("id", [observation_id]),
         options=Opts(),
         want_count=False,

@@ -2,6 +2,11 @@
 
 Geometry functions are evaluated with shapely over the (small) table that holds the geometry
 and become `pk__in` conditions, so any database backend works without a spatial extension.
+
+A condition on a related entity (`Datastreams/Thing/name eq 'x'`) is evaluated on that entity's
+set *as the caller may see it* and becomes an `__in` condition, one relation at a time, so a
+filter never reads a property of an entity the caller may not see (a home device's Thing
+behind a shared Sensor, say) — not even as a yes/no answer.
 """
 
 from __future__ import annotations
@@ -133,9 +138,54 @@ def literal_geometry(g: Geometry) -> BaseGeometry:
         raise BadQuery(f"not a WKT geometry: {g.wkt[:60]!r}") from exc
 
 
+_NODE_KINDS = frozenset({"and", "or", "not", "cmp", "arith", "call", "path", "lit"})
+
+
+def _is_node(x: Any) -> bool:
+    return isinstance(x, tuple) and bool(x) and isinstance(x[0], str) and x[0] in _NODE_KINDS
+
+
+def _paths(node: Node) -> list[tuple[str, ...]]:
+    if node[0] == "path":
+        return [node[1]]
+    if node[0] == "lit":
+        return []
+    out: list[tuple[str, ...]] = []
+    for part in node[1:]:
+        if _is_node(part):
+            out += _paths(part)
+        elif isinstance(part, tuple):
+            for sub in part:
+                if _is_node(sub):
+                    out += _paths(sub)
+    return out
+
+
+def _strip_first(node: Node) -> Node:
+    """The same condition with the first segment (a relation) taken off every path."""
+    if node[0] == "path":
+        return ("path", node[1][1:])
+    if node[0] == "lit":
+        return node
+    out: list[Any] = [node[0]]
+    for part in node[1:]:
+        if _is_node(part):
+            out.append(_strip_first(part))
+        elif isinstance(part, tuple):
+            out.append(tuple(_strip_first(s) if _is_node(s) else s for s in part))
+        else:
+            out.append(part)
+    return tuple(out)
+
+
+def _everything(set_name: str) -> Any:
+    return SETS[set_name].model.objects.all()
+
+
 class OrmCompiler:
-    def __init__(self, es: EntitySet) -> None:
+    def __init__(self, es: EntitySet, visible: Callable[[str], Any] | None = None) -> None:
         self.es = es
+        self.visible = visible or _everything
 
     def q(self, node: Node) -> Q:
         kind = node[0]
@@ -145,6 +195,9 @@ class OrmCompiler:
             return self.q(node[1]) | self.q(node[2])
         if kind == "not":
             return ~self.q(node[1])
+        related = self._related(node)
+        if related is not None:
+            return related
         if kind == "cmp":
             return self.cmp(node[1], node[2], node[3])
         if kind == "call" and node[1] in BOOLEAN_FUNCTIONS:
@@ -152,6 +205,24 @@ class OrmCompiler:
         if kind == "lit" and isinstance(node[1], bool):
             return Q(pk__isnull=not node[1])
         raise BadQuery("$filter must be a condition (a comparison or a true/false function)")
+
+    def _related(self, node: Node) -> Q | None:
+        """A condition on one related entity, evaluated on that entity's visible set; None when the
+        condition is on this entity's own properties."""
+        paths = _paths(node)
+        navs = {p[0] for p in paths if len(p) > 1 and p[0] in self.es.navs}
+        if not navs:
+            return None
+        own = [p for p in paths if not (len(p) > 1 and p[0] in self.es.navs)]
+        if len(navs) > 1 or own:
+            raise BadQuery("a condition may use the properties of one related entity at a time")
+        name = navs.pop()
+        nav = self.es.navs[name]
+        if not nav.orm:
+            raise BadQuery(f"$filter on {self.es.name} cannot reach into {name}")
+        inner = OrmCompiler(SETS[nav.target], self.visible).q(_strip_first(node))
+        matching = self.visible(nav.target).filter(inner).values("pk")
+        return Q(**{f"{nav.orm}__in": matching})
 
     # -- comparisons ---------------------------------------------------------------------------------
     def cmp(self, op: str, left: Node, right: Node) -> Q:
@@ -316,9 +387,23 @@ def _literal_type(node: Node) -> type | None:
     return None
 
 
+def _to_one_only(es: EntitySet, path: tuple[str, ...]) -> None:
+    """Ordering may follow to-one relations only: ordering by a property of one of many related
+    entities would sort by entities the caller may not see."""
+    current = es
+    for seg in path:
+        nav = current.navs.get(seg)
+        if nav is None:
+            return
+        if nav.many:
+            raise BadQuery(f"$orderby may follow only relations to one entity ({seg} is a collection)")
+        current = SETS[nav.target]
+
+
 def order_fields(es: EntitySet, orderby: list[tuple[tuple[str, ...], bool]]) -> list[Any]:
     fields: list[Any] = []
     for path, desc in orderby:
+        _to_one_only(es, path)
         info = resolve(es, path)
         if info.prop in info.target.intervals:
             expr: Any = F(info.prefix + info.target.intervals[info.prop][0])

@@ -33,14 +33,20 @@ class Reader:
     def __init__(self, base: str, user: Any) -> None:
         self.base = base
         self.user = user
+        self._visible: dict[str, Any] = {}
 
     # -- helpers -------------------------------------------------------------------------------------
     def qs(self, set_name: str) -> Any:
-        return selectors.visible(set_name, self.user)
+        """The entities of the set this reader's user may see (a fresh, unevaluated query)."""
+        if set_name not in self._visible:
+            self._visible[set_name] = selectors.visible(set_name, self.user)
+        return self._visible[set_name].all()
 
     def get_entity(self, set_name: str, pk: int) -> Any:
         if set_name == "Observations":
-            row = lakeq.run_one(pk, visible_ds=self.qs("Datastreams"), visible_foi=self.qs("FeaturesOfInterest"))
+            row = lakeq.run_one(
+                pk, visible_ds=self.qs("Datastreams"), visible_foi=self.qs("FeaturesOfInterest"), visible=self.qs
+            )
             if row is None:
                 raise EntityNotFound(f"No Observation with id {pk}.")
             return row
@@ -152,6 +158,7 @@ class Reader:
             rows, total = lakeq.run(
                 visible_ds=self.qs("Datastreams"),
                 visible_foi=self.qs("FeaturesOfInterest"),
+                visible=self.qs,
                 constraint=constraint,
                 options=opts,
                 want_count=opts.count,
@@ -165,7 +172,8 @@ class Reader:
             if constraint is not None:
                 qs = qs.filter(constraint)
             if opts.filter is not None:
-                qs = qs.filter(pk__in=self.qs(set_name).filter(OrmCompiler(es).q(opts.filter)).values("pk"))
+                condition = OrmCompiler(es, self.qs).q(opts.filter)
+                qs = qs.filter(pk__in=self.qs(set_name).filter(condition).values("pk"))
             qs = qs.distinct()
             total = qs.count() if opts.count else None
             items = list(qs.order_by(*order_fields(es, opts.orderby))[skip : skip + limit + 1])

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from conftest import sign_in
 from smartseoul.core import clock
 from smartseoul.core.models import Notification
 from smartseoul.sensors import selectors
@@ -114,7 +115,9 @@ def test_home_devices_are_hidden_from_the_public_api(home: dict[str, Any], clien
     body = client.get("/sta/v1.1/Things").json()
     assert all(t["@iot.id"] != home["device"].pk for t in body["value"])
     assert client.get(f"/sta/v1.1/Things({home['device'].pk})").status_code == 404
-    client.force_login(home["assigned"])
+    sign_in(client, home["assigned"], second_factor=False)
+    assert client.get(f"/sta/v1.1/Things({home['device'].pk})").status_code == 404  # not yet a caseworker
+    sign_in(client, home["assigned"])
     assert client.get(f"/sta/v1.1/Things({home['device'].pk})").status_code == 200
-    client.force_login(home["other"])
+    sign_in(client, home["other"])
     assert client.get(f"/sta/v1.1/Things({home['device'].pk})").status_code == 404
