@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from smartseoul.core import clock
 from smartseoul.lib.qr import group_key, qr_svg
 
-from .models import ApiKey, ApiKeyUsage, Role, User
+from .models import ApiKey, ApiKeyUsage, ApiScope, Role, User
 
 
 def officials_of(department_id: int) -> QuerySet[User]:
@@ -25,6 +25,15 @@ def user_by_username(username: str) -> User | None:
 
 def api_keys(owner: User) -> QuerySet[ApiKey]:
     return ApiKey.objects.filter(owner=owner)
+
+
+# Write scopes only a staff account can exercise (publishing for an organisation, a sensor gateway).
+STAFF_WRITE_SCOPES = frozenset({ApiScope.OPENDATA_WRITE, ApiScope.SENSORS_WRITE})
+
+
+def api_key_scopes_for(user: User) -> list[tuple[str, str]]:
+    """The scopes offered to `user` when making a key: every read, and the writes the account can use."""
+    return [(v, label) for v, label in ApiScope.choices if user.is_staff_role or v not in STAFF_WRITE_SCOPES]
 
 
 def api_key_calls_today(key: ApiKey) -> int:

@@ -19,7 +19,7 @@ from smartseoul.core.redirects import safe_next
 from . import selectors, services
 from .forms import ApiKeyForm, CodeForm, LoginForm, PhoneForm, ResidentForm, SignupForm
 from .models import ApiScope
-from .policy import SECOND_FACTOR_SESSION_KEY, second_factor_passed
+from .policy import SECOND_FACTOR_SESSION_KEY, second_factor_page, second_factor_passed, second_factor_pending
 
 
 def _next(request: HttpRequest, default: str = "/") -> str:
@@ -156,8 +156,10 @@ def resident(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
-    form = ApiKeyForm(request.POST or None)
+    form = ApiKeyForm(request.POST or None, scopes=selectors.api_key_scopes_for(request.user))  # type: ignore[arg-type]
     new_key = None
+    if request.method == "POST" and second_factor_pending(request.user):
+        return second_factor_page(request)  # a staff account makes keys only after its second factor
     if request.method == "POST" and form.is_valid():
         try:
             ratelimit.hit(f"apikey:{request.user.pk}", limit=10, window_seconds=3600)
@@ -185,6 +187,8 @@ def key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.api_key_revoke(owner=request.user, key_id=pk, request=request)  # type: ignore[arg-type]
     except DomainError as exc:
+        if exc.status in (403, 404):
+            raise  # someone else's key: the error page
         messages.error(request, exc.message)
     else:
         messages.success(request, _("The key is revoked: it no longer works."))

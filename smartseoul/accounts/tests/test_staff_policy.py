@@ -68,9 +68,8 @@ def test_password_only_official_creates_no_key(client: Any, publisher: Any) -> N
         ("/opendata/keys/", {"name": "k", "kind": "service", "write": "1"}),
         ("/accounts/profile/", {"name": "k", "scopes": ["opendata:read"]}),
     ):
-        response = client.post(path, data)
-        assert response.status_code == 200
-        assert "two-factor" in response.content.decode()
+        response = client.post(path, data)  # offered the second-factor page
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/second-factor/")
     assert not ApiKey.objects.filter(owner=publisher).exists()
 
 
@@ -125,7 +124,11 @@ def test_expired_and_revoked_keys_stop_working(client: Any, citizen: Any) -> Non
 def test_keys_are_read_only_by_default_shown_once_hashed_and_audited(client: Any, citizen: Any) -> None:
     sign_in(client, citizen)
     page = client.get("/accounts/profile/").content.decode()
-    assert 'value="opendata:read"' in page and 'value="opendata:write"' in page
+    assert 'value="opendata:read"' in page and 'value="open311:write"' in page
+    # a citizen is not offered what only a staff account can do, nor can post it
+    assert 'value="opendata:write"' not in page and 'value="sensors:write"' not in page
+    refused = client.post("/accounts/profile/", {"name": "app", "scopes": ["opendata:write"]})
+    assert refused.context["new_key"] is None and not ApiKey.objects.exists()
     response = client.post("/accounts/profile/", {"name": "app", "scopes": ["opendata:read", "open311:read"]})
     raw = response.context["new_key"]
     key = ApiKey.objects.get(owner=citizen)
@@ -140,6 +143,11 @@ def test_keys_are_read_only_by_default_shown_once_hashed_and_audited(client: Any
     assert key.revoked_at is not None
     actions = set(AuditEvent.objects.filter(target_id=str(key.pk)).values_list("action", flat=True))
     assert {"accounts.api_key_create", "accounts.api_key_use", "accounts.api_key_revoke"} <= actions
+
+
+def test_staff_are_offered_the_staff_write_scopes(client: Any, publisher: Any) -> None:
+    page = sign_in(client, publisher).get("/accounts/profile/").content.decode()
+    assert 'value="opendata:write"' in page and 'value="sensors:write"' in page
 
 
 def test_an_unknown_scope_is_refused(citizen: Any) -> None:
