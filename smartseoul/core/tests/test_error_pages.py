@@ -41,7 +41,7 @@ def test_404_is_the_platforms_page_in_the_readers_language(anyone, city, languag
     response = anyone.get("/no-such-page/", HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 404
     body = _page(response)
-    assert heading in body and html_lang in body and "404 not_found" in body
+    assert heading in body and html_lang in body and 'data-code="not_found">404</code>' in body
 
 
 def test_the_language_cookie_wins_over_the_browser_language(anyone, city):
