@@ -63,7 +63,8 @@ def boxes_register(
     *, positions: Sequence[tuple[str, float, float]], model: str = "", owner: Any = None
 ) -> BoxRegistration:
     """Creates or moves S-DoT boxes (Thing + Location + HistoricalLocation), each placed in its
-    district and dong. Boxes outside the city are registered without a district and listed."""
+    district and dong. Boxes outside the city are registered without a district and listed.
+    With `owner`, every listed box (new or not) belongs to that gateway account."""
     report = BoxRegistration()
     if not positions:
         return report
@@ -72,6 +73,8 @@ def boxes_register(
     districts = geography.locate_many(lats, lons)
     now = clock.now()
     existing = {t.serial: t for t in Thing.objects.filter(serial__in=[p[0] for p in positions])}
+    if owner is not None:  # the gateway account that feeds these boxes from now on
+        Thing.objects.filter(pk__in=[t.pk for t in existing.values()]).exclude(owner=owner).update(owner=owner)
     for (serial, lat, lon), district in zip(positions, districts, strict=True):
         place = geography.locate(lat, lon) if district else None
         dong = place.neighborhood_code if place and place.district_code == district else ""

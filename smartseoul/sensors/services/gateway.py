@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from django.db.models import Q
 
 from .. import sdot
 from ..errors import BadEntity
@@ -28,11 +27,12 @@ MAX_ROWS = 500_000
 
 
 def _owned_things(serials: list[str], gateway: Any) -> dict[str, int]:
-    """Boxes by serial that this gateway may write to (its own and unowned ones; all for admins)."""
+    """Boxes by serial that this gateway may write to: the ones it owns (all for city
+    administrators and for the platform's own imports, `gateway=None`)."""
     qs = Thing.objects.filter(serial__in=serials)
     admin = bool(getattr(gateway, "is_city_admin", False))
     if gateway is not None and not admin:
-        qs = qs.filter(Q(owner__isnull=True) | Q(owner=gateway))
+        qs = qs.filter(owner=gateway)
     return {str(s): pk for s, pk in qs.values_list("serial", "pk")}
 
 

@@ -205,8 +205,10 @@ def _existing_keys(ds_ids: np.ndarray, times: np.ndarray) -> set[tuple[int, int]
 def observations_ingest(*, batch: ObservationBatch, gateway: Any = None) -> IngestResult:
     """Validates a batch and appends the accepted rows to the lake; refused rows get a reason.
 
-    `gateway` is the user of the gateway key: a gateway writes only to Things it registered
-    (or to unowned ones); city administrators write anywhere. Returns new ids per row.
+    `gateway` is the user of the gateway key: a gateway writes only to Things it owns (the city's
+    unowned boxes are fed by its imports and administrators); city administrators write anywhere;
+    `None` is the platform itself (imports, the MQTT worker behind the broker's ACL). Returns new
+    ids per row.
     """
     n = len(batch)
     ids = np.zeros(n, dtype=np.int64)
@@ -236,7 +238,7 @@ def observations_ingest(*, batch: ObservationBatch, gateway: Any = None) -> Inge
     known_u = np.array([r is not None for r in rows_u], dtype=bool)
     _refuse(ok, errors, ~known_u[inv], "Datastream not found")
     if gateway is not None and not admin:
-        allowed_u = np.array([r is None or r["thing__owner_id"] in (None, gateway.pk) for r in rows_u], dtype=bool)
+        allowed_u = np.array([r is None or r["thing__owner_id"] == gateway.pk for r in rows_u], dtype=bool)
         _refuse(ok, errors, ~allowed_u[inv], "this gateway may not write to that Datastream")
     # ranges per quantity
     if not batch.range_checked:

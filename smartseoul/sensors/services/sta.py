@@ -123,7 +123,7 @@ def _is_admin(gateway: Any) -> bool:
 def _check_owner(thing: Thing, gateway: Any) -> None:
     if gateway is None or _is_admin(gateway):
         return
-    if thing.owner_id is not None and thing.owner_id != gateway.pk:
+    if thing.owner_id != gateway.pk:  # the city's own (unowned) devices are changed by its administrators
         raise NotYourDevice("This gateway may not change that device.")
 
 

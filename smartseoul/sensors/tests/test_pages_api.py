@@ -67,6 +67,7 @@ def test_gateway_batch_api_and_parking(demo: None, client: Any, make_user: Any) 
     owner = make_user("gw", role="official")
     _key, raw = api_key_create(owner=owner, name="gw", scopes=["sensors:read", "sensors:write"], second_factor=True)
     serial = Thing.objects.filter(kind=ThingKind.SDOT_BOX).values_list("serial", flat=True).first()
+    Thing.objects.filter(serial=serial).update(owner=owner)  # a gateway writes to its own boxes only
     body = {
         "encoding": "sdot-raw",
         "observations": [
