@@ -90,6 +90,16 @@ def _count_lines(path: Path) -> int:
 def _import_boxes_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", help="box position list (시리얼,위도,경도 = serial, latitude, longitude)")
     p.add_argument("--model", default="", help="box model name")
+    p.add_argument("--owner", help="user name of the gateway account that feeds these boxes")
+
+
+def _user(username: str) -> Any:
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise CommandError(f"no account {username!r}")
+    return user
 
 
 def _import_boxes(args: Any) -> int:
@@ -97,8 +107,9 @@ def _import_boxes(args: Any) -> int:
     from .services.boxes import boxes_register
 
     positions = read_positions(Path(args.file))
+    owner = _user(args.owner) if args.owner else None
     with console.status(f"Registering {len(positions)} boxes…"):
-        reg = boxes_register(positions=positions, model=args.model)
+        reg = boxes_register(positions=positions, model=args.model, owner=owner)
     console.print(
         f"[green]✓[/green] {reg.created} new, {reg.moved} moved, {reg.unchanged} unchanged; "
         f"{len(reg.outside_city)} outside the city"
@@ -124,6 +135,54 @@ def _mqtt(args: Any) -> int:
         log=console.print,
     )
     worker.run_forever()
+    return 0
+
+
+def _broker_login_args(p: argparse.ArgumentParser) -> None:
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--thing", type=int, help="id of the device (Thing) that logs in")
+    who.add_argument("--serial", help="serial of the device that logs in")
+    who.add_argument("--gateway", help="user name of the gateway account that logs in")
+    who.add_argument("--revoke", metavar="LOGIN", help="revoke this login (rewrite the broker files after)")
+    p.add_argument("--name", default="", help="login name (default device-<id> or gateway-<id>)")
+
+
+def _broker_login(args: Any) -> int:
+    from .models import Thing
+    from .services.broker import broker_login_create, broker_login_revoke
+
+    if args.revoke:
+        broker_login_revoke(name=args.revoke)
+        console.print(f"[green]✓[/green] {args.revoke} revoked; run `smartseoul sensors broker-files` next")
+        return 0
+    if args.gateway:
+        login, password = broker_login_create(gateway=_user(args.gateway), name=args.name)
+    else:
+        thing = Thing.objects.filter(**({"pk": args.thing} if args.thing else {"serial": args.serial})).first()
+        if thing is None:
+            raise CommandError("no such device")
+        login, password = broker_login_create(thing=thing, name=args.name)
+    console.print(f"login: {login.username}\npassword: {password}\n(shown once; run `smartseoul sensors broker-files`)")
+    return 0
+
+
+def _broker_files_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--password-file", required=True, help="mosquitto password_file to write")
+    p.add_argument("--acl-file", required=True, help="mosquitto acl_file to write")
+    p.add_argument("--url", help="the worker's broker URL with its login (default: settings.MQTT_URL)")
+
+
+def _broker_files(args: Any) -> int:
+    from .mqtt import broker_url
+    from .services.broker import broker_files_write
+
+    files = broker_files_write(
+        password_file=Path(args.password_file), acl_file=Path(args.acl_file), worker_url=args.url or broker_url()
+    )
+    console.print(
+        f"[green]✓[/green] {files.logins} logins written to {args.password_file} and {args.acl_file}; "
+        "reload the broker (SIGHUP) to apply"
+    )
     return 0
 
 
@@ -176,6 +235,20 @@ COMMANDS = (
         "run the MQTT ingestion worker (SensorThings topics and gateway batches)",
         _mqtt_args,
         _mqtt,
+        group="sensors",
+    ),
+    Command(
+        "broker-login",
+        "create (or revoke) a device's or gateway's MQTT broker login",
+        _broker_login_args,
+        _broker_login,
+        group="sensors",
+    ),
+    Command(
+        "broker-files",
+        "write the MQTT broker's password and ACL files from the logins",
+        _broker_files_args,
+        _broker_files,
         group="sensors",
     ),
     Command(

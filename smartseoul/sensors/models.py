@@ -406,3 +406,30 @@ class CareAlert(models.Model):
 
     def __str__(self) -> str:
         return f"CareAlert {self.pk}"
+
+
+class BrokerLogin(models.Model):
+    """An MQTT broker login: one per device (a Thing) or per gateway account. The password is
+    shown once; only its hash is kept, in the broker's own PBKDF2-SHA512 format, so the
+    broker's password file is written from this table (`smartseoul sensors broker-files`)."""
+
+    username = models.CharField(max_length=64, unique=True)
+    password_hash = models.CharField(max_length=200)
+    thing = models.ForeignKey(Thing, null=True, blank=True, on_delete=models.CASCADE, related_name="broker_logins")
+    gateway = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="broker_logins"
+    )
+    created_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["username"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(thing__isnull=True, gateway__isnull=False) | Q(thing__isnull=False, gateway__isnull=True),
+                name="broker_login_device_or_gateway",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.username

@@ -3,7 +3,11 @@
 Subscribes with QoS 1 in a persistent session (clean_session=False, fixed client id) to
 - the SensorThings create topics `v1.1/Datastreams(<id>)/Observations`, `v1.1/Observations`
   (payload links its Datastream) and `v1.1/FeaturesOfInterest(<id>)/Observations`;
-- the gateway topic `smartseoul/gateways/<name>/batch` (the native JSON batch).
+- the gateway topic `smartseoul/gateways/<login>/batch` (the native JSON batch), stored on
+  behalf of the gateway account that holds that broker login, so its entries reach only that
+  gateway's own boxes.
+
+Who may publish where is the broker's ACL, written by the platform (`services/broker.py`).
 
 Messages are acknowledged only after their batch is in the lake (manual acks), so a crash or a
 broker restart redelivers rather than loses; redelivered duplicates are dropped by the sandbox
@@ -20,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 import paho.mqtt.client as mqtt
 from django.conf import settings
@@ -30,6 +34,7 @@ STA_TOPIC = "v1.1/#"
 GATEWAY_TOPIC = "smartseoul/gateways/+/batch"
 _DS_TOPIC = re.compile(r"^v1\.1/Datastreams\((\d+)\)/Observations$")
 _FOI_TOPIC = re.compile(r"^v1\.1/FeaturesOfInterest\((\d+)\)/Observations$")
+_GATEWAY_TOPIC = re.compile(r"^smartseoul/gateways/([^/]+)/batch$")
 
 
 def broker_url() -> str:
@@ -63,6 +68,7 @@ class MqttWorker:
         self.log = log or (lambda _m: None)
         self.connected = threading.Event()
         self.connections = 0
+        self.session_present: bool | None = None
         self.stored = 0
         self.refused = 0
         self._stop = threading.Event()
@@ -72,7 +78,7 @@ class MqttWorker:
             mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=False, manual_ack=True
         )
         if parsed.username:
-            self.client.username_pw_set(parsed.username, parsed.password)
+            self.client.username_pw_set(unquote(parsed.username), unquote(parsed.password or ""))
         if parsed.scheme == "mqtts":
             self.client.tls_set()
         self.client.reconnect_delay_set(min_delay=1, max_delay=10)
@@ -86,6 +92,7 @@ class MqttWorker:
             self.log(f"MQTT connection refused: {reason}")
             return
         client.subscribe([(STA_TOPIC, 1), (GATEWAY_TOPIC, 1)])
+        self.session_present = bool(getattr(flags, "session_present", False))
         self.connections += 1
         self.connected.set()
         self.log(
@@ -164,6 +171,7 @@ def handle_messages(messages: list[tuple[str, bytes]]) -> tuple[int, int]:
     """Stores a list of (topic, payload); returns (stored, refused). Bad messages are refused,
     never retried."""
     from .errors import BadEntity
+    from .services.broker import gateway_for_login
     from .services.gateway import gateway_batch_json
     from .services.sta import observations_create_many
 
@@ -176,8 +184,13 @@ def handle_messages(messages: list[tuple[str, bytes]]) -> tuple[int, int]:
             refused += 1
             continue
         if topic.startswith("smartseoul/gateways/"):
+            g = _GATEWAY_TOPIC.match(topic)
+            gateway = gateway_for_login(g.group(1)) if g else None
+            if gateway is None:
+                refused += 1  # no such gateway login: nothing is stored on behalf of nobody
+                continue
             try:
-                result = gateway_batch_json(payload=data, gateway=None)
+                result = gateway_batch_json(payload=data, gateway=gateway)
             except BadEntity:
                 refused += 1
                 continue

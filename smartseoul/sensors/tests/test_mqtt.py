@@ -1,93 +1,45 @@
 """The MQTT worker against real mosquitto brokers: observations published on the SensorThings
-topic appear through the API, and a broker restart loses nothing published after the worker
-reconnects (QoS 1, persistent session)."""
+topic appear through the API; with a persistent broker and the worker's persistent session
+(clean_session=False, QoS 1), messages published while the platform is down — across a broker
+restart too — are ingested when it comes back."""
 
 from __future__ import annotations
 
-import json
-import shutil
-import socket
-import subprocess
 import threading
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import paho.mqtt.client as mqtt
 import pytest
 import requests
 
 from conftest import port_open, require_service
+from smartseoul.sensors.models import Thing
 from smartseoul.sensors.mqtt import MqttWorker
 from smartseoul.sensors.services.boxes import boxes_register, datastreams_ensure
+from smartseoul.sensors.services.broker import broker_login_create
+from smartseoul.sensors.tests.mosquitto import Broker, publish_all, wait
 
 pytestmark = [pytest.mark.mqtt, pytest.mark.django_db(transaction=True)]
 
-
-def _wait(check: Callable[[], bool], seconds: float = 20.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.1)
-    return check()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Broker:
-    def __init__(self, port: int, workdir: Path) -> None:
-        self.port = port
-        self.config = workdir / "mosquitto.conf"
-        self.config.write_text(f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n")
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen(
-            ["mosquitto", "-c", str(self.config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        assert _wait(lambda: port_open("127.0.0.1", self.port), 10), "mosquitto did not start"
-
-    def stop(self) -> None:
-        if self.proc is not None:
-            self.proc.kill()
-            self.proc.wait(10)
-            self.proc = None
-        assert _wait(lambda: not port_open("127.0.0.1", self.port), 10)
+SERIAL = "V02Q1940612"
 
 
 @pytest.fixture
-def own_broker(tmp_path: Path) -> Iterator[Broker]:
-    require_service(shutil.which("mosquitto") is not None, "mosquitto", "apt-get install mosquitto")
-    broker = Broker(_free_port(), tmp_path)
+def persistent_broker(tmp_path: Path) -> Iterator[Broker]:
+    broker = Broker(tmp_path, persistent=True)
     broker.start()
     yield broker
     broker.stop()
 
 
-def _publish(port: int, topic: str, payloads: list[dict[str, Any]]) -> None:
-    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"gw-{uuid.uuid4().hex[:8]}")
-    client.connect("127.0.0.1", port)
-    client.loop_start()
-    infos = [client.publish(topic, json.dumps(p), qos=1) for p in payloads]
-    for info in infos:
-        info.wait_for_publish(10)
-    client.disconnect()
-    client.loop_stop()
-
-
 @pytest.fixture
-def box(city: Any) -> int:
-    boxes_register(positions=[("V02Q1940612", 37.57807617, 126.8951928)])
-    from smartseoul.sensors.models import Thing
-
-    thing = Thing.objects.get(serial="V02Q1940612")
+def box(city: Any, make_user: Any) -> int:
+    gateway = make_user("gateway-jongno", role="official")
+    boxes_register(positions=[(SERIAL, 37.57807617, 126.8951928)], owner=gateway)
+    broker_login_create(gateway=gateway, name="jongno-1")
+    thing = Thing.objects.get(serial=SERIAL)
     return datastreams_ensure(pairs={(thing.pk, "pm25")})[(thing.pk, "pm25")]
 
 
@@ -112,23 +64,23 @@ def test_observations_published_on_the_city_broker_appear_in_the_api(box: int, l
     thread, done = _run(worker)
     try:
         assert worker.connected.wait(10)
-        _publish(
+        publish_all(
             1883,
             f"v1.1/Datastreams({box})/Observations",
             [{"phenomenonTime": f"2024-07-01T10:{2 * i:02d}:00+09:00", "result": 10 + i} for i in range(5)],
         )
         # the same message again (a gateway retry) is stored once
-        _publish(
+        publish_all(
             1883,
             f"v1.1/Datastreams({box})/Observations",
             [{"phenomenonTime": "2024-07-01T10:00:00+09:00", "result": 10}],
         )
-        _publish(
+        publish_all(
             1883,
             "v1.1/Observations",
             [{"phenomenonTime": "2024-07-01T11:00:00+09:00", "result": 30, "Datastream": {"@iot.id": box}}],
         )
-        _publish(
+        publish_all(
             1883,
             "smartseoul/gateways/jongno-1/batch",
             [
@@ -144,13 +96,13 @@ def test_observations_published_on_the_city_broker_appear_in_the_api(box: int, l
                 }
             ],
         )
-        _publish(
+        publish_all(
             1883,
             f"v1.1/Datastreams({box})/Observations",
             [{"phenomenonTime": "2024-07-01T13:00:00+09:00", "result": 99999}],
         )  # out of range: refused
-        assert _wait(lambda: _count(live_server, box) == 7)
-        assert _wait(lambda: worker.refused >= 1)
+        assert wait(lambda: _count(live_server, box) == 7)
+        assert wait(lambda: worker.refused >= 1)
         latest = requests.get(
             f"{live_server.url}/sta/v1.1/Datastreams({box})/Observations?$top=1&$orderby=phenomenonTime desc",
             timeout=10,
@@ -167,36 +119,92 @@ def test_observations_published_on_the_city_broker_appear_in_the_api(box: int, l
         worker.stop()
 
 
-def test_a_broker_restart_loses_nothing_published_after_the_worker_reconnects(
-    box: int, live_server: Any, own_broker: Broker
+def _results(live_server: Any, ds: int) -> list[Any]:
+    return [
+        o["result"]
+        for o in requests.get(
+            f"{live_server.url}/sta/v1.1/Datastreams({ds})/Observations?$top=200"
+            "&$orderby=phenomenonTime asc&$select=result",
+            timeout=10,
+        ).json()["value"]
+    ]
+
+
+def _stop(worker: MqttWorker, thread: threading.Thread, done: threading.Event) -> None:
+    done.set()
+    thread.join(10)
+    worker.stop()
+
+
+def test_messages_published_while_the_platform_is_down_are_ingested_after_it_reconnects(
+    box: int, live_server: Any, persistent_broker: Broker
 ) -> None:
-    worker = MqttWorker(url=f"mqtt://127.0.0.1:{own_broker.port}", client_id="restart-test", batch_seconds=0.2)
+    """The worker's session outlives the worker (clean_session=False, fixed client id) and the
+    broker keeps the queue on disk across its own restart; nothing is stored while the worker is
+    away, everything is stored once when it is back."""
+    url = f"mqtt://127.0.0.1:{persistent_broker.port}"
+    port = persistent_broker.port
+    topic = f"v1.1/Datastreams({box})/Observations"
+
+    def readings(hour: int, count: int, base: int) -> list[dict[str, Any]]:
+        return [{"phenomenonTime": f"2024-07-01T{hour:02d}:{i:02d}:00Z", "result": base + i} for i in range(count)]
+
+    worker = MqttWorker(url=url, client_id="platform-restart-test", batch_seconds=0.2)
+    thread, done = _run(worker)
+    try:
+        assert worker.connected.wait(10)
+        assert worker.session_present is False  # a new session the first time
+        publish_all(port, topic, readings(0, 20, 0))
+        assert wait(lambda: _count(live_server, box) == 20)
+    finally:
+        _stop(worker, thread, done)  # the platform goes down; the broker keeps its session
+
+    publish_all(port, topic, readings(1, 30, 100))  # queued for the absent worker
+    persistent_broker.stop()
+    persistent_broker.start()  # the queue survives the broker's restart
+    publish_all(port, topic, readings(2, 25, 200))  # and keeps growing after it
+    assert _count(live_server, box) == 20  # nothing reached the platform while it was down
+
+    worker = MqttWorker(url=url, client_id="platform-restart-test", batch_seconds=0.2)
+    thread, done = _run(worker)
+    try:
+        assert worker.connected.wait(10)
+        assert worker.session_present is True  # the broker kept the session across its restart
+        assert wait(lambda: _count(live_server, box) == 75)
+        expected = list(range(20)) + [100 + i for i in range(30)] + [200 + i for i in range(25)]
+        assert _results(live_server, box) == expected
+        assert worker.stored == 55 and worker.refused == 0
+    finally:
+        _stop(worker, thread, done)
+
+
+def test_the_worker_reconnects_after_a_broker_restart_and_loses_nothing(
+    box: int, live_server: Any, persistent_broker: Broker
+) -> None:
+    worker = MqttWorker(
+        url=f"mqtt://127.0.0.1:{persistent_broker.port}", client_id=f"restart-{uuid.uuid4().hex[:6]}", batch_seconds=0.2
+    )
     thread, done = _run(worker)
     topic = f"v1.1/Datastreams({box})/Observations"
     try:
         assert worker.connected.wait(10)
-        _publish(
-            own_broker.port, topic, [{"phenomenonTime": f"2024-07-01T00:{i:02d}:00Z", "result": i} for i in range(20)]
+        publish_all(
+            persistent_broker.port,
+            topic,
+            [{"phenomenonTime": f"2024-07-01T00:{i:02d}:00Z", "result": i} for i in range(20)],
         )
-        assert _wait(lambda: _count(live_server, box) == 20)
-        own_broker.stop()
-        assert _wait(lambda: not worker.connected.is_set(), 15)
-        own_broker.start()
-        assert _wait(worker.connected.is_set, 30), "the worker did not reconnect"
-        assert worker.connections >= 2
-        _publish(
-            own_broker.port,
+        assert wait(lambda: _count(live_server, box) == 20)
+        persistent_broker.stop()
+        assert wait(lambda: not worker.connected.is_set(), 15)
+        persistent_broker.start()
+        assert wait(worker.connected.is_set, 30), "the worker did not reconnect"
+        assert worker.connections >= 2 and worker.session_present is True
+        publish_all(
+            persistent_broker.port,
             topic,
             [{"phenomenonTime": f"2024-07-01T01:{i:02d}:00Z", "result": 100 + i} for i in range(50)],
         )
-        assert _wait(lambda: _count(live_server, box) == 70)
-        results = requests.get(
-            f"{live_server.url}/sta/v1.1/Datastreams({box})/Observations?$top=100"
-            "&$orderby=phenomenonTime asc&$select=result",
-            timeout=10,
-        ).json()["value"]
-        assert [o["result"] for o in results] == list(range(20)) + [100 + i for i in range(50)]
+        assert wait(lambda: _count(live_server, box) == 70)
+        assert _results(live_server, box) == list(range(20)) + [100 + i for i in range(50)]
     finally:
-        done.set()
-        thread.join(10)
-        worker.stop()
+        _stop(worker, thread, done)
