@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from ninja import NinjaAPI, Swagger
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from smartseoul import __version__
 from smartseoul.accounts.policy import second_factor_pending, second_factor_refusal
 from smartseoul.core.errors import DomainError, PermissionDenied
+from smartseoul.core.openapi import declare_errors
 from smartseoul.core.registry import manifests
 
 
@@ -27,7 +28,14 @@ class SiteSwagger(Swagger):
         return render(request, self.template, {"api": api, "swagger_settings": self.settings})
 
 
-api = NinjaAPI(
+class PlatformAPI(NinjaAPI):
+    """Publishes, beside each operation's successes, the refusals it may answer (`core.openapi`)."""
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> Any:
+        return declare_errors(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))
+
+
+api = PlatformAPI(
     title="Smart Seoul Platform API",
     version="1",
     description="Complaints, votes, proposals, budgets, open data, sensors, analytics and the city dashboard.",
@@ -56,6 +64,19 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
         {"error": {"code": "invalid", "message": "The request is not valid.", "details": exc.errors}},
         status=422,
     )
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """django-ninja's own refusals (a session write without its CSRF token: 403) in the platform's envelope."""
+    codes = {401: "unauthorized", 403: "forbidden", 404: "not_found", 429: "rate_limited"}
+    code = "csrf_failed" if "CSRF" in str(exc) else codes.get(exc.status_code, "invalid")
+    return api.create_response(request, {"error": {"code": code, "message": str(exc)}}, status=exc.status_code)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"error": {"code": "not_found", "message": "Not found."}}, status=404)
 
 
 @api.exception_handler(AuthenticationError)

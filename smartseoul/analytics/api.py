@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from ninja import File, Form, Router, Status
+from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
 from smartseoul.core.auth import session_auth
 from smartseoul.core.ratelimit import hit
+from smartseoul.core.schemas import Page, RowId
 
 from . import analysis, ingest, portable, selectors, services
 from .errors import AnalyticsErrorCode, AnalyticsInvalid
@@ -49,24 +50,24 @@ def create_job(request: HttpRequest, payload: JobIn) -> Any:
 
 
 @router.get("/jobs", response=list[JobOut], auth=session_auth)
-def list_jobs(request: HttpRequest, kind: str | None = None) -> Any:
+def list_jobs(request: HttpRequest, page: Query[Page], kind: str | None = None) -> Any:
     selectors.require_analyst(_user(request))
-    return list(selectors.jobs(kind)[:50])
+    return list(page.window(selectors.jobs(kind)))
 
 
 @router.get("/jobs/{job_id}", response=JobOut, auth=session_auth)
-def get_job(request: HttpRequest, job_id: int) -> Any:
+def get_job(request: HttpRequest, job_id: RowId) -> Any:
     selectors.require_analyst(_user(request))
     return selectors.job(job_id)
 
 
 @router.post("/jobs/{job_id}/cancel", response=JobOut, auth=session_auth)
-def cancel_job(request: HttpRequest, job_id: int) -> Any:
+def cancel_job(request: HttpRequest, job_id: RowId) -> Any:
     return services.job_cancel(job_id=job_id, actor=_user(request))
 
 
 @router.get("/jobs/{job_id}/geojson", auth=session_auth, summary="Download a job's map (RFC 7946)")
-def job_geojson(request: HttpRequest, job_id: int) -> HttpResponse:
+def job_geojson(request: HttpRequest, job_id: RowId) -> HttpResponse:
     selectors.require_analyst(_user(request))
     job = selectors.job(job_id)
     if job.geojson is None:
@@ -98,9 +99,9 @@ def import_trips(request: HttpRequest, file: File[UploadedFile], time: Form[str]
 
 
 @router.get("/trips/imports", response=list[ImportOut], auth=session_auth)
-def list_imports(request: HttpRequest) -> Any:
+def list_imports(request: HttpRequest, page: Query[Page]) -> Any:
     selectors.require_analyst(_user(request))
-    return list(selectors.imports()[:50])
+    return list(page.window(selectors.imports()))
 
 
 @router.post("/routes/existing", response={201: list[RouteOut]}, auth=session_auth,
@@ -120,8 +121,9 @@ def portable_sql(request: HttpRequest, dialect: str = "spark", start_hour: int =
 
 
 @router.get("/commerce/indicators", response=list[IndicatorOut], summary="Start-up traffic light per area")
-def commerce_indicators(request: HttpRequest, category: str | None = None, area_code: str | None = None) -> Any:
-    return list(selectors.commerce_indicators(category, area_code)[:2000])
+def commerce_indicators(request: HttpRequest, page: Query[Page], category: str | None = None,
+                        area_code: str | None = None) -> Any:
+    return list(page.window(selectors.commerce_indicators(category, area_code)))
 
 
 @router.get("/commerce/analyse", summary="Analyse my store: a point and a business category")

@@ -7,10 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from ninja import Router
+from ninja import Query, Router
 
 from smartseoul.core import ratelimit
 from smartseoul.core.auth import session_auth
+from smartseoul.core.schemas import Page, RowId
 
 from . import selectors, services
 from .errors import BudgetConflict, BudgetErrorCode
@@ -59,8 +60,8 @@ def project_out(p: Project) -> dict[str, Any]:
 
 
 @router.get("/cycles", response=list[CycleOut])
-def cycles(request: HttpRequest) -> Any:
-    return [cycle_out(c) for c in selectors.cycles().prefetch_related("envelopes")]
+def cycles(request: HttpRequest, page: Query[Page]) -> Any:
+    return [cycle_out(c) for c in page.window(selectors.cycles().prefetch_related("envelopes"))]
 
 
 @router.get("/cycles/{slug}", response=CycleOut)
@@ -69,9 +70,9 @@ def cycle(request: HttpRequest, slug: str) -> Any:
 
 
 @router.get("/cycles/{slug}/projects", response=list[ProjectOut])
-def projects(request: HttpRequest, slug: str, status: str | None = None) -> Any:
+def projects(request: HttpRequest, slug: str, page: Query[Page], status: str | None = None) -> Any:
     c = selectors.cycle_by_slug(slug)
-    return [project_out(p) for p in selectors.projects(c, status=status)]
+    return [project_out(p) for p in page.window(selectors.projects(c, status=status))]
 
 
 @router.get("/projects/{code}", response=ProjectOut)
@@ -88,7 +89,7 @@ def project_submit(request: HttpRequest, slug: str, body: ProjectIn) -> Any:
 
 
 @router.post("/envelopes/{envelope_id}/ballot", response={201: dict}, auth=session_auth)
-def ballot(request: HttpRequest, envelope_id: int, body: BallotIn) -> Any:
+def ballot(request: HttpRequest, envelope_id: RowId, body: BallotIn) -> Any:
     ratelimit.hit(f"budget-ballot:{_user(request).pk}", limit=30, window_seconds=600)
     receipt = services.ballot_cast(user=_user(request), envelope_id=envelope_id, project_codes=body.projects,
                                    points=body.points, lat=body.lat, lon=body.lon)
@@ -128,7 +129,7 @@ def projects_geojson(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @router.get("/envelopes/{envelope_id}/pabulib")
-def pabulib(request: HttpRequest, envelope_id: int) -> HttpResponse:
+def pabulib(request: HttpRequest, envelope_id: RowId) -> HttpResponse:
     env = selectors.envelope_get(envelope_id)
     _results_or_refuse(env.cycle)
     response = HttpResponse(selectors.pabulib_export(env), content_type="text/plain; charset=utf-8")

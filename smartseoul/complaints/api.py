@@ -6,11 +6,12 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import File, Form, Router, Status
+from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
 from smartseoul.core import ratelimit
 from smartseoul.core.auth import session_or_key
+from smartseoul.core.schemas import Page
 
 from . import selectors, services
 from .models import Channel, MediaSource
@@ -111,7 +112,7 @@ def upload(request: HttpRequest, file: UploadedFile = File(...), source: str = F
 
 
 @router.get("/reports/mine", response=list[MineOut], auth=AUTH)
-def mine(request: HttpRequest) -> Any:
+def mine(request: HttpRequest, page: Query[Page]) -> Any:
     return [
         {
             "number": c.number,
@@ -120,7 +121,7 @@ def mine(request: HttpRequest) -> Any:
             "created_at": c.created_at,
             "fine_without_visit": c.fine_without_visit,
         }
-        for c in selectors.my_reports(_user(request))[:200]
+        for c in page.window(selectors.my_reports(_user(request)))
     ]
 
 

@@ -3,11 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Query, Router
 
 from . import geography, selectors
 from .auth import request_user, session_auth
-from .schemas import DistrictOut, NotificationOut, PlaceOut
+from .schemas import DistrictOut, NotificationOut, Page, PlaceOut
 
 router = Router()
 
@@ -24,5 +24,5 @@ def locate(request: HttpRequest, lat: float, lon: float) -> Any:
 
 
 @router.get("/inbox", response=list[NotificationOut], auth=session_auth)
-def my_inbox(request: HttpRequest) -> Any:
-    return selectors.inbox(request_user(request))[:100]
+def my_inbox(request: HttpRequest, page: Query[Page]) -> Any:
+    return page.window(selectors.inbox(request_user(request)))

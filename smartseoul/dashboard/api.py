@@ -10,6 +10,8 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
+from smartseoul.core.schemas import Page
+
 from . import selectors
 from .schemas import LayerOut, NearbyOut, ThemeOut, WidgetOut
 
@@ -50,7 +52,7 @@ def nearby(request: HttpRequest, lat: float, lon: float, layers: list[str] = Que
 
 
 @router.get("/themes", response=list[ThemeOut])
-def themes(request: HttpRequest) -> Any:
+def themes(request: HttpRequest, page: Query[Page]) -> Any:
     return [{"id": t.pk, "title_ko": t.title_ko, "title_en": t.title_en, "description": t.description,
              "by_official": t.by_official, "layer": t.layer_key, "geojson": f"/map/layers/{t.layer_key}.geojson"}
-            for t in selectors.published_themes()[:500]]
+            for t in page.window(selectors.published_themes())]

@@ -9,10 +9,11 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import Path, Query, Router, Status
+from ninja.pagination import paginate
 
 from smartseoul.core.auth import request_user, session_auth
+from smartseoul.core.schemas import ROW_ID_MAX, Page, PagePagination, RowId
 
 from . import selectors, services
 from .errors import DemocracyErrorCode, DemocracyForbidden
@@ -43,6 +44,7 @@ from .schemas import (
 )
 
 router = Router()
+ROW_ID = Path(..., ge=1, le=ROW_ID_MAX)
 
 
 class Mapped:
@@ -137,7 +139,7 @@ def inquiry_out(i: Inquiry) -> dict[str, Any]:
 
 
 @router.get("/proposals", response=list[ProposalOut])
-@paginate(LimitOffsetPagination)
+@paginate(PagePagination)
 def list_proposals(
     request: HttpRequest,
     stage: str | None = None,
@@ -161,45 +163,45 @@ def create_proposal(request: HttpRequest, body: ProposalIn) -> Any:
 
 
 @router.get("/proposals/{proposal_id}", response=ProposalDetailOut)
-def get_proposal(request: HttpRequest, proposal_id: int) -> Any:
+def get_proposal(request: HttpRequest, proposal_id: RowId) -> Any:
     return proposal_detail(selectors.proposal_get(proposal_id, viewer=request.user))
 
 
 @router.patch("/proposals/{proposal_id}", response=ProposalDetailOut, auth=session_auth)
-def update_proposal(request: HttpRequest, proposal_id: int, body: ProposalPatch) -> Any:
+def update_proposal(request: HttpRequest, proposal_id: RowId, body: ProposalPatch) -> Any:
     services.proposal_update(proposal_id=proposal_id, actor=request_user(request), **body.dict(exclude_unset=True))
     return proposal_detail(selectors.proposal_get(proposal_id, viewer=request_user(request)))
 
 
 @router.post("/proposals/{proposal_id}/withdraw", response=ProposalOut, auth=session_auth)
-def withdraw_proposal(request: HttpRequest, proposal_id: int) -> Any:
+def withdraw_proposal(request: HttpRequest, proposal_id: RowId) -> Any:
     return proposal_out(services.proposal_withdraw(proposal_id=proposal_id, actor=request_user(request)))
 
 
 @router.post("/proposals/{proposal_id}/support", response=SupportOut, auth=session_auth)
-def support(request: HttpRequest, proposal_id: int) -> Any:
+def support(request: HttpRequest, proposal_id: RowId) -> Any:
     p = services.support_add(proposal_id=proposal_id, user=request_user(request))
     return {"id": p.pk, "stage": p.stage, "support_count": p.support_count, "supported": True}
 
 
 @router.delete("/proposals/{proposal_id}/support", response=SupportOut, auth=session_auth)
-def unsupport(request: HttpRequest, proposal_id: int) -> Any:
+def unsupport(request: HttpRequest, proposal_id: RowId) -> Any:
     p = services.support_withdraw(proposal_id=proposal_id, user=request_user(request))
     return {"id": p.pk, "stage": p.stage, "support_count": p.support_count, "supported": False}
 
 
 @router.put("/proposals/{proposal_id}/follow", response=dict, auth=session_auth)
-def follow(request: HttpRequest, proposal_id: int) -> Any:
+def follow(request: HttpRequest, proposal_id: RowId) -> Any:
     return {"following": services.follow_set(proposal_id=proposal_id, user=request_user(request), follow=True)}
 
 
 @router.delete("/proposals/{proposal_id}/follow", response=dict, auth=session_auth)
-def unfollow(request: HttpRequest, proposal_id: int) -> Any:
+def unfollow(request: HttpRequest, proposal_id: RowId) -> Any:
     return {"following": services.follow_set(proposal_id=proposal_id, user=request_user(request), follow=False)}
 
 
 @router.post("/proposals/{proposal_id}/answers", response={201: AnswerOut}, auth=session_auth)
-def answer(request: HttpRequest, proposal_id: int, body: AnswerIn) -> Any:
+def answer(request: HttpRequest, proposal_id: RowId, body: AnswerIn) -> Any:
     """The answer the stage owes (department; final after a forum; mayor). Officials only."""
     a = services.answer_create(
         proposal_id=proposal_id, actor=request_user(request), body=body.body, outcome=body.outcome, request=request
@@ -220,7 +222,7 @@ def answer(request: HttpRequest, proposal_id: int, body: AnswerIn) -> Any:
 
 
 @router.post("/proposals/{proposal_id}/forum", response=ProposalOut, auth=session_auth)
-def forum_decision(request: HttpRequest, proposal_id: int, body: DecisionIn) -> Any:
+def forum_decision(request: HttpRequest, proposal_id: RowId, body: DecisionIn) -> Any:
     """The Proposal Selection Group opens a public forum, or declines with a reason."""
     if body.open:
         p = services.forum_open(proposal_id=proposal_id, actor=request_user(request), note=body.note, request=request)
@@ -232,7 +234,7 @@ def forum_decision(request: HttpRequest, proposal_id: int, body: DecisionIn) -> 
 
 
 @router.put("/proposals/{proposal_id}/opinion", response=OpinionOut, auth=session_auth)
-def opinion(request: HttpRequest, proposal_id: int, body: OpinionIn) -> Any:
+def opinion(request: HttpRequest, proposal_id: RowId, body: OpinionIn) -> Any:
     op = services.opinion_set(proposal_id=proposal_id, user=request_user(request), stance=body.stance, body=body.body)
     return {
         "stance": op.stance,
@@ -242,7 +244,7 @@ def opinion(request: HttpRequest, proposal_id: int, body: OpinionIn) -> Any:
 
 
 @router.get("/proposals/{proposal_id}/comments", response=list[CommentOut])
-def comments(request: HttpRequest, proposal_id: int) -> Any:
+def comments(request: HttpRequest, proposal_id: RowId) -> Any:
     p = selectors.proposal_get(proposal_id, viewer=request.user)
     out: list[dict[str, Any]] = []
 
@@ -266,7 +268,7 @@ def comments(request: HttpRequest, proposal_id: int) -> Any:
 
 
 @router.post("/proposals/{proposal_id}/comments", response={201: CommentOut}, auth=session_auth)
-def add_comment(request: HttpRequest, proposal_id: int, body: CommentIn) -> Any:
+def add_comment(request: HttpRequest, proposal_id: RowId, body: CommentIn) -> Any:
     c = services.comment_add(
         proposal_id=proposal_id, author=request_user(request), body=body.body, parent_id=body.parent_id
     )
@@ -284,7 +286,7 @@ def add_comment(request: HttpRequest, proposal_id: int, body: CommentIn) -> Any:
 
 
 @router.post("/proposals/{proposal_id}/budget-link", response=ProposalOut, auth=session_auth)
-def budget_link(request: HttpRequest, proposal_id: int, body: BudgetLinkIn) -> Any:
+def budget_link(request: HttpRequest, proposal_id: RowId, body: BudgetLinkIn) -> Any:
     return proposal_out(
         services.proposal_link_budget(
             proposal_id=proposal_id, budget_reference=body.budget_reference, actor=request_user(request)
@@ -302,9 +304,9 @@ def tracking(request: HttpRequest) -> Any:
 
 
 @router.get("/adopted", response=list[dict], url_name="democracy-adopted")
-def adopted(request: HttpRequest, q: str = "", limit: int = Query(100, ge=1, le=500)) -> Any:
+def adopted(request: HttpRequest, page: Query[Page], q: str = "") -> Any:
     """Adopted proposals (for the budget's Democracy Seoul connection); `q` searches the titles."""
-    return selectors.adopted_proposals(q=q.strip()[:100] or None, limit=limit)
+    return selectors.adopted_proposals(q=q.strip()[:100] or None, limit=page.limit, offset=page.offset)
 
 
 @router.post("/reports", response={201: dict}, auth=session_auth)
@@ -353,7 +355,7 @@ def set_config(request: HttpRequest, body: LadderConfigIn) -> Any:
 
 
 @router.get("/inquiries", response=list[InquiryOut])
-@paginate(LimitOffsetPagination)
+@paginate(PagePagination)
 def list_inquiries(request: HttpRequest) -> Any:
     return Mapped(selectors.inquiries_public(), inquiry_out)
 
@@ -366,13 +368,14 @@ def create_inquiry(request: HttpRequest, body: InquiryIn) -> Any:
 
 
 @router.get("/inquiries/{inquiry_id}", response=InquiryOut)
-def get_inquiry(request: HttpRequest, inquiry_id: int) -> Any:
+def get_inquiry(request: HttpRequest, inquiry_id: RowId) -> Any:
     return inquiry_out(selectors.inquiry_get(inquiry_id))
 
 
 @router.get("/inquiries/{inquiry_id}/responses", response=list[InquiryResponseOut])
-@paginate(LimitOffsetPagination)
-def inquiry_responses(request: HttpRequest, inquiry_id: int) -> Any:
+@paginate(PagePagination)
+def inquiry_responses(request: HttpRequest, inquiry_id: int = ROW_ID) -> Any:
+    # `int = ROW_ID`, not `RowId`: paginate's wrapper resolves annotations in its own module
     inq = selectors.inquiry_get(inquiry_id)
     return Mapped(
         selectors.inquiry_responses(inq),
@@ -381,6 +384,6 @@ def inquiry_responses(request: HttpRequest, inquiry_id: int) -> Any:
 
 
 @router.put("/inquiries/{inquiry_id}/response", response=InquiryResponseOut, auth=session_auth)
-def respond(request: HttpRequest, inquiry_id: int, body: InquiryResponseIn) -> Any:
+def respond(request: HttpRequest, inquiry_id: RowId, body: InquiryResponseIn) -> Any:
     r = services.inquiry_respond(inquiry_id=inquiry_id, user=request_user(request), body=body.body)
     return {"id": r.pk, "author": request_user(request).public_name(), "body": r.body, "created_at": r.created_at}

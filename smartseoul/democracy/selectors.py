@@ -399,12 +399,12 @@ def stage_counts() -> dict[str, int]:
 
 
 def adopted_proposals(
-    since: datetime | None = None, *, q: str | None = None, limit: int | None = None
+    since: datetime | None = None, *, q: str | None = None, limit: int | None = None, offset: int = 0
 ) -> list[dict[str, Any]]:
     """Adopted and partly adopted proposals, for the participatory budget's "Democracy Seoul
     connection" type: plain dicts {id, title, category, district_code, url, stage, decided_at,
     budget_reference}. `since` filters on the decision date; `q` finds words of the title (each
-    word must appear); `limit` keeps the newest decisions first."""
+    word must appear); `limit` keeps the newest decisions first (from `offset`)."""
     qs = Proposal.objects.filter(stage__in=(Stage.ADOPTED, Stage.PARTLY_ADOPTED), hidden=False)
     if since is not None:
         qs = qs.filter(closed_at__gte=since)
@@ -412,7 +412,7 @@ def adopted_proposals(
         qs = qs.filter(title__icontains=word)
     ordered = qs.select_related("district").order_by("closed_at", "id")
     if limit is not None:
-        ordered = qs.select_related("district").order_by("-closed_at", "-id")[:limit]
+        ordered = qs.select_related("district").order_by("-closed_at", "-id")[offset : offset + limit]
     return [
         {
             "id": p.pk,

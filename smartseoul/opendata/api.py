@@ -13,6 +13,7 @@ from ninja import Query, Router, Schema
 
 from smartseoul.core import ratelimit
 from smartseoul.core.auth import session_auth
+from smartseoul.core.schemas import Page
 
 from . import selectors, services, sqlsafe
 from .ckan import base_url, package_dict
@@ -33,14 +34,12 @@ def _count_call(request: HttpRequest) -> None:
         ratelimit.hit(f"opendata-api:{ratelimit.client_ip(request)}", limit=300, window_seconds=60)
 
 
-class SearchIn(Schema):
+class SearchIn(Page):
     q: str = ""
     fq: str = ""
     category: str = ""
     organization: str = ""
     sort: str = ""
-    rows: int = 10
-    start: int = 0
     facets: bool = True
 
 
@@ -57,8 +56,8 @@ def dataset_search(request: HttpRequest, params: Query[SearchIn]) -> dict[str, A
             q=params.q,
             fq=" AND ".join(f"({f})" for f in fq),
             sort=params.sort,
-            rows=params.rows,
-            start=params.start,
+            rows=params.limit,
+            start=params.offset,
             facet_fields=selectors.FACET_FIELDS if params.facets else (),
         )
     )
@@ -86,13 +85,11 @@ def dataset_usage(request: HttpRequest, name: str, days: int = 30) -> dict[str, 
     return selectors.usage_for(ds, max(1, min(days, 366)))
 
 
-class RowsIn(Schema):
+class RowsIn(Page):
     filters: str = ""
     q: str = ""
     sort: str = ""
     fields: str = ""
-    limit: int = 100
-    offset: int = 0
     include_total: bool = True
 
 
@@ -113,8 +110,8 @@ def rows(request: HttpRequest, resource_id: str, params: Query[RowsIn]) -> dict[
         q=params.q or None,
         sort=params.sort or None,
         select=[f.strip() for f in params.fields.split(",") if f.strip()] or None,
-        limit=max(0, min(params.limit, 32_000)),
-        offset=max(0, params.offset),
+        limit=params.limit,
+        offset=params.offset,
         include_total=params.include_total,
     )
     services.usage_count(dataset_id=res.dataset_id, kind="api_calls")
@@ -177,12 +174,9 @@ def my_keys(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/documents", summary="Search published administrative documents")
-def documents(
-    request: HttpRequest, q: str = "", doc_type: str = "", limit: int = 20, offset: int = 0
-) -> dict[str, Any]:
+def documents(request: HttpRequest, page: Query[Page], q: str = "", doc_type: str = "") -> dict[str, Any]:
     _count_call(request)
     qs = selectors.documents_published(q=q, doc_type=doc_type)
-    limit = max(1, min(limit, 100))
     return {
         "count": qs.count(),
         "results": [
@@ -196,6 +190,6 @@ def documents(
                 "disclosure": d.disclosure,
                 "legal_ground": d.legal_ground,
             }
-            for d in qs[offset : offset + limit]
+            for d in page.window(qs)
         ],
     }

@@ -32,6 +32,7 @@ log = logging.getLogger("smartseoul.opendata.ckan")
 DATASTORE_DEFAULT_LIMIT = 100
 DATASTORE_MAX_LIMIT = 32_000
 LIST_MAX = 1000
+INT_MAX = 1_000_000_000  # the largest count, offset or limit a call may give (the /api/v1 pages' bound)
 READ_ACTIONS = frozenset(
     {
         "package_search",
@@ -293,10 +294,12 @@ def _int(data: dict[str, Any], key: str, default: int, *, maximum: int | None = 
         value = default
     try:
         number = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an infinite float from a JSON body
         raise CkanError("Validation Error", 409, **{key: ["Invalid integer"]}) from None
     if number < minimum:
         raise CkanError("Validation Error", 409, **{key: ["Must be a natural number"]})
+    if number > INT_MAX:  # past any table, and past what a database takes as an offset
+        raise CkanError("Validation Error", 409, **{key: [f"Must be at most {INT_MAX}"]})
     return min(number, maximum) if maximum is not None else number
 
 
@@ -340,12 +343,13 @@ def _user(ctx: Context) -> Any:
 def act_package_search(ctx: Context, data: dict[str, Any]) -> Any:
     q = data.get("q", "")
     if isinstance(q, list):
-        q = " ".join(q)
+        q = " ".join(str(term) for term in q)
     facet_fields = _list(_json_param(data, "facet.field")) if _bool(data, "facet", True) else []
     fq_list = _json_param(data, "fq_list")
     params = selectors.SearchParams(
         q=str(q or ""),
-        fq=" ".join(_list(data.get("fq"))) if isinstance(data.get("fq"), list) else str(data.get("fq") or ""),
+        fq=" ".join(str(f) for f in _list(data.get("fq"))) if isinstance(data.get("fq"), list)
+        else str(data.get("fq") or ""),
         fq_list=[str(x) for x in _list(fq_list)],
         sort=str(data.get("sort") or ""),
         rows=_int(data, "rows", selectors.DEFAULT_ROWS, maximum=selectors.MAX_ROWS),

@@ -8,10 +8,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Query, Router
 
 from smartseoul.core.auth import ApiKeyAuth, session_auth
 from smartseoul.core.ratelimit import hit
+from smartseoul.core.schemas import Page, RowId
 
 from . import selectors
 from .errors import BadEntity, EntityNotFound
@@ -50,13 +51,13 @@ def gateway_batch(request: HttpRequest, encoding: str = "sdot-raw") -> dict[str,
 
 
 @router.get("/parking/lots", response=list[ParkingLotOut], summary="Shared parking availability")
-def parking_lots(request: HttpRequest, district: str | None = None) -> list[dict[str, Any]]:
-    ids = list(selectors.parking_lots(district).values_list("pk", flat=True))
+def parking_lots(request: HttpRequest, page: Query[Page], district: str | None = None) -> list[dict[str, Any]]:
+    ids = list(page.window(selectors.parking_lots(district).values_list("pk", flat=True)))
     return selectors.parking_availability(ids)
 
 
 @router.get("/parking/lots/{lot_id}", response=ParkingLotOut)
-def parking_lot(request: HttpRequest, lot_id: int) -> dict[str, Any]:
+def parking_lot(request: HttpRequest, lot_id: RowId) -> dict[str, Any]:
     found = selectors.parking_availability([lot_id])
     if not found:
         raise EntityNotFound("No such car park.")
@@ -64,7 +65,7 @@ def parking_lot(request: HttpRequest, lot_id: int) -> dict[str, Any]:
 
 
 @router.put("/parking/lots/{lot_id}/hours", response=ParkingLotOut, auth=session_auth)
-def parking_hours(request: HttpRequest, lot_id: int, body: SharingHoursIn) -> dict[str, Any]:
+def parking_hours(request: HttpRequest, lot_id: RowId, body: SharingHoursIn) -> dict[str, Any]:
     parking.parking_lot_set_hours(lot_id=lot_id, user=_auth(request), sharing_hours=body.sharing_hours)
     return selectors.parking_availability([lot_id])[0]
 
@@ -112,15 +113,15 @@ def _care_out(a: Any) -> dict[str, Any]:
 
 
 @router.get("/care/alerts", response=list[CareAlertOut], auth=session_auth)
-def care_alerts(request: HttpRequest) -> list[dict[str, Any]]:
-    return [_care_out(a) for a in selectors.care_alerts_for(_auth(request))]
+def care_alerts(request: HttpRequest, page: Query[Page]) -> list[dict[str, Any]]:
+    return [_care_out(a) for a in page.window(care.care_alerts(user=_auth(request)))]
 
 
 @router.post("/care/alerts/{alert_id}/acknowledge", response=CareAlertOut, auth=session_auth)
-def care_acknowledge(request: HttpRequest, alert_id: int) -> dict[str, Any]:
+def care_acknowledge(request: HttpRequest, alert_id: RowId) -> dict[str, Any]:
     return _care_out(care.care_alert_acknowledge(user=_auth(request), alert_id=alert_id))
 
 
 @router.post("/care/alerts/{alert_id}/close", response=CareAlertOut, auth=session_auth)
-def care_close(request: HttpRequest, alert_id: int, body: CareCloseIn) -> dict[str, Any]:
+def care_close(request: HttpRequest, alert_id: RowId, body: CareCloseIn) -> dict[str, Any]:
     return _care_out(care.care_alert_close(user=_auth(request), alert_id=alert_id, note=body.note))

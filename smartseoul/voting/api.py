@@ -11,6 +11,7 @@ from ninja import Status as Reply
 
 from smartseoul.core import ratelimit
 from smartseoul.core.auth import session_auth
+from smartseoul.core.schemas import Page, RowId
 
 from . import selectors, services
 from .errors import ResultsHidden, VoteNotFound
@@ -29,7 +30,7 @@ from .schemas import (
 router = Router()
 
 
-def _visible_vote(request: HttpRequest, vote_id: int) -> Vote:
+def _visible_vote(request: HttpRequest, vote_id: RowId) -> Vote:
     vote = selectors.vote_get(vote_id)
     user = request.user
     if vote.status in (Status.PUBLISHED, Status.CLOSED):
@@ -40,9 +41,9 @@ def _visible_vote(request: HttpRequest, vote_id: int) -> Vote:
 
 
 @router.get("/votes", response=list[VoteOut])
-def votes(request: HttpRequest, state: str = "open") -> Any:
+def votes(request: HttpRequest, page: Query[Page], state: str = "open") -> Any:
     qs = selectors.votes_closed() if state == "closed" else selectors.votes_open()
-    return [vote_out(v) for v in qs[:200]]
+    return [vote_out(v) for v in page.window(qs)]
 
 
 @router.post("/votes", response={201: VoteOut}, auth=session_auth)
@@ -52,12 +53,12 @@ def vote_create(request: HttpRequest, body: VoteIn) -> Any:
 
 
 @router.get("/votes/{vote_id}", response=VoteOut)
-def vote_detail(request: HttpRequest, vote_id: int) -> Any:
+def vote_detail(request: HttpRequest, vote_id: RowId) -> Any:
     return vote_out(_visible_vote(request, vote_id))
 
 
 @router.post("/votes/{vote_id}/ballots", response={201: ReceiptOut}, auth=session_auth)
-def ballot_cast(request: HttpRequest, vote_id: int, body: BallotIn) -> Any:
+def ballot_cast(request: HttpRequest, vote_id: RowId, body: BallotIn) -> Any:
     ratelimit.hit(f"vote-cast:{request.auth.pk}", limit=60, window_seconds=60)  # type: ignore[attr-defined]
     receipt = services.ballot_cast(
         vote_id=vote_id, voter=request.auth, choices=body.parsed_choices(),  # type: ignore[attr-defined]
@@ -67,12 +68,12 @@ def ballot_cast(request: HttpRequest, vote_id: int, body: BallotIn) -> Any:
 
 
 @router.post("/votes/{vote_id}/close", auth=session_auth)
-def vote_close(request: HttpRequest, vote_id: int) -> Any:
+def vote_close(request: HttpRequest, vote_id: RowId) -> Any:
     return services.vote_close(vote_id=vote_id, actor=request.auth)  # type: ignore[attr-defined]
 
 
 @router.get("/votes/{vote_id}/results")
-def vote_results(request: HttpRequest, vote_id: int) -> Any:
+def vote_results(request: HttpRequest, vote_id: RowId) -> Any:
     vote = _visible_vote(request, vote_id)
     if not selectors.results_visible(vote, request.user):  # type: ignore[arg-type]
         raise ResultsHidden("Results are published when the vote closes.")
@@ -89,7 +90,7 @@ def log_key(request: HttpRequest) -> Any:
 
 
 @router.get("/votes/{vote_id}/log/checkpoint")
-def log_checkpoint(request: HttpRequest, vote_id: int) -> HttpResponse:
+def log_checkpoint(request: HttpRequest, vote_id: RowId) -> HttpResponse:
     """The latest signed checkpoint as a C2SP signed note (text/plain)."""
     _visible_vote(request, vote_id)
     cp = selectors.checkpoint_latest(vote_id)
@@ -99,14 +100,14 @@ def log_checkpoint(request: HttpRequest, vote_id: int) -> HttpResponse:
 
 
 @router.get("/votes/{vote_id}/log/checkpoints", response=list[CheckpointOut])
-def log_checkpoints(request: HttpRequest, vote_id: int) -> Any:
+def log_checkpoints(request: HttpRequest, vote_id: RowId) -> Any:
     _visible_vote(request, vote_id)
     return [{"size": c.size, "root": bytes(c.root).hex(), "note": c.note, "created_at": c.created_at}
             for c in selectors.checkpoints(vote_id)]
 
 
 @router.get("/votes/{vote_id}/log/leaves")
-def log_leaves(request: HttpRequest, vote_id: int, q: Query[LeavesQuery]) -> Any:
+def log_leaves(request: HttpRequest, vote_id: RowId, q: Query[LeavesQuery]) -> Any:
     _visible_vote(request, vote_id)
     items = selectors.leaves(vote_id, start=q.start, limit=q.limit)
     size = selectors.log_size(vote_id)
@@ -115,21 +116,21 @@ def log_leaves(request: HttpRequest, vote_id: int, q: Query[LeavesQuery]) -> Any
 
 
 @router.get("/votes/{vote_id}/log/proof/inclusion", response=ProofOut)
-def log_inclusion(request: HttpRequest, vote_id: int, index: int, size: int) -> Any:
+def log_inclusion(request: HttpRequest, vote_id: RowId, index: int, size: int) -> Any:
     _visible_vote(request, vote_id)
     proof = selectors.inclusion_proof(vote_id, index, size)
     return {"index": index, "size": size, "proof": [p.hex() for p in proof]}
 
 
 @router.get("/votes/{vote_id}/log/proof/consistency", response=ProofOut)
-def log_consistency(request: HttpRequest, vote_id: int, first: int, second: int) -> Any:
+def log_consistency(request: HttpRequest, vote_id: RowId, first: int, second: int) -> Any:
     _visible_vote(request, vote_id)
     proof = selectors.consistency_proof(vote_id, first, second)
     return {"first": first, "second": second, "proof": [p.hex() for p in proof]}
 
 
 @router.get("/votes/{vote_id}/log/subtree")
-def log_subtree(request: HttpRequest, vote_id: int, start: int, end: int) -> Any:
+def log_subtree(request: HttpRequest, vote_id: RowId, start: int, end: int) -> Any:
     """MTH(D[start:end]) from stored subtrees, for auditors descending to a bad leaf."""
     _visible_vote(request, vote_id)
     return {"start": start, "end": end, "hash": selectors.subtree_hash(vote_id, start, end).hex()}

@@ -7,6 +7,8 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from smartseoul.core.schemas import PAGE_OFFSET_MAX
+
 from .models import Vote
 
 
@@ -129,7 +131,9 @@ class CheckpointOut(Schema):
 
 
 class LeavesQuery(Schema):
-    start: int = Field(0, ge=0)
+    """The log's own paging (the verifier reads up to 1,000 leaves a call)."""
+
+    start: int = Field(0, ge=0, le=PAGE_OFFSET_MAX)
     limit: int = Field(100, ge=1, le=1000)
 
 
