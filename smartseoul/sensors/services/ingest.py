@@ -8,6 +8,7 @@ builds an `ObservationBatch` and calls `observations_ingest`.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -109,19 +110,39 @@ def result_parts(value: Any) -> tuple[float, str | None]:
     return float("nan"), dumps(value)
 
 
+def _personal(key: Any) -> bool:
+    return re.sub(r"[^a-z0-9]+", "_", str(key).lower()).strip("_") in PERSONAL_KEYS
+
+
+def _scrub(value: Any) -> Any:
+    """`value` with every personal identifier, at any depth, replaced by a keyed hash."""
+    from ..sta.render import dumps
+
+    if isinstance(value, Mapping):
+        out = {}
+        for k, v in value.items():
+            if _personal(k) and v not in (None, ""):
+                key = re.sub(r"[^a-z0-9]+", "_", str(k).lower()).strip("_")
+                text = v if isinstance(v, str) else dumps(v)
+                out[k] = identity_hash("sensors", key, text)[:16]
+            else:
+                out[k] = _scrub(v)
+        return out
+    if isinstance(value, list):
+        return [_scrub(v) for v in value]
+    return value
+
+
 def deidentify_parameters(params: Mapping[str, Any] | None) -> str | None:
-    """Parameters without personal identifiers: such values become keyed hashes."""
+    """Parameters without personal identifiers: such values (under a key such as `mac`, `phone`
+    or `Car-Number`, at any depth) become keyed hashes, the same for the same value."""
     if not params:
         return None
     if not isinstance(params, Mapping):
         raise ValueError("parameters must be a JSON object")
-    clean = {
-        k: (identity_hash("sensors", k, str(v))[:16] if k.lower() in PERSONAL_KEYS and v else v)
-        for k, v in params.items()
-    }
     from ..sta.render import dumps
 
-    return dumps(clean)
+    return dumps(_scrub(params))
 
 
 # --- ids -------------------------------------------------------------------------------------------
