@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from smartseoul.accounts.models import Capability
@@ -181,11 +182,19 @@ def care_check(*, at: datetime | None = None) -> list[CareAlert]:
     return opened
 
 
+def care_alerts(*, user: Any) -> QuerySet[CareAlert]:
+    """The open alerts of the caller's seniors. Caseworkers only, acting as such (second factor
+    passed): an assignment alone does not open care data to a password-only session."""
+    if not selectors.is_caseworker(user):
+        raise NotAssigned("Care alerts are for caseworkers.")
+    return selectors.care_alerts_for(user)
+
+
 def _alert_for(user: Any, alert_id: int) -> CareAlert:
     alert = CareAlert.objects.select_related("senior").filter(pk=alert_id).first()
     if alert is None:
         raise EntityNotFound("No such alert.")
-    if not selectors.is_assigned(user, alert.senior):
+    if not (selectors.is_caseworker(user) and selectors.is_assigned(user, alert.senior)):
         raise NotAssigned("Only the senior's assigned caseworkers may handle this alert.")
     return alert
 
