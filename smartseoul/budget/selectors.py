@@ -86,9 +86,13 @@ def envelopes(cycle: Cycle) -> QuerySet[Envelope]:
                                                                            "id")
 
 
-def project_by_code(code: str) -> Project:
+def project_by_code(code: str, *, include_drafts: bool = False) -> Project:
+    """A proposal by its code; a draft cycle's proposals only for the office pages (`include_drafts`)."""
+    qs = Project.objects.select_related("cycle", "envelope")
+    if not include_drafts:
+        qs = qs.exclude(cycle__phase=Phase.DRAFT)
     try:
-        return Project.objects.select_related("cycle", "envelope").get(code=code)
+        return qs.get(code=code)
     except Project.DoesNotExist as exc:
         raise BudgetNotFound(_("No such budget proposal."), code=BudgetErrorCode.PROJECT_NOT_FOUND) from exc
 

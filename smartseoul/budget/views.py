@@ -90,8 +90,6 @@ def cycle(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def project(request: HttpRequest, code: str) -> HttpResponse:
     p = selectors.project_by_code(code)
-    if p.cycle.phase == Phase.DRAFT:
-        raise selectors.BudgetNotFound(_("No such budget proposal."), code=BudgetErrorCode.PROJECT_NOT_FOUND)
     public = selectors.results_public(p.cycle)
     return render(request, "budget/project.html", {
         "project": p, "outcome": selectors.project_outcome(p) if public else None, "results_public": public,
@@ -321,7 +319,7 @@ def office_cycle(request: HttpRequest, slug: str) -> HttpResponse:
 @official_required
 @require_http_methods(["GET", "POST"])
 def office_project(request: HttpRequest, code: str) -> HttpResponse:
-    p = selectors.project_by_code(code)
+    p = selectors.project_by_code(code, include_drafts=True)
     action = request.POST.get("action", "")
     review_form = ReviewForm(request.POST if action == "review" else None,
                              initial={"cost": p.cost or p.requested_cost, "envelope_id": p.envelope_id,
