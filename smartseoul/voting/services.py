@@ -353,6 +353,7 @@ class VoteRules:
     option_costs: dict[int, int]
     opens_at: datetime
     closes_at: datetime
+    public: bool = False  # published or closed: a draft or a question in moderation takes no ballot
 
 
 _rules_cache: dict[int, VoteRules] = {}
@@ -374,7 +375,7 @@ def vote_rules(vote_id: int) -> VoteRules:
         target_codes=tuple(vote.target_codes or ()), geofence=vote.geofence, password_hash=vote.password_hash,
         allow_change=vote.allow_change, min_age=vote.min_age, option_ids=tuple(pk for pk, _cost in options),
         option_costs={pk: cost for pk, cost in options if cost is not None},
-        opens_at=vote.opens_at, closes_at=vote.closes_at,
+        opens_at=vote.opens_at, closes_at=vote.closes_at, public=vote.status in (Status.PUBLISHED, Status.CLOSED),
     )
     if vote.status in (Status.PUBLISHED, Status.CLOSED):  # immutable from now on
         with _rules_lock:
@@ -543,6 +544,8 @@ def ballot_cast(
     receipt. One current ballot per person per vote (the nullifier is unique among current
     ballots); a vote that allows changes supersedes the old ballot with a new leaf."""
     rules = vote_rules(vote_id)
+    if not rules.public:  # a vote nobody may see yet answers as no vote at all, to everyone
+        raise VoteNotFound(f"No vote {vote_id}.")
     district = check_eligibility(rules, voter, location=location, password=password)
     canonical = normalise_choices(rules, choices)
     nullifier = identity_hash("vote", str(vote_id), str(voter.pk))
