@@ -273,6 +273,8 @@ def office_advance(request: HttpRequest, slug: str) -> HttpResponse:
         moved = services.cycle_advance(actor=request.user, cycle_id=c.pk, to_phase=form.cleaned_data["to_phase"],  # type: ignore[arg-type]
                                        vote_closes=form.cleaned_data.get("vote_closes") or None)
     except DomainError as exc:
+        if exc.status in (403, 404):
+            raise  # a refusal is the error page
         messages.error(request, exc.message)
     else:
         if moved.phase == Phase.VOTE:
@@ -299,6 +301,8 @@ def office_import(request: HttpRequest, slug: str) -> HttpResponse:
     except UnicodeDecodeError:
         messages.error(request, _("The file is not UTF-8 text."))
     except DomainError as exc:
+        if exc.status in (403, 404):
+            raise  # a refusal is the error page
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Imported %(n)s projects.") % {"n": env.projects.count()})

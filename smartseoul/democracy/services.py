@@ -502,6 +502,8 @@ def _to_department(p: Proposal, cfg: LadderConfig) -> None:
 def support_withdraw(*, proposal_id: int, user: User) -> Proposal:
     """A supporter takes the support back while the proposal is open."""
     p = _locked(proposal_id)
+    if p.hidden:
+        raise DemocracyNotFound(_("No such proposal."), code=DemocracyErrorCode.PROPOSAL_NOT_FOUND)
     if not selectors.support_open(p):
         raise DemocracyConflict(
             _("Support can be withdrawn only while the proposal is open."), code=DemocracyErrorCode.PROPOSAL_CLOSED
@@ -735,7 +737,9 @@ def opinion_set(*, proposal_id: int, user: User, stance: str, body: str = "") ->
     if len(text) > COMMENT_MAX:
         raise DemocracyInvalid(_("The opinion is too long."), field="body")
     p = _locked(proposal_id)
-    if not selectors.forum_open(p) or p.hidden:
+    if p.hidden:
+        raise DemocracyNotFound(_("No such proposal."), code=DemocracyErrorCode.PROPOSAL_NOT_FOUND)
+    if not selectors.forum_open(p):
         raise DemocracyConflict(_("The forum is not open."), code=DemocracyErrorCode.WRONG_STAGE, stage=p.stage)
     ratelimit.hit(f"democracy:opinion:{user.pk}", limit=60, window_seconds=3600)
     now = clock.now()

@@ -184,6 +184,8 @@ def proposal(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     p = selectors.proposal_get(pk, viewer=request.user)
+    if p.author_id != request.user.pk:
+        raise DemocracyForbidden(_("Only the author can edit a proposal."), code=DemocracyErrorCode.NOT_AUTHOR)
     initial = {
         "title": p.title,
         "problem": p.problem,

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from smartseoul.accounts.policy import second_factor_passed
+from smartseoul.accounts.policy import second_factor_page, second_factor_passed, second_factor_pending
 from smartseoul.core import ratelimit
 from smartseoul.core.errors import DomainError
 from smartseoul.core.redirects import login_url
@@ -209,7 +209,8 @@ def preview(request: HttpRequest, name: str) -> HttpResponse:
             table, q=request.GET.get("q") or None, sort=sort or None, limit=20, offset=offset
         )
     except (DomainError, ValueError) as exc:
-        return HttpResponse(f'<p class="error">{getattr(exc, "message", str(exc))}</p>', status=400)
+        status = exc.status if isinstance(exc, DomainError) else 400  # a private dataset: 404, as its page
+        return HttpResponse(f'<p class="error">{getattr(exc, "message", str(exc))}</p>', status=status)
     shown = [f for f in result.fields if f["id"] != "_id"]
     rows = [[r.get(f["id"]) for f in shown] for r in result.records if isinstance(r, dict)]
     return render(
@@ -470,6 +471,8 @@ def keys(request: HttpRequest) -> HttpResponse:
     new_key = None
     error = ""
     if request.method == "POST":
+        if second_factor_pending(request.user):
+            return second_factor_page(request)  # a staff account makes keys only after its second factor
         try:
             ratelimit.hit(f"opendata-key:{request.user.pk}", limit=10, window_seconds=3600)
             _key, new_key = services.api_key_register(

@@ -332,5 +332,7 @@ def vote_action(request: HttpRequest, vote_id: int, action: str) -> HttpResponse
         else:
             raise VoteNotFound(_("Unknown action."))
     except DomainError as exc:
+        if exc.status in (403, 404):
+            raise  # a refusal is the error page, not a note on a page the actor may not open
         messages.error(request, exc.message)
     return redirect("voting:manage", vote_id=vote_id)
