@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from ninja import File, Form, Query, Router, Status
+from ninja import Body, File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
 from smartseoul.core.auth import session_auth
@@ -106,7 +106,7 @@ def list_imports(request: HttpRequest, page: Query[Page]) -> Any:
 
 @router.post("/routes/existing", response={201: list[RouteOut]}, auth=session_auth,
              summary="Upload the city's existing routes (GeoJSON LineStrings with a name)")
-def upload_routes(request: HttpRequest, payload: dict[str, Any]) -> Any:
+def upload_routes(request: HttpRequest, payload: Body[dict[str, Any]]) -> Any:
     return Status(201, services.existing_routes_upload(geojson=payload, actor=_user(request)))
 
 
