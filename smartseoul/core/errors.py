@@ -86,3 +86,4 @@ class CoreErrorCode(StrEnum):
     RATE_LIMITED = "rate_limited"
     NOT_AN_AUDITOR = "not_an_auditor"
     BAD_FILTER = "bad_filter"
+    NUL_CHARACTER = "nul_character"

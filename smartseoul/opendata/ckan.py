@@ -21,6 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from smartseoul import __version__
 from smartseoul.core import ratelimit
 from smartseoul.core.errors import DomainError, NotFound, PermissionDenied, RateLimited
+from smartseoul.core.middleware import checks_own_input, has_nul
 
 from . import datastore, selectors, services, sqlsafe
 from .constants import CATEGORY_EN, LICENCES, ResourceKind
@@ -1009,6 +1010,7 @@ _CALLBACK = re.compile(r"^[A-Za-z_$][\w$.]{0,63}$")
 
 
 @csrf_exempt
+@checks_own_input
 def action(request: HttpRequest, name: str) -> HttpResponse:
     callback = request.GET.get("callback") if request.method == "GET" else None
     if callback and not _CALLBACK.match(callback):
@@ -1025,6 +1027,8 @@ def action(request: HttpRequest, name: str) -> HttpResponse:
         if user is None:  # keyed callers are limited by their key's quota
             ratelimit.hit(f"ckan-anon:{ratelimit.client_ip(request)}", limit=ANONYMOUS_PER_MINUTE, window_seconds=60)
         data = request_data(request)
+        if has_nul(data):  # PostgreSQL stores and compares no text holding one
+            raise CkanError("Validation Error", 409, input=["NUL characters are not allowed"])
         data.pop("callback", None)
         data.pop("_", None)
         result = func(Context(request, user, base_url(request)), data)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 
 from smartseoul.core import ratelimit
 from smartseoul.core.errors import PermissionDenied, RateLimited
+from smartseoul.core.middleware import checks_own_input
 
 from . import selectors, services
 from .errors import QueryError
@@ -126,6 +127,7 @@ def _index(raw: str) -> int:
 
 
 @csrf_exempt
+@checks_own_input  # a NUL character fails the path's own checks (ERROR-333) or the service lookup
 @require_GET
 def openapi(
     request: HttpRequest, key: str, type_: str, service: str, start: str, end: str, filters: str = ""

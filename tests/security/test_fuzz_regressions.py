@@ -150,3 +150,32 @@ def test_ckan_counts_past_the_bounds_are_a_validation_error(client: Client, key:
     answer = json.loads(response.content)
     assert response.status_code == 409, answer
     assert answer["success"] is False and answer["error"]["__type"] == "Validation Error" and key in answer["error"]
+
+
+# --- NUL characters (PostgreSQL stores and compares no text holding one) -------------------------------
+
+
+def test_a_nul_character_in_an_api_query_is_refused_before_any_lookup(client: Client) -> None:
+    error = refused(client.get("/api/v1/democracy/adopted", {"q": "a\x00b", "offset": 11653}), 400)
+    assert error["code"] == "nul_character"
+    assert refused(client.get("/api/v1/opendata/documents?q=%00"), 400)["code"] == "nul_character"
+
+
+def test_a_nul_character_in_a_json_body_is_refused(client: Client, citizen: Any) -> None:
+    from conftest import sign_in
+
+    sign_in(client, citizen)
+    body = json.dumps({"title": "x\x00", "body": "y"})
+    response = client.post("/api/v1/democracy/proposals", body, content_type="application/json")
+    assert refused(response, 400)["code"] == "nul_character"
+
+
+def test_a_page_with_a_nul_character_in_its_query_answers_the_error_page(client: Client) -> None:
+    response = client.get("/opendata/", {"q": "\x00"})
+    assert response.status_code == 400
+    assert b"NUL" in response.content
+
+
+def test_ckan_refuses_a_nul_character_in_its_own_envelope(client: Client) -> None:
+    status, answer = ckan(client, "package_search", {"q": "a\x00"})
+    assert status == 409 and answer["error"]["__type"] == "Validation Error" and "input" in answer["error"]
