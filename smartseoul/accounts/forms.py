@@ -52,7 +52,7 @@ class ApiKeyForm(forms.Form):
         help_text=_("Keys read only unless you tick a write permission. A key expires after a year."),
     )
 
-    def __init__(self, *args: Any, scopes: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, scopes: list[tuple[str, Any]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if scopes is not None:
             self.fields["scopes"].choices = scopes  # type: ignore[attr-defined]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pyotp
 from django.db.models import QuerySet, Sum
@@ -31,7 +32,7 @@ def api_keys(owner: User) -> QuerySet[ApiKey]:
 STAFF_WRITE_SCOPES = frozenset({ApiScope.OPENDATA_WRITE, ApiScope.SENSORS_WRITE})
 
 
-def api_key_scopes_for(user: User) -> list[tuple[str, str]]:
+def api_key_scopes_for(user: User) -> list[tuple[str, Any]]:
     """The scopes offered to `user` when making a key: every read, and the writes the account can use."""
     return [(v, label) for v, label in ApiScope.choices if user.is_staff_role or v not in STAFF_WRITE_SCOPES]
 
