@@ -29,6 +29,8 @@ from typing import Any
 
 import duckdb
 
+from smartseoul.lib import spreadsheet
+
 SAMPLE_ROWS = 1000  # rows the first type guess looks at
 MAX_REPORTED_BAD_ROWS = 1000  # rows listed in the report (all are counted)
 MAX_BAD_ROW_SHARE = 0.10  # above this share of bad rows the upload fails validation
@@ -274,7 +276,7 @@ def _present(col: str) -> str:
 def _trimmed(table: str, columns: Sequence[str], where: str = "") -> str:
     """The table with every column trimmed once (the type checks read this projection)."""
     cols = ", ".join(f"trim({quote_ident(c)}) AS {quote_ident(c)}" for c in columns)
-    return f"(SELECT __n, {cols} FROM {table} {where}) AS trimmed"
+    return f"(SELECT __n, {cols} FROM {table} {where}) AS trimmed"  # noqa: S608  (identifiers through quote_ident, paths through quote_literal, values bound)
 
 
 def _cast_expr(col: str, type_: str) -> str:
@@ -294,8 +296,8 @@ def _guess_types(conn: duckdb.DuckDBPyConnection, table: str, columns: list[str]
     for col in columns:
         parts.append(f"count(*) FILTER (WHERE {_present(col)})")
         parts.extend(f"count(*) FILTER (WHERE {_present(col)} AND {_bad_expr(col, t)})" for t in candidates)
-    row = conn.execute(f"SELECT {', '.join(parts)} FROM {_trimmed(table, columns, where)}").fetchone()
-    assert row is not None
+    row = conn.execute(f"SELECT {', '.join(parts)} FROM {_trimmed(table, columns, where)}").fetchone()  # noqa: S608  (identifiers through quote_ident, paths through quote_literal, values bound)
+    assert row is not None  # noqa: S101  (narrows the type: an aggregate query always returns a row)
     guesses: list[str] = []
     step = len(candidates) + 1
     for i in range(len(columns)):
@@ -316,8 +318,8 @@ def _widen_all(
     checked = [(c, g) for c, g in zip(columns, guesses, strict=True) if g != "string"]
     parts = [f"count(*) FILTER (WHERE {_present(c)} AND {_bad_expr(c, g)})" for c, g in checked]
     source = _trimmed(table, [c for c, _g in checked])
-    row = conn.execute(f"SELECT {', '.join(parts)} FROM {source}").fetchone() if parts else ()
-    assert row is not None
+    row = conn.execute(f"SELECT {', '.join(parts)} FROM {source}").fetchone() if parts else ()  # noqa: S608  (identifiers through quote_ident, paths through quote_literal, values bound)
+    assert row is not None  # noqa: S101  (narrows the type: an aggregate query always returns a row)
     failed = {c for (c, _g), n in zip(checked, row, strict=True) if n}
     out: list[tuple[str, int | None]] = []
     for col, guess in zip(columns, guesses, strict=True):
@@ -327,13 +329,13 @@ def _widen_all(
         final = WIDENING[guess]
         while final != "string":
             bad = conn.execute(
-                f"SELECT count(*) FROM {_trimmed(table, [col])} WHERE {_present(col)} AND {_bad_expr(col, final)}"
+                f"SELECT count(*) FROM {_trimmed(table, [col])} WHERE {_present(col)} AND {_bad_expr(col, final)}"  # noqa: S608  (identifiers through quote_ident, paths through quote_literal, values bound)
             ).fetchone()
             if bad is not None and bad[0] == 0:
                 break
             final = WIDENING[final]
         first = conn.execute(
-            f"SELECT min(__n) FROM {_trimmed(table, [col])} WHERE {_present(col)} AND {_bad_expr(col, guess)}"
+            f"SELECT min(__n) FROM {_trimmed(table, [col])} WHERE {_present(col)} AND {_bad_expr(col, guess)}"  # noqa: S608  (identifiers through quote_ident, paths through quote_literal, values bound)
         ).fetchone()
         out.append((final, first[0] if first else None))
     return out
@@ -440,7 +442,7 @@ def _load(
     try:
         col_spec = "{" + ", ".join(f"{quote_literal(c)}: 'VARCHAR'" for c in columns) + "}"
         conn.execute(
-            f"CREATE TABLE raw AS SELECT row_number() OVER () AS __n, * FROM read_csv("
+            f"CREATE TABLE raw AS SELECT row_number() OVER () AS __n, * FROM read_csv("  # noqa: S608  (identifiers through quote_ident, paths through quote_literal, values bound)
             f"{quote_literal(str(csv_path))}, header = true, auto_detect = false, columns = {col_spec}, "
             f"delim = {quote_literal(delimiter)}, quote = '\"', escape = '\"', ignore_errors = true, "
             f"store_rejects = true, parallel = false, max_line_size = 10000000)"
@@ -496,7 +498,7 @@ def _load(
             if col not in declared_types or type_ == "string":
                 continue
             rows = conn.execute(
-                f"SELECT __n, {quote_ident(col)} FROM {_trimmed('raw', [col])} "
+                f"SELECT __n, {quote_ident(col)} FROM {_trimmed('raw', [col])} "  # noqa: S608  (identifiers through quote_ident, paths through quote_literal, values bound)
                 f"WHERE {_present(col)} AND {_bad_expr(col, type_)} ORDER BY __n"
             ).fetchall()
             _add_bad(bad, drop, line_map, [(n, col, f"{_short(v)!r} is not a valid {type_}") for n, v in rows])
@@ -508,15 +510,15 @@ def _load(
             result.errors.append(f"The primary key column(s) {', '.join(missing_pk)} are missing from the file.")
         if pk and kept_rows:
             empty = " OR ".join(f"{quote_ident(c)} IS NULL OR NOT {_present(c)}" for c in pk)
-            rows = conn.execute(f"SELECT __n FROM {_trimmed('raw', pk)} WHERE {empty} ORDER BY __n").fetchall()
+            rows = conn.execute(f"SELECT __n FROM {_trimmed('raw', pk)} WHERE {empty} ORDER BY __n").fetchall()  # noqa: S608  (identifiers through quote_ident, paths through quote_literal, values bound)
             _add_bad(bad, drop, line_map, [(n, pk[0], "the primary key is empty") for (n,) in rows])
             keys = ", ".join(quote_ident(c) for c in pk)
-            dupes = conn.execute(f"SELECT count(*) - count(DISTINCT ({keys})) FROM raw").fetchone()
+            dupes = conn.execute(f"SELECT count(*) - count(DISTINCT ({keys})) FROM raw").fetchone()  # noqa: S608  (identifiers through quote_ident, paths through quote_literal, values bound)
             rows = (
                 []
                 if dupes is not None and dupes[0] == 0
                 else conn.execute(
-                    f"SELECT __n FROM (SELECT __n, row_number() OVER (PARTITION BY {keys} ORDER BY __n) AS r FROM raw) "
+                    f"SELECT __n FROM (SELECT __n, row_number() OVER (PARTITION BY {keys} ORDER BY __n) AS r FROM raw) "  # noqa: S608  (identifiers through quote_ident, paths through quote_literal, values bound)
                     f"WHERE r > 1 ORDER BY __n"
                 ).fetchall()
             )
@@ -550,7 +552,7 @@ def _load(
         tmp_out = out.with_suffix(".part")
         id_expr = "row_number() OVER (ORDER BY __n)" if drop else "__n"  # __n is already 1..N without gaps
         conn.execute(
-            f"COPY (SELECT {id_expr} AS _id, {select} FROM {source} ORDER BY __n) "
+            f"COPY (SELECT {id_expr} AS _id, {select} FROM {source} ORDER BY __n) "  # noqa: S608  (identifiers through quote_ident, paths through quote_literal, values bound)
             f"TO {quote_literal(str(tmp_out))} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000)"
         )
         tmp_out.replace(out)
@@ -657,7 +659,7 @@ def build_projections(path: Path, fields: Sequence[dict[str, Any]], row_count: i
     conn = duckdb.connect()
     try:
         counts = conn.execute(
-            "SELECT " + ", ".join(f"approx_count_distinct({quote_ident(c)})" for _, c in candidates) + f" FROM {source}"
+            "SELECT " + ", ".join(f"approx_count_distinct({quote_ident(c)})" for _, c in candidates) + f" FROM {source}"  # noqa: S608  (identifiers through quote_ident, paths through quote_literal, values bound)
         ).fetchone()
         ranked = sorted(
             (int(n), i, c)
@@ -668,7 +670,7 @@ def build_projections(path: Path, fields: Sequence[dict[str, Any]], row_count: i
             out = projection_path(path, position)
             tmp = out.with_suffix(".part")
             conn.execute(
-                f"COPY (SELECT * FROM {source} ORDER BY {quote_ident(column)} NULLS LAST, _id) TO "
+                f"COPY (SELECT * FROM {source} ORDER BY {quote_ident(column)} NULLS LAST, _id) TO "  # noqa: S608  (identifiers through quote_ident, paths through quote_literal, values bound)
                 f"{quote_literal(str(tmp))} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {PROJECTION_ROW_GROUP})"
             )
             tmp.replace(out)
@@ -838,11 +840,11 @@ def query(
         offset = max(0, int(offset))
         if distinct:
             sql = (
-                f"SELECT DISTINCT {cols_sql} FROM {source} {where_sql} ORDER BY {cols_sql} "
+                f"SELECT DISTINCT {cols_sql} FROM {source} {where_sql} ORDER BY {cols_sql} "  # noqa: S608  (identifiers through quote_ident, paths through quote_literal, values bound)
                 f"LIMIT {limit} OFFSET {offset}"
             )
         else:
-            sql = f"SELECT {cols_sql} FROM {source} {where_sql} ORDER BY {order_sql} LIMIT {limit} OFFSET {offset}"
+            sql = f"SELECT {cols_sql} FROM {source} {where_sql} ORDER BY {order_sql} LIMIT {limit} OFFSET {offset}"  # noqa: S608  (identifiers through quote_ident, paths through quote_literal, values bound)
         rows = conn.execute(sql, params).fetchall() if limit else []
         total: int | None = None
         estimated = False
@@ -851,17 +853,17 @@ def query(
                 total = row_count
             elif distinct:
                 r = conn.execute(
-                    f"SELECT count(*) FROM (SELECT DISTINCT {cols_sql} FROM {source} {where_sql})", params
+                    f"SELECT count(*) FROM (SELECT DISTINCT {cols_sql} FROM {source} {where_sql})", params  # noqa: S608  (identifiers through quote_ident, paths through quote_literal, values bound)
                 ).fetchone()
                 total = int(r[0]) if r else 0
             elif row_count > ESTIMATE_THRESHOLD and projection is None:
                 r = conn.execute(
-                    f"SELECT count(*) FROM (SELECT * FROM {source} USING SAMPLE 2% (system, 7)) {where_sql}", params
+                    f"SELECT count(*) FROM (SELECT * FROM {source} USING SAMPLE 2% (system, 7)) {where_sql}", params  # noqa: S608  (identifiers through quote_ident, paths through quote_literal, values bound)
                 ).fetchone()
                 total = round((r[0] if r else 0) * 50)
                 estimated = True
             else:
-                r = conn.execute(f"SELECT count(*) FROM {source} {where_sql}", params).fetchone()
+                r = conn.execute(f"SELECT count(*) FROM {source} {where_sql}", params).fetchone()  # noqa: S608  (identifiers through quote_ident, paths through quote_literal, values bound)
                 total = int(r[0]) if r else 0
     except duckdb.Error as exc:
         raise QueryError(
@@ -896,7 +898,7 @@ def column_values(path: Path, column: str, *, limit: int = 5000) -> list[Any]:
     conn = connection().cursor()
     try:
         rows = conn.execute(
-            f"SELECT {quote_ident(column)} FROM {parquet_source(path)} ORDER BY _id LIMIT {int(limit)}"
+            f"SELECT {quote_ident(column)} FROM {parquet_source(path)} ORDER BY _id LIMIT {int(limit)}"  # noqa: S608  (identifiers through quote_ident, paths through quote_literal, values bound)
         ).fetchall()
     finally:
         conn.close()
@@ -910,7 +912,7 @@ def distinct_counts(path: Path, columns: Sequence[str]) -> dict[str, int]:
     select = ", ".join(f"count(DISTINCT {quote_ident(c)})" for c in columns)
     conn = connection().cursor()
     try:
-        row = conn.execute(f"SELECT {select} FROM {parquet_source(path)}").fetchone()
+        row = conn.execute(f"SELECT {select} FROM {parquet_source(path)}").fetchone()  # noqa: S608  (identifiers through quote_ident, paths through quote_literal, values bound)
     finally:
         conn.close()
     return {c: int(n) for c, n in zip(columns, row or (), strict=False)}
@@ -925,7 +927,7 @@ def aggregate(path: Path, *, group_by: str, value: str | None, func: str, limit:
     conn = connection().cursor()
     try:
         rows = conn.execute(
-            f"SELECT {quote_ident(group_by)} AS k, {measure} AS v FROM {parquet_source(path)} "
+            f"SELECT {quote_ident(group_by)} AS k, {measure} AS v FROM {parquet_source(path)} "  # noqa: S608  (identifiers through quote_ident, paths through quote_literal, values bound)
             f"GROUP BY 1 ORDER BY v DESC NULLS LAST, k LIMIT {int(limit)}"
         ).fetchall()
     finally:
@@ -947,19 +949,29 @@ def export(path: Path, fields: Sequence[dict[str, Any]], fmt: str, out: Path) ->
             cols.append(f"strftime({ident}, '%Y-%m-%d') AS {ident}")
         else:
             cols.append(ident)
-    select = f"SELECT {', '.join(cols)} FROM {parquet_source(path)} ORDER BY _id"
+    select = f"SELECT {', '.join(cols)} FROM {parquet_source(path)} ORDER BY _id"  # noqa: S608  (identifiers through quote_ident, paths through quote_literal, values bound)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
     conn = duckdb.connect()
     try:
         if fmt == "csv":
-            conn.execute(f"COPY ({select}) TO {quote_literal(str(tmp))} (FORMAT csv, HEADER true)")
+            # Text columns are guarded against spreadsheet formulas; numbers, dates and booleans
+            # are written as they are (`smartseoul.lib.spreadsheet`).
+            guarded = [
+                f"{spreadsheet.sql_guard(quote_ident(f['id']))} AS {quote_ident(f['id'])}"
+                if f["type"] == "string" else quote_ident(f["id"])
+                for f in fields
+            ]
+            conn.execute(
+                f"COPY (SELECT {', '.join(guarded)} FROM ({select})) TO {quote_literal(str(tmp))} "  # noqa: S608  (identifiers through quote_ident, paths through quote_literal, values bound)
+                "(FORMAT csv, HEADER true)"
+            )
         elif fmt == "json":
             conn.execute(f"COPY ({select}) TO {quote_literal(str(tmp))} (FORMAT json, ARRAY true)")
         elif fmt == "parquet":
             plain = ", ".join(quote_ident(f["id"]) for f in fields)
             conn.execute(
-                f"COPY (SELECT {plain} FROM {parquet_source(path)} ORDER BY _id) TO "
+                f"COPY (SELECT {plain} FROM {parquet_source(path)} ORDER BY _id) TO "  # noqa: S608  (identifiers through quote_ident, paths through quote_literal, values bound)
                 f"{quote_literal(str(tmp))} (FORMAT parquet, COMPRESSION zstd)"
             )
         elif fmt == "xlsx":
@@ -979,11 +991,11 @@ def _write_xlsx(conn: duckdb.DuckDBPyConnection, select: str, header: list[str],
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("data")
-    ws.append(header)
+    ws.append(spreadsheet.xlsx_row(ws, header))
     cursor = conn.execute(select + " LIMIT 1048575")
     while batch := cursor.fetchmany(10_000):
         for row in batch:
-            ws.append(list(row))
+            ws.append(spreadsheet.xlsx_row(ws, row))  # text stays text, never a formula
     with out.open("wb") as fh:
         wb.save(fh)
 
@@ -991,7 +1003,7 @@ def _write_xlsx(conn: duckdb.DuckDBPyConnection, select: str, header: list[str],
 def csv_bytes(records: Sequence[dict[str, Any]], names: Sequence[str], delimiter: str = ",") -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=delimiter)
-    writer.writerow(names)
+    writer.writerow(spreadsheet.row(names))
     for r in records:
-        writer.writerow(["" if r.get(n) is None else r.get(n) for n in names])
+        writer.writerow(spreadsheet.row("" if r.get(n) is None else r.get(n) for n in names))
     return buf.getvalue()

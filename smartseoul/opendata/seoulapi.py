@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET
 from smartseoul.core import ratelimit
 from smartseoul.core.errors import PermissionDenied, RateLimited
 from smartseoul.core.middleware import checks_own_input
+from smartseoul.lib import spreadsheet
 
 from . import selectors, services
 from .errors import QueryError
@@ -93,9 +94,9 @@ def _render(type_: str, service: str, total: int, rows: list[dict[str, Any]]) ->
         wb = Workbook(write_only=True)
         ws = wb.create_sheet(service[:31])
         names = list(rows[0]) if rows else []
-        ws.append(names)
+        ws.append(spreadsheet.xlsx_row(ws, names))
         for row in rows:
-            ws.append([row[n] for n in names])
+            ws.append(spreadsheet.xlsx_row(ws, [row[n] for n in names]))  # text stays text, never a formula
         buf = io.BytesIO()
         wb.save(buf)
         response = HttpResponse(
