@@ -245,7 +245,7 @@ def _create_historical_location(
         if d.get("Thing") is None:
             raise BadEntity("a HistoricalLocation needs its Thing")
         thing = _one("Things", d["Thing"], ctx)
-    assert thing is not None
+    assert thing is not None  # noqa: S101  (narrows the type for mypy; guaranteed by the code above)
     _check_owner(thing, ctx.gateway)
     hl = HistoricalLocation.objects.create(thing=thing, time=time)
     locations = [_one("Locations", v, ctx) for v in _many(d.get("Locations"), "Locations")]
@@ -365,7 +365,7 @@ def _create_observation(
         if pk is None:
             raise BadEntity('link the Observation to an existing Datastream with {"@iot.id": …}')
         datastream = _existing("Datastreams", pk, ctx)
-    assert datastream is not None
+    assert datastream is not None  # noqa: S101  (narrows the type for mypy; guaranteed by the code above)
     if feature is not None:
         d = {**d, "FeatureOfInterest": {"@iot.id": feature.pk}}
     ctx.pending_observations.append((d, datastream.pk))
