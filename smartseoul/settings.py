@@ -238,6 +238,8 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "no-reply@smartseoul.local")
 SMS_GATEWAY = env("SMARTSEOUL_SMS_GATEWAY", "smartseoul.core.notifications.OutboxSmsGateway")
 
 MQTT_URL = env("SMARTSEOUL_MQTT_URL", "mqtt://127.0.0.1:1883")
+# Where to report a vulnerability (mailto: or https: URIs, comma-separated): /.well-known/security.txt
+SECURITY_CONTACT = env_list("SMARTSEOUL_SECURITY_CONTACT")
 OPEN311_JURISDICTION = env("SMARTSEOUL_OPEN311_JURISDICTION", "seoul.go.kr")
 
 # Cookies: never readable by scripts, not sent on cross-site sub-requests, HTTPS-only in production.

@@ -16,6 +16,7 @@ from smartseoul.core.registry import manifests
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path(".well-known/security.txt", core_views.security_txt, name="security-txt"),
     path("office/", core_views.office, name="office"),
     path("dev/outbox/", core_views.dev_outbox, name="dev-outbox"),
     path("favicon.ico", RedirectView.as_view(url=settings.STATIC_URL + "smartseoul/favicon.ico", permanent=True)),

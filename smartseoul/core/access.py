@@ -226,6 +226,7 @@ ROLE_STATES: tuple[RoleState, ...] = (
 RULES: tuple[Rule, ...] = (
     Rule("home", GET=PUBLIC),
     Rule("healthz", GET=PUBLIC),
+    Rule("security-txt", GET=PUBLIC, note="404 until SMARTSEOUL_SECURITY_CONTACT is set"),
     Rule("office", GET=STAFF),
     Rule("dev-outbox", GET=PUBLIC, note="development and demo only: 404 in production"),
     Rule("favicon.ico", GET=PUBLIC),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from datetime import UTC, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,7 +17,7 @@ from django.template import loader
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from . import registry, selectors, services
+from . import clock, registry, selectors, services
 from .errors import PermissionDenied
 
 
@@ -60,6 +61,21 @@ def office(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@require_GET
+def security_txt(request: HttpRequest) -> HttpResponse:
+    """RFC 9116: where to report a vulnerability (SMARTSEOUL_SECURITY_CONTACT); 404 while none is set."""
+    contacts = settings.SECURITY_CONTACT
+    if not contacts:
+        raise Http404("No security contact is configured.")
+    expires = (clock.now() + timedelta(days=365)).replace(microsecond=0)
+    lines = [f"Contact: {c}" for c in contacts] + [
+        f"Expires: {expires.astimezone(UTC).isoformat().replace('+00:00', 'Z')}",
+        "Preferred-Languages: ko, en",
+        f"Canonical: {settings.SITE_URL}/.well-known/security.txt",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
 def healthz(request: HttpRequest) -> JsonResponse:
     """Database and task-queue status, for load balancers and monitoring."""
     status: dict[str, object] = {"status": "ok"}

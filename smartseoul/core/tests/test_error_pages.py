@@ -4,6 +4,7 @@ the JSON error envelope under /api/."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -136,3 +137,16 @@ def test_the_development_outbox_is_tied_to_production_not_debug(anyone, city, se
     response = anyone.get("/dev/outbox/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 404
     assert "We could not find this page" in _page(response)
+
+
+def test_security_txt_names_the_contact_when_one_is_set(client: Any, settings: Any) -> None:
+    """RFC 9116: Contact and Expires are required; without a configured contact there is nothing to publish."""
+    settings.SECURITY_CONTACT = []
+    assert client.get("/.well-known/security.txt").status_code == 404
+    settings.SECURITY_CONTACT = ["mailto:security@city.example", "https://city.example/report"]
+    response = client.get("/.well-known/security.txt")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/plain")
+    lines = response.content.decode().splitlines()
+    assert lines[:2] == ["Contact: mailto:security@city.example", "Contact: https://city.example/report"]
+    assert any(line.startswith("Expires: ") and line.endswith("Z") for line in lines)
+    assert "Preferred-Languages: ko, en" in lines
