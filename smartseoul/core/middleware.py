@@ -90,7 +90,7 @@ class DomainErrorMiddleware:
         error = InvalidInput(_("The request contains a NUL character."), code=CoreErrorCode.NUL_CHARACTER)
         if request.path.startswith("/api/") or request.headers.get("Accept", "").startswith("application/json"):
             return JsonResponse({"error": error.as_dict()}, status=error.status)
-        return TemplateResponse(request, "core/domain_error.html", {"error": error}, status=error.status).render()
+        return self.process_exception(request, error)  # the page every refusal gets
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         wants_json = request.headers.get("Accept", "").startswith("application/json")
