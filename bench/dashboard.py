@@ -60,7 +60,9 @@ def setup_django(tmp: str) -> None:
         if name.isupper():
             setattr(module, name, getattr(base, name))
     keep = {"smartseoul.core", "smartseoul.accounts", "smartseoul.dashboard"}
-    module.INSTALLED_APPS = [a for a in base.INSTALLED_APPS if not a.startswith("smartseoul.") or a in keep]
+    module.INSTALLED_APPS = [  # an app config of a kept module (the back-office admin's) stays too
+        a for a in base.INSTALLED_APPS if not a.startswith("smartseoul.") or a.split(".apps.")[0] in keep
+    ]
     module.DEBUG = False
     module.ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
     sys.modules["bench_dashboard_settings"] = module

@@ -272,7 +272,7 @@ def _proxy_ssl_header(value: str) -> tuple[str, str] | None:
 SECURE_PROXY_SSL_HEADER = _proxy_ssl_header(env("SECURE_PROXY_SSL_HEADER"))
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "31536000" if PRODUCTION else "0"))
+SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS") or ("31536000" if PRODUCTION else "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
 # The preload flag only makes the site eligible: nothing happens until the domain is submitted to
 # the browsers' preload list, which is a decision for the city's domain owners.

@@ -407,6 +407,23 @@ def _sensors(world: World) -> None:
     gateway = User.objects.create_user("matrix-gateway", password="matrix-password-2026")
     Thing.objects.filter(pk=o.box.pk).update(owner=gateway)
     o.gateway = gateway
+    if not CareAlert.objects.exists():
+        # The demo opens its no-movement alert only in the Korean daytime: a cold home reading
+        # opens one at any hour.
+        import numpy as np
+
+        from smartseoul.core import clock
+        from smartseoul.sensors.models import Datastream
+        from smartseoul.sensors.services.care import care_check
+        from smartseoul.sensors.services.ingest import ObservationBatch, observations_ingest
+        from smartseoul.sensors.timeutil import to_us
+
+        stream = Datastream.objects.filter(thing__kind="home_device", quantity="indoor_temperature").first()
+        batch = ObservationBatch(
+            np.array([stream.pk], dtype=np.int64), np.array([to_us(clock.now())], dtype=np.int64), np.array([6.0])
+        )
+        observations_ingest(batch=batch)
+        care_check()
     o.alert = CareAlert.objects.select_related("senior").first()
     o.senior = o.alert.senior if o.alert else Senior.objects.first()
     o.home_device = Thing.objects.filter(kind="home_device", senior=o.senior).first()

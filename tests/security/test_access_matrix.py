@@ -247,6 +247,7 @@ def _world_dirs(_isolated_data_dir: None, settings: Any, request: pytest.Fixture
         built = request.getfixturevalue("world")
         for name, value in built.dirs.items():
             setattr(settings, name, value)
+    settings.SECURITY_CONTACT = ["mailto:security@city.example"]  # as a deployed city publishes it
 
 
 @pytest.fixture(scope="module", autouse=True)
