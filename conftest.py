@@ -188,6 +188,23 @@ def sign_in(client: Any, user: Any, *, second_factor: bool = True) -> Any:
     return client
 
 
+def reseed_data_migrations() -> None:
+    """A transactional test's flush also empties the reference data modules seed in data
+    migrations (the sensors' threshold tables …), which their demos need: replay those migrations'
+    RunPython steps (they are idempotent), as a freshly migrated city has them."""
+    from django.db import connection, migrations
+    from django.db.migrations.loader import MigrationLoader
+
+    loader = MigrationLoader(connection)
+    state = loader.project_state().apps
+    with connection.schema_editor() as editor:
+        for (app, _name), migration in sorted(loader.disk_migrations.items()):
+            if app in loader.migrated_apps and migration.__module__.startswith("smartseoul."):
+                for operation in migration.operations:
+                    if isinstance(operation, migrations.RunPython):
+                        operation.code(state, editor)
+
+
 @pytest.fixture
 def official_client(client: Any, official: Any) -> Any:
     """A Django test client signed in as `official`, second factor passed."""

@@ -35,4 +35,4 @@ def client_ip(request: object) -> str:
     limit keyed on it is no limit. Behind a proxy, `smartseoul serve` (uvicorn) puts the client's
     address into REMOTE_ADDR for the proxies it trusts (FORWARDED_ALLOW_IPS, 127.0.0.1 by default)."""
     meta = getattr(request, "META", {})
-    return meta.get("REMOTE_ADDR", "") or "0.0.0.0"  # noqa: S104  (a placeholder key, not a bind address)
+    return meta.get("REMOTE_ADDR", "") or "unknown"  # one shared bucket for requests without an address

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from conftest import totp_now
+from conftest import reseed_data_migrations, totp_now
 from smartseoul.dashboard.tests.geojson_check import problems
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,30 +20,13 @@ PASSWORD = "correct-horse-battery"
 CITY_HALL = {"latitude": 37.5663, "longitude": 126.9779}
 
 
-def _reseed_data_migrations() -> None:
-    """A transactional test's flush also empties the reference data modules seed in data
-    migrations (the sensors' threshold tables …), which their demos need: replay those migrations'
-    RunPython steps (they are idempotent) before the demo, as a freshly migrated city has them."""
-    from django.db import connection, migrations
-    from django.db.migrations.loader import MigrationLoader
-
-    loader = MigrationLoader(connection)
-    state = loader.project_state().apps
-    with connection.schema_editor() as editor:
-        for (app, _name), migration in sorted(loader.disk_migrations.items()):
-            if app in loader.migrated_apps and migration.__module__.startswith("smartseoul."):
-                for operation in migration.operations:
-                    if isinstance(operation, migrations.RunPython):
-                        operation.code(state, editor)
-
-
 def _load_demo(*, every_module: bool = True) -> None:
     """What `smartseoul demo` does: core's demo, then every module's (or only the map's own)."""
     from smartseoul.core.demo import load_core_demo
     from smartseoul.core.registry import manifests
 
     if every_module:
-        _reseed_data_migrations()
+        reseed_data_migrations()
     load_core_demo()
     for manifest in manifests():
         if manifest.demo is not None and (every_module or manifest.name == "dashboard"):

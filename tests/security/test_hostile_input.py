@@ -37,7 +37,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from PIL import Image
 
-from conftest import sign_in
+from conftest import reseed_data_migrations, sign_in
 from smartseoul.complaints.media import build_mp4
 from smartseoul.core import clock
 
@@ -794,20 +794,6 @@ def _hostile(limit: int) -> str:
     return (BROWSER_TEXT + "W" * limit)[:limit]
 
 
-def _reseed() -> None:
-    from django.db import connection, migrations
-    from django.db.migrations.loader import MigrationLoader
-
-    loader = MigrationLoader(connection)
-    state = loader.project_state().apps
-    with connection.schema_editor() as editor:
-        for (app, _name), migration in sorted(loader.disk_migrations.items()):
-            if app in loader.migrated_apps and migration.__module__.startswith("smartseoul."):
-                for operation in migration.operations:
-                    if isinstance(operation, migrations.RunPython):
-                        operation.code(state, editor)
-
-
 def _watch(page: Any) -> list[str]:
     dialogs: list[str] = []
 
@@ -853,7 +839,7 @@ def hostile_theme(transactional_db: Any) -> Any:
     from smartseoul.core.demo import load_core_demo
     from smartseoul.dashboard import services
 
-    _reseed()
+    reseed_data_migrations()
     load_core_demo()
     author = User.objects.create_user("mapper", password="correct-horse-battery")
     moderator = User.objects.create_user("moderator", password="correct-horse-battery")
@@ -909,7 +895,7 @@ def test_browser_pages_show_hostile_text_as_text(surface: str, phone_page: Any) 
     from smartseoul.core.demo import load_core_demo
     from smartseoul.core.models import Department, District
 
-    _reseed()
+    reseed_data_migrations()
     load_core_demo()
     user = User.objects.create_user("writer", password="correct-horse-battery")
     user.verification = Verification.PHONE
