@@ -11,30 +11,22 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from smartseoul.accounts.policy import second_factor_page, second_factor_pending, second_factor_refusal
 
+from .error_pages import reader_text
 from .errors import CoreErrorCode, DomainError, InvalidInput, PermissionDenied
 
 NUL = "\x00"
 HANGUL = re.compile("[\uac00-\ud7a3]")
 
-# What a refusal means, by status, for a page whose specific message has no Korean yet: a Korean
-# page never shows an English sentence.
-_GENERIC = {
-    400: gettext_lazy("The address or the form sent was not valid. Go back and try again."),
-    403: gettext_lazy("Your account does not have access to it. Sign in with an account that does, or go back."),
-    404: gettext_lazy("The address may be mistyped, or the page has moved or been removed."),
-    409: gettext_lazy("This cannot be done in the current state. Reload the page and try again."),
-    429: gettext_lazy("Too many requests; please wait a little and try again."),
-}
-
-
 def _page_message(exc: DomainError) -> Any:
+    """A Korean page never shows an English sentence: a message with no Korean yet gives way to
+    what its status means."""
     if get_language().startswith("ko") and not HANGUL.search(str(exc.message)):
-        return _GENERIC.get(exc.status, _GENERIC[400])
+        return reader_text(exc.status)
     return exc.message
 FORM_TYPES = ("application/json", "application/x-www-form-urlencoded")
 

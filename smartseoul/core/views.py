@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from . import clock, registry, selectors, services
+from .error_pages import PAGES
 from .errors import PermissionDenied
 
 
@@ -176,36 +177,8 @@ def audit_log_csv(request: HttpRequest) -> StreamingHttpResponse:
 
 # The platform's own error pages (handler400/403/404/500 in smartseoul/urls.py, CSRF_FAILURE_VIEW):
 # shown whatever DEBUG is, in the reader's language; under /api/ the JSON error envelope instead.
-_ERROR_PAGES: dict[int, tuple[str, Any, Any, str]] = {
-    400: (
-        "bad_request",
-        _("We could not read that request"),
-        _("The address or the form sent was not valid. Go back and try again."),
-        "The request is not valid.",
-    ),
-    403: (
-        "forbidden",
-        _("You may not open this page"),
-        _("Your account does not have access to it. Sign in with an account that does, or go back."),
-        "You may not use this operation.",
-    ),
-    404: (
-        "not_found",
-        _("We could not find this page"),
-        _("The address may be mistyped, or the page has moved or been removed."),
-        "No such resource.",
-    ),
-    500: (
-        "server_error",
-        _("Something went wrong on our side"),
-        _("The error has been recorded. Please try again in a moment."),
-        "The server could not complete the request.",
-    ),
-}
-
-
 def _error_response(request: HttpRequest, status: int, *, code: str = "", message: Any = None) -> HttpResponse:
-    default_code, heading, text, api_message = _ERROR_PAGES[status]
+    default_code, heading, text, api_message = PAGES[status]
     if request.path.startswith("/api/"):
         body = {"error": {"code": code or default_code, "message": str(message or api_message)}}
         return JsonResponse(body, status=status)
