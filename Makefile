@@ -55,7 +55,7 @@ format: install-test
 
 ## Benchmarks: each prints its figures next to a baseline measured in the same run
 bench: install-test
-	@set -e; for b in bench/*.py; do echo "== $$b"; $(PY) $$b $(BENCH_ARGS); done
+	@set -e; for b in bench/[!_]*.py; do echo "== $$b"; $(PY) $$b $(BENCH_ARGS); done
 
 ## Refresh requirements.lock (hashed pins of every dependency and extra) from pyproject.toml
 lock:
