@@ -131,6 +131,45 @@ def append(frontier: Sequence[bytes], size: int, data_hash: bytes) -> Appended:
     )
 
 
+@dataclass
+class BatchAppended:
+    """What appending a batch produced: one tree head for the whole batch (size, root,
+    frontier), the nodes to store, and each new leaf's inclusion proof against that head."""
+
+    start: int
+    size: int
+    root: bytes
+    frontier: list[bytes]
+    nodes: list[tuple[int, int, bytes]]
+    proofs: list[list[bytes]]
+
+
+def append_batch(frontier: Sequence[bytes], size: int, data_hashes: Sequence[bytes]) -> BatchAppended:
+    """Appends leaf hashes in order to a tree of `size` leaves whose frontier is given.
+
+    Every proof is computed from the old frontier and the batch's own nodes, without reads: a
+    proof hash left of a new leaf that lies wholly in the old tree is one of its frontier
+    subtrees (an aligned subtree of [0, size) whose parent reaches past `size` is maximal), and
+    every other proof hash is a complete subtree the batch itself completed.
+    """
+    if len(frontier) != bin(size).count("1"):
+        raise ProofError(f"a frontier of a {size}-leaf tree has {bin(size).count('1')} hashes, not {len(frontier)}")
+    known: dict[Coord, bytes] = dict(zip(subtree_coords(0, size), frontier, strict=True))
+    new_frontier = list(frontier)
+    nodes: list[tuple[int, int, bytes]] = []
+    for offset, h in enumerate(data_hashes):
+        _check_hash(h, "leaf hash")
+        new_frontier, pushed = _frontier_push(new_frontier, size + offset, h)
+        nodes.extend(pushed)
+    for level, index, h in nodes:
+        known[(level, index)] = h
+    end = size + len(data_hashes)
+    get = known.__getitem__
+    proofs = [inclusion_proof(i, end, lambda lv, ix: get((lv, ix))) for i in range(size, end)]
+    return BatchAppended(start=size, size=end, root=root_from_frontier(new_frontier), frontier=new_frontier,
+                         nodes=nodes, proofs=proofs)
+
+
 class MemoryStore:
     """An in-memory log keeping every complete subtree hash (tests, benchmarks, verifiers)."""
 
