@@ -200,6 +200,37 @@ def root_at(size: int, get_node: GetNode) -> bytes:
     return fold([get_node(level, index) for level, index in subtree_coords(0, size)])
 
 
+# --- bulk: a whole log's complete subtrees, level by level --------------------------------------
+
+
+def leaf_hashes(texts: Iterable[str]) -> list[bytes]:
+    """The leaf hashes of UTF-8 leaf texts, in one pass."""
+    sha = hashlib.sha256
+    return [sha(b"\x00" + t.encode()).digest() for t in texts]
+
+
+def tree_levels(hashes: list[bytes]) -> list[list[bytes]]:
+    """Every complete subtree hash of a log, level by level: levels[0] is the leaf hashes and
+    levels[l][i] is MTH of leaves [i·2^l, (i+1)·2^l). n − 1 node hashes for n leaves; any
+    prefix's root is then `root_from_levels` (O(log n)), so every checkpoint of a log is
+    checked from one pass over it."""
+    sha = hashlib.sha256
+    levels = [hashes]
+    level = hashes
+    while len(level) > 1:
+        pairs = iter(level)
+        level = [sha(b"\x01" + left + right).digest() for left, right in zip(pairs, pairs, strict=False)]
+        levels.append(level)
+    return levels
+
+
+def root_from_levels(levels: Sequence[Sequence[bytes]], size: int) -> bytes:
+    """MTH of the first `size` leaves of a log whose `tree_levels` are given (size ≤ leaves)."""
+    if not 0 <= size <= (len(levels[0]) if levels else 0):
+        raise ProofError(f"no root of size {size} in a log of {len(levels[0]) if levels else 0} leaves")
+    return fold([levels[level][index] for level, index in subtree_coords(0, size)])
+
+
 # --- proofs ----------------------------------------------------------------------------------
 
 

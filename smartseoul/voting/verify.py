@@ -14,11 +14,13 @@ from what was signed.
 from __future__ import annotations
 
 import gc
-import hashlib
 import json
-from collections.abc import Callable, Iterator, Sequence
+import os
+import struct
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice, pairwise
+from operator import itemgetter
 from typing import Any, Protocol
 
 from smartseoul.lib import merkle
@@ -29,8 +31,8 @@ try:  # orjson parses leaves several times faster; the standard library is the f
 except ImportError:  # pragma: no cover
     _loads = json.loads
 
-_sha = hashlib.sha256
-CHUNK = 4096
+CHUNK = 16384
+PARALLEL_FROM = 50_000  # leaves: below this, forking costs more than hashing beside the checks
 
 
 class VerificationFailed(Exception):
@@ -58,15 +60,18 @@ class Report:
     notes: list[str] = field(default_factory=list)
 
 
-def _first_bad_leaf(source: LogSource, hashes: Sequence[bytes], start: int, end: int, expected: bytes) -> int:
-    """Descends from an authenticated MTH(D[start:end]) to the first leaf whose hash differs."""
+def _first_bad_leaf(source: LogSource, levels: list[list[bytes]], end: int, expected: bytes) -> int:
+    """Descends from an authenticated MTH(D[0:end]) to the first leaf whose hash differs. Each
+    left half of the descent is a complete, aligned subtree, so its recomputed hash is read from
+    `levels`; the server's halves are each authenticated by their parent."""
+    start, size = 0, end
     while end - start > 1:
         k = 1 << ((end - start - 1).bit_length() - 1)
         left, right = source.subtree(start, start + k), source.subtree(start + k, end)
         if merkle.node_hash(left, right) != expected:
-            raise VerificationFailed(f"the server's stored tree over leaves {start}–{end - 1} does not match "
-                                     "the signed checkpoint")
-        if merkle.root_from_leaf_hashes(hashes[start:start + k]) != left:
+            raise VerificationFailed(f"checkpoint size {size}: the server's stored tree over leaves "
+                                     f"{start}–{end - 1} does not match it")
+        if levels[k.bit_length() - 1][start // k] != left:
             end, expected = start + k, left
         else:
             start, expected = start + k, right
@@ -84,6 +89,162 @@ def verify_log(source: LogSource, *, pinned_key: str | None = None, origin_prefi
     finally:
         if enabled:
             gc.enable()
+
+
+def _read_leaves(source: LogSource) -> tuple[list[str], str | None]:
+    """Every leaf text in index order, read in bulk. A gap or a leaf served out of order ends
+    the list there; the second value then says which leaf is missing."""
+    texts: list[str] = []
+    leaves_iter = iter(source.leaves())
+    while True:
+        chunk = list(islice(leaves_iter, CHUNK))
+        if not chunk:
+            return texts, None
+        start = len(texts)
+        indexes = [c[0] for c in chunk]
+        if indexes != list(range(start, start + len(chunk))):
+            for offset, index in enumerate(indexes):
+                if index != start + offset:
+                    texts.extend(c[1] for c in chunk[:offset])
+                    return texts, f"leaf {start + offset} is missing (the next leaf served is {index})"
+        texts.extend([c[1] for c in chunk])
+
+
+class _Ballots:
+    """The checked leaves as columns: each leaf's choices and district by leaf index, and the
+    current ballot's leaf index per nullifier."""
+
+    def __init__(self) -> None:
+        self.current: dict[str, int] = {}
+        self.choices: list[Any] = []
+        self.districts: list[Any] = []
+
+    def tally_input(self) -> Iterator[tuple[Any, Any]]:
+        indexes = list(self.current.values())
+        return zip(map(self.choices.__getitem__, indexes), map(self.districts.__getitem__, indexes), strict=True)
+
+
+_ENTRY = itemgetter("seq", "vote", "nullifier", "supersedes", "choices", "district")
+
+
+def _check_entries(texts: list[str], vote_id: int, end: int, ballots: _Ballots) -> None:
+    """Checks leaves [0, end) as ballot entries (position, vote, one current ballot per
+    nullifier, supersession chains) and records them in `ballots`. Each chunk is parsed and
+    checked in bulk; from the first leaf where a bulk check does not pass, the chunk is checked
+    leaf by leaf, which names the first bad leaf."""
+    for start in range(0, end, CHUNK):
+        part = texts[start:min(start + CHUNK, end)]
+        done = _bulk_chunk(part, start, vote_id, ballots)
+        if done < len(part):
+            _chunk_by_leaf(part[done:], start + done, vote_id, ballots)
+
+
+def _bulk_chunk(part: list[str], start: int, vote_id: int, ballots: _Ballots) -> int:
+    """Checks a chunk in a few passes over it and records its ballots: every leaf a complete
+    entry in its own place and vote with a string nullifier; between superseding leaves, runs
+    of fresh nullifiers are checked as sets, each superseding leaf on its own. Returns how many
+    leaves from the chunk's start passed and were recorded (the rest are for the leaf-by-leaf
+    check)."""
+    try:
+        seqs, votes, nullifiers, supersedes, choices, districts = zip(*map(_ENTRY, map(_loads, part)), strict=True)
+        if (seqs != tuple(range(start, start + len(part))) or set(votes) != {vote_id}
+                or set(map(type, nullifiers)) != {str}):
+            return 0
+    except (ValueError, KeyError, TypeError):
+        return 0
+    current = ballots.current
+    changes = [k for k, s in enumerate(supersedes) if s is not None] if supersedes.count(None) != len(part) else []
+    done = 0
+    for upto in [*changes, len(part)]:
+        run = nullifiers[done:upto]
+        if len(set(run)) != len(run) or not current.keys().isdisjoint(run):
+            break
+        current.update(zip(run, range(start + done, start + upto), strict=True))
+        done = upto
+        if upto < len(part):
+            previous = current.get(nullifiers[upto])
+            if previous is None or previous != supersedes[upto]:
+                break
+            current[nullifiers[upto]] = start + upto
+            done += 1
+    ballots.choices.extend(choices[:done])
+    ballots.districts.extend(districts[:done])
+    return done
+
+
+def _chunk_by_leaf(part: list[str], start: int, vote_id: int, ballots: _Ballots) -> None:
+    current = ballots.current
+    for index, text in enumerate(part, start):
+        try:
+            entry = _loads(text)
+        except ValueError as exc:
+            raise VerificationFailed(f"leaf {index}: not JSON") from exc
+        try:
+            seq, vote_of, nullifier, supersedes = (entry["seq"], entry["vote"], entry["nullifier"], entry["supersedes"])
+            choices, district = entry["choices"], entry["district"]
+        except (KeyError, TypeError) as exc:
+            raise VerificationFailed(f"leaf {index}: not a complete ballot entry") from exc
+        if seq != index:
+            raise VerificationFailed(f"leaf {index}: it says it is leaf {seq} (moved or swapped)")
+        if vote_of != vote_id:
+            raise VerificationFailed(f"leaf {index}: it belongs to vote {vote_of}")
+        if type(nullifier) is not str:
+            raise VerificationFailed(f"leaf {index}: the nullifier is not a string")
+        previous = current.get(nullifier)
+        if supersedes is None:
+            if previous is not None:
+                raise VerificationFailed(f"leaf {index}: a second ballot for the same voter without superseding "
+                                         f"leaf {previous}")
+        elif previous is None or previous != supersedes:
+            raise VerificationFailed(f"leaf {index}: supersedes leaf {supersedes}, which is not this voter's "
+                                     "current ballot")
+        current[nullifier] = index
+        ballots.choices.append(choices)
+        ballots.districts.append(district)
+
+
+def _first_bad_checkpoint(texts: list[str], checkpoints: list[merkle.Checkpoint]) -> merkle.Checkpoint | None:
+    """The first checkpoint (within the served leaves) whose root the leaves do not give."""
+    levels = merkle.tree_levels(merkle.leaf_hashes(texts))
+    return next((cp for cp in checkpoints
+                 if cp.size <= len(texts) and merkle.root_from_levels(levels, cp.size) != cp.root), None)
+
+
+def _first_bad_checkpoint_beside(texts: list[str], checkpoints: list[merkle.Checkpoint]) -> Callable[[], int | None]:
+    """Starts `_first_bad_checkpoint` in a forked process, so the hashing runs on a second core
+    while this one parses and checks the leaves; the returned call waits for its answer (the
+    checkpoint's position in `checkpoints`, or None). Where there is no fork, one core or a
+    small log, it runs here, now."""
+    def here() -> Callable[[], int | None]:
+        bad = _first_bad_checkpoint(texts, checkpoints)
+        position = None if bad is None else checkpoints.index(bad)
+        return lambda: position
+
+    if len(texts) < PARALLEL_FROM or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
+        return here()
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: hash, answer with 8 bytes, leave without running any exit handler
+        code = 1
+        try:
+            os.close(read_end)
+            found = _first_bad_checkpoint(texts, checkpoints)
+            os.write(write_end, struct.pack(">q", -1 if found is None else checkpoints.index(found)))
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+
+    def wait() -> int | None:
+        with os.fdopen(read_end, "rb") as pipe:
+            answer = pipe.read(8)
+        _, status = os.waitpid(pid, 0)
+        if len(answer) != 8 or status != 0:  # the child failed: do it here
+            return here()()
+        (position,) = struct.unpack(">q", answer)
+        return None if position < 0 else int(position)
+
+    return wait
 
 
 def _verify_log(source: LogSource, *, pinned_key: str | None, origin_prefix: str | None) -> Report:
@@ -107,76 +268,37 @@ def _verify_log(source: LogSource, *, pinned_key: str | None, origin_prefix: str
             raise VerificationFailed(f"checkpoint size {cp.size}: checkpoints are not in increasing size order")
         checkpoints.append(cp)
     report.checkpoints = len(checkpoints)
-    targets = {cp.size: cp for cp in checkpoints}
-
-    hashes: list[bytes] = []
-    stack: list[bytes] = []
-    current: dict[str, tuple[int, Any, str | None]] = {}
-    expected_index = 0
-    if 0 in targets and targets[0].root != merkle.EMPTY_ROOT:
+    if checkpoints and checkpoints[0].size == 0 and checkpoints[0].root != merkle.EMPTY_ROOT:
         raise VerificationFailed("checkpoint size 0: the root of an empty log is not SHA-256 of nothing")
-    leaves_iter = iter(source.leaves())
-    while True:
-        chunk = list(islice(leaves_iter, CHUNK))
-        if not chunk:
-            break
-        indexes = [c[0] for c in chunk]
-        if indexes != list(range(expected_index, expected_index + len(chunk))):
-            for offset, index in enumerate(indexes):
-                if index != expected_index + offset:
-                    raise VerificationFailed(f"leaf {expected_index + offset} is missing (the next leaf served is "
-                                             f"{index})")
-        texts = [c[1] for c in chunk]
-        chunk_hashes = [_sha(b"\x00" + t.encode()).digest() for t in texts]
-        try:
-            entries = _loads("[" + ",".join(texts) + "]")
-            if len(entries) != len(texts):
-                raise ValueError("a leaf holds more than one value")
-        except ValueError:
-            entries = []
-            for offset, t in enumerate(texts):
-                try:
-                    entries.append(_loads(t))
-                except ValueError as exc:
-                    raise VerificationFailed(f"leaf {expected_index + offset}: not JSON") from exc
-        hashes.extend(chunk_hashes)
-        for index, h, entry in zip(indexes, chunk_hashes, entries, strict=True):
-            i, acc = index, h
-            while i & 1:
-                acc = _sha(b"\x01" + stack.pop() + acc).digest()
-                i >>= 1
-            stack.append(acc)
-            due = targets.get(index + 1)
-            if due is not None and merkle.fold(stack) != due.root:
-                bad_leaf = _first_bad_leaf(source, hashes, 0, due.size, due.root)
-                raise VerificationFailed(
-                    f"leaf {bad_leaf}: its bytes differ from what checkpoint size {due.size} signed")
-            try:
-                seq, vote_of, nullifier, supersedes = (entry["seq"], entry["vote"], entry["nullifier"],
-                                                       entry["supersedes"])
-                choices, district = entry["choices"], entry["district"]
-            except (KeyError, TypeError) as exc:
-                raise VerificationFailed(f"leaf {index}: not a complete ballot entry") from exc
-            if seq != index:
-                raise VerificationFailed(f"leaf {index}: it says it is leaf {seq} (moved or swapped)")
-            if vote_of != vote_id:
-                raise VerificationFailed(f"leaf {index}: it belongs to vote {vote_of}")
-            if type(nullifier) is not str:
-                raise VerificationFailed(f"leaf {index}: the nullifier is not a string")
-            previous = current.get(nullifier)
-            if supersedes is None:
-                if previous is not None:
-                    raise VerificationFailed(f"leaf {index}: a second ballot for the same voter without superseding "
-                                             f"leaf {previous[0]}")
-            elif previous is None or previous[0] != supersedes:
-                raise VerificationFailed(f"leaf {index}: supersedes leaf {supersedes}, which is not this voter's "
-                                         "current ballot")
-            current[nullifier] = (index, choices, district)
-        expected_index += len(chunk)
-    report.leaves = expected_index
-    if checkpoints and checkpoints[-1].size > expected_index:
-        raise VerificationFailed(f"leaf {expected_index} is missing (checkpoint size {checkpoints[-1].size} "
-                                 f"signed {checkpoints[-1].size} leaves, {expected_index} were served)")
+
+    # every leaf, read in bulk; then, beside each other: every complete subtree hashed level by
+    # level with every checkpoint's root taken from those levels (O(log n) each, no
+    # recomputation per checkpoint), and the leaves parsed and checked as ballot entries
+    texts, gap = _read_leaves(source)
+    served = len(texts)
+    bad_checkpoint = _first_bad_checkpoint_beside(texts, checkpoints)
+    ballots = _Ballots()
+    entry_problem: VerificationFailed | None = None
+    try:
+        _check_entries(texts, vote_id, served, ballots)
+    except VerificationFailed as exc:
+        entry_problem = exc
+    finally:
+        position = bad_checkpoint()  # always waits for the hashing process
+    bad = None if position is None else checkpoints[position]
+    # the first problem in log order: a checkpoint of size s is checked before leaf s − 1 itself
+    if entry_problem is not None and (bad is None or len(ballots.choices) < bad.size - 1):
+        raise entry_problem
+    if bad is not None:
+        levels = merkle.tree_levels(merkle.leaf_hashes(texts[:bad.size]))
+        bad_leaf = _first_bad_leaf(source, levels, bad.size, bad.root)
+        raise VerificationFailed(f"leaf {bad_leaf}: its bytes differ from what checkpoint size {bad.size} signed")
+    if gap is not None:
+        raise VerificationFailed(gap)
+    report.leaves = served
+    if checkpoints and checkpoints[-1].size > served:
+        raise VerificationFailed(f"leaf {served} is missing (checkpoint size {checkpoints[-1].size} "
+                                 f"signed {checkpoints[-1].size} leaves, {served} were served)")
 
     for a, b in pairwise(checkpoints):
         if a.size == 0:
@@ -188,22 +310,21 @@ def _verify_log(source: LogSource, *, pinned_key: str | None, origin_prefix: str
             raise VerificationFailed(f"checkpoint size {b.size}: not consistent with size {a.size}: {exc}") from exc
         report.consistency_proofs += 1
 
-    report.current_ballots = len(current)
+    report.current_ballots = len(ballots.current)
     published = source.results()
     if published is not None:
-        _compare_tally(vote, current, published, checkpoints, report)
+        _compare_tally(vote, ballots, published, checkpoints, report)
     return report
 
 
 def _compare_tally(
-    vote: dict[str, Any], current: dict[str, tuple[int, Any, str | None]], published: dict[str, Any],
+    vote: dict[str, Any], ballots: _Ballots, published: dict[str, Any],
     checkpoints: list[merkle.Checkpoint], report: Report,
 ) -> None:
     from .selectors import tally_ballots
 
     rows = [(int(o["id"]), str(o.get("key") or ""), str(o["text"])) for o in vote["options"]]
-    ballots = ((choices, district) for _, choices, district in current.values())
-    mine = tally_ballots(vote["ballot_type"], rows, ballots)
+    mine = tally_ballots(vote["ballot_type"], rows, ballots.tally_input())
     if mine["total_ballots"] != published.get("total_ballots"):
         raise VerificationFailed(f"results: {published.get('total_ballots')} ballots published, the leaves hold "
                                  f"{mine['total_ballots']} current ballots")
@@ -229,6 +350,38 @@ def _compare_tally(
 
 
 # --- sources -------------------------------------------------------------------------------------
+
+
+class MemorySource:
+    """A log already held in memory (downloaded files, tests, benchmarks): the leaf texts in
+    index order, the signed checkpoint notes, and a `merkle.MemoryStore` of the same leaves,
+    which answers subtree hashes and consistency proofs as a server would."""
+
+    def __init__(self, vote: dict[str, Any], verifier_key: str, notes: list[str], leaves: list[str],
+                 store: merkle.MemoryStore, results: dict[str, Any] | None = None) -> None:
+        self._vote, self._key, self.notes, self.leaf_texts, self.store = vote, verifier_key, notes, leaves, store
+        self._results = results
+
+    def vote(self) -> dict[str, Any]:
+        return self._vote
+
+    def verifier_key(self) -> str:
+        return self._key
+
+    def checkpoints(self) -> list[str]:
+        return self.notes
+
+    def leaves(self) -> Iterator[tuple[int, str]]:
+        return enumerate(self.leaf_texts)
+
+    def consistency(self, first: int, second: int) -> list[bytes]:
+        return merkle.consistency_proof(first, second, self.store.get_node)
+
+    def subtree(self, start: int, end: int) -> bytes:
+        return merkle.fold([self.store.get_node(level, index) for level, index in merkle.subtree_coords(start, end)])
+
+    def results(self) -> dict[str, Any] | None:
+        return self._results
 
 
 class LocalSource:
