@@ -12,7 +12,7 @@ class VotingConfig(AppConfig):
     verbose_name = _("mVoting")
 
     def manifest(self) -> ModuleManifest:
-        from . import demo, verify, widgets
+        from . import demo, sequencer, verify, widgets
         from .api import router
         from .selectors import can_run_votes, results_export_rows
 
@@ -85,6 +85,8 @@ class VotingConfig(AppConfig):
             commands=(
                 Command("verify", "verify a vote's ballot log: signatures, roots, consistency, re-tally",
                         verify.add_arguments, verify.handle, group="ledger"),
+                Command("sequencer", "integrate queued ballots into the vote logs (run beside the server)",
+                        sequencer.add_arguments, sequencer.handle, group="ledger"),
             ),
         )
 

@@ -147,6 +147,33 @@ class Ballot(models.Model):
         return f"ballot {self.seq} of vote {self.vote_id}"
 
 
+class QueuedBallot(models.Model):
+    """An accepted ballot: the durable queue the sequencer integrates into the log, in arrival
+    order (see `voting.sequencer`). A row is written in one short transaction when the ballot is
+    accepted and kept: `seq` is its leaf index once integrated. In a vote that allows no change
+    (`exclusive`), one row per nullifier, so one ballot per person is decided at acceptance."""
+
+    vote = models.ForeignKey(Vote, on_delete=models.PROTECT, related_name="queued_ballots", db_index=False)
+    nullifier = models.CharField(max_length=64)
+    choices = models.JSONField()
+    district_code = models.CharField(max_length=10, null=True, blank=True)
+    accepted_at = models.DateTimeField()
+    exclusive = models.BooleanField(help_text="the vote allows no change: one accepted ballot per nullifier")
+    seq = models.BigIntegerField(null=True, blank=True, help_text="the leaf index once integrated")
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vote", "nullifier"], condition=Q(exclusive=True), name="uniq_accepted_ballot_per_voter"
+            ),
+        ]
+        indexes = [models.Index(fields=["vote", "id"], condition=Q(seq__isnull=True), name="queued_ballot_pending")]
+
+    def __str__(self) -> str:
+        return f"queued ballot {self.pk} of vote {self.vote_id}"
+
+
 class LogNode(models.Model):
     """A complete subtree hash of a vote's log: leaves [index·2^level, (index+1)·2^level)."""
 

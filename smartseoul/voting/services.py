@@ -28,7 +28,7 @@ from smartseoul.core.services import audit_record
 from smartseoul.lib import merkle
 from smartseoul.lib.geo import geometry_from_geojson, haversine_m
 
-from . import ledger, selectors
+from . import ledger, selectors, sequencer
 from .errors import (
     AlreadyVoted,
     BadBallot,
@@ -41,7 +41,7 @@ from .errors import (
     VoteNotFound,
     VotingErrorCode,
 )
-from .models import Ballot, BallotType, Checkpoint, Kind, LogNode, Option, Status, TargetType, Vote, VotePhone
+from .models import BallotType, Checkpoint, Kind, Option, Status, TargetType, Vote, VotePhone
 
 if TYPE_CHECKING:
     from smartseoul.accounts.models import User
@@ -276,9 +276,12 @@ def _schedule_close(vote_id: int, at: datetime) -> None:
         close_due_vote.using(run_after=at).enqueue(vote_id)
 
 
-def _lock_vote(vote_id: int) -> Vote:
+def _lock_vote(vote_id: int, *, no_key: bool = False) -> Vote:
+    """The vote row, locked. `no_key` (PostgreSQL FOR NO KEY UPDATE) lets ballots be accepted
+    meanwhile; the full lock (closing, publishing) waits for acceptances in flight and holds new
+    ones back (they key-share lock the row)."""
     try:
-        return Vote.objects.select_for_update().get(pk=vote_id)
+        return Vote.objects.select_for_update(no_key=no_key).get(pk=vote_id)
     except Vote.DoesNotExist as exc:
         raise VoteNotFound(f"No vote {vote_id}.") from exc
 
@@ -515,21 +518,13 @@ def normalise_choices(rules: VoteRules, choices: Any) -> list[int] | dict[str, i
 # --- casting -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Appended:
-    seq: int
-    leaf: str
-    leaf_hash: bytes
-    tracker: str
-    size: int
-    root: bytes
-    proof: list[bytes]
-
-
 def _is_lock_error(exc: OperationalError) -> bool:
     text = str(exc).lower()
     return any(m in text for m in ("locked", "deadlock", "could not serialize", "too many clients",
                                    "remaining connection slots"))
+
+
+INTEGRATION_WAIT_SECONDS = 30.0
 
 
 def ballot_cast(
@@ -540,113 +535,111 @@ def ballot_cast(
     location: tuple[float, float] | None = None,
     password: str | None = None,
 ) -> Receipt:
-    """Checks eligibility and the ballot, appends one leaf to the vote's log, and returns the
-    receipt. One current ballot per person per vote (the nullifier is unique among current
-    ballots); a vote that allows changes supersedes the old ballot with a new leaf."""
+    """Checks eligibility and the ballot, queues it (accepted: one short transaction), and
+    returns the receipt once the sequencer has integrated it into the vote's log (group commit:
+    see `voting.sequencer`). One current ballot per person per vote: in a vote that allows no
+    change the nullifier is unique in the queue; a vote that allows changes supersedes the old
+    ballot with a new leaf, in arrival order."""
     rules = vote_rules(vote_id)
     if not rules.public:  # a vote nobody may see yet answers as no vote at all, to everyone
         raise VoteNotFound(f"No vote {vote_id}.")
     district = check_eligibility(rules, voter, location=location, password=password)
     canonical = normalise_choices(rules, choices)
     nullifier = identity_hash("vote", str(vote_id), str(voter.pk))
+    queue_id = _accept(rules, nullifier, canonical, district)
+    return _receipt_when_integrated(vote_id, queue_id)
+
+
+def _accept(rules: VoteRules, nullifier: str, choices: list[int] | dict[str, int], district: str | None) -> int:
     for attempt in range(LOCK_RETRIES):
+        now = clock.now()
+        if not rules.opens_at <= now < rules.closes_at:
+            raise VoteClosed(_("This vote is not open now."), opens_at=rules.opens_at.isoformat(),
+                             closes_at=rules.closes_at.isoformat())
         try:
-            appended = _append_ballot(rules, nullifier, canonical, district)
-            break
+            with transaction.atomic():  # a savepoint inside a caller's transaction, else one commit
+                queue_id = sequencer.enqueue(vote_id=rules.id, nullifier=nullifier, choices=choices,
+                                             district=district, exclusive=not rules.allow_change, now=now,
+                                             status=Status.PUBLISHED)
         except IntegrityError as exc:
-            if not rules.allow_change:
-                raise AlreadyVoted(_("You have already voted in this vote.")) from exc
-            if attempt == LOCK_RETRIES - 1:
-                raise
-        except OperationalError as exc:  # SQLite "database is locked", PostgreSQL deadlock/serialisation
+            raise AlreadyVoted(_("You have already voted in this vote.")) from exc
+        except OperationalError as exc:  # SQLite "database is locked", PostgreSQL exhausted connection slots
             if not _is_lock_error(exc) or attempt == LOCK_RETRIES - 1:
                 raise LogBusy(_("The ballot box is busy; please try again.")) from exc
-        time.sleep(min(0.5, 0.005 * (attempt + 1)) * (0.5 + random.random()))  # noqa: S311  (retry jitter, not a secret)
-    note = ledger.sign(vote_id, appended.size, appended.root)
+            time.sleep(min(0.5, 0.005 * (attempt + 1)) * (0.5 + random.random()))  # noqa: S311  (retry jitter, not a secret)
+            continue
+        if queue_id is None:
+            raise VoteClosed(_("This vote is not open now."), opens_at=rules.opens_at.isoformat(),
+                             closes_at=rules.closes_at.isoformat())
+        return queue_id
+    raise LogBusy(_("The ballot box is busy; please try again."))
+
+
+def _receipt_when_integrated(vote_id: int, queue_id: int) -> Receipt:
+    """Group commit: the first request to find the sequencer free integrates everything queued
+    for the vote; the others wait for that batch and read their place in it."""
+    from django.db import connection
+
+    if connection.in_atomic_block:  # the queued row is visible to this transaction only
+        sequencer._transaction_lock(vote_id)
+        while (batch := sequencer.integrate(vote_id)) is not None:
+            if queue_id in batch.ballots:
+                return _receipt_from_batch(batch, batch.ballots[queue_id])
+        return _receipt_from_log(queue_id)
+    deadline = time.monotonic() + INTEGRATION_WAIT_SECONDS
+    while True:
+        try:
+            if sequencer.try_lock(vote_id):
+                try:
+                    with transaction.atomic():
+                        batch = sequencer.integrate(vote_id)
+                finally:
+                    sequencer.unlock(vote_id)
+                if batch is not None and queue_id in batch.ballots:
+                    return _receipt_from_batch(batch, batch.ballots[queue_id])
+            else:
+                sequencer.wait_for_sequencer(vote_id)
+            found = sequencer.integrated(queue_id)
+            if found is not None:
+                return _receipt_from_row(*found)
+        except OperationalError as exc:
+            if not _is_lock_error(exc):
+                raise
+        if time.monotonic() > deadline:
+            # accepted and queued: the sequencer command integrates it; the person finds it in
+            # "my ballots" and must not vote again
+            raise LogBusy(_("Your ballot is accepted and waits to be added to the log; find its receipt among "
+                            "your ballots in a minute."))
+
+
+def _receipt_from_batch(batch: sequencer.Batch, mine: sequencer.Integrated) -> Receipt:
     return Receipt(
-        vote_id=vote_id, tracker=appended.tracker, leaf_index=appended.seq, leaf=appended.leaf,
-        leaf_hash=appended.leaf_hash.hex(), tree_size=appended.size, inclusion_proof=[p.hex() for p in appended.proof],
-        checkpoint=note, origin=ledger.origin(vote_id), verifier_key=str(ledger.verifier_key()),
+        vote_id=batch.vote_id, tracker=mine.tracker, leaf_index=mine.seq, leaf=mine.leaf,
+        leaf_hash=mine.leaf_hash.hex(), tree_size=batch.size, inclusion_proof=[p.hex() for p in mine.proof],
+        checkpoint=batch.note, origin=ledger.origin(batch.vote_id), verifier_key=str(ledger.verifier_key()),
     )
 
 
-def _as_datetime(value: Any) -> datetime | None:
-    """A datetime read by raw SQL: aware on PostgreSQL, UTC text on SQLite."""
-    from datetime import UTC
+def _receipt_from_row(vote_id: int, seq: int, leaf: str, tracker: str, size: int, frontier: bytes) -> Receipt:
+    """A receipt against the log head read with the ballot: its checkpoint is the one the head's
+    batch signed (Ed25519 signatures are deterministic, so it is the same note byte for byte)."""
+    root = merkle.root_from_frontier(ledger.split_frontier(frontier))
+    groups = merkle.inclusion_coords(seq, size)
+    get = selectors._node_getter(vote_id, (c for g in groups for c in g))
+    proof = merkle.inclusion_proof(seq, size, get)
+    return Receipt(
+        vote_id=vote_id, tracker=tracker, leaf_index=seq, leaf=leaf,
+        leaf_hash=merkle.leaf_hash(leaf.encode()).hex(), tree_size=size, inclusion_proof=[p.hex() for p in proof],
+        checkpoint=ledger.sign(vote_id, size, root), origin=ledger.origin(vote_id),
+        verifier_key=str(ledger.verifier_key()),
+    )
 
-    from django.utils.dateparse import parse_datetime
 
-    if value is None:
-        return None
-    parsed = value if isinstance(value, datetime) else parse_datetime(str(value))
-    if parsed is not None and parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed
-
-
-@transaction.atomic
-def _append_ballot(
-    rules: VoteRules, nullifier: str, choices: list[int] | dict[str, int], district: str | None
-) -> _Appended:
-    """The hot path, in plain SQL (four statements): lock the log head, add the ballot row,
-    add the new complete-subtree nodes, move the head. The vote row's lock serialises appends."""
-    from django.db import connection
-
-    ops, qn = connection.ops, connection.ops.quote_name
-    vote_t, ballot_t, node_t = Vote._meta.db_table, Ballot._meta.db_table, LogNode._meta.db_table
-    now = clock.now()
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    with connection.cursor() as cur:
-        cur.execute(
-            f"SELECT status, log_size, log_frontier, last_checkpoint_at, checkpoint_scheduled FROM {qn(vote_t)} "  # noqa: S608  (table and column names from model metadata, quoted; values bound)
-            f"WHERE id = %s{lock}", [rules.id],
-        )
-        head = cur.fetchone()
-        if head is None:
-            raise VoteNotFound(f"No vote {rules.id}.")
-        status, size, frontier_blob, last_raw, scheduled = head
-        if status != Status.PUBLISHED or not rules.opens_at <= now < rules.closes_at:
-            raise VoteClosed(_("This vote is not open now."), opens_at=rules.opens_at.isoformat(),
-                             closes_at=rules.closes_at.isoformat())
-        supersedes = None
-        if rules.allow_change:
-            cur.execute(f"SELECT seq FROM {qn(ballot_t)} WHERE vote_id = %s AND nullifier = %s "  # noqa: S608  (table and column names from model metadata, quoted; values bound)
-                        f"AND {qn('current')} = %s", [rules.id, nullifier, True])
-            found = cur.fetchone()
-            supersedes = int(found[0]) if found else None
-        leaf = ledger.canonical_json({
-            "choices": choices, "district": district, "nullifier": nullifier, "seq": size,
-            "supersedes": supersedes, "time": ledger.iso_time(now), "vote": rules.id,
-        })
-        h = merkle.leaf_hash(leaf.encode())
-        appended = merkle.append(ledger.split_frontier(bytes(frontier_blob or b"")), size, h)
-        if supersedes is not None:
-            cur.execute(f"UPDATE {qn(ballot_t)} SET {qn('current')} = %s, superseded_by = %s "  # noqa: S608  (table and column names from model metadata, quoted; values bound)
-                        f"WHERE vote_id = %s AND seq = %s", [False, size, rules.id, supersedes])
-        tracker = ledger.tracker_for(h)
-        cur.execute(
-            f"INSERT INTO {qn(ballot_t)} (vote_id, seq, nullifier, choices, district_code, cast_at, leaf, tracker, "  # noqa: S608  (table and column names from model metadata, quoted; values bound)
-            f"{qn('current')}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            [rules.id, size, nullifier, ops.adapt_json_value(choices, None), district,
-             ops.adapt_datetimefield_value(now), leaf, tracker, True],
-        )
-        cur.execute(
-            f"INSERT INTO {qn(node_t)} (tree_id, level, {qn('index')}, hash) VALUES "  # noqa: S608  (table and column names from model metadata, quoted; values bound)
-            + ", ".join(["(%s, %s, %s, %s)"] * len(appended.nodes)),
-            [v for lv, ix, hv in appended.nodes for v in (rules.id, lv, ix, hv)],
-        )
-        sets = ["log_size = %s", "log_frontier = %s"]
-        params: list[Any] = [appended.size, b"".join(appended.frontier)]
-        last = _as_datetime(last_raw)
-        if last is None or (now - last).total_seconds() >= ledger.CHECKPOINT_INTERVAL_SECONDS:
-            _store_checkpoint(rules.id, appended.size, appended.root, now)
-            sets += ["last_checkpoint_at = %s", "last_checkpoint_size = %s"]
-            params += [ops.adapt_datetimefield_value(now), appended.size]
-        elif not scheduled and _schedule_checkpoint(rules.id, last):
-            sets.append("checkpoint_scheduled = %s")
-            params.append(True)
-        cur.execute(f"UPDATE {qn(vote_t)} SET {', '.join(sets)} WHERE id = %s", [*params, rules.id])  # noqa: S608  (table and column names from model metadata, quoted; values bound)
-    return _Appended(size, leaf, h, tracker, appended.size, appended.root, appended.proof)
+def _receipt_from_log(queue_id: int) -> Receipt:
+    found = sequencer.integrated(queue_id)
+    if found is None:
+        raise LogBusy(_("The ballot box is busy; please try again."))
+    return _receipt_from_row(*found)
 
 
 def _store_checkpoint(vote_id: int, size: int, root: bytes, now: datetime) -> Checkpoint:
@@ -671,7 +664,7 @@ def _schedule_checkpoint(vote_id: int, last: datetime) -> bool:
 @transaction.atomic
 def checkpoint_sign(*, vote_id: int) -> Checkpoint | None:
     """Signs and publishes a checkpoint of the log's current size, if it grew since the last."""
-    vote = _lock_vote(vote_id)
+    vote = _lock_vote(vote_id, no_key=True)
     if vote.last_checkpoint_size == vote.log_size and vote.last_checkpoint_size is not None:
         Vote.objects.filter(pk=vote_id).update(checkpoint_scheduled=False)
         return None
@@ -713,6 +706,8 @@ def vote_close(*, vote_id: int, actor: User | None) -> dict[str, Any]:
         return _results_from_json(vote.results or {})
     if vote.status not in (Status.PUBLISHED, Status.DRAFT, Status.REVIEW):
         raise VoteNotEditable(_("This vote cannot be closed."))
+    if sequencer.drain(vote.pk):  # every accepted ballot is counted: the row lock holds new ones back
+        vote.refresh_from_db()
     now = clock.now()
     root = merkle.root_from_frontier(ledger.split_frontier(bytes(vote.log_frontier)))
     if vote.last_checkpoint_size != vote.log_size:

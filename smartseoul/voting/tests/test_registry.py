@@ -44,8 +44,8 @@ def test_widgets_and_export(owner: Any, make_user: Any) -> None:
     assert all("nullifier" not in r for r in rows)
 
 
-def test_manifest_registers_the_ledger_command() -> None:
+def test_manifest_registers_the_ledger_commands() -> None:
     (m,) = [m for m in manifests() if m.name == "voting"]
-    assert [(c.group, c.name) for c in m.commands] == [("ledger", "verify")]
+    assert [(c.group, c.name) for c in m.commands] == [("ledger", "verify"), ("ledger", "sequencer")]
     assert {t.group for t in m.tiles} == {"participate", "office"}
     assert m.exports[0].key == "voting-results"
