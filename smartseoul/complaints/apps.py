@@ -5,7 +5,16 @@ from typing import Any
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from smartseoul.core.registry import Command, ExportField, MapLayer, ModuleManifest, OpenDataExport, Tile, Widget
+from smartseoul.core.registry import (
+    Command,
+    ExportField,
+    MapLayer,
+    ModuleManifest,
+    OpenDataExport,
+    Periodic,
+    Tile,
+    Widget,
+)
 
 
 def _escalate_args(parser: Any) -> None:
@@ -51,6 +60,12 @@ def _generate(args: Any) -> int:
             progress=lambda n: progress.advance(task, n),
         )
     return 0
+
+
+def _follow_up_pending() -> int:
+    from .services import complaints_follow_up_pending
+
+    return complaints_follow_up_pending()
 
 
 class ComplaintsConfig(AppConfig):
@@ -199,6 +214,7 @@ class ComplaintsConfig(AppConfig):
                 ),
             ),
             on_day=lambda day: on_day(day),
+            periodic=(Periodic("complaints-follow-up", 60, _follow_up_pending),),
             demo=load_demo,
             commands=(
                 Command(

@@ -81,7 +81,7 @@ def _columns(rows: list[tuple[Any, ...]]) -> Columns:
         category=np.array(cat, dtype=np.int64),
         status=np.array([STATUS_INDEX.get(s, 0) for s in status], dtype=np.int8),
         district=np.array(district, dtype=np.int64),
-        department=np.array(dept, dtype=np.int64),
+        department=np.array([d or 0 for d in dept], dtype=np.int64),  # 0: not routed yet
         assignee=np.array([a or 0 for a in assignee], dtype=np.int64),
         created=np.array([_epoch(v) for v in created], dtype=np.float64),
         due=np.array([_epoch(v) for v in due], dtype=np.float64),

@@ -144,7 +144,14 @@ class Complaint(models.Model):
     neighborhood = models.ForeignKey(
         "core.Neighborhood", null=True, blank=True, on_delete=models.SET_NULL, related_name="complaints"
     )
-    department = models.ForeignKey("core.Department", on_delete=models.PROTECT, related_name="complaints")
+    department = models.ForeignKey(
+        "core.Department",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="complaints",
+        help_text=_("empty while the report is being routed (the follow-up task sets it)"),
+    )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_complaints"
     )

@@ -275,7 +275,7 @@ def request_item(
         "service_name": c.category.name,
         "service_code": c.category.code,
         "description": services.redact(c.description) if c.description else None,
-        "agency_responsible": c.department.name,
+        "agency_responsible": c.department.name if c.department is not None else None,
         "service_notice": None,
         "requested_datetime": _dt(c.created_at),
         "updated_datetime": _dt(c.closed_at if closed and c.closed_at else c.updated_at),
@@ -423,7 +423,13 @@ def _create_request(request: HttpRequest, fmt: str) -> tuple[str, Any]:
     code = _param(request, "service_code")
     if not code:
         raise Open311Error(400, "service_code is required.")
-    selectors.category_by_code(code)  # 404 before the location checks
+
+    def refuse(status: int, message: str) -> Open311Error:
+        """An unknown service_code answers 404 before any other refusal; a known one is checked
+        by the submission itself, so the accepted path reads no category."""
+        selectors.category_by_code(code)
+        return Open311Error(status, message)
+
     lat_raw, lon_raw = _param(request, "lat"), _param(request, "long")
     address = _param(request, "address_string")
     address_id = _param(request, "address_id")
@@ -434,12 +440,12 @@ def _create_request(request: HttpRequest, fmt: str) -> tuple[str, Any]:
         try:
             lat, lon = float(lat_raw), float(lon_raw)
         except ValueError as exc:
-            raise Open311Error(400, "lat and long must both be WGS84 numbers.") from exc
+            raise refuse(400, "lat and long must both be WGS84 numbers.") from exc
     elif not address and not address_id:
-        raise Open311Error(400, "A location is required: lat and long, address_string or address_id.")
+        raise refuse(400, "A location is required: lat and long, address_string or address_id.")
     description = _param(request, "description")
     if len(description) > services.MAX_DESCRIPTION:
-        raise Open311Error(400, "description may be at most 4,000 characters.")
+        raise refuse(400, "description may be at most 4,000 characters.")
     urls: list[str] = []
     validate = URLValidator(schemes=["http", "https"])
     for url in request.POST.getlist("media_url"):
@@ -448,7 +454,7 @@ def _create_request(request: HttpRequest, fmt: str) -> tuple[str, Any]:
         try:
             validate(url)
         except ValidationError as exc:
-            raise Open311Error(400, "media_url is not a valid http(s) URL.") from exc
+            raise refuse(400, "media_url is not a valid http(s) URL.") from exc
         urls.append(url)
     files = list(request.FILES.getlist("media[]")) + [
         f for name in sorted(request.FILES) if re.fullmatch(r"photo\d+", name) for f in request.FILES.getlist(name)
@@ -469,10 +475,12 @@ def _create_request(request: HttpRequest, fmt: str) -> tuple[str, Any]:
         client_contact=contact or None,
         external_media=urls[:3],
     )
-    notice = _("Handled by %(d)s; expected by %(due)s.") % {
-        "d": complaint.department.name,
-        "due": complaint.due_at.astimezone(SEOUL).strftime("%Y-%m-%d"),
-    }
+    due = complaint.due_at.astimezone(SEOUL).strftime("%Y-%m-%d")
+    notice = (
+        _("Handled by %(d)s; expected by %(due)s.") % {"d": complaint.department.name, "due": due}
+        if complaint.department is not None
+        else _("Received; a department is being assigned. Expected by %(due)s.") % {"due": due}
+    )
     return "service_requests", [{"service_request_id": complaint.number, "service_notice": notice, "account_id": None}]
 
 

@@ -51,7 +51,7 @@ class ReceiptOut(Schema):
     number: str
     status: str
     category: str
-    department: str
+    department: str | None = Field(description="the responsible department; null while the report is being routed")
     district_code: str
     due_at: datetime
     fine_without_visit: bool
@@ -83,7 +83,7 @@ class ReportOut(Schema):
     description: str
     lat: float
     lon: float
-    department: str
+    department: str | None = Field(description="the responsible department; null while the report is being routed")
     created_at: datetime
     due_at: datetime
     closed_at: datetime | None

@@ -581,9 +581,13 @@ def complaint_submit(
     client_contact: Mapping[str, str] | None = None,
     external_media: Sequence[str] = (),
 ) -> Complaint:
-    """Files a report: checks, routes to the responsible department, sets the due date, stores
-    and notifies the reporter. `via_api_key`: an Open311/app client key holder vouches for its
-    users, so the key owner need not be phone-verified; `client_contact` is kept encrypted."""
+    """Files a report: checks it, stores it with its receipt (number, due date, the "received"
+    history row) and its follow-up task in one short transaction, and returns. Routing to the
+    responsible department and the reporter's notifications are the follow-up's work
+    (`complaint_follow_up`), done by the task worker after the commit; until then the report is
+    "received" with its department "being assigned". `via_api_key`: an Open311/app client key
+    holder vouches for its users, so the key owner need not be phone-verified;
+    `client_contact` is kept encrypted."""
     if not via_api_key:
         _require_verified(reporter)
     ratelimit.hit(
@@ -599,7 +603,8 @@ def complaint_submit(
             window_seconds=3600,
             message=_("Too many reports from this network; please try again later."),
         )
-    category = _config.get().categories.get(category_code) or _category(category_code)
+    config = _config.get()
+    category = config.categories.get(category_code) or _category(category_code)
     if not category.active:
         raise ComplaintInvalid(_("This category is closed."), code=ComplaintErrorCode.CATEGORY_INACTIVE)
     description = strip_tags(description or "").strip()
@@ -609,7 +614,7 @@ def complaint_submit(
         )
     clean_attributes = _clean_attributes(category, attributes or {})
     lat, lon, place = _place(lat, lon, address)
-    department = route(category, place.district_code)
+    district, neighborhood_id = _areas(place, config)
     checked_files = [_check_media(f, MediaSource.GALLERY) for f in files]
     address = strip_tags(address or "").strip()[:300]
     new_rows: list[ComplaintMedia] = []
@@ -620,8 +625,8 @@ def complaint_submit(
                 category=category,
                 lat=lat,
                 lon=lon,
-                place=place,
-                department=department,
+                district=district,
+                neighborhood_id=neighborhood_id,
                 address=address,
                 description=description,
                 attributes=clean_attributes,
@@ -646,8 +651,8 @@ def _submit_tx(
     category: Category,
     lat: float,
     lon: float,
-    place: geography.Place,
-    department: Department,
+    district: Any,
+    neighborhood_id: int | None,
     address: str,
     description: str,
     attributes: dict[str, Any],
@@ -689,7 +694,6 @@ def _submit_tx(
             import json
 
             contact = FieldCipher(settings.FIELD_ENCRYPTION_KEY).encrypt(json.dumps(dict(client_contact)))
-        district, neighborhood_id = _areas(place)
         complaint = Complaint.objects.create(
             category=category,
             reporter=reporter,
@@ -704,7 +708,7 @@ def _submit_tx(
             address=address,
             district=district,
             neighborhood_id=neighborhood_id,
-            department=department,
+            department=None,
             fine_without_visit=evidence_allows_fine(category, every),
             token=secrets.token_hex(8) if channel == Channel.OPEN311 else None,
             client_contact=contact,
@@ -726,13 +730,38 @@ def _submit_tx(
             kind=EventKind.STATUS,
             from_status="",
             to_status=Status.RECEIVED,
-            to_department=department,
             at=now,
         )
+        # the follow-up is queued in this same transaction: a report is never committed without
+        # it, and it is never run for a report that was not committed
+        from .tasks import follow_up_report
+
+        follow_up_report.enqueue(complaint.pk)
+        return complaint
+
+
+def complaint_follow_up(*, complaint_id: int) -> bool:
+    """The part of filing a report done after the acknowledgement, by the task worker: routes it
+    to the responsible department and tells the reporter (inbox, and SMS for a phone). Runs once
+    per report whatever happens: the routing write is conditional on the report still being
+    unrouted, and the notifications share its transaction, so a second run (a retried task, the
+    sweep) changes nothing. A failure (no department takes the category yet) leaves the stored
+    report as it was, "received" and "being assigned", for the sweep to try again. Returns
+    whether this run routed the report."""
+    with transaction.atomic():
+        complaint = Complaint.objects.select_related("category", "reporter", "district").filter(pk=complaint_id).first()
+        if complaint is None or complaint.department_id is not None:
+            return False
+        department = route(complaint.category, complaint.district.code)
+        now = clock.now()
+        if not Complaint.objects.filter(pk=complaint.pk, department=None).update(department=department, updated_at=now):
+            return False  # another run routed it first
+        complaint.department, complaint.updated_at = department, now
+        reporter = complaint.reporter
         with translation.override(reporter.preferred_language or "ko"):
             body = _("Your report %(n)s (%(c)s) was received and sent to %(d)s. We aim to handle it by %(due)s.") % {
                 "n": complaint.number,
-                "c": category.name,
+                "c": complaint.category.name,
                 "d": department.name,
                 "due": f"{complaint.due_at.astimezone(SEOUL):%Y-%m-%d}",
             }
@@ -744,14 +773,35 @@ def _submit_tx(
                 subject=_("Report received"),
                 body=body,
                 link=_report_link(complaint),
-                channels=("inbox",) if channel == Channel.OPEN311 else ("inbox", "sms"),
+                channels=("inbox",) if complaint.channel == Channel.OPEN311 else ("inbox", "sms"),
             )
-        return complaint
+    transaction.on_commit(complaint_index.mark_dirty)
+    return True
 
 
-def _areas(place: geography.Place) -> tuple[Any, int | None]:
+FOLLOW_UP_GRACE = timedelta(seconds=30)
+
+
+def complaints_follow_up_pending(*, limit: int = 500) -> int:
+    """The sweep behind the queue: follows up reports still unrouted some time after they were
+    filed (their task failed, e.g. no department took the category then). Returns how many it
+    routed; a report that still cannot be routed is logged and left for the next sweep."""
+    ids = list(
+        Complaint.objects.filter(department=None, created_at__lt=clock.now() - FOLLOW_UP_GRACE)
+        .order_by("created_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    routed = 0
+    for pk in ids:
+        try:
+            routed += complaint_follow_up(complaint_id=pk)
+        except ComplaintInvalid as exc:
+            log.warning("report %s still cannot be routed: %s", pk, exc)
+    return routed
+
+
+def _areas(place: geography.Place, config: _Config) -> tuple[Any, int | None]:
     """(district, neighbourhood id) of a located place, from the configuration cache."""
-    config = _config.get()
     district = config.districts.get(place.district_code)
     if district is None:
         raise ComplaintInvalid(_("This place is outside the city."), code=ComplaintErrorCode.OUTSIDE_CITY)
@@ -863,7 +913,10 @@ def can_handle(actor: User, complaint: Complaint) -> bool:
     if actor.role == Role.DISTRICT_ADMIN and actor.department_id:
         dept = actor.department
         return (
-            dept is not None and dept.district_id is not None and complaint.department.district_id == dept.district_id
+            dept is not None
+            and dept.district_id is not None
+            and complaint.department is not None
+            and complaint.department.district_id == dept.district_id
         )
     return actor.department_id is not None and actor.department_id == complaint.department_id
 
@@ -1062,7 +1115,7 @@ def complaint_transfer(
             raise ComplaintInvalid(
                 _("The report is already with this department."), code=ComplaintErrorCode.BAD_TRANSITION
             )
-        from_code = complaint.department.code
+        from_code = complaint.department.code if complaint.department is not None else ""
         _change(complaint, Status.TRANSFERRED, actor=actor, note=reason, kind=EventKind.TRANSFER, to_department=target)
         complaint.department = target
         complaint.assignee = None
@@ -1191,6 +1244,7 @@ def complaints_escalate_overdue() -> int:
     escalated = 0
     overdue = (
         Complaint.objects.filter(status__in=OPEN_STATUSES, due_at__lt=now, escalated_at=None)
+        .exclude(department=None)  # not routed yet: the follow-up sweep comes first
         .select_related("department__head", "category")
         .order_by("department_id", "due_at")
     )

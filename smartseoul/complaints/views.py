@@ -366,7 +366,7 @@ def office_report(request: HttpRequest, number: str) -> HttpResponse:
             "notes": complaint.internal_notes.all(),
             "media": list(complaint.media.all()),
             "attributes": selectors.answered_attributes(complaint, public_only=False),
-            "members": selectors.department_members(complaint.department_id),
+            "members": selectors.department_members(complaint.department_id) if complaint.department_id else [],
             "transfer_groups": selectors.transfer_groups(exclude_department_id=complaint.department_id),
             "now": clock.now(),
             "nearby": [
