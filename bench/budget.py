@@ -3,9 +3,12 @@ the platform's greedy and MES (with completion), next to pabutools called direct
 instance in the same run, and check that both give the same winners.
 
 The 200,000 ballots are a generated profile (lists of project codes, the shape the budget module
-reads from `voting.selectors.current_ballots`); both sides start from the same lists. A second,
-smaller part runs the real service path: ballots cast through `voting`, then the envelope
-allocated from the voting selectors (SQLite in a temporary directory, or DATABASE_URL).
+reads from `voting.selectors.current_ballots`); both sides start from the same lists. A second
+part runs the same instance at full size through the stored path (SQLite in a temporary
+directory, or DATABASE_URL): the cycle through `budget.services`, every ballot in a `voting`
+ballot log (2,000 cast through the service, the rest through the voting queue and sequencer),
+the cycle moved to allocation, the winners compared with the same envelopes allocated in
+memory, and every vote's log verified. A failure there, or other winners, turns `ok` false.
 
     .venv/bin/python bench/budget.py            # full size
     .venv/bin/python bench/budget.py --quick    # smoke run (< 60 s)
@@ -81,8 +84,35 @@ def direct(rule: str, ids: list[str], costs: list[int], budget: int,
     return build, time.perf_counter() - t, {p.name for p in out}
 
 
-def service_path(n_ballots: int) -> dict[str, float]:
-    """Ballots cast through voting; the envelope allocated from the voting selectors."""
+def split(ids: list[str], costs: list[int], budget: int,
+          ballots: list[list[str]]) -> list[tuple[list[str], list[int], int, list[list[str]]]]:
+    """The instance as the stored path holds it: a vote takes at most `voting.services.MAX_OPTIONS`
+    options, so the projects go into envelopes of at most that many (in order), each with its
+    share of the budget; a voter's ballot in an envelope is the part of their list on it."""
+    from smartseoul.voting.services import MAX_OPTIONS
+
+    parts = -(-len(ids) // MAX_OPTIONS)
+    size = -(-len(ids) // parts)
+    out = []
+    for k in range(parts):
+        part_ids = ids[k * size:(k + 1) * size]
+        on = set(part_ids)
+        part_ballots = [kept for b in ballots if (kept := [p for p in b if p in on])]
+        out.append((part_ids, costs[k * size:(k + 1) * size], budget // parts, part_ballots))
+    return out
+
+
+def service_path(ids: list[str], costs: list[int], budget: int, all_ballots: list[list[str]],
+                 n_cast: int) -> dict[str, Any]:
+    """The stored path at full size, as the product runs it (a temporary SQLite database, or
+    DATABASE_URL): the projects submitted and reviewed through `budget.services`, the cycle moved
+    to its vote (one `voting` vote per envelope); the first `n_cast` ballots cast through
+    `budget.services.ballot_cast` (a real voter each: eligibility, one ballot per person, the
+    receipt), every other ballot accepted into the vote's queue and integrated into its ballot
+    log by the voting sequencer in batches (the rows, leaves, log nodes and checkpoints the
+    casting path writes, without a voter account per ballot); then the cycle moved to allocation
+    (votes closed, ballots tallied from the voting selectors, MES allocation stored) and every
+    vote's log verified with `ledger verify`'s verifier."""
     tmp = tempfile.mkdtemp(prefix="bench-budget-")
     os.environ["SMARTSEOUL_DATA_DIR"] = tmp  # never the city's own data directory
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartseoul.settings")
@@ -92,60 +122,98 @@ def service_path(n_ballots: int) -> dict[str, float]:
     from datetime import timedelta
 
     from django.core.management import call_command
+    from django.db import transaction
 
     from smartseoul.accounts.models import Role, User, Verification
+    from smartseoul.accounts.services import identity_hash
     from smartseoul.budget import services
-    from smartseoul.budget.models import AllocationRun
+    from smartseoul.budget.models import Envelope, Project, ProjectStatus
     from smartseoul.core import clock
     from smartseoul.core.demo import load_core_demo
+    from smartseoul.voting import sequencer
+    from smartseoul.voting.models import Status
+    from smartseoul.voting.selectors import vote_option_ids_by_key
+    from smartseoul.voting.verify import LocalSource, verify_log
 
+    envelopes = split(ids, costs, budget, all_ballots)
+    expected = [platform("mes", *e)[1].funded_set() for e in envelopes]  # the same envelopes in memory
     call_command("migrate", verbosity=0, interactive=False)
     load_core_demo()
-
-    def user(name: str, role: str = Role.CITIZEN) -> User:
-        u = User.objects.create(username=name, role=role, verification=Verification.REAL_NAME)
-        return u
-
-    admin = user(f"bench-admin-{time.time_ns()}", Role.CITY_ADMIN)
+    stamp = time.time_ns()
+    admin = User.objects.create(username=f"bench-admin-{stamp}", role=Role.CITY_ADMIN,
+                                verification=Verification.REAL_NAME)
     now = clock.now()
     dates = services.CycleDates(now - timedelta(days=50), now - timedelta(days=40), now - timedelta(days=30),
                                 now - timedelta(days=20), now - timedelta(days=10), now + timedelta(days=10))
-    cycle = services.cycle_create(actor=admin, slug=f"bench-{time.time_ns()}", year=2026, name_ko="bench",
-                                  total_amount=10**12, dates=dates, rule="mes")
-    services.envelope_create(actor=admin, cycle_id=cycle.pk, kind="citywide", amount=5_000_000_000, name_ko="bench")
+    cycle = services.cycle_create(actor=admin, slug=f"bench-{stamp}", year=2026, name_ko="bench",
+                                  total_amount=sum(e[2] for e in envelopes), dates=dates, rule="mes",
+                                  max_choices=max(len(b) for e in envelopes for b in e[3]))
+    kinds = [{"kind": "citywide"}, *({"kind": "type", "proposal_type": t}
+                                     for t in ("cooperative", "deliberation", "democracy"))]
+    envs = [services.envelope_create(actor=admin, cycle_id=cycle.pk, amount=e[2], name_ko=f"bench {k}", **kinds[k])
+            for k, e in enumerate(envelopes)]
     services.cycle_advance(actor=admin, cycle_id=cycle.pk, to_phase="submission")
-    rng = np.random.default_rng(7)
-    projects = [services.project_submit(user=admin, cycle_id=cycle.pk, proposal_type="broad", title=f"Bench {i}",
-                                        summary="A generated bench project",
-                                        requested_cost=int(rng.integers(5, 300)) * 10_000_000) for i in range(30)]
+    code_of: dict[str, str] = {}
+    submitted = []
+    for env, (ids, costs, _, _) in zip(envs, envelopes, strict=True):
+        for pid, cost in zip(ids, costs, strict=True):
+            p = services.project_submit(user=admin, cycle_id=cycle.pk, proposal_type="broad", title=f"Bench {pid}",
+                                        summary="A generated bench project", requested_cost=cost)
+            code_of[pid] = p.code
+            submitted.append((p, env))
     services.cycle_advance(actor=admin, cycle_id=cycle.pk, to_phase="review")
-    for p in projects:
-        services.project_review(actor=admin, project_id=p.pk, feasible=True, cost=p.requested_cost)
+    for p, env in submitted:
+        services.project_review(actor=admin, project_id=p.pk, feasible=True, cost=p.requested_cost,
+                                envelope_id=env.pk)
     services.cycle_advance(actor=admin, cycle_id=cycle.pk, to_phase="deliberation")
     services.cycle_advance(actor=admin, cycle_id=cycle.pk, to_phase="vote")
-    env = cycle.envelopes.get()
-    codes = [p.code for p in projects]
-    t = time.perf_counter()
-    for i in range(n_ballots):
-        voter = user(f"bench-voter-{cycle.pk}-{i}")
-        k = int(rng.integers(1, 6))
-        choice = [str(c) for c in rng.choice(codes, size=k, replace=False)]
-        services.ballot_cast(user=voter, envelope_id=env.pk, project_codes=choice)
-    cast = time.perf_counter() - t
-    from smartseoul.budget.services import _allocate, envelope_tally
+    envs = [Envelope.objects.get(pk=e.pk) for e in envs]
+
+    cast_s = queue_s = 0.0
+    cast_n = queued_n = 0
+    for env, (_, _, _, ballots) in zip(envs, envelopes, strict=True):
+        assert env.vote_id is not None
+        here = ballots[:max(0, n_cast - cast_n)]
+        voters = User.objects.bulk_create([
+            User(username=f"bench-voter-{env.pk}-{i}", role=Role.CITIZEN, verification=Verification.REAL_NAME)
+            for i in range(len(here))])
+        t = time.perf_counter()
+        for voter, b in zip(voters, here, strict=True):
+            services.ballot_cast(user=voter, envelope_id=env.pk, project_codes=[code_of[p] for p in b])
+        cast_s += time.perf_counter() - t
+        cast_n += len(here)
+        option = vote_option_ids_by_key(env.vote_id)
+        rest = ballots[len(here):]
+        t = time.perf_counter()
+        for start in range(0, len(rest), sequencer.MAX_BATCH):
+            with transaction.atomic():
+                for i, b in enumerate(rest[start:start + sequencer.MAX_BATCH], start):
+                    sequencer.enqueue(vote_id=env.vote_id, nullifier=identity_hash("vote", str(env.vote_id), f"b{i}"),
+                                      choices=sorted(option[code_of[p]] for p in b), district=None, exclusive=True,
+                                      now=clock.now(), status=Status.PUBLISHED)
+            with sequencer.sequencer_lock(env.vote_id), transaction.atomic():
+                sequencer.integrate(env.vote_id)
+        queue_s += time.perf_counter() - t
+        queued_n += len(rest)
 
     t = time.perf_counter()
-    tally = envelope_tally(env)
-    tally_s = time.perf_counter() - t
-    cycle.refresh_from_db()
     services.cycle_advance(actor=admin, cycle_id=cycle.pk, to_phase="allocation")
-    run = AllocationRun.objects.get(envelope=env, is_current=True)
-    t = time.perf_counter()
-    _allocate(env, admin)
     allocate_s = time.perf_counter() - t
-    assert tally.voters == n_ballots == run.voters
-    return {"service_ballots": n_ballots, "service_cast_per_s": round(n_ballots / cast, 1),
-            "service_tally_s": round(tally_s, 3), "service_tally_allocate_s": round(allocate_s, 3)}
+    funded = [{pid for pid in ids if Project.objects.get(code=code_of[pid]).status == ProjectStatus.FUNDED}
+              for ids, *_ in envelopes]
+    leaves = 0
+    t = time.perf_counter()
+    for env in envs:
+        assert env.vote_id is not None
+        leaves += verify_log(LocalSource(env.vote_id)).leaves
+    verify_s = time.perf_counter() - t
+    return {"service_envelopes": len(envs), "service_projects": len(code_of),
+            "service_ballots": sum(len(e[3]) for e in envelopes),
+            "service_cast": cast_n, "service_cast_per_s": round(cast_n / cast_s, 1) if cast_s else None,
+            "service_queued": queued_n, "service_queue_integrate_per_s": round(queued_n / queue_s) if queue_s else None,
+            "service_close_tally_allocate_s": round(allocate_s, 3),
+            "service_log_leaves_verified": leaves, "service_log_verify_s": round(verify_s, 3),
+            "service_same_winners_as_memory": funded == expected}
 
 
 def main() -> int:
@@ -179,17 +247,25 @@ def main() -> int:
     metrics["same_winners_as_pabutools"] = same
     if not args.no_service:
         try:
-            with console.status("service path: ballots through voting, allocation from its selectors"):
-                metrics.update(service_path(200 if args.quick else 2_000))
-            console.print(f"service path: {metrics['service_ballots']} ballots, "
-                          f"tally+allocate {metrics['service_tally_allocate_s']} s")
-        except Exception as exc:  # the comparison above stands on its own; report why this part did not run
+            with console.status("stored path: the cycle through budget and voting, ballots in the vote logs"):
+                metrics.update(service_path(ids, costs, budget, ballots, 200 if args.quick else 2_000))
+            console.print(f"stored path: {metrics['service_ballots']:,} ballots in {metrics['service_envelopes']} "
+                          f"envelopes ({metrics['service_cast']:,} cast at {metrics['service_cast_per_s']}/s, the "
+                          f"rest queued and integrated at {metrics['service_queue_integrate_per_s']}/s); close + "
+                          f"tally + allocate {metrics['service_close_tally_allocate_s']} s; same winners as in "
+                          f"memory: {metrics['service_same_winners_as_memory']}; logs verified "
+                          f"({metrics['service_log_leaves_verified']:,} leaves in {metrics['service_log_verify_s']} s)")
+        except Exception as exc:  # the comparison above stands on its own; report why this part failed
             metrics["service_error"] = f"{type(exc).__name__}: {exc}"[:300]
-            console.print(f"[red]service path failed: {metrics['service_error']}")
+            console.print(f"[red]stored path failed: {metrics['service_error']}")
+    else:
+        metrics["service_error"] = "skipped (--no-service)"
     targets = {"mes_ratio_to_pabutools_max": 1.2, "greedy_ratio_to_pabutools_max": 1.2,
-               "platform_greedy_tally_allocate_s_max": 5.0, "same_winners_as_pabutools": True}
+               "platform_greedy_tally_allocate_s_max": 5.0, "same_winners_as_pabutools": True,
+               "service_same_winners_as_memory": True}
     ok = (same and metrics["mes_ratio_to_pabutools"] <= 1.2 and metrics["greedy_ratio_to_pabutools"] <= 1.2
-          and metrics["platform_greedy_tally_allocate_s"] < 5.0 and "service_error" not in metrics)
+          and metrics["platform_greedy_tally_allocate_s"] < 5.0 and "service_error" not in metrics
+          and metrics.get("service_same_winners_as_memory") is True)
     print(json.dumps({"bench": "budget", "metrics": metrics, "baselines": baselines, "targets": targets, "ok": ok}))
     return 0
 
