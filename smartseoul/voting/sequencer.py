@@ -346,19 +346,17 @@ def run(*, once: bool = False, batch: int = MAX_BATCH, poll: float = POLL_SECOND
     while True:
         votes = pending_votes()
         for vote_id in votes:
-            if not try_lock(vote_id):
-                continue
-            try:
-                while True:
+            while try_lock(vote_id):  # per batch: requests casting meanwhile may take the next one
+                try:
                     with transaction.atomic():
                         done = integrate(vote_id, limit=batch)
-                    if done is None:
-                        break
-                    total += len(done.ballots)
-                    if report is not None:
-                        report(done)
-            finally:
-                unlock(vote_id)
+                finally:
+                    unlock(vote_id)
+                if done is None:
+                    break
+                total += len(done.ballots)
+                if report is not None:
+                    report(done)
         if once and not votes:
             return total
         time.sleep(poll)

@@ -540,14 +540,27 @@ def ballot_cast(
     see `voting.sequencer`). One current ballot per person per vote: in a vote that allows no
     change the nullifier is unique in the queue; a vote that allows changes supersedes the old
     ballot with a new leaf, in arrival order."""
+    queue_id = ballot_queue(vote_id=vote_id, voter=voter, choices=choices, location=location, password=password)
+    return _receipt_when_integrated(vote_id, queue_id)
+
+
+def ballot_queue(
+    *,
+    vote_id: int,
+    voter: User,
+    choices: Sequence[int] | Mapping[int, int],
+    location: tuple[float, float] | None = None,
+    password: str | None = None,
+) -> int:
+    """Accepts a ballot into the vote's queue without waiting for the log (the first half of
+    `ballot_cast`); returns its queue id. The sequencer integrates it."""
     rules = vote_rules(vote_id)
     if not rules.public:  # a vote nobody may see yet answers as no vote at all, to everyone
         raise VoteNotFound(f"No vote {vote_id}.")
     district = check_eligibility(rules, voter, location=location, password=password)
     canonical = normalise_choices(rules, choices)
     nullifier = identity_hash("vote", str(vote_id), str(voter.pk))
-    queue_id = _accept(rules, nullifier, canonical, district)
-    return _receipt_when_integrated(vote_id, queue_id)
+    return _accept(rules, nullifier, canonical, district)
 
 
 def _accept(rules: VoteRules, nullifier: str, choices: list[int] | dict[str, int], district: str | None) -> int:
