@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from smartseoul.core.registry import ModuleManifest, Tile
+from smartseoul.core.registry import ModuleManifest, Periodic, Tile
 
 
 class DashboardConfig(AppConfig):
@@ -14,9 +14,9 @@ class DashboardConfig(AppConfig):
     def manifest(self) -> ModuleManifest:
         from . import hooks
         from .api import router
-        from .demo import load_demo
+        from .demo import load_demo_and_figures
         from .selectors import can_see_internal
-        from .services import is_moderator
+        from .services import figures_refresh_due, is_moderator, refresh_seconds
 
         return ModuleManifest(
             name="dashboard",
@@ -40,6 +40,7 @@ class DashboardConfig(AppConfig):
                 Tile(_("Theme map moderation"), "dashboard:moderation", "🗺", "office",
                      _("Citizens' theme maps awaiting review"), order=60, allowed=is_moderator),
             ),
-            demo=load_demo,
+            demo=load_demo_and_figures,
             commands=hooks.commands(),
+            periodic=(Periodic("dashboard-figures", min(60, refresh_seconds()), figures_refresh_due),),
         )

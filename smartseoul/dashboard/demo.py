@@ -11,7 +11,7 @@ from shapely.geometry import Point
 from smartseoul.core import poi
 from smartseoul.core import selectors as core_selectors
 
-from .services import theme_map_import_official
+from .services import figures_request_all, theme_map_import_official
 
 # points per district for each facility type (Seoul has thousands of Wi-Fi points; the demo keeps it small)
 PER_DISTRICT = {"wifi": 12, "phone-charger": 4, "ev-charger": 6, "restroom": 10, "cooling-shelter": 8,
@@ -61,3 +61,10 @@ def load_demo() -> None:
     for ko, en, description, color, points in THEMES:
         theme_map_import_official(title_ko=ko, title_en=en, description=description, color=color,
                                   points=[{"title": t, "lat": lat, "lon": lon} for t, lat, lon in points])
+
+
+def load_demo_and_figures() -> None:
+    """The demo, then every standard area of the mayor's office queued for the task worker (the
+    dashboard's demo runs last, and the worker computes after the whole demo is loaded)."""
+    load_demo()
+    figures_request_all()

@@ -79,3 +79,29 @@ class ThemePoint(models.Model):
     @property
     def photo_url(self) -> str:
         return f"{settings.MEDIA_URL}{self.photo}" if self.photo else ""
+
+
+class AreaFigures(models.Model):
+    """The last computed figures of every widget of one area of the mayor's office: one row per
+    period, district, dong, version (public or the officials') and language.
+
+    The task worker writes it (`tasks.compute_area`); a page reads one row and never computes a
+    widget itself. `computed_at` is None until the first computation; `queued_at` marks a
+    computation waiting in the task queue, so views and the scheduler never queue it twice."""
+
+    area = models.CharField(max_length=80, unique=True)  # period|district|dong|internal|language
+    period = models.CharField(max_length=8)
+    district_code = models.CharField(max_length=10, blank=True)
+    neighborhood_code = models.CharField(max_length=12, blank=True)
+    internal = models.BooleanField(default=False)
+    language = models.CharField(max_length=8)
+    figures = models.JSONField(default=dict, blank=True)  # {widget key: {"data": {…}, "error": ""}}
+    computed_at = models.DateTimeField(null=True, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    viewed_at = models.DateTimeField(null=True, blank=True)  # at most every few minutes: keeps it refreshed
+
+    class Meta:
+        indexes = [models.Index(fields=["computed_at"], name="dash_area_computed")]
+
+    def __str__(self) -> str:
+        return self.area

@@ -12,6 +12,8 @@ class WidgetOut(Schema):
     section: str
     data: dict[str, Any]
     error: str | None = None
+    state: str = "ready"  # ready | computing (never computed yet; ask again in a few seconds) | unavailable
+    message: str | None = None  # the state in the request's language, when not ready
 
 
 class LayerOut(Schema):

@@ -38,8 +38,7 @@ from .models import ThemeMap, ThemePoint, ThemeStatus
 
 log = logging.getLogger("smartseoul.dashboard")
 
-WIDGET_TTL = int(getattr(settings, "DASHBOARD_WIDGET_TTL", 20))  # fresh for this long …
-WIDGET_STALE_TTL = int(getattr(settings, "DASHBOARD_WIDGET_STALE_TTL", 900))  # … then served while refreshed
+WIDGET_TTL = int(getattr(settings, "DASHBOARD_WIDGET_TTL", 20))  # a shown area's figures are recomputed after this
 LAYER_TTL = float(getattr(settings, "DASHBOARD_LAYER_TTL", 30))
 SHAPES_TTL = 300
 POLL_SECONDS = 10
@@ -92,6 +91,7 @@ class Card:
     internal: bool
     data: Mapping[str, Any]
     error: str = ""
+    pending: bool = False  # never computed yet: the task worker is computing it
 
 
 @dataclass
@@ -115,86 +115,107 @@ def _language() -> str:
     return (get_language() or settings.LANGUAGE_CODE or "ko").split("-")[0]
 
 
-def _widget_cache_key(widget: registry.Widget, period_key: str, district: str | None, dong: str | None,
-                      internal: bool, language: str) -> str:
-    """Per language too: a widget's labels (categories, phases, grades) are translated when it
-    is computed, so an English page must never be served the Korean computation."""
-    return (f"dash:{CACHE_VERSION}:w:{widget.key}:{period_key}:{district or '-'}:{dong or '-'}:{int(internal)}"
-            f":{language}")
+@dataclass(frozen=True)
+class AreaKey:
+    """One area of the mayor's office as its figures are stored: period, district, dong, version
+    and language (a widget's translated labels must never reach a page in the other language)."""
+
+    period: str
+    district_code: str | None
+    neighborhood_code: str | None
+    internal: bool
+    language: str
+
+    @property
+    def area(self) -> str:
+        return "|".join([self.period, self.district_code or "-", self.neighborhood_code or "-",
+                         "i" if self.internal else "p", self.language])
+
+    def fields(self) -> dict[str, Any]:
+        return {"period": self.period, "district_code": self.district_code or "",
+                "neighborhood_code": self.neighborhood_code or "", "internal": self.internal,
+                "language": self.language}
+
+    def as_kwargs(self) -> dict[str, Any]:
+        return {"period": self.period, "district_code": self.district_code,
+                "neighborhood_code": self.neighborhood_code, "internal": self.internal, "language": self.language}
+
+    def query(self) -> WidgetQuery:
+        return WidgetQuery(period=period_for(self.period), district_code=self.district_code,
+                           neighborhood_code=self.neighborhood_code, internal=self.internal)
+
+    @classmethod
+    def of(cls, row: Any) -> AreaKey:
+        return cls(row.period, row.district_code or None, row.neighborhood_code or None, row.internal, row.language)
 
 
-def _compute(widget: registry.Widget, query: WidgetQuery) -> tuple[dict[str, Any], str]:
+def compute_widget(widget: registry.Widget, query: WidgetQuery) -> tuple[dict[str, Any], str]:
+    """One widget's figures, or ({}, "unavailable") when its module fails: one module's failure
+    must not take the mayor's screen down."""
     try:
         return dict(widget.compute(query)), ""
-    except Exception:  # one module's failure must not take the mayor's screen down
+    except Exception:
         log.exception("dashboard widget %s failed", widget.key)
         return {}, "unavailable"
+
+
+PENDING_RECHECK = 2  # seconds a "being computed" answer is kept before the store is read again
+PENDING_POLL_SECONDS = 3  # the board polls faster while a figure is being computed
+VIEWED_MARK_SECONDS = 300  # how often a shown area records that it was shown
 
 
 def board(
     *, internal: bool, period_key: str = DEFAULT_PERIOD, district_code: str | None = None,
     neighborhood_code: str | None = None,
 ) -> list[Card]:
-    """Every visible widget with its data, from the cache in one `get_many`.
+    """Every visible widget with the area's last stored figures. No widget is computed here.
 
-    An entry younger than WIDGET_TTL seconds is fresh. An older one is still served (for up to
-    WIDGET_STALE_TTL) while one background thread recomputes it, so no page view waits for a
-    module's aggregate once the area has been shown; only a never-computed entry is computed
-    inline. A failing widget shows an error card and does not break the page."""
-    period = period_for(period_key)
+    The figures are read from the cache, or from the area's stored row (one query, cached for
+    WIDGET_TTL seconds). When they are missing, incomplete or older than WIDGET_TTL, their
+    computation is queued for the task worker (once, whoever asks): meanwhile the last figures
+    are shown, or, for an area never computed, cards in the "being computed" state that the
+    board's polling replaces when the figures arrive. A widget that failed shows an error card."""
+    period_for(period_key)
     widgets = visible_widgets(internal)
-    language = _language()
-    keys = {w.key: _widget_cache_key(w, period_key, district_code, neighborhood_code, internal, language)
-            for w in widgets}
-    found = cache.get_many(list(keys.values()))
-    computed: dict[str, Any] = {}
-    stale: list[tuple[registry.Widget, str]] = []
+    area = AreaKey(period_key, district_code, neighborhood_code, internal, _language())
+    figures = _area_figures(area, [w.key for w in widgets])
     cards: list[Card] = []
-    query = WidgetQuery(period=period, district_code=district_code, neighborhood_code=neighborhood_code,
-                        internal=internal)
-    now = time.time()
     for widget in widgets:
-        cache_key = keys[widget.key]
-        hit = found.get(cache_key)
-        if hit is None:
-            data, error = _compute(widget, query)
-            computed[cache_key] = (data, error, now)
-        else:
-            data, error, at = hit
-            if now - at >= WIDGET_TTL:
-                stale.append((widget, cache_key))
-        cards.append(Card(widget.key, str(widget.title), widget.kind, widget.section, widget.internal, data, error))
-    if computed:
-        cache.set_many(computed, WIDGET_STALE_TTL)
-    if stale:
-        _refresh_later(stale, query, language)
+        entry = figures.get(widget.key)
+        data, error = (entry.get("data") or {}, entry.get("error") or "") if entry else ({}, "")
+        cards.append(Card(widget.key, str(widget.title), widget.kind, widget.section, widget.internal, data, error,
+                          pending=entry is None))
     return cards
 
 
-def _refresh_later(stale: list[tuple[registry.Widget, str]], query: WidgetQuery, language: str) -> None:
-    """Recomputes stale entries once (a cache lock per entry), in a background thread unless
-    DASHBOARD_BACKGROUND_REFRESH is off."""
-    claimed = [(w, k) for w, k in stale if cache.add(f"{k}:refreshing", 1, timeout=120)]
-    if not claimed:
-        return
-    if not getattr(settings, "DASHBOARD_BACKGROUND_REFRESH", True):
-        _refresh(claimed, query, language)
-        return
-    threading.Thread(target=_refresh, args=(claimed, query, language), daemon=True,
-                     name="dashboard-refresh").start()
+def _stored(area: AreaKey) -> dict[str, Any] | None:
+    from .models import AreaFigures
+
+    row = AreaFigures.objects.filter(area=area.area).values("figures", "computed_at", "viewed_at").first()
+    return dict(row) if row else None
 
 
-def _refresh(claimed: list[tuple[registry.Widget, str]], query: WidgetQuery, language: str) -> None:
-    from django.db import connection
-    from django.utils import translation
+def _area_figures(area: AreaKey, keys: list[str]) -> dict[str, Any]:
+    cache_key = f"dash:{CACHE_VERSION}:a:{area.area}"
+    figures = cache.get(cache_key)
+    if figures is not None:
+        return dict(figures)
+    from django_tasks import TaskResultStatus
 
-    try:
-        with translation.override(language):  # a thread starts in no language: compute in the page's
-            cache.set_many({k: (*_compute(w, query), time.time()) for w, k in claimed}, WIDGET_STALE_TTL)
-    finally:
-        cache.delete_many([f"{k}:refreshing" for _, k in claimed])
-        if threading.current_thread() is not threading.main_thread():
-            connection.close()
+    from . import services
+
+    row = _stored(area)
+    complete = bool(row and row["computed_at"] and all(k in row["figures"] for k in keys))
+    if not complete or (clock.now() - row["computed_at"]).total_seconds() >= WIDGET_TTL:  # type: ignore[index]
+        result = services.figures_request(area)
+        if not complete and result is not None and result.status == TaskResultStatus.SUCCESSFUL:
+            row = _stored(area)  # a task backend that runs at once (the tests') has stored them already
+    if not row or row["viewed_at"] is None or (clock.now() - row["viewed_at"]).total_seconds() >= VIEWED_MARK_SECONDS:
+        services.figures_viewed(area)  # keeps the area in the scheduler's refresh
+    figures = dict(row["figures"]) if row else {}
+    ready = all(k in figures for k in keys)
+    cache.set(cache_key, figures, WIDGET_TTL if ready else PENDING_RECHECK)
+    return figures
 
 
 def sections(cards: Sequence[Card]) -> list[Section]:
@@ -208,9 +229,26 @@ def sections(cards: Sequence[Card]) -> list[Section]:
     return [s for s in out.values() if s.cards]
 
 
+def card_state(card: Card) -> tuple[str, str | None]:
+    """The card's state for the API and the page, with its message in the request's language."""
+    from django.utils.translation import gettext
+
+    if card.pending:
+        return "computing", gettext("Being computed. The figures appear in a few seconds.")
+    if card.error:
+        return "unavailable", gettext("Temporarily unavailable.")
+    return "ready", None
+
+
 def public_board_json(cards: Sequence[Card]) -> list[dict[str, Any]]:
-    return [{"key": c.key, "title": c.title, "kind": c.kind, "section": c.section, "data": c.data,
-             "error": c.error or None} for c in cards if not c.internal]
+    out = []
+    for c in cards:
+        if c.internal:
+            continue
+        state, message = card_state(c)
+        out.append({"key": c.key, "title": c.title, "kind": c.kind, "section": c.section, "data": c.data,
+                    "error": c.error or None, "state": state, "message": message})
+    return out
 
 
 # --- areas and shapes for the choropleth and the drill-down ----------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import uuid
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +21,7 @@ from smartseoul.core.services import audit_record, notify
 from smartseoul.lib import uploads
 
 from .errors import DashboardConflict, DashboardErrorCode, DashboardForbidden, DashboardInvalid
-from .models import ThemeMap, ThemePoint, ThemeStatus
+from .models import AreaFigures, ThemeMap, ThemePoint, ThemeStatus
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -246,3 +247,100 @@ def theme_map_import_official(
                                       lat=p["lat"], lon=p["lon"], district_code=place.district_code, order=order,
                                       created_at=now)
     return theme
+
+
+# --- figures of the mayor's office ------------------------------------------------------------
+# Widgets are computed by the task worker, never in a request: a page reads the area's last
+# figures (`selectors.board`), and asks for a computation when they are missing or old.
+
+CLAIM_SECONDS = 300  # a queued computation not done by then (worker stopped) may be queued again
+VIEWED_KEEP_SECONDS = 86400  # an area shown in the last day is kept fresh by the scheduler too
+DEMAND_PRIORITY = 10  # someone is looking at the area: before the scheduled refresh
+REFRESH_PRIORITY = -20  # the scheduled refresh: after every other queued task
+
+
+def refresh_seconds() -> int:
+    return int(getattr(settings, "DASHBOARD_REFRESH_SECONDS", 600))
+
+
+def standard_areas() -> list[Any]:
+    """The areas computed after the demo load and by every scheduled refresh: the city and each
+    of the 25 districts, for the default period, in every language, public and officials'.
+    Other periods and dongs are computed when first shown, then kept fresh the same way."""
+    from smartseoul.core import selectors as core_selectors
+
+    from .selectors import DEFAULT_PERIOD, AreaKey
+
+    languages = [code for code, _name in settings.LANGUAGES]
+    codes: list[str | None] = [None, *core_selectors.districts().values_list("code", flat=True)]
+    return [AreaKey(DEFAULT_PERIOD, code, None, internal, language)
+            for internal in (False, True) for language in languages for code in codes]
+
+
+def figures_compute(area: Any) -> AreaFigures:
+    """Computes every widget of `area` in its language and stores the figures. A widget that
+    raises is stored as unavailable; the others are stored as computed."""
+    from django.utils import translation
+
+    from . import selectors
+
+    with translation.override(area.language):
+        query = area.query()
+        figures = {}
+        for widget in selectors.visible_widgets(area.internal):
+            data, error = selectors.compute_widget(widget, query)
+            figures[widget.key] = {"data": data, "error": error}
+    row, _created = AreaFigures.objects.update_or_create(
+        area=area.area, defaults={**area.fields(), "figures": figures, "computed_at": clock.now(), "queued_at": None})
+    return row
+
+
+def _claim(area: Any, now: Any) -> bool:
+    """Marks the area queued unless a computation is already waiting (one conditional update,
+    so two processes asking at once queue it once)."""
+    from django.db.models import Q
+
+    AreaFigures.objects.get_or_create(area=area.area, defaults=area.fields())
+    free = Q(queued_at=None) | Q(queued_at__lt=now - timedelta(seconds=CLAIM_SECONDS))
+    return AreaFigures.objects.filter(free, area=area.area).update(queued_at=now) == 1
+
+
+def figures_request(area: Any, *, priority: int = DEMAND_PRIORITY) -> Any:
+    """Queues the computation of `area` unless one is already queued. Returns the task result
+    (None when it was already queued); with an immediate task backend it has already run."""
+    from .tasks import compute_area
+
+    if not _claim(area, clock.now()):
+        return None
+    return compute_area.using(priority=priority).enqueue(**area.as_kwargs())
+
+
+def figures_viewed(area: Any) -> None:
+    AreaFigures.objects.filter(area=area.area).update(viewed_at=clock.now())
+
+
+def figures_request_all() -> int:
+    """Queues every standard area (after the demo load). Returns how many were queued."""
+    return sum(figures_request(area, priority=REFRESH_PRIORITY) is not None for area in standard_areas())
+
+
+def figures_refresh_due() -> int:
+    """The scheduler's refresh: every standard area, and every area shown in the last day, whose
+    figures are older than DASHBOARD_REFRESH_SECONDS (or missing) is queued once."""
+    from .selectors import AreaKey
+
+    now = clock.now()
+    due_before = now - timedelta(seconds=refresh_seconds())
+    stored = {r.area: r for r in AreaFigures.objects.only("area", "computed_at", "viewed_at", "period",
+                                                          "district_code", "neighborhood_code", "internal",
+                                                          "language")}
+    areas = {a.area: a for a in standard_areas()}
+    for row in stored.values():
+        if row.area not in areas and row.viewed_at and row.viewed_at >= now - timedelta(seconds=VIEWED_KEEP_SECONDS):
+            areas[row.area] = AreaKey.of(row)
+    queued = 0
+    for key, area in areas.items():
+        found = stored.get(key)
+        if found is None or found.computed_at is None or found.computed_at < due_before:
+            queued += figures_request(area, priority=REFRESH_PRIORITY) is not None
+    return queued

@@ -63,11 +63,14 @@ def _board_context(request: HttpRequest, *, internal: bool, period: str, distric
     sections = [(s, [presented[c.key] for c in s.cards]) for s in selectors.sections(cards)]
     query = {"period": period, **({"district": district_code} if district_code else {}),
              **({"dong": dong_code} if dong_code else {})}
+    pending = sum(1 for c in cards if c.pending)
     return {
         "internal": internal, "period": period, "district": district, "dong": dong, "sections": sections,
+        "pending": pending,
         "base": reverse("mayor:office" if internal else "mayor:index"),
         "board_url": reverse("mayor:office-board" if internal else "mayor:board") + "?" + urlencode(query),
-        "poll_seconds": selectors.POLL_SECONDS, "updated": clock.today_local(), "widget_count": len(cards),
+        "poll_seconds": selectors.PENDING_POLL_SECONDS if pending else selectors.POLL_SECONDS,
+        "updated": clock.today_local(), "widget_count": len(cards),
         "no_data_fill": selectors.NO_DATA,
     }
 
@@ -83,8 +86,9 @@ def _board_html(request: HttpRequest, context: dict[str, Any]) -> str:
                                     context["dong"].code if context["dong"] else "-", get_language() or "ko"])
     html = cache.get(key)
     if html is None:
-        html = render_to_string("dashboard/_board.html", _board_context(request, **context), request=request)
-        cache.set(key, html, BOARD_HTML_TTL)
+        board = _board_context(request, **context)
+        html = render_to_string("dashboard/_board.html", board, request=request)
+        cache.set(key, html, min(BOARD_HTML_TTL, selectors.PENDING_RECHECK) if board["pending"] else BOARD_HTML_TTL)
     return html
 
 

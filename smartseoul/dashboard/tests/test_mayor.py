@@ -105,6 +105,13 @@ def test_internal_cache_never_leaks_to_public(official_client, client, fakes):
 
 
 def test_page_queries_are_bounded_whatever_the_data_size(city, client, register):
+    """A page reads the area's stored figures (the task worker computes them): a constant number
+    of queries, none on a module's table, whatever its size; a warm view touches no table."""
+    from django.core.cache import cache
+
+    from smartseoul.dashboard import services
+    from smartseoul.dashboard.selectors import AreaKey
+
     register(widgets=(Widget("fake.audit", "Audit events", "stat", _audit_count),))
     counts = []
     for size in (5, 5, 2000):  # the first round also warms other modules' in-process indexes
@@ -112,20 +119,18 @@ def test_page_queries_are_bounded_whatever_the_data_size(city, client, register)
         AuditEvent.objects.bulk_create(AuditEvent(actor_label="x", action="t", at="2026-01-01T00:00:00Z")
                                        for _ in range(size))
         poi.poi_types_ensure_defaults()
-        from django.core.cache import cache
-
+        services.figures_compute(AreaKey("7d", None, None, False, "ko"))  # what the task worker does
         cache.clear()
         with CaptureQueriesContext(connection) as cold:
             html = client.get("/mayor/").content.decode()
         assert f"{size:,}" in html
+        assert not any("core_auditevent" in q["sql"] for q in cold.captured_queries)
         with CaptureQueriesContext(connection) as warm:
             client.get("/mayor/")
         counts.append((len(cold), len(warm)))
     (cold_small, warm_small), (cold_big, warm_big) = counts[1:]
     assert cold_small == cold_big and warm_small == warm_big
-    from smartseoul.dashboard.selectors import visible_widgets
-
-    assert cold_big <= 5 + 3 * len(visible_widgets(False))  # a few aggregate queries per widget, shapes once
+    assert cold_big <= 8  # the stored figures, the shapes once
     assert warm_big == 0  # a warm page view touches no table at all
 
 
@@ -191,16 +196,18 @@ def test_api_widgets_carry_the_data(city, client, fakes):
     assert data["fake.stat"]["kind"] == "stat"
 
 
-def test_stale_results_are_served_while_they_are_refreshed(city, client, register, monkeypatch, settings):
+def test_stale_results_are_served_while_they_are_refreshed(city, client, register, monkeypatch):
     from smartseoul.dashboard import selectors, views
 
     register(widgets=(Widget("fake.audit", "Audit events", "stat", _audit_count),))
     monkeypatch.setattr(views, "BOARD_HTML_TTL", 0)  # no shared rendering: each poll reads the widget cache
-    settings.DASHBOARD_BACKGROUND_REFRESH = False  # refresh in the request thread, so the test can see it
     client.get("/mayor/")
-    monkeypatch.setattr(selectors, "WIDGET_TTL", 0)  # from now on every entry is stale
+    monkeypatch.setattr(selectors, "WIDGET_TTL", 0)  # from now on every stored figure is old …
+    from django.core.cache import cache
+
+    cache.clear()  # … and no view keeps them in the cache
     AuditEvent.objects.create(actor_label="x", action="t", at="2026-01-01T00:00:00Z")
-    first = client.get("/mayor/board").content.decode()
-    assert 'data-widget="fake.audit"' in first and '<p class="stat" data-value>0' in first  # the stale figure
+    first = client.get("/mayor/board").content.decode()  # queues the recomputation (the tests' tasks run at once)
+    assert 'data-widget="fake.audit"' in first and '<p class="stat" data-value>0' in first  # the last figure
     second = client.get("/mayor/board").content.decode()
-    assert '<p class="stat" data-value>1' in second  # refreshed after the stale view
+    assert '<p class="stat" data-value>1' in second  # recomputed after the view that asked
