@@ -98,7 +98,7 @@ def wrk(
     for name, value in (headers or {}).items():
         cmd += ["-H", f"{name}: {value}"]
     try:
-        out = subprocess.run([*cmd, url], capture_output=True, text=True, check=False)  # noqa: S603  (wrk with fixed arguments)
+        out = subprocess.run([*cmd, url], capture_output=True, text=True, check=False)
     finally:
         os.unlink(lua)
     line = next((ln for ln in out.stdout.splitlines() if ln.startswith("WRK_JSON ")), None)
@@ -156,7 +156,7 @@ class Server:
         return cmd if self.task_worker else [*cmd, "--no-worker"]
 
     def __enter__(self) -> Server:
-        self.proc = subprocess.Popen(  # noqa: S603  (this interpreter with fixed arguments)
+        self.proc = subprocess.Popen(
             self._command(), cwd=REPO, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
             start_new_session=True,
         )

@@ -8,7 +8,9 @@ Bad input prints one clear line and exits 2; nothing stored is changed by a fail
 from __future__ import annotations
 
 import argparse
+import copy
 import os
+import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,6 +21,8 @@ from smartseoul.core.errors import CommandError
 
 console = Console(stderr=False)
 err = Console(stderr=True)
+
+GRACEFUL_STOP_SECONDS = 30  # how long requests in flight may take to finish after SIGTERM
 
 
 def _setup_django() -> None:
@@ -42,10 +46,50 @@ def _default_site_url(host: str, port: int) -> None:
     settings.SITE_URL = os.environ["SITE_URL"] = f"http://{_shown_host(host)}:{port}"
 
 
+def _access_log_config() -> dict[str, object]:
+    """The server's log configuration: access lines pass the personal-data filter (API keys and
+    tokens can appear in paths)."""
+    from granian.log import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["filters"] = {"personal_data": {"()": "smartseoul.core.logging.PersonalDataFilter"}}
+    for handler in config["handlers"].values():
+        handler["filters"] = ["personal_data"]
+    return config
+
+
+def _ensure_collected_static() -> None:
+    """Pages link content-hashed static files; a data directory that never ran `collectstatic`
+    (`make serve` without `make migrate`) gets it once here."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    if settings.SERVE_STATIC and not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
+        console.print("Collecting static files (smartseoul manage collectstatic)…")
+        call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def _close_database_connections() -> None:
+    from django.db import connections
+
+    for conn in connections.all(initialized_only=True):
+        conn.close()
+        close_pool = getattr(conn, "close_pool", None)  # PostgreSQL's connection pool
+        if close_pool is not None:
+            close_pool()
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
+    """The production server: granian's WSGI interface, pre-forked workers with a few threads
+    each, persistent database connections; the task worker and scheduler run beside it. SIGTERM
+    (or Ctrl-C) stops accepting, lets requests in flight finish, then stops the helpers."""
+    from functools import partial
+
+    from granian import Granian
+    from granian.constants import Interfaces
 
     from smartseoul.core.checks import production_problems
+    from smartseoul.lib.process import die_with_parent
 
     problems = production_problems()
     if problems:
@@ -54,36 +98,46 @@ def cmd_serve(args: argparse.Namespace) -> int:
         err.print("Refusing to start in production without these settings (see .env.example).")
         return 2
     _default_site_url(args.host, args.port)
-    workers = []
+    _ensure_collected_static()
+    helpers: list[subprocess.Popen[bytes]] = []
     if not args.no_worker:
-        import subprocess
-
         for cmd in (["manage", "db_worker", "--interval", "1", "--no-reload"], ["scheduler"]):
-            workers.append(subprocess.Popen([sys.executable, "-m", "smartseoul.cli", *cmd]))  # noqa: S603
-    import copy
-
-    from uvicorn.config import LOGGING_CONFIG
-
-    log_config = copy.deepcopy(LOGGING_CONFIG)  # access logs pass the personal-data filter (keys in paths)
-    log_config["filters"] = {"personal_data": {"()": "smartseoul.core.logging.PersonalDataFilter"}}
-    for handler in log_config["handlers"].values():
-        handler["filters"] = ["personal_data"]
+            helpers.append(subprocess.Popen(  # noqa: S603  (this interpreter with fixed arguments)
+                [sys.executable, "-m", "smartseoul.cli", *cmd], preexec_fn=partial(die_with_parent, os.getpid())
+            ))
     print_demo_sign_in(args.host, args.port)  # development only: the last thing `make run` shows
-    console.print(f"[bold]Smart Seoul[/bold] on http://{args.host}:{args.port}  (workers: {args.workers})")
+    console.print(
+        f"[bold]Smart Seoul[/bold] on http://{args.host}:{args.port}  "
+        f"(workers: {args.workers} × threads: {args.threads})"
+    )
+    from django.conf import settings
+
+    server = Granian(
+        "smartseoul.wsgi:application",
+        address=args.host,
+        port=args.port,
+        interface=Interfaces.WSGI,
+        workers=args.workers,
+        blocking_threads=args.threads,
+        backlog=2048,
+        log_level="info",  # type: ignore[arg-type]  (granian accepts the level's name)
+        log_dictconfig=_access_log_config(),
+        log_access=settings.ACCESS_LOG,
+        respawn_failed_workers=True,
+        workers_kill_timeout=GRACEFUL_STOP_SECONDS,
+    )
+    _close_database_connections()  # the workers fork from this process: none may inherit a connection
+    os.environ["SMARTSEOUL_SERVER_PID"] = str(os.getpid())  # its workers die with it (smartseoul/wsgi.py)
     try:
-        uvicorn.run(
-            "smartseoul.asgi:application",
-            host=args.host,
-            port=args.port,
-            workers=args.workers,
-            log_level="info",
-            proxy_headers=True,
-            lifespan="off",
-            log_config=log_config,
-        )
+        server.serve()
     finally:
-        for w in workers:
-            w.terminate()
+        for h in helpers:
+            h.terminate()
+        for h in helpers:
+            try:
+                h.wait(timeout=GRACEFUL_STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                h.kill()
     return 0
 
 
@@ -303,10 +357,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="smartseoul", description="Smart Seoul Platform")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("serve", help="serve the platform over ASGI (uvicorn) with a task worker")
+    p = sub.add_parser("serve", help="serve the platform (granian, WSGI) with a task worker and scheduler")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--workers", type=int, default=int(os.environ.get("SMARTSEOUL_WORKERS") or (os.cpu_count() or 1)),
+                   help="server processes (default: one per CPU)")
+    p.add_argument("--threads", type=int, default=int(os.environ.get("SMARTSEOUL_THREADS") or 4),
+                   help="threads per process for requests that wait on the database (default 4)")
     p.add_argument("--no-worker", action="store_true", help="do not start the background task worker")
     p.set_defaults(func=cmd_serve)
 

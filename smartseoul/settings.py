@@ -61,13 +61,15 @@ SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL", f"sqlite:///{DATA_DIR / 'smartseoul.sqlite3'}"),
-        conn_max_age=int(env("DATABASE_CONN_MAX_AGE", "0")),
+        # Persistent connections: each server thread keeps its own (opening a SQLite connection
+        # with its pragmas costs ~6 ms, a PostgreSQL one 10-20 ms) - docs/adr/0004-production-server.md.
+        conn_max_age=int(env("DATABASE_CONN_MAX_AGE", "600")),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_POOL", True):
-    # Each ASGI request runs its sync code in a fresh thread, so per-thread persistent connections
-    # are never reused; a PostgreSQL connection costs 10-20 ms to open (SCRAM). A process-wide
-    # psycopg pool hands connections across threads instead (docs/adr/0003-database-connection-pool.md).
+    # A process-wide psycopg pool per server worker hands connections across its threads, and
+    # across the fresh thread each ASGI request would run in (docs/adr/0003-database-connection-pool.md).
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": int(env("DATABASE_POOL_MIN_SIZE", "2")),
@@ -91,7 +93,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.staticfiles",
+    "smartseoul.core.staticfiles.StaticFilesApp",  # django.contrib.staticfiles
     "django_htmx",
     "template_partials",
     "csp",
@@ -109,8 +111,16 @@ INSTALLED_APPS = [
     "smartseoul.dashboard",
 ]
 
+# WhiteNoise serves /static/ (compressed, hashed, cached for a year) before any of Django's request
+# handling; turn it off when a proxy serves STATIC_ROOT itself. Outside production it also finds
+# files not collected yet, so a checkout serves without `collectstatic`.
+SERVE_STATIC = env_bool("SMARTSEOUL_SERVE_STATIC", True)
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = DEBUG
+ACCESS_LOG = env_bool("SMARTSEOUL_ACCESS_LOG", True)  # one line per request from `smartseoul serve`
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    *(["whitenoise.middleware.WhiteNoiseMiddleware"] if SERVE_STATIC else []),
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -180,9 +190,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
-# Outside production the application serves /static/ itself (the demo needs no proxy); in
-# production a proxy serves STATIC_ROOT unless this is set.
-SERVE_STATIC = env_bool("SMARTSEOUL_SERVE_STATIC", not PRODUCTION)
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise reads it at start-up, before any `collectstatic`
 
 
 def _package_dir(module: str, *parts: str) -> str:
@@ -209,7 +217,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 60 * 1024 * 1024
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {"BACKEND": "smartseoul.core.staticfiles.StaticStorage"},
 }
 
 CACHES = {
@@ -268,7 +276,8 @@ def _proxy_ssl_header(value: str) -> tuple[str, str] | None:
 
 # HTTPS in production: redirect plain HTTP (health checks excepted), HSTS for a year on every
 # subdomain. Behind a proxy that terminates TLS, either let `smartseoul serve` trust the proxy's
-# address (FORWARDED_ALLOW_IPS, read by uvicorn) or name its header in SECURE_PROXY_SSL_HEADER.
+# address (FORWARDED_ALLOW_IPS, read by smartseoul/wsgi.py) or name its header in SECURE_PROXY_SSL_HEADER.
+FORWARDED_ALLOW_IPS = env_list("FORWARDED_ALLOW_IPS", "127.0.0.1")
 SECURE_PROXY_SSL_HEADER = _proxy_ssl_header(env("SECURE_PROXY_SSL_HEADER"))
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

@@ -32,7 +32,7 @@ def hit(key: str, *, limit: int, window_seconds: int, message: str = "") -> int:
 
 def client_ip(request: object) -> str:
     """The peer's address. Never X-Forwarded-For as sent: any client can write that header, and a
-    limit keyed on it is no limit. Behind a proxy, `smartseoul serve` (uvicorn) puts the client's
+    limit keyed on it is no limit. Behind a proxy, the WSGI entry point (smartseoul/wsgi.py) puts the client's
     address into REMOTE_ADDR for the proxies it trusts (FORWARDED_ALLOW_IPS, 127.0.0.1 by default)."""
     meta = getattr(request, "META", {})
     return meta.get("REMOTE_ADDR", "") or "unknown"  # one shared bucket for requests without an address
