@@ -1,13 +1,23 @@
-"""Complaints benchmark: load N reports, then measure against a real server (uvicorn, in a
-subprocess) from this process:
+"""Complaints benchmark, through the shipped server (`smartseoul serve`, see _http.py) with wrk:
 
-- submissions per second through the native API (no media), next to the same server's
-  /healthz requests per second measured in the same run (the baseline);
-- whole-city clustered Talk Map queries (p50/p95 ms), next to /healthz latency.
+- report submissions per second through the native API (JSON, no media), each request a
+  different signed-in, phone-verified citizen (session cookie and CSRF token) with a varied
+  body, next to the same server's /healthz measured in the same run (the ratio is the figure
+  that does not depend on the machine); p50/p95/p99 latency of both;
+- how fast the task worker then works through the submissions' follow-ups (routing and
+  notifications), and that every submitted report got routed;
+- whole-city clustered Talk Map latency (one connection): memoised, and uncached (a different
+  city-wide bbox each request).
 
-Usage: python bench/complaints.py [--quick] [--reports N] [--seconds S] [--concurrency C] [--workers W]
-A fresh SQLite database in a temporary directory by default; DATABASE_URL when set.
-The last line of output is one JSON object.
+Targets (issue 18, on PostgreSQL): ≥ 300 submissions/s, p95 < 200 ms, ≥ 0.4 × /healthz; map
+p95 < 100 ms. On SQLite the same figures are printed; only the map targets apply.
+
+Usage: python bench/complaints.py [--quick] [--reports N] [--seconds S] [--connections C]
+                                  [--workers W] [--citizens N]
+A fresh SQLite database in a temporary directory by default; DATABASE_URL when set (PostgreSQL:
+the reports are loaded once and kept). The per-user and per-address submission limits are
+raised for the server under test by environment (SMARTSEOUL_COMPLAINTS_SUBMIT_PER_HOUR,
+…_PER_IP_HOUR), as an operator would for a load test. The last line of output is one JSON object.
 """
 
 from __future__ import annotations
@@ -17,24 +27,18 @@ import json
 import os
 import random
 import secrets
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parent.parent
+from _http import REPO, Server, require_wrk, wrk
+
 sys.path.insert(0, str(REPO))
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+API = "/api/v1/complaints/reports"
 
 
 def _setup(data_dir: Path, reports: int, citizens: int, progress: Any) -> dict[str, Any]:
@@ -54,6 +58,7 @@ def _setup(data_dir: Path, reports: int, citizens: int, progress: Any) -> dict[s
     from smartseoul.accounts.services import user_set_phone_verified
     from smartseoul.complaints import services
     from smartseoul.complaints.demo import CATEGORIES
+    from smartseoul.complaints.models import Complaint
     from smartseoul.core.demo import load_core_demo
     from smartseoul.core.models import District
 
@@ -63,9 +68,8 @@ def _setup(data_dir: Path, reports: int, citizens: int, progress: Any) -> dict[s
         services.category_upsert(**spec)
         services.routing_build_defaults(category_code=spec["code"])
     reporter, _ = User.objects.get_or_create(username="bench-reporter")
-    from smartseoul.complaints.models import Complaint
-
     existing = Complaint.objects.count()
+    load_s = 0.0
     if existing < reports:
         task = progress.add_task(f"loading {reports - existing:,} reports", total=reports - existing)
         started = time.perf_counter()
@@ -73,23 +77,20 @@ def _setup(data_dir: Path, reports: int, citizens: int, progress: Any) -> dict[s
             count=reports - existing, reporter=reporter, days=120, seed=11, progress=lambda n: progress.advance(task, n)
         )
         load_s = time.perf_counter() - started
-    else:
-        load_s = 0.0
     sessions = []
     for i in range(citizens):
         user, created = User.objects.get_or_create(username=f"bench-citizen-{i}")
         if created or not user.has_phone:
-            user_set_phone_verified(user=user, phone=f"010-9{i // 1000:03d}-{i % 10000:04d}")
+            user_set_phone_verified(user=user, phone=f"010-9{i // 10000:03d}-{i % 10000:04d}")
         store = SessionStore()
         store[SESSION_KEY] = str(user.pk)
         store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.create()
         sessions.append(store.session_key)
-    points = [(d.centroid_lat, d.centroid_lon) for d in District.objects.all()]
     return {
         "sessions": sessions,
-        "points": points,
+        "points": [(d.centroid_lat, d.centroid_lon) for d in District.objects.all()],
         "load_s": load_s,
         "rows": Complaint.objects.count(),
         "database": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1],
@@ -97,99 +98,111 @@ def _setup(data_dir: Path, reports: int, citizens: int, progress: Any) -> dict[s
     }
 
 
-def _serve(port: int, data_dir: Path, workers: int) -> subprocess.Popen[bytes]:
-    env = dict(os.environ)
-    env.update(
-        {
-            "SMARTSEOUL_DATA_DIR": str(data_dir),
-            "DEBUG": "false",
-            "SMARTSEOUL_ENV": "development",
-            "SMARTSEOUL_COMPLAINTS_SUBMIT_PER_HOUR": "100000000",
-            "SMARTSEOUL_COMPLAINTS_SUBMIT_PER_IP_HOUR": "100000000",
-            "LOG_LEVEL": "WARNING",
-        }
+def _lua_str(text: str) -> str:
+    """A Lua long-bracket literal: the text byte for byte (UTF-8 included), no escapes."""
+    assert "]==]" not in text
+    return f"[==[{text}]==]"
+
+
+def _submit_script(info: dict[str, Any], csrf: str, bodies: int = 2000) -> str:
+    """wrk Lua: each request the next citizen's session and the next of `bodies` varied reports;
+    each wrk thread starts at its own offset."""
+    rng = random.Random(5)
+    texts = ["보도블록이 깨져 있어요", "가로등이 꺼져 있습니다", "Broken kerb near the crossing", "쓰레기 무단 투기"]
+    body_list = []
+    for k in range(bodies):
+        lat, lon = rng.choice(info["points"])
+        body_list.append(
+            json.dumps(
+                {
+                    "category": rng.choice(info["categories"]),
+                    "lat": round(lat + rng.uniform(-0.002, 0.002), 6),
+                    "lon": round(lon + rng.uniform(-0.002, 0.002), 6),
+                    "description": f"{rng.choice(texts)} #{k}",
+                },
+                ensure_ascii=False,
+            )
+        )
+    sessions = ",\n".join(_lua_str(s) for s in info["sessions"])
+    payloads = ",\n".join(_lua_str(b) for b in body_list)
+    return f"""
+local sessions = {{
+{sessions}
+}}
+local bodies = {{
+{payloads}
+}}
+local csrf = {_lua_str(csrf)}
+local threads_made = 0
+setup = function(thread)
+  thread:set("offset", threads_made * 7919)
+  threads_made = threads_made + 1
+end
+local n = 0
+request = function()
+  n = n + 1
+  local k = n + (offset or 0)
+  local headers = {{}}
+  headers["Content-Type"] = "application/json"
+  headers["Cookie"] = "sessionid=" .. sessions[(k % #sessions) + 1] .. "; csrftoken=" .. csrf
+  headers["X-CSRFToken"] = csrf
+  return wrk.format("POST", "{API}", headers, bodies[(k % #bodies) + 1])
+end
+"""
+
+
+_MAP_SCRIPT = """
+local n = 0
+request = function()
+  n = n + 1
+  local zoom = 10 + (n % 3)
+  local path = "/complaints/map.geojson?period=all&zoom=" .. zoom
+  if UNCACHED then
+    local j = n * 0.00001
+    path = path .. string.format("&bbox=%.5f,%.5f,%.5f,%.5f", 126.70 - j, 37.40 - j, 127.25 + j, 37.73 + j)
+  end
+  return wrk.format("GET", path)
+end
+"""
+
+
+def _drain(env: dict[str, str], limit_s: float) -> tuple[int, float]:
+    """Runs the task worker over the queued follow-ups (for at most `limit_s`); returns how many
+    tasks it finished and the seconds it took."""
+    from django_tasks_db.models import DBTaskResult
+
+    done = DBTaskResult.objects.filter(status="SUCCESSFUL", task_path__endswith=".follow_up_report")
+    before = done.count()
+    started = time.perf_counter()
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "smartseoul.cli", "manage", "db_worker", "--batch", "--interval", "0", "--no-reload"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
-    cmd = [
-        sys.executable,
-        "-m",
-        "smartseoul.cli",
-        "serve",
-        "--no-worker",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-    ]
-    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    import requests
-
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return proc
-        except requests.RequestException:
-            time.sleep(0.3)
-    proc.terminate()
-    raise SystemExit("the server did not start: " + (proc.stderr.read(2000).decode() if proc.stderr else ""))
-
-
-def _load(fn: Any, concurrency: int, seconds: float) -> tuple[int, int, list[float]]:
-    """Runs fn(session_index, http) in `concurrency` threads for `seconds`; returns ok, errors, latencies."""
-    import requests
-
-    ok = errors = 0
-    latencies: list[float] = []
-    lock = threading.Lock()
-    stop = time.perf_counter() + seconds
-
-    def worker(i: int) -> None:
-        nonlocal ok, errors
-        http = requests.Session()
-        mine_ok = mine_err = 0
-        mine_lat: list[float] = []
-        while time.perf_counter() < stop:
-            t0 = time.perf_counter()
-            good = fn(i, http)
-            mine_lat.append(time.perf_counter() - t0)
-            if good:
-                mine_ok += 1
-            else:
-                mine_err += 1
-        with lock:
-            ok += mine_ok
-            errors += mine_err
-            latencies.extend(mine_lat)
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(concurrency)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return ok, errors, latencies
-
-
-def _pct(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+    try:
+        worker.wait(timeout=limit_s)
+    except subprocess.TimeoutExpired:
+        worker.terminate()
+        worker.wait(timeout=30)
+    elapsed = time.perf_counter() - started
+    return done.count() - before, elapsed
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="small smoke run (5,000 reports, short phases)")
+    parser.add_argument("--quick", action="store_true", help="small run (5,000 reports, 3-second phases)")
     parser.add_argument("--reports", type=int)
     parser.add_argument("--seconds", type=float)
-    parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", "1")))
-    parser.add_argument("--map-queries", type=int)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--citizens", type=int, default=200, help="distinct signed-in citizens submitting")
     args = parser.parse_args()
     reports = args.reports or (5_000 if args.quick else 200_000)
-    seconds = args.seconds or (3.0 if args.quick else 15.0)
-    map_queries = args.map_queries or (40 if args.quick else 200)
+    seconds = args.seconds or (3.0 if args.quick else 10.0)
+    require_wrk()
 
-    import requests
     from rich.console import Console
     from rich.progress import Progress
 
@@ -197,118 +210,93 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-complaints-") as tmp:
         data_dir = Path(tmp)
         with Progress(console=console) as progress:
-            info = _setup(data_dir, reports, args.concurrency, progress)
+            info = _setup(data_dir, reports, args.citizens, progress)
         console.print(f"{info['rows']:,} reports in {info['database']} (loaded in {info['load_s']:.1f} s)")
-        port = _free_port()
-        server = _serve(port, data_dir, args.workers)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            # warm-up: the first map request builds the in-memory index; timed separately
-            t0 = time.perf_counter()
-            requests.get(f"{base}/complaints/map.geojson?zoom=11&period=all", timeout=120).raise_for_status()
-            index_load_ms = (time.perf_counter() - t0) * 1000
+        from smartseoul.complaints.models import Complaint
 
-            console.print(f"/healthz for {seconds:.0f} s at concurrency {args.concurrency} …")
-            h_ok, h_err, _h_lat = _load(
-                lambda i, http: http.get(f"{base}/healthz", timeout=30).status_code == 200, args.concurrency, seconds
+        first_new_id = (Complaint.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
+        limits = {
+            "SMARTSEOUL_COMPLAINTS_SUBMIT_PER_HOUR": "100000000",
+            "SMARTSEOUL_COMPLAINTS_SUBMIT_PER_IP_HOUR": "100000000",
+        }
+        csrf = secrets.token_hex(16)
+        with Server(data_dir, workers=args.workers, env=limits) as srv:
+            # warm every worker's connection and caches (the map's in-memory index loads on first use)
+            wrk(srv.url + "/healthz", seconds=2, connections=args.connections)
+            map_url = srv.url + "/complaints/map.geojson?zoom=11&period=all"
+            wrk(map_url, seconds=2, connections=args.workers, timeout_s=120)
+            script = _submit_script(info, csrf)
+            wrk(srv.url + API, seconds=2, connections=args.connections, script=script)  # caches and shapes per worker
+            console.print(f"/healthz and submissions, {seconds:g} s each at {args.connections} connections …")
+            healthz = wrk(srv.url + "/healthz", seconds=seconds, connections=args.connections)
+            submit = wrk(srv.url + API, seconds=seconds, connections=args.connections, script=script)
+            console.print("whole-city clustered map, one connection …")
+            map_hot = wrk(srv.url + "/", seconds=max(2.0, seconds / 2), connections=1, threads=1, script=_MAP_SCRIPT)
+            map_cold = wrk(
+                srv.url + "/",
+                seconds=max(2.0, seconds / 2),
+                connections=1,
+                threads=1,
+                script="UNCACHED = true\n" + _MAP_SCRIPT,
             )
-            healthz_rps = h_ok / seconds
+        filed = Complaint.objects.filter(id__gte=first_new_id).count()
+        console.print(f"task worker: following up {filed:,} submissions …")
+        drained, drain_s = _drain(srv.env, limit_s=max(30.0, seconds * 6))
+        unrouted = Complaint.objects.filter(id__gte=first_new_id, department=None).count()
 
-            csrf = secrets.token_hex(16)
-            rng = random.Random(5)
-
-            def submit(i: int, http: Any) -> bool:
-                lat, lon = rng.choice(info["points"])
-                http.cookies.set("sessionid", info["sessions"][i])
-                http.cookies.set("csrftoken", csrf)
-                body = {
-                    "category": rng.choice(info["categories"]),
-                    "lat": lat + rng.uniform(-0.002, 0.002),
-                    "lon": lon + rng.uniform(-0.002, 0.002),
-                    "description": "bench",
-                }
-                r = http.post(
-                    f"{base}/api/v1/complaints/reports",
-                    json=body,
-                    timeout=30,
-                    headers={"X-CSRFToken": csrf, "Referer": base + "/"},
-                )
-                return r.status_code == 201
-
-            console.print(f"API submissions for {seconds:.0f} s at concurrency {args.concurrency} …")
-            s_ok, s_err, s_lat = _load(submit, args.concurrency, seconds)
-            submissions_ps = s_ok / seconds
-
-            console.print(f"{map_queries} whole-city clustered map queries …")
-            map_lat: list[float] = []
-            healthz_single: list[float] = []
-            http = requests.Session()
-            zooms = [10, 11, 12]
-            for k in range(map_queries):
-                t0 = time.perf_counter()
-                r = http.get(
-                    f"{base}/complaints/map.geojson", params={"zoom": zooms[k % 3], "period": "all"}, timeout=30
-                )
-                map_lat.append((time.perf_counter() - t0) * 1000)
-                r.raise_for_status()
-                t0 = time.perf_counter()
-                http.get(f"{base}/healthz", timeout=30)
-                healthz_single.append((time.perf_counter() - t0) * 1000)
-            console.print(f"{map_queries} uncached whole-city map queries (a different city-wide bbox each time) …")
-            cold_lat: list[float] = []
-            for k in range(map_queries):
-                jitter = k * 1e-5
-                bbox = f"{126.70 - jitter},{37.40 - jitter},{127.25 + jitter},{37.73 + jitter}"
-                t0 = time.perf_counter()
-                r = http.get(
-                    f"{base}/complaints/map.geojson",
-                    params={"zoom": zooms[k % 3], "period": "all", "bbox": bbox},
-                    timeout=30,
-                )
-                cold_lat.append((time.perf_counter() - t0) * 1000)
-                r.raise_for_status()
-            features = len(http.get(f"{base}/complaints/map.geojson?zoom=11&period=all", timeout=30).json()["features"])
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
-
+    rate = submit.rate
+    ratio = rate / healthz.rate if healthz.rate else 0.0
+    errors = submit.errors + submit.non2xx
     metrics = {
-        "reports": info["rows"],
-        "load_seconds": round(info["load_s"], 1),
-        "submissions_per_s": round(submissions_ps, 1),
-        "submission_errors": s_err,
-        "submission_p50_ms": round(_pct(s_lat, 0.5) * 1000, 1),
-        "submission_p95_ms": round(_pct(s_lat, 0.95) * 1000, 1),
-        "map_whole_city_p50_ms": round(_pct(map_lat, 0.5), 1),
-        "map_whole_city_p95_ms": round(_pct(map_lat, 0.95), 1),
-        "map_whole_city_uncached_p50_ms": round(_pct(cold_lat, 0.5), 1),
-        "map_whole_city_uncached_p95_ms": round(_pct(cold_lat, 0.95), 1),
-        "map_features_zoom11": features,
-        "map_index_first_load_ms": round(index_load_ms, 1),
+        "submissions_per_s": round(rate, 1),
+        "submission_p50_ms": round(submit.p50_ms, 1),
+        "submission_p95_ms": round(submit.p95_ms, 1),
+        "submission_p99_ms": round(submit.p99_ms, 1),
+        "submission_errors": errors,
+        "submissions_vs_healthz": round(ratio, 3),
+        "reports_filed": filed,
+        "follow_ups_per_s": round(drained / drain_s, 1) if drain_s else None,
+        "follow_ups_done": drained,
+        "unrouted_after_worker": unrouted,
+        "map_whole_city_p50_ms": round(map_hot.p50_ms, 1),
+        "map_whole_city_p95_ms": round(map_hot.p95_ms, 1),
+        "map_whole_city_uncached_p50_ms": round(map_cold.p50_ms, 1),
+        "map_whole_city_uncached_p95_ms": round(map_cold.p95_ms, 1),
     }
-    baselines = {
-        "healthz_per_s": round(healthz_rps, 1),
-        "healthz_errors": h_err,
-        "healthz_p50_ms": round(statistics.median(healthz_single), 1) if healthz_single else None,
-        "healthz_p95_ms": round(_pct(healthz_single, 0.95), 1),
-        "submissions_vs_healthz": round(submissions_ps / healthz_rps, 3) if healthz_rps else None,
-    }
-    targets = {
-        "submissions_per_s": ">= 300",
-        "map_whole_city_p95_ms": "< 100",
-        "map_whole_city_uncached_p95_ms": "< 100",
-    }
-    ok = submissions_ps >= 300 and _pct(map_lat, 0.95) < 100 and _pct(cold_lat, 0.95) < 100 and s_err == 0
+    baselines = {"healthz": healthz.as_dict()}
+    on_postgres = info["database"] == "postgresql"
+    map_ok = map_hot.p95_ms < 100 and map_cold.p95_ms < 100 and map_hot.non2xx == 0 and map_cold.non2xx == 0
+    submit_ok = rate >= 300 and submit.p95_ms < 200 and ratio >= 0.4
+    ok = map_ok and errors == 0 and (submit_ok or not on_postgres)
+    setup = f"{info['database']}, {args.workers} server workers, {os.cpu_count()} cores, {args.connections} connections"
+    console.print(
+        f"\n{setup}:\n"
+        f"  submissions  {rate:8,.1f}/s  p50 {submit.p50_ms:6.1f} ms  p95 {submit.p95_ms:6.1f} ms  errors {errors}\n"
+        f"  /healthz     {healthz.rate:8,.1f}/s  p50 {healthz.p50_ms:6.1f} ms  p95 {healthz.p95_ms:6.1f} ms\n"
+        f"  ratio        {ratio:.2f} × /healthz"
+        + ("   (targets: ≥ 300/s, p95 < 200 ms, ≥ 0.4 ×)" if on_postgres else "   (no target on SQLite)")
+        + f"\n  follow-ups   {metrics['follow_ups_per_s']}/s by one task worker; "
+        f"{unrouted} of {filed:,} still unrouted\n"
+        f"  map p95      {map_hot.p95_ms:.1f} ms memoised, {map_cold.p95_ms:.1f} ms uncached (target < 100 ms)"
+    )
     print(
         json.dumps(
             {
                 "bench": "complaints",
                 "metrics": metrics,
                 "baselines": baselines,
-                "targets": targets,
+                "targets": {
+                    "submissions_per_s": ">= 300 (PostgreSQL)",
+                    "submission_p95_ms": "< 200 (PostgreSQL)",
+                    "submissions_vs_healthz": ">= 0.4 (PostgreSQL)",
+                    "map_whole_city_p95_ms": "< 100",
+                    "map_whole_city_uncached_p95_ms": "< 100",
+                },
+                "reports": info["rows"],
                 "database": info["database"],
-                "concurrency": args.concurrency,
+                "cores": os.cpu_count(),
                 "workers": args.workers,
+                "connections": args.connections,
                 "ok": ok,
             }
         )

@@ -246,7 +246,7 @@ class _Config:
             (r.category_id, r.district.code if r.district is not None else None): r.department
             for r in RoutingRule.objects.select_related("department", "district")
         }
-        self.districts = {d.code: d for d in District.objects.all()}
+        self.districts = {d.code: d for d in District.objects.defer("boundary")}  # shapes: core.geography
         self.dongs = {
             code: (district_id, pk)
             for code, district_id, pk in Neighborhood.objects.values_list("code", "district_id", "id")
