@@ -387,7 +387,7 @@ class MemorySource:
 class LocalSource:
     """Reads the local database through the module's selectors (the same data the API serves)."""
 
-    def __init__(self, vote_id: int, page: int = 5000) -> None:
+    def __init__(self, vote_id: int, page: int = 20_000) -> None:
         self.vote_id = vote_id
         self.page = page
 
@@ -413,12 +413,11 @@ class LocalSource:
 
         start = 0
         while True:
-            page = selectors.leaves(self.vote_id, start=start, limit=selectors.MAX_LEAVES_PAGE)
+            page = selectors.leaf_rows(self.vote_id, start, self.page)
             if not page:
                 return
-            for item in page:
-                yield item["index"], item["leaf"]
-            start = page[-1]["index"] + 1
+            yield from page
+            start = page[-1][0] + 1
 
     def consistency(self, first: int, second: int) -> list[bytes]:
         from . import selectors
