@@ -1,7 +1,8 @@
-"""Theme maps of Smart Seoul Map: proposed by citizens or officials, moderated before publication.
+"""Theme maps of Smart Seoul Map (proposed by citizens or officials, moderated before
+publication), and the last computed figures of the mayor's office widgets.
 
 The dashboard owns no other module's data: widgets and layers of the other modules are read
-through the registry and cached, never stored here.
+through the registry; only the figures their widgets returned are stored here.
 """
 
 from __future__ import annotations
