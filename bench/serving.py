@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from _http import REPO, Server, require_wrk, wrk
+from _http import REPO, Server, fresh_postgres, require_wrk, wrk
 
 TARGET_RATIO = 5.0
 PATHS = {"healthz": "/healthz", "home": "/", "static": "/static/smartseoul/site.css"}
@@ -67,7 +67,8 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--postgres", default=os.environ.get("DATABASE_URL", ""),
-                        help="a PostgreSQL database to measure as well (default: DATABASE_URL)")
+                        help="a PostgreSQL server to measure as well, in a database of the bench's own "
+                             "(default: DATABASE_URL's server)")
     args = parser.parse_args()
     if args.quick:
         args.seconds = 3
@@ -75,7 +76,7 @@ def main() -> int:
     result: dict[str, Any] = {"bench": "serving", "cores": os.cpu_count(), "workers": args.workers}
     databases = {"sqlite": {"DATABASE_URL": ""}}
     if args.postgres.startswith("postgres"):
-        databases["postgresql"] = {"DATABASE_URL": args.postgres}
+        databases["postgresql"] = {"DATABASE_URL": fresh_postgres(args.postgres, "smartseoul_bench_serving")}
     for name, env in databases.items():
         if name == "sqlite":
             os.environ.pop("DATABASE_URL", None)

@@ -81,7 +81,8 @@ def _close_database_connections() -> None:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """The production server: granian's WSGI interface, pre-forked workers with a few threads
-    each, persistent database connections; the task worker and scheduler run beside it. SIGTERM
+    each, persistent database connections; the task worker, the scheduler and the ballot
+    sequencer (for ballots whose request died before its batch) run beside it. SIGTERM
     (or Ctrl-C) stops accepting, lets requests in flight finish, then stops the helpers."""
     from functools import partial
 
@@ -101,7 +102,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _ensure_collected_static()
     helpers: list[subprocess.Popen[bytes]] = []
     if not args.no_worker:
-        for cmd in (["manage", "db_worker", "--interval", "1", "--no-reload"], ["scheduler"]):
+        for cmd in (["manage", "db_worker", "--interval", "1", "--no-reload"], ["scheduler"], ["ledger", "sequencer"]):
             helpers.append(subprocess.Popen(  # noqa: S603  (this interpreter with fixed arguments)
                 [sys.executable, "-m", "smartseoul.cli", *cmd], preexec_fn=partial(die_with_parent, os.getpid())
             ))

@@ -7,7 +7,7 @@ transaction: one lock on the log head, the ballot rows, the complete subtrees th
 completes and the queue marks each written with one multi-row statement, and one signed
 checkpoint for the batch (published every `ledger.CHECKPOINT_INTERVAL_SECONDS`).
 
-Who integrates (see docs/adr/0004-ballot-sequencer.md): the casting request itself, as a group
+Who integrates (see docs/adr/0005-ballot-sequencer.md): the casting request itself, as a group
 commit. After queueing, it tries the sequencer lock without waiting; the one that gets it
 integrates everything queued for the vote; the others wait until that batch is committed, find
 their ballot in it (or take the lock for the next batch). `smartseoul ledger sequencer` runs the

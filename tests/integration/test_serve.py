@@ -89,7 +89,7 @@ def test_sigterm_finishes_the_request_in_flight_then_stops_everything(
 ) -> None:
     proc, port = server
     children = _children(proc.pid)
-    assert len(children) >= 4, "two server workers, the task worker and the scheduler"
+    assert len(children) >= 5, "two server workers, the task worker, the scheduler and the ballot sequencer"
     body = b"username=someone&password=wrong"
     with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
         s.sendall(
@@ -110,7 +110,7 @@ def test_sigterm_finishes_the_request_in_flight_then_stops_everything(
 def test_a_killed_server_takes_its_workers_and_helpers_with_it(server: tuple[subprocess.Popen[bytes], int]) -> None:
     proc, port = server
     children = _children(proc.pid)
-    assert len(children) >= 4
+    assert len(children) >= 5
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=10)
     assert _wait_gone(children, 10) == set()
