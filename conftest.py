@@ -80,6 +80,10 @@ def _clear_cache() -> None:
     from smartseoul.complaints.index import complaint_index
 
     complaint_index.invalidate()  # the in-memory map index must not outlive a test's database
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)  # a language a test (or a request it made) left active
 
 
 @pytest.fixture
