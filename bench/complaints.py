@@ -224,7 +224,10 @@ def main() -> int:
             # warm every worker's connection and caches (the map's in-memory index loads on first use)
             wrk(srv.url + "/healthz", seconds=2, connections=args.connections)
             map_url = srv.url + "/complaints/map.geojson?zoom=11&period=all"
-            wrk(map_url, seconds=2, connections=args.workers, timeout_s=120)
+            for _ in range(20):  # each worker builds its report index on its first map request (seconds)
+                warm = wrk(map_url, seconds=3, connections=2 * args.workers, timeout_s=120)
+                if warm.requests > 2 * args.workers and warm.max_ms < 1000:
+                    break
             script = _submit_script(info, csrf)
             wrk(srv.url + API, seconds=2, connections=args.connections, script=script)  # caches and shapes per worker
             console.print(f"/healthz and submissions, {seconds:g} s each at {args.connections} connections …")
@@ -265,7 +268,7 @@ def main() -> int:
     }
     baselines = {"healthz": healthz.as_dict()}
     on_postgres = info["database"] == "postgresql"
-    map_ok = map_hot.p95_ms < 100 and map_cold.p95_ms < 100 and map_hot.non2xx == 0 and map_cold.non2xx == 0
+    map_ok = all(m.requests > 0 and m.non2xx == 0 and m.p95_ms < 100 for m in (map_hot, map_cold))
     submit_ok = rate >= 300 and submit.p95_ms < 200 and ratio >= 0.4
     ok = map_ok and errors == 0 and (submit_ok or not on_postgres)
     setup = f"{info['database']}, {args.workers} server workers, {os.cpu_count()} cores, {args.connections} connections"
