@@ -114,7 +114,7 @@ INSTALLED_APPS = [
 # WhiteNoise serves /static/ (compressed, hashed, cached for a year) before any of Django's request
 # handling; turn it off when a proxy serves STATIC_ROOT itself. Outside production it also finds
 # files not collected yet, so a checkout serves without `collectstatic`.
-SERVE_STATIC = env_bool("SMARTSEOUL_SERVE_STATIC", True)
+SERVE_STATIC = env_bool("SMARTSEOUL_SERVE_STATIC", not TESTING)  # tests: pytest-django's live server serves them
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG
 ACCESS_LOG = env_bool("SMARTSEOUL_ACCESS_LOG", True)  # one line per request from `smartseoul serve`
@@ -217,7 +217,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 60 * 1024 * 1024
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "smartseoul.core.staticfiles.StaticStorage"},
+    # Hashed names need `collectstatic`; the test suite links plain names (its servers serve from
+    # the finders), whatever a `make run` left in STATIC_ROOT.
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage" if TESTING
+                    else "smartseoul.core.staticfiles.StaticStorage"},
 }
 
 CACHES = {

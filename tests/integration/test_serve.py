@@ -1,10 +1,12 @@
 """`smartseoul serve` as a process: SIGTERM lets a request in flight finish and stops the task
-worker and scheduler with the server; a SIGKILLed server takes its workers and helpers with it
-(none goes on answering on the shared socket). The server is started as `make run` starts it,
+worker, scheduler and sequencer with the server; a SIGKILLed server takes its workers and
+helpers with it (none goes on answering on the shared socket); static files are served under
+content-hashed names, compressed, cached for a year. The server is started as `make run` starts it,
 in a data directory of its own; these checks need no migrated database."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -107,8 +109,16 @@ def test_sigterm_finishes_the_request_in_flight_then_stops_everything(
     assert _wait_gone(children, 10) == set()
 
 
-def test_a_killed_server_takes_its_workers_and_helpers_with_it(server: tuple[subprocess.Popen[bytes], int]) -> None:
+def test_static_files_hashed_compressed_and_cached_then_a_killed_server_takes_everything_with_it(
+    server: tuple[subprocess.Popen[bytes], int], tmp_path: Path,
+) -> None:
     proc, port = server
+    manifest = json.loads((tmp_path / "static" / "staticfiles.json").read_text())["paths"]  # serve collected them
+    hashed = manifest["smartseoul/site.css"]
+    assert hashed != "smartseoul/site.css"
+    r = requests.get(f"http://127.0.0.1:{port}/static/{hashed}", headers={"Accept-Encoding": "gzip"}, timeout=10)
+    assert r.status_code == 200 and r.headers["Content-Encoding"] == "gzip"
+    assert "immutable" in r.headers["Cache-Control"] and "body" in r.text
     children = _children(proc.pid)
     assert len(children) >= 5
     proc.send_signal(signal.SIGKILL)
