@@ -250,7 +250,8 @@ def main() -> int:
         metrics[f"{rule}_ratio_to_pabutools"] = round(took / (build + rule_s), 4)
         console.print(f"{rule}: platform {took:.2f} s · pabutools {build:.2f} s build + {rule_s:.2f} s rule · "
                       f"same winners: {winners == result.funded_set()}")
-    metrics["same_winners_as_pabutools"] = same
+    if not args.stored_only:
+        metrics["same_winners_as_pabutools"] = same
     if not args.no_service:
         try:
             with console.status("stored path: the cycle through budget and voting, ballots in the vote logs"):
