@@ -980,7 +980,11 @@ def complaint_assign(*, actor: User, number: str, assignee_id: int, request: Htt
         _official(actor, complaint)
         if complaint.status not in _ASSIGNABLE:
             raise ComplaintConflict(_("A closed report cannot be assigned."), code=ComplaintErrorCode.BAD_TRANSITION)
-        assignee = account_selectors.officials_of(complaint.department_id).filter(pk=assignee_id).first()
+        assignee = (
+            account_selectors.officials_of(complaint.department_id).filter(pk=assignee_id).first()
+            if complaint.department_id is not None  # not routed yet: no department has members to assign
+            else None
+        )
         if assignee is None:
             raise ComplaintInvalid(
                 _("The assignee must be a member of the responsible department."), code=ComplaintErrorCode.NOT_A_MEMBER
@@ -1250,9 +1254,12 @@ def complaints_escalate_overdue() -> int:
     )
     by_department: dict[int, list[Complaint]] = {}
     for c in overdue[:5000]:
-        by_department.setdefault(c.department_id, []).append(c)
+        if c.department_id is not None:
+            by_department.setdefault(c.department_id, []).append(c)
     for items in by_department.values():
         department = items[0].department
+        if department is None:  # routed reports only (above)
+            continue
         with transaction.atomic():
             recipients = (
                 [department.head] if department.head_id else list(account_selectors.officials_of(department.pk))

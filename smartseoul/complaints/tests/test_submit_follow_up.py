@@ -231,4 +231,5 @@ def test_a_report_no_department_takes_waits_for_one(citizen: Any, categories: An
     services.routing_rule_set(category_code="NOISE-01", district_code=None, department_code="seoul-environment")
     clock.advance(60)
     assert services.complaints_follow_up_pending() == 1
-    assert Complaint.objects.get(pk=c.pk).department.code == "seoul-environment"
+    routed = Complaint.objects.get(pk=c.pk).department
+    assert routed is not None and routed.code == "seoul-environment"
