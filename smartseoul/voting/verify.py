@@ -210,17 +210,31 @@ def _first_bad_checkpoint(texts: list[str], checkpoints: list[merkle.Checkpoint]
                  if cp.size <= len(texts) and merkle.root_from_levels(levels, cp.size) != cp.root), None)
 
 
+def _spare_core() -> bool:
+    """Whether a second core is free now. A forked process costs copies of the pages the two
+    processes touch: on a machine whose cores are all busy, hashing in this process is faster."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover  (not Linux)
+        cores = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # pragma: no cover
+        return cores >= 2
+    return cores >= 2 and load < cores - 0.5
+
+
 def _first_bad_checkpoint_beside(texts: list[str], checkpoints: list[merkle.Checkpoint]) -> Callable[[], int | None]:
     """Starts `_first_bad_checkpoint` in a forked process, so the hashing runs on a second core
     while this one parses and checks the leaves; the returned call waits for its answer (the
-    checkpoint's position in `checkpoints`, or None). Where there is no fork, one core or a
-    small log, it runs here, now."""
+    checkpoint's position in `checkpoints`, or None). Where there is no fork, no free second
+    core or a small log, it runs here, now."""
     def here() -> Callable[[], int | None]:
         bad = _first_bad_checkpoint(texts, checkpoints)
         position = None if bad is None else checkpoints.index(bad)
         return lambda: position
 
-    if len(texts) < PARALLEL_FROM or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
+    if len(texts) < PARALLEL_FROM or not hasattr(os, "fork") or not _spare_core():
         return here()
     read_end, write_end = os.pipe()
     pid = os.fork()

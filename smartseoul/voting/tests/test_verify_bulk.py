@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -76,9 +77,23 @@ def served(source: MemorySource, change: Callable[[list[str]], list[str]]) -> Me
                         source.store, source.results())
 
 
+FORKS: list[int] = []
+
+
 @pytest.fixture(params=["one process", "hashing beside"])
 def mode(request: Any, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setattr(verify, "PARALLEL_FROM", 10**12 if request.param == "one process" else 0)
+    monkeypatch.setattr(verify, "_spare_core", lambda: True)  # fork whatever the machine's load
+    real_fork = os.fork
+
+    def counted_fork() -> int:
+        pid = real_fork()
+        if pid:
+            FORKS.append(pid)
+        return pid
+
+    monkeypatch.setattr(verify.os, "fork", counted_fork)
+    FORKS.clear()
     return str(request.param)
 
 
@@ -95,6 +110,7 @@ def test_sound_log_verifies_in_bulk(sound: MemorySource, mode: str) -> None:
     assert report.consistency_proofs == report.checkpoints - 1
     assert report.current_ballots == sum(1 for i in range(LEAVES) if i % CHANGE != CHANGE - 1)
     assert report.tally_checked
+    assert len(FORKS) == (1 if mode == "hashing beside" else 0)
 
 
 def test_tampered_leaf_in_the_middle_is_named(sound: MemorySource, mode: str) -> None:
