@@ -111,11 +111,12 @@ def _read_leaves(source: LogSource) -> tuple[list[str], str | None]:
 
 
 class _Ballots:
-    """The checked leaves as columns: each leaf's choices and district by leaf index, and the
-    current ballot's leaf index per nullifier."""
+    """The checked leaves as columns: each leaf's nullifier, choices and district by leaf index,
+    and the current ballot's leaf index per nullifier."""
 
     def __init__(self) -> None:
         self.current: dict[str, int] = {}
+        self.nullifiers: list[str] = []
         self.choices: list[Any] = []
         self.districts: list[Any] = []
 
@@ -123,8 +124,14 @@ class _Ballots:
         indexes = list(self.current.values())
         return zip(map(self.choices.__getitem__, indexes), map(self.districts.__getitem__, indexes), strict=True)
 
+    def recount_current(self) -> None:
+        """`current` again from the recorded leaves (each nullifier's last leaf is its current
+        ballot), after a bulk update met a nullifier it should not have."""
+        self.current.clear()
+        self.current.update(zip(self.nullifiers, range(len(self.nullifiers)), strict=True))
 
-_ENTRY = itemgetter("seq", "vote", "nullifier", "supersedes", "choices", "district")
+
+_FIELDS = tuple(itemgetter(k) for k in ("seq", "vote", "nullifier", "supersedes", "choices", "district"))
 
 
 def _check_entries(texts: list[str], vote_id: int, end: int, ballots: _Ballots) -> None:
@@ -142,24 +149,26 @@ def _check_entries(texts: list[str], vote_id: int, end: int, ballots: _Ballots) 
 def _bulk_chunk(part: list[str], start: int, vote_id: int, ballots: _Ballots) -> int:
     """Checks a chunk in a few passes over it and records its ballots: every leaf a complete
     entry in its own place and vote with a string nullifier; between superseding leaves, runs
-    of fresh nullifiers are checked as sets, each superseding leaf on its own. Returns how many
-    leaves from the chunk's start passed and were recorded (the rest are for the leaf-by-leaf
-    check)."""
+    of nullifiers added to `current` at once, which must grow by the run's length (no nullifier
+    repeated or already counted); each superseding leaf on its own. Returns how many leaves from
+    the chunk's start passed and were recorded (the rest are for the leaf-by-leaf check)."""
     try:
-        seqs, votes, nullifiers, supersedes, choices, districts = zip(*map(_ENTRY, map(_loads, part)), strict=True)
-        if (seqs != tuple(range(start, start + len(part))) or set(votes) != {vote_id}
+        entries = list(map(_loads, part))
+        seqs, votes, nullifiers, supersedes, choices, districts = (list(map(f, entries)) for f in _FIELDS)
+        if (seqs != list(range(start, start + len(part))) or set(votes) != {vote_id}
                 or set(map(type, nullifiers)) != {str}):
             return 0
     except (ValueError, KeyError, TypeError):
         return 0
     current = ballots.current
     changes = [k for k, s in enumerate(supersedes) if s is not None] if supersedes.count(None) != len(part) else []
-    done = 0
+    done, recount = 0, False
     for upto in [*changes, len(part)]:
-        run = nullifiers[done:upto]
-        if len(set(run)) != len(run) or not current.keys().isdisjoint(run):
+        before = len(current)
+        current.update(zip(nullifiers[done:upto], range(start + done, start + upto), strict=True))
+        if len(current) != before + upto - done:  # a repeated nullifier: count again up to this run
+            recount = True
             break
-        current.update(zip(run, range(start + done, start + upto), strict=True))
         done = upto
         if upto < len(part):
             previous = current.get(nullifiers[upto])
@@ -167,8 +176,11 @@ def _bulk_chunk(part: list[str], start: int, vote_id: int, ballots: _Ballots) ->
                 break
             current[nullifiers[upto]] = start + upto
             done += 1
+    ballots.nullifiers.extend(nullifiers[:done])
     ballots.choices.extend(choices[:done])
     ballots.districts.extend(districts[:done])
+    if recount:
+        ballots.recount_current()
     return done
 
 
@@ -199,6 +211,7 @@ def _chunk_by_leaf(part: list[str], start: int, vote_id: int, ballots: _Ballots)
             raise VerificationFailed(f"leaf {index}: supersedes leaf {supersedes}, which is not this voter's "
                                      "current ballot")
         current[nullifier] = index
+        ballots.nullifiers.append(nullifier)
         ballots.choices.append(choices)
         ballots.districts.append(district)
 
