@@ -133,7 +133,10 @@ def _pool_run(fn: Any, jobs: list[Any]) -> list[Any]:
 
     from django.db import connections
 
-    connections.close_all()
+    for conn in connections.all(initialized_only=True):  # a forked child must inherit no connection,
+        conn.close()                                      # nor PostgreSQL's pool and its threads
+        if hasattr(conn, "close_pool"):
+            conn.close_pool()
     with multiprocessing.get_context("fork").Pool(len(jobs)) as pool:
         return pool.map(fn, jobs)
 

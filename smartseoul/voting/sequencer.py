@@ -76,6 +76,12 @@ def _postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
+def one_writer() -> bool:
+    """The database admits one writing transaction at a time (SQLite): casting then queues and
+    integrates in one transaction under the sequencer lock instead of queueing concurrently."""
+    return connection.vendor == "sqlite"
+
+
 _local = threading.local()
 _memory_locks: dict[str, threading.Lock] = {}
 
@@ -147,9 +153,16 @@ def wait_for_sequencer(vote_id: int) -> None:
 
 @contextmanager
 def sequencer_lock(vote_id: int) -> Iterator[None]:
-    """Holds the vote's sequencer lock (waiting for it) for a block."""
-    while not try_lock(vote_id):
-        wait_for_sequencer(vote_id)
+    """Holds the vote's sequencer lock for a block, waiting for it in the kernel's (flock) or
+    PostgreSQL's queue: a loop of non-blocking attempts between shared waits would starve under
+    many waiters, each shared hold failing the next exclusive attempt."""
+    if _postgres():
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_lock(%s, %s)", [LOCK_NAMESPACE, vote_id])
+    elif (fd := _lock_file()) is None:
+        _memory_lock().acquire()
+    else:
+        fcntl.flock(fd, fcntl.LOCK_EX)
     try:
         yield
     finally:
