@@ -14,12 +14,16 @@ from what was signed.
 from __future__ import annotations
 
 import gc
+import hashlib
 import json
 import os
+import pickle
 import struct
-from collections.abc import Callable, Iterator
+from array import array
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
-from itertools import islice, pairwise
+from itertools import accumulate, islice, pairwise
 from operator import itemgetter
 from typing import Any, Protocol
 
@@ -216,16 +220,17 @@ def _chunk_by_leaf(part: list[str], start: int, vote_id: int, ballots: _Ballots)
         ballots.districts.append(district)
 
 
-def _first_bad_checkpoint(texts: list[str], checkpoints: list[merkle.Checkpoint]) -> merkle.Checkpoint | None:
-    """The first checkpoint (within the served leaves) whose root the leaves do not give."""
-    levels = merkle.tree_levels(merkle.leaf_hashes(texts))
-    return next((cp for cp in checkpoints
-                 if cp.size <= len(texts) and merkle.root_from_levels(levels, cp.size) != cp.root), None)
+def _first_bad_position(hashes: list[bytes], checkpoints: Sequence[tuple[int, bytes]]) -> int | None:
+    """The position of the first checkpoint (size, root) within the leaves whose root the leaf
+    hashes do not give."""
+    levels = merkle.tree_levels(hashes)
+    return next((k for k, (size, root) in enumerate(checkpoints)
+                 if size <= len(hashes) and merkle.root_from_levels(levels, size) != root), None)
 
 
 def _spare_core() -> bool:
-    """Whether a second core is free now. A forked process costs copies of the pages the two
-    processes touch: on a machine whose cores are all busy, hashing in this process is faster."""
+    """Whether a second core is free now; on a machine whose cores are all busy, hashing in this
+    process is faster than waiting for another."""
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover  (not Linux)
@@ -237,41 +242,89 @@ def _spare_core() -> bool:
     return cores >= 2 and load < cores - 0.5
 
 
-def _first_bad_checkpoint_beside(texts: list[str], checkpoints: list[merkle.Checkpoint]) -> Callable[[], int | None]:
-    """Starts `_first_bad_checkpoint` in a forked process, so the hashing runs on a second core
-    while this one parses and checks the leaves; the returned call waits for its answer (the
-    checkpoint's position in `checkpoints`, or None). Where there is no fork, no free second
-    core or a small log, it runs here, now."""
-    def here() -> Callable[[], int | None]:
-        bad = _first_bad_checkpoint(texts, checkpoints)
-        position = None if bad is None else checkpoints.index(bad)
-        return lambda: position
+class _Hasher:
+    """The leaf and node hashing in a second process, on a second core while this one parses
+    and checks the leaves. The process is forked before the leaves are read, while this
+    process is small, so that neither touches pages the other still shares (copy-on-write would
+    copy them); the leaves then go to it through a pipe as one buffer (each leaf with the 0x00
+    prefix its hash needs, so the buffer is hashed in slices) and it answers with the position of
+    the first checkpoint whose root they do not give (8 bytes). Where it cannot run (no fork, no
+    free core, a small log, a leaf that is not ASCII), the hashing happens here."""
 
-    if len(texts) < PARALLEL_FROM or not hasattr(os, "fork") or not _spare_core():
-        return here()
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: hash, answer with 8 bytes, leave without running any exit handler
-        code = 1
-        try:
-            os.close(read_end)
-            found = _first_bad_checkpoint(texts, checkpoints)
-            os.write(write_end, struct.pack(">q", -1 if found is None else checkpoints.index(found)))
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(write_end)
+    def __init__(self) -> None:
+        self.pid = 0
+        self.job = self.answer = -1
+        if not hasattr(os, "fork") or not _spare_core():
+            return
+        job_read, self.job = os.pipe()
+        self.answer, answer_write = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: read the job, hash, answer, leave without running any exit handler
+            code = 1
+            try:
+                os.close(self.job)
+                os.close(self.answer)
+                with os.fdopen(job_read, "rb") as job:
+                    work = pickle.load(job)  # noqa: S301  (a pipe from the process that forked this one)
+                if work is not None:
+                    buffer, offsets, checkpoints = work
+                    view, bounds = memoryview(buffer), array("q", offsets)
+                    sha = hashlib.sha256
+                    hashes = [sha(view[start:end]).digest() for start, end in pairwise(bounds)]
+                    position = _first_bad_position(hashes, checkpoints)
+                    os.write(answer_write, struct.pack(">q", -1 if position is None else position))
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(job_read)
+        os.close(answer_write)
 
-    def wait() -> int | None:
-        with os.fdopen(read_end, "rb") as pipe:
-            answer = pipe.read(8)
-        _, status = os.waitpid(pid, 0)
-        if len(answer) != 8 or status != 0:  # the child failed: do it here
-            return here()()
-        (position,) = struct.unpack(">q", answer)
-        return None if position < 0 else int(position)
+    def start(self, texts: list[str], checkpoints: list[merkle.Checkpoint]) -> Callable[[], int | None]:
+        """Hands the leaves over; the returned call waits for the answer (or hashes here)."""
+        cps = [(cp.size, cp.root) for cp in checkpoints]
 
-    return wait
+        def here() -> int | None:
+            return _first_bad_position(merkle.leaf_hashes(texts), cps)
+
+        job = None
+        if self.pid and len(texts) >= PARALLEL_FROM:
+            buffer = ("\x00" + "\x00".join(texts)).encode()
+            offsets = array("q", accumulate(map((1).__add__, map(len, texts)), initial=0))
+            if offsets[-1] == len(buffer):  # one byte per character: every slice is one leaf
+                job = (buffer, offsets.tobytes(), cps)
+        self._send(job)
+        if job is None:
+            position = here()
+            return lambda: position
+
+        def wait() -> int | None:
+            answer = self._finish()
+            return here() if answer is None else (None if answer < 0 else answer)
+
+        return wait
+
+    def _send(self, job: Any) -> None:
+        if self.job < 0:
+            return
+        fd, self.job = self.job, -1
+        with suppress(BrokenPipeError), os.fdopen(fd, "wb") as pipe:  # a dead process: _finish says so
+            pickle.dump(job, pipe, protocol=5)
+        if job is None:
+            self._finish()
+
+    def _finish(self) -> int | None:
+        """Waits for the process; its answer, or None when it gave none."""
+        if not self.pid:
+            return None
+        with os.fdopen(self.answer, "rb") as pipe:
+            raw = pipe.read(8)
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = 0
+        return struct.unpack(">q", raw)[0] if len(raw) == 8 and status == 0 else None
+
+    def close(self) -> None:
+        """Ends the process if the leaves never reached it (a failure while reading them)."""
+        self._send(None)
 
 
 def _verify_log(source: LogSource, *, pinned_key: str | None, origin_prefix: str | None) -> Report:
@@ -301,9 +354,13 @@ def _verify_log(source: LogSource, *, pinned_key: str | None, origin_prefix: str
     # every leaf, read in bulk; then, beside each other: every complete subtree hashed level by
     # level with every checkpoint's root taken from those levels (O(log n) each, no
     # recomputation per checkpoint), and the leaves parsed and checked as ballot entries
-    texts, gap = _read_leaves(source)
+    hasher = _Hasher()
+    try:
+        texts, gap = _read_leaves(source)
+        bad_checkpoint = hasher.start(texts, checkpoints)
+    finally:
+        hasher.close()
     served = len(texts)
-    bad_checkpoint = _first_bad_checkpoint_beside(texts, checkpoints)
     ballots = _Ballots()
     entry_problem: VerificationFailed | None = None
     try:

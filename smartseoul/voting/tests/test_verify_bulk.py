@@ -42,7 +42,7 @@ def sound_entries(n: int = LEAVES) -> list[dict[str, Any]]:
 
 
 def text(e: dict[str, Any]) -> str:
-    return json.dumps(e, sort_keys=True, separators=(",", ":"))
+    return json.dumps(e, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def signed_source(entries: list[dict[str, Any]], *, sizes: list[int] | None = None) -> MemorySource:
@@ -82,8 +82,9 @@ FORKS: list[int] = []
 
 @pytest.fixture(params=["one process", "hashing beside"])
 def mode(request: Any, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setattr(verify, "PARALLEL_FROM", 10**12 if request.param == "one process" else 0)
-    monkeypatch.setattr(verify, "_spare_core", lambda: True)  # fork whatever the machine's load
+    beside = request.param == "hashing beside"
+    monkeypatch.setattr(verify, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(verify, "_spare_core", lambda: beside)  # fork (or not) whatever the machine's load
     real_fork = os.fork
 
     def counted_fork() -> int:
@@ -111,6 +112,19 @@ def test_sound_log_verifies_in_bulk(sound: MemorySource, mode: str) -> None:
     assert report.current_ballots == sum(1 for i in range(LEAVES) if i % CHANGE != CHANGE - 1)
     assert report.tally_checked
     assert len(FORKS) == (1 if mode == "hashing beside" else 0)
+
+
+def test_a_leaf_that_is_not_ascii_is_hashed_as_utf8(mode: str) -> None:
+    """The hashing process takes the leaves as one buffer of one byte per character; a leaf with
+    other characters is hashed here instead, with the same result."""
+    entries = sound_entries(3 * EVERY)
+    entries[EVERY + 3]["district"] = "서울"
+    report = verify_log(signed_source(entries))
+    assert report.leaves == 3 * EVERY
+    entries[EVERY + 3]["district"] = "부산"
+    changed = signed_source(entries)
+    changed.leaf_texts[EVERY + 3] = changed.leaf_texts[EVERY + 3].replace("부산", "서울")
+    assert failure(changed) == f"leaf {EVERY + 3}: its bytes differ from what checkpoint size {2 * EVERY} signed"
 
 
 def test_tampered_leaf_in_the_middle_is_named(sound: MemorySource, mode: str) -> None:
