@@ -181,14 +181,22 @@ def _transaction_lock(vote_id: int) -> None:
 
 
 def enqueue(*, vote_id: int, nullifier: str, choices: Any, district: str | None, exclusive: bool,
-            now: datetime, status: str) -> int | None:
+            now: datetime, status: str, flush_later: bool = False) -> int | None:
     """Queues an accepted ballot in one statement (one commit) if the vote has `status`; returns
     the queue id, or None when the vote is not in that status. Raises IntegrityError when the
     vote allows no change and this nullifier is already queued or counted. On PostgreSQL the
-    vote row is key-share locked, so closing the vote (which drains the queue) waits for it."""
+    vote row is key-share locked, so closing the vote (which drains the queue) waits for it.
+
+    `flush_later` (PostgreSQL, when the caller's transaction is this one statement's): the commit
+    does not wait for its WAL flush. Nobody is told the ballot is taken until its batch commits,
+    and that commit's flush carries every earlier record of the log with it: the batch's one flush
+    makes all its ballots durable, instead of one flush per ballot. A crash before it loses only
+    ballots never acknowledged (the person gets no receipt and may cast again)."""
     ops, qn = connection.ops, connection.ops.quote_name
     lock = " FOR KEY SHARE" if _postgres() else ""
     with connection.cursor() as cur:
+        if flush_later and _postgres():
+            cur.execute("SET LOCAL synchronous_commit TO OFF")
         cur.execute(
             f"INSERT INTO {qn(QueuedBallot._meta.db_table)} (vote_id, nullifier, choices, district_code, accepted_at, "  # noqa: S608  (table and column names from model metadata, quoted; values bound)
             f"{qn('exclusive')}) SELECT %s, %s, %s, %s, %s, %s FROM {qn(Vote._meta.db_table)} "

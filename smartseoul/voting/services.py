@@ -524,7 +524,6 @@ def _is_lock_error(exc: OperationalError) -> bool:
                                    "remaining connection slots"))
 
 
-INTEGRATION_WAIT_SECONDS = 30.0
 
 
 def ballot_cast(
@@ -584,16 +583,19 @@ def _checked_ballot(
 
 
 def _accept(rules: VoteRules, nullifier: str, choices: list[int] | dict[str, int], district: str | None) -> int:
+    from django.db import connection
+
     for attempt in range(LOCK_RETRIES):
         now = clock.now()
         if not rules.opens_at <= now < rules.closes_at:
             raise VoteClosed(_("This vote is not open now."), opens_at=rules.opens_at.isoformat(),
                              closes_at=rules.closes_at.isoformat())
         try:
+            own_transaction = not connection.in_atomic_block
             with transaction.atomic():  # a savepoint inside a caller's transaction, else one commit
                 queue_id = sequencer.enqueue(vote_id=rules.id, nullifier=nullifier, choices=choices,
                                              district=district, exclusive=not rules.allow_change, now=now,
-                                             status=Status.PUBLISHED)
+                                             status=Status.PUBLISHED, flush_later=own_transaction)
         except IntegrityError as exc:
             raise AlreadyVoted(_("You have already voted in this vote.")) from exc
         except OperationalError as exc:  # SQLite "database is locked", PostgreSQL exhausted connection slots
@@ -619,30 +621,49 @@ def _receipt_when_integrated(vote_id: int, queue_id: int) -> Receipt:
             if queue_id in batch.ballots:
                 return _receipt_from_batch(batch, batch.ballots[queue_id])
         return _receipt_from_log(queue_id)
-    deadline = time.monotonic() + INTEGRATION_WAIT_SECONDS
-    while True:
+    for attempt in range(LOCK_RETRIES):
         try:
-            if sequencer.try_lock(vote_id):
-                try:
-                    with transaction.atomic():
-                        batch = sequencer.integrate(vote_id)
-                finally:
-                    sequencer.unlock(vote_id)
-                if batch is not None and queue_id in batch.ballots:
-                    return _receipt_from_batch(batch, batch.ballots[queue_id])
-            else:
-                sequencer.wait_for_sequencer(vote_id)
-            found = sequencer.integrated(queue_id)
-            if found is not None:
-                return _receipt_from_row(*found)
+            return _integrated_receipt(vote_id, queue_id)
         except OperationalError as exc:
-            if not _is_lock_error(exc):
+            if not _is_lock_error(exc) or attempt == LOCK_RETRIES - 1:
                 raise
-        if time.monotonic() > deadline:
-            # accepted and queued: the sequencer command integrates it; the person finds it in
-            # "my ballots" and must not vote again
-            raise LogBusy(_("Your ballot is accepted and waits to be added to the log; find its receipt among "
-                            "your ballots in a minute."))
+            time.sleep(min(0.5, 0.005 * (attempt + 1)) * (0.5 + random.random()))  # noqa: S311  (retry jitter, not a secret)
+    # accepted and queued: the sequencer command integrates it; the person finds it in "my
+    # ballots" and must not vote again
+    raise LogBusy(_("Your ballot is accepted and waits to be added to the log; find its receipt among "
+                    "your ballots in a minute."))
+
+
+def _integrated_receipt(vote_id: int, queue_id: int) -> Receipt:
+    """Becomes the sequencer at once if nobody is (and integrates everything queued); else waits
+    for the batch being integrated and looks for the ballot in it; else queues for the sequencer
+    lock (in the kernel's or PostgreSQL's queue, never a retry loop) and integrates the next
+    batch, unless a holder before it already did."""
+    if sequencer.try_lock(vote_id):
+        return _integrate_holding_lock(vote_id, queue_id)
+    sequencer.wait_for_sequencer(vote_id)
+    found = sequencer.integrated(queue_id)
+    if found is not None:
+        return _receipt_from_row(*found)
+    with sequencer.sequencer_lock(vote_id):
+        found = sequencer.integrated(queue_id)
+        if found is None:
+            return _integrate_holding_lock(vote_id, queue_id, locked=True)
+    return _receipt_from_row(*found)
+
+
+def _integrate_holding_lock(vote_id: int, queue_id: int, *, locked: bool = False) -> Receipt:
+    """Integrates queued ballots (the caller holds the sequencer lock; released here unless the
+    caller's block releases it) until this ballot is in the log."""
+    try:
+        with transaction.atomic():
+            while (batch := sequencer.integrate(vote_id)) is not None:
+                if queue_id in batch.ballots:
+                    return _receipt_from_batch(batch, batch.ballots[queue_id])
+    finally:
+        if not locked:
+            sequencer.unlock(vote_id)
+    return _receipt_from_log(queue_id)  # integrated by a sequencer before this one took the lock
 
 
 def _receipt_from_batch(batch: sequencer.Batch, mine: sequencer.Integrated) -> Receipt:
