@@ -14,6 +14,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 
@@ -46,12 +47,12 @@ def _default_site_url(host: str, port: int) -> None:
     settings.SITE_URL = os.environ["SITE_URL"] = f"http://{_shown_host(host)}:{port}"
 
 
-def _access_log_config() -> dict[str, object]:
+def _access_log_config() -> dict[str, Any]:
     """The server's log configuration: access lines pass the personal-data filter (API keys and
     tokens can appear in paths)."""
     from granian.log import LOGGING_CONFIG
 
-    config = copy.deepcopy(LOGGING_CONFIG)
+    config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)
     config["filters"] = {"personal_data": {"()": "smartseoul.core.logging.PersonalDataFilter"}}
     for handler in config["handlers"].values():
         handler["filters"] = ["personal_data"]
@@ -88,6 +89,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from granian import Granian
     from granian.constants import Interfaces
+    from granian.log import LogLevels
 
     from smartseoul.core.checks import production_problems
     from smartseoul.lib.process import die_with_parent
@@ -121,7 +123,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         blocking_threads=args.threads,
         backlog=2048,
-        log_level="info",  # type: ignore[arg-type]  (granian accepts the level's name)
+        log_level=LogLevels.info,
         log_dictconfig=_access_log_config(),
         log_access=settings.ACCESS_LOG,
         respawn_failed_workers=True,
