@@ -365,8 +365,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--workers", type=int, default=int(os.environ.get("SMARTSEOUL_WORKERS") or (os.cpu_count() or 1)),
                    help="server processes (default: one per CPU)")
-    p.add_argument("--threads", type=int, default=int(os.environ.get("SMARTSEOUL_THREADS") or 4),
-                   help="threads per process for requests that wait on the database (default 4)")
+    p.add_argument("--threads", type=int, default=int(os.environ.get("SMARTSEOUL_THREADS") or 2),
+                   help="threads per process for requests that wait on the database (default 2)")
     p.add_argument("--no-worker", action="store_true", help="do not start the background task worker")
     p.set_defaults(func=cmd_serve)
 
