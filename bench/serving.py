@@ -85,8 +85,18 @@ def main() -> int:
             _migrate(Path(tmp), env)
             result[name] = _measure(Path(tmp), env, args)
         _print(name, result[name])
-    result["ok"] = all(result[name]["ok"] for name in databases)
-    print(json.dumps(result, ensure_ascii=False))
+    metrics: dict[str, Any] = {}
+    baselines: dict[str, Any] = {}
+    for name in databases:
+        for path in PATHS:
+            metrics[f"{name}_{path}_per_s"] = result[name]["wsgi"][path]["req_per_s"]
+            metrics[f"{name}_{path}_p95_ms"] = result[name]["wsgi"][path]["p95_ms"]
+            baselines[f"{name}_asgi_{path}_per_s"] = result[name]["asgi"][path]["req_per_s"]
+        metrics[f"{name}_healthz_ratio"] = result[name]["healthz_ratio"]
+    report = {"bench": "serving", "cores": result["cores"], "workers": result["workers"], "metrics": metrics,
+              "baselines": baselines, "targets": {"healthz_ratio": TARGET_RATIO},
+              "ok": all(result[name]["ok"] for name in databases)}
+    print(json.dumps(report, ensure_ascii=False))
     return 0
 
 

@@ -93,7 +93,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "smartseoul.core.staticfiles.StaticFilesApp",  # django.contrib.staticfiles
+    "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
     "csp",
@@ -203,6 +203,10 @@ def _package_dir(module: str, *parts: str) -> str:
     return str(Path(spec.origin).parent.joinpath(*parts))
 
 
+STATICFILES_FINDERS = [
+    "smartseoul.core.staticfiles.FileSystemFinder",  # STATICFILES_DIRS, less unused vendored files
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+]
 STATICFILES_DIRS = [
     PROJECT_DIR / "static",
     ("vendor/leaflet", _package_dir("leaflet", "static", "leaflet")),

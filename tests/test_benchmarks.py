@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 BENCH_DIR = Path(__file__).resolve().parent.parent / "bench"
-SCRIPTS = sorted(BENCH_DIR.glob("*.py"))
+SCRIPTS = sorted(s for s in BENCH_DIR.glob("*.py") if not s.name.startswith("_"))  # _*.py: shared helpers
 
 pytestmark = pytest.mark.benchsmoke
 

@@ -9,9 +9,10 @@ which WhiteNoise finds through the static-file finders outside production.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from django.contrib.staticfiles.apps import StaticFilesConfig
+from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import StaticFilesStorage
 from whitenoise.compress import Compressor
 from whitenoise.storage import CompressedManifestStaticFilesStorage
@@ -25,6 +26,15 @@ class StaticStorage(CompressedManifestStaticFilesStorage):
         every fresh data directory, to save ~15 % more than gzip."""
         return Compressor(**{**kwargs, "use_brotli": False})
 
+    # Leaflet finds its marker images from the plain name in its stylesheet (`url(images/marker-
+    # icon.png)`); a hashed name there sends every marker to a 404 on the page's own path.
+    plain_urls_in = frozenset({"vendor/leaflet/leaflet.css"})
+
+    def url_converter(self, name: str, hashed_files: Any, template: str | None = None) -> Any:
+        if name in self.plain_urls_in:
+            return lambda match: match["matched"]
+        return super().url_converter(name, hashed_files, template)
+
     def url(self, name: str | None, force: bool = False) -> str:
         try:
             return super().url(name, force)
@@ -32,10 +42,12 @@ class StaticStorage(CompressedManifestStaticFilesStorage):
             return StaticFilesStorage.url(self, name)
 
 
-class StaticFilesApp(StaticFilesConfig):
-    """Django's static files, without the parts of vendored packages no page uses (plotly's
+class FileSystemFinder(finders.FileSystemFinder):
+    """The STATICFILES_DIRS finder, without the parts of vendored packages no page uses (plotly's
     sample datasets, chart templates and notebook widget; ninja's ReDoc): `collectstatic` hashes
     and compresses every file it copies."""
 
-    ignore_patterns = [*StaticFilesConfig.ignore_patterns, "datasets", "templates", "widgetbundle.js",
-                       "redoc.standalone.js*"]
+    skipped = ("datasets", "templates", "widgetbundle.js", "redoc.standalone.js*")
+
+    def list(self, ignore_patterns: Iterable[str] | None) -> Iterable[Any]:
+        return super().list([*(ignore_patterns or []), *self.skipped])
