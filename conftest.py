@@ -180,6 +180,26 @@ def totp_now(user: Any) -> str:
     return pyotp.TOTP(user.totp_secret).at(clock.now())
 
 
+def subprocess_env(data_dir: Path, database: str, **extra: str) -> dict[str, str]:
+    """The environment of a platform process a test starts (a server, a sequencer): its own data
+    directory, and on PostgreSQL a fresh database `database` on DATABASE_URL's server."""
+    import psycopg
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    env.update({"SMARTSEOUL_DATA_DIR": str(data_dir), "SMARTSEOUL_ENV": "development", "DEBUG": "0",
+                "DJANGO_SETTINGS_MODULE": "smartseoul.settings", "SMARTSEOUL_LEDGER_KEY": "", **extra})
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        env.pop("DATABASE_URL", None)
+        return env
+    server = url.rsplit("/", 1)[0]
+    with psycopg.connect(server + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{database}"')
+    env["DATABASE_URL"] = f"{server}/{database}"
+    return env
+
+
 def sign_in(client: Any, user: Any, *, second_factor: bool = True) -> Any:
     """Signs `user` in on a Django test client, with the second factor passed unless told not to."""
     from smartseoul.accounts.policy import SECOND_FACTOR_SESSION_KEY

@@ -18,6 +18,8 @@ from typing import Any
 import pytest
 import requests
 
+from conftest import subprocess_env
+
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[3]
@@ -55,21 +57,7 @@ def _free_port() -> int:
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
-    env.update({"SMARTSEOUL_DATA_DIR": str(tmp_path), "SMARTSEOUL_ENV": "development", "DEBUG": "0",
-                "DJANGO_SETTINGS_MODULE": "smartseoul.settings", "SMARTSEOUL_LEDGER_KEY": ""})
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith("postgres"):
-        import psycopg
-
-        name = "ss_voting_crash"
-        with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}"')
-        env["DATABASE_URL"] = url.rsplit("/", 1)[0] + "/" + name
-    else:
-        env.pop("DATABASE_URL", None)
-    return env
+    return subprocess_env(tmp_path, "ss_voting_crash")
 
 
 def _start(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:

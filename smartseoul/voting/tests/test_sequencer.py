@@ -19,6 +19,8 @@ from typing import Any
 
 import pytest
 
+from conftest import subprocess_env
+
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[3]
@@ -65,22 +67,8 @@ print(json.dumps(out))
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    data = tmp_path_factory.mktemp("sequencer")
-    e = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
-    e.update({"SMARTSEOUL_DATA_DIR": str(data), "SMARTSEOUL_ENV": "development", "DEBUG": "0",
-              "DJANGO_SETTINGS_MODULE": "smartseoul.settings", "SMARTSEOUL_LEDGER_KEY": "",
-              "SMARTSEOUL_TASK_BACKEND": "django_tasks.backends.dummy.DummyBackend"})
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith("postgres"):
-        import psycopg
-
-        name = "ss_voting_sequencer"
-        with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}"')
-        e["DATABASE_URL"] = url.rsplit("/", 1)[0] + "/" + name
-    else:
-        e.pop("DATABASE_URL", None)
+    e = subprocess_env(tmp_path_factory.mktemp("sequencer"), "ss_voting_sequencer",
+                       SMARTSEOUL_TASK_BACKEND="django_tasks.backends.dummy.DummyBackend")
     subprocess.run([sys.executable, "-m", "smartseoul.cli", "manage", "migrate", "--verbosity", "0"], cwd=REPO,
                    env=e, check=True)
     yield e
