@@ -182,7 +182,8 @@ def totp_now(user: Any) -> str:
 
 def subprocess_env(data_dir: Path, database: str, **extra: str) -> dict[str, str]:
     """The environment of a platform process a test starts (a server, a sequencer): its own data
-    directory, and on PostgreSQL a fresh database `database` on DATABASE_URL's server."""
+    directory, and on PostgreSQL a fresh database named after `database` and this test process
+    (two test workers never drop each other's) on DATABASE_URL's server."""
     import psycopg
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
@@ -192,7 +193,7 @@ def subprocess_env(data_dir: Path, database: str, **extra: str) -> dict[str, str
     if not url.startswith("postgres"):
         env.pop("DATABASE_URL", None)
         return env
-    server = url.rsplit("/", 1)[0]
+    server, database = url.rsplit("/", 1)[0], f"{database}_{os.getpid()}"
     with psycopg.connect(server + "/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{database}"')

@@ -21,7 +21,7 @@ import pytest
 
 from conftest import subprocess_env
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("voting-sequencer")]  # one migrated database for the module
 
 REPO = Path(__file__).resolve().parents[3]
 PRELUDE = """
