@@ -131,12 +131,9 @@ def _pool_run(fn: Any, jobs: list[Any]) -> list[Any]:
     """Runs jobs in CASTERS forked processes (each opens its own database connection)."""
     import multiprocessing
 
-    from django.db import connections
+    from smartseoul.core.db import close_before_fork
 
-    for conn in connections.all(initialized_only=True):  # a forked child must inherit no connection,
-        conn.close()                                      # nor PostgreSQL's pool and its threads
-        if hasattr(conn, "close_pool"):
-            conn.close_pool()
+    close_before_fork()
     with multiprocessing.get_context("fork").Pool(len(jobs)) as pool:
         return pool.map(fn, jobs)
 
@@ -460,9 +457,10 @@ def main() -> int:
     metrics["db_proof_leaves"] = sq["db_proof_leaves"]
     baselines["sqlite_plain_inserts_per_s"] = sq["plain_inserts_per_s"]
     if os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        bench_url = (os.environ.get("BENCH_DATABASE_URL")
-                     or os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/ss_voting_bench")
-        _ensure_pg_database(os.environ["DATABASE_URL"], bench_url)
+        from _http import fresh_postgres
+
+        bench_url = os.environ.get("BENCH_DATABASE_URL") or fresh_postgres(os.environ["DATABASE_URL"],
+                                                                            "ss_voting_bench")
         print("PostgreSQL: casting through the service, then plain inserts…", flush=True)
         pg = sub("--engine-run", "postgres", env={**os.environ, "DATABASE_URL": bench_url})
         pg_flags = engine_ok("postgres", pg)
@@ -492,16 +490,6 @@ def main() -> int:
     print(json.dumps({"bench": "voting", "metrics": metrics, "baselines": baselines, "targets": TARGETS,
                       "flags": flags, "ok": bool(ok)}))
     return 0
-
-
-def _ensure_pg_database(admin_url: str, bench_url: str) -> None:
-    import psycopg
-
-    name = bench_url.rsplit("/", 1)[1].split("?")[0]
-    with psycopg.connect(admin_url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 if __name__ == "__main__":

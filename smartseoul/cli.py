@@ -70,16 +70,6 @@ def _ensure_collected_static() -> None:
         call_command("collectstatic", interactive=False, verbosity=0)
 
 
-def _close_database_connections() -> None:
-    from django.db import connections
-
-    for conn in connections.all(initialized_only=True):
-        conn.close()
-        close_pool = getattr(conn, "close_pool", None)  # PostgreSQL's connection pool
-        if close_pool is not None:
-            close_pool()
-
-
 def cmd_serve(args: argparse.Namespace) -> int:
     """The production server: granian's WSGI interface, pre-forked workers with a few threads
     each, persistent database connections; the task worker, the scheduler and the ballot
@@ -92,7 +82,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from granian.log import LogLevels
 
     from smartseoul.core.checks import production_problems
-    from smartseoul.lib.process import die_with_parent
+    from smartseoul.core.db import close_before_fork
+    from smartseoul.lib.process import SERVER_PID, die_with_parent
 
     problems = production_problems()
     if problems:
@@ -129,8 +120,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         respawn_failed_workers=True,
         workers_kill_timeout=GRACEFUL_STOP_SECONDS,
     )
-    _close_database_connections()  # the workers fork from this process: none may inherit a connection
-    os.environ["SMARTSEOUL_SERVER_PID"] = str(os.getpid())  # its workers die with it (smartseoul/wsgi.py)
+    close_before_fork()  # the workers fork from this process
+    os.environ[SERVER_PID] = str(os.getpid())  # its workers die with it (smartseoul/wsgi.py)
     try:
         server.serve()
     finally:

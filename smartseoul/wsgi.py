@@ -9,9 +9,7 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
-from smartseoul.lib.process import die_with_parent
-
-SERVER_PID = "SMARTSEOUL_SERVER_PID"  # set by `smartseoul serve` for its worker processes
+from smartseoul.lib.process import SERVER_PID, die_with_parent
 
 
 def _die_with_the_server() -> None:

@@ -1252,14 +1252,11 @@ def complaints_escalate_overdue() -> int:
         .select_related("department__head", "category")
         .order_by("department_id", "due_at")
     )
-    by_department: dict[int, list[Complaint]] = {}
+    by_department: dict[Department, list[Complaint]] = {}
     for c in overdue[:5000]:
-        if c.department_id is not None:
-            by_department.setdefault(c.department_id, []).append(c)
-    for items in by_department.values():
-        department = items[0].department
-        if department is None:  # routed reports only (above)
-            continue
+        if c.department is not None:  # always, given the query: for the types
+            by_department.setdefault(c.department, []).append(c)
+    for department, items in by_department.items():
         with transaction.atomic():
             recipients = (
                 [department.head] if department.head_id else list(account_selectors.officials_of(department.pk))

@@ -12,7 +12,7 @@ from ninja import Query, Router
 
 from smartseoul.core.schemas import Page
 
-from . import selectors
+from . import selectors, services
 from .schemas import LayerOut, NearbyOut, ThemeOut, WidgetOut
 
 router = Router()
@@ -23,7 +23,7 @@ def widgets(request: HttpRequest, period: str = selectors.DEFAULT_PERIOD, distri
             dong: str | None = None) -> Any:
     """Every public widget of the Digital Mayor's Office with its figures (cached ~20 s)."""
     selectors.check_area(district, dong)
-    cards = selectors.board(internal=False, period_key=period, district_code=district, neighborhood_code=dong)
+    cards = services.board(internal=False, period_key=period, district_code=district, neighborhood_code=dong)
     return selectors.public_board_json(cards)
 
 

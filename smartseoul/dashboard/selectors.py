@@ -15,7 +15,7 @@ import math
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -111,7 +111,7 @@ def visible_widgets(internal: bool) -> list[registry.Widget]:
     return [w for w in registry.widgets() if internal or not w.internal]
 
 
-def _language() -> str:
+def current_language() -> str:
     return (get_language() or settings.LANGUAGE_CODE or "ko").split("-")[0]
 
 
@@ -131,14 +131,13 @@ class AreaKey:
         return "|".join([self.period, self.district_code or "-", self.neighborhood_code or "-",
                          "i" if self.internal else "p", self.language])
 
-    def fields(self) -> dict[str, Any]:
-        return {"period": self.period, "district_code": self.district_code or "",
-                "neighborhood_code": self.neighborhood_code or "", "internal": self.internal,
-                "language": self.language}
-
     def as_kwargs(self) -> dict[str, Any]:
-        return {"period": self.period, "district_code": self.district_code,
-                "neighborhood_code": self.neighborhood_code, "internal": self.internal, "language": self.language}
+        return asdict(self)
+
+    def fields(self) -> dict[str, Any]:
+        """The stored row's fields (its code columns hold "" for none)."""
+        return {**asdict(self), "district_code": self.district_code or "",
+                "neighborhood_code": self.neighborhood_code or ""}
 
     def query(self) -> WidgetQuery:
         return WidgetQuery(period=period_for(self.period), district_code=self.district_code,
@@ -162,60 +161,6 @@ def compute_widget(widget: registry.Widget, query: WidgetQuery) -> tuple[dict[st
 PENDING_RECHECK = 2  # seconds a "being computed" answer is kept before the store is read again
 PENDING_POLL_SECONDS = 3  # the board polls faster while a figure is being computed
 VIEWED_MARK_SECONDS = 300  # how often a shown area records that it was shown
-
-
-def board(
-    *, internal: bool, period_key: str = DEFAULT_PERIOD, district_code: str | None = None,
-    neighborhood_code: str | None = None,
-) -> list[Card]:
-    """Every visible widget with the area's last stored figures. No widget is computed here.
-
-    The figures are read from the cache, or from the area's stored row (one query, cached for
-    WIDGET_TTL seconds). When they are missing, incomplete or older than WIDGET_TTL, their
-    computation is queued for the task worker (once, whoever asks): meanwhile the last figures
-    are shown, or, for an area never computed, cards in the "being computed" state that the
-    board's polling replaces when the figures arrive. A widget that failed shows an error card."""
-    period_for(period_key)
-    widgets = visible_widgets(internal)
-    area = AreaKey(period_key, district_code, neighborhood_code, internal, _language())
-    figures = _area_figures(area, [w.key for w in widgets])
-    cards: list[Card] = []
-    for widget in widgets:
-        entry = figures.get(widget.key)
-        data, error = (entry.get("data") or {}, entry.get("error") or "") if entry else ({}, "")
-        cards.append(Card(widget.key, str(widget.title), widget.kind, widget.section, widget.internal, data, error,
-                          pending=entry is None))
-    return cards
-
-
-def _stored(area: AreaKey) -> dict[str, Any] | None:
-    from .models import AreaFigures
-
-    row = AreaFigures.objects.filter(area=area.area).values("figures", "computed_at", "viewed_at").first()
-    return dict(row) if row else None
-
-
-def _area_figures(area: AreaKey, keys: list[str]) -> dict[str, Any]:
-    cache_key = f"dash:{CACHE_VERSION}:a:{area.area}"
-    figures = cache.get(cache_key)
-    if figures is not None:
-        return dict(figures)
-    from django_tasks import TaskResultStatus
-
-    from . import services
-
-    row = _stored(area)
-    complete = bool(row and row["computed_at"] and all(k in row["figures"] for k in keys))
-    if not complete or (clock.now() - row["computed_at"]).total_seconds() >= WIDGET_TTL:  # type: ignore[index]
-        result = services.figures_request(area)
-        if not complete and result is not None and result.status == TaskResultStatus.SUCCESSFUL:
-            row = _stored(area)  # a task backend that runs at once (the tests') has stored them already
-    if not row or row["viewed_at"] is None or (clock.now() - row["viewed_at"]).total_seconds() >= VIEWED_MARK_SECONDS:
-        services.figures_viewed(area)  # keeps the area in the scheduler's refresh
-    figures = dict(row["figures"]) if row else {}
-    ready = all(k in figures for k in keys)
-    cache.set(cache_key, figures, WIDGET_TTL if ready else PENDING_RECHECK)
-    return figures
 
 
 def sections(cards: Sequence[Card]) -> list[Section]:

@@ -57,7 +57,7 @@ def _page_context(area: dict[str, Any]) -> dict[str, Any]:
 def _board_context(request: HttpRequest, *, internal: bool, period: str, district: Any, dong: Any) -> dict[str, Any]:
     district_code = district.code if district else None
     dong_code = dong.code if dong else None
-    cards = selectors.board(internal=internal, period_key=period, district_code=district_code,
+    cards = services.board(internal=internal, period_key=period, district_code=district_code,
                             neighborhood_code=dong_code)
     presented = {c.key: present.present(c, district_code=district_code) for c in cards}
     sections = [(s, [presented[c.key] for c in s.cards]) for s in selectors.sections(cards)]

@@ -6,6 +6,8 @@ import os
 import signal
 import sys
 
+SERVER_PID = "SMARTSEOUL_SERVER_PID"  # set by `smartseoul serve` for its worker processes
+
 
 def die_with_parent(parent_pid: int | None = None) -> None:
     """Asks the kernel to SIGKILL this process when its parent dies (even by SIGKILL), so no

@@ -169,7 +169,7 @@ def sequencer_lock(vote_id: int) -> Iterator[None]:
         unlock(vote_id)
 
 
-def _transaction_lock(vote_id: int) -> None:
+def transaction_lock(vote_id: int) -> None:
     """Inside an outer transaction (a module casting within its own): the lock lasts until that
     transaction ends. On SQLite the transaction already holds the database's write lock."""
     if _postgres():

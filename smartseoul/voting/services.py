@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.files.base import File
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils.translation import gettext as _
 
 from smartseoul.accounts.models import Capability, Verification
@@ -539,18 +539,12 @@ def ballot_cast(
     see `voting.sequencer`). One current ballot per person per vote: in a vote that allows no
     change the nullifier is unique in the queue; a vote that allows changes supersedes the old
     ballot with a new leaf, in arrival order."""
-    from django.db import connection
-
     rules, nullifier, canonical, district = _checked_ballot(vote_id, voter, choices, location, password)
     if sequencer.one_writer() and not connection.in_atomic_block:
         # SQLite admits one writer at a time, and its busy wait sleeps: queue and integrate in one
         # transaction under the sequencer lock, whose waiters the kernel wakes in turn
         with sequencer.sequencer_lock(vote_id), transaction.atomic():
-            queue_id = _accept(rules, nullifier, canonical, district)
-            while (batch := sequencer.integrate(vote_id)) is not None:
-                if queue_id in batch.ballots:
-                    return _receipt_from_batch(batch, batch.ballots[queue_id])
-        return _receipt_from_log(queue_id)
+            return _receipt_through_batches(vote_id, _accept(rules, nullifier, canonical, district))
     queue_id = _accept(rules, nullifier, canonical, district)
     return _receipt_when_integrated(vote_id, queue_id)
 
@@ -582,9 +576,12 @@ def _checked_ballot(
     return rules, identity_hash("vote", str(vote_id), str(voter.pk)), canonical, district
 
 
-def _accept(rules: VoteRules, nullifier: str, choices: list[int] | dict[str, int], district: str | None) -> int:
-    from django.db import connection
+def _retry_pause(attempt: int) -> None:
+    """A short, growing, jittered pause before retrying a locked database."""
+    time.sleep(min(0.5, 0.005 * (attempt + 1)) * (0.5 + random.random()))  # noqa: S311  (retry jitter, not a secret)
 
+
+def _accept(rules: VoteRules, nullifier: str, choices: list[int] | dict[str, int], district: str | None) -> int:
     for attempt in range(LOCK_RETRIES):
         now = clock.now()
         if not rules.opens_at <= now < rules.closes_at:
@@ -601,7 +598,7 @@ def _accept(rules: VoteRules, nullifier: str, choices: list[int] | dict[str, int
         except OperationalError as exc:  # SQLite "database is locked", PostgreSQL exhausted connection slots
             if not _is_lock_error(exc) or attempt == LOCK_RETRIES - 1:
                 raise LogBusy(_("The ballot box is busy; please try again.")) from exc
-            time.sleep(min(0.5, 0.005 * (attempt + 1)) * (0.5 + random.random()))  # noqa: S311  (retry jitter, not a secret)
+            _retry_pause(attempt)
             continue
         if queue_id is None:
             raise VoteClosed(_("This vote is not open now."), opens_at=rules.opens_at.isoformat(),
@@ -613,21 +610,16 @@ def _accept(rules: VoteRules, nullifier: str, choices: list[int] | dict[str, int
 def _receipt_when_integrated(vote_id: int, queue_id: int) -> Receipt:
     """Group commit: the first request to find the sequencer free integrates everything queued
     for the vote; the others wait for that batch and read their place in it."""
-    from django.db import connection
-
     if connection.in_atomic_block:  # the queued row is visible to this transaction only
-        sequencer._transaction_lock(vote_id)
-        while (batch := sequencer.integrate(vote_id)) is not None:
-            if queue_id in batch.ballots:
-                return _receipt_from_batch(batch, batch.ballots[queue_id])
-        return _receipt_from_log(queue_id)
+        sequencer.transaction_lock(vote_id)
+        return _receipt_through_batches(vote_id, queue_id)
     for attempt in range(LOCK_RETRIES):
         try:
             return _integrated_receipt(vote_id, queue_id)
         except OperationalError as exc:
             if not _is_lock_error(exc) or attempt == LOCK_RETRIES - 1:
                 raise
-            time.sleep(min(0.5, 0.005 * (attempt + 1)) * (0.5 + random.random()))  # noqa: S311  (retry jitter, not a secret)
+            _retry_pause(attempt)
     # accepted and queued: the sequencer command integrates it; the person finds it in "my
     # ballots" and must not vote again
     raise LogBusy(_("Your ballot is accepted and waits to be added to the log; find its receipt among "
@@ -640,30 +632,26 @@ def _integrated_receipt(vote_id: int, queue_id: int) -> Receipt:
     lock (in the kernel's or PostgreSQL's queue, never a retry loop) and integrates the next
     batch, unless a holder before it already did."""
     if sequencer.try_lock(vote_id):
-        return _integrate_holding_lock(vote_id, queue_id)
-    sequencer.wait_for_sequencer(vote_id)
-    found = sequencer.integrated(queue_id)
-    if found is not None:
-        return _receipt_from_row(*found)
-    with sequencer.sequencer_lock(vote_id):
-        found = sequencer.integrated(queue_id)
-        if found is None:
-            return _integrate_holding_lock(vote_id, queue_id, locked=True)
-    return _receipt_from_row(*found)
-
-
-def _integrate_holding_lock(vote_id: int, queue_id: int, *, locked: bool = False) -> Receipt:
-    """Integrates queued ballots (the caller holds the sequencer lock; released here unless the
-    caller's block releases it) until this ballot is in the log."""
-    try:
-        with transaction.atomic():
-            while (batch := sequencer.integrate(vote_id)) is not None:
-                if queue_id in batch.ballots:
-                    return _receipt_from_batch(batch, batch.ballots[queue_id])
-    finally:
-        if not locked:
+        try:
+            with transaction.atomic():
+                return _receipt_through_batches(vote_id, queue_id)
+        finally:
             sequencer.unlock(vote_id)
-    return _receipt_from_log(queue_id)  # integrated by a sequencer before this one took the lock
+    sequencer.wait_for_sequencer(vote_id)
+    if (found := sequencer.integrated(queue_id)) is not None:
+        return _receipt_from_row(*found)
+    with sequencer.sequencer_lock(vote_id), transaction.atomic():
+        return _receipt_through_batches(vote_id, queue_id)
+
+
+def _receipt_through_batches(vote_id: int, queue_id: int) -> Receipt:
+    """Integrates queued ballots of the vote until this one is in the log, and its receipt. The
+    caller holds the sequencer lock and a transaction; a ballot an earlier holder integrated is
+    read from the log."""
+    while (batch := sequencer.integrate(vote_id)) is not None:
+        if queue_id in batch.ballots:
+            return _receipt_from_batch(batch, batch.ballots[queue_id])
+    return _receipt_from_log(queue_id)
 
 
 def _receipt_from_batch(batch: sequencer.Batch, mine: sequencer.Integrated) -> Receipt:
