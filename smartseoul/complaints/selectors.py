@@ -604,7 +604,7 @@ def widget_workload(q: WidgetQuery) -> dict[str, Any]:
     unassigned = int(np.count_nonzero(_widget_mask(cols, q) & cols.is_open & (cols.assignee == 0)))
     return {
         "value": unassigned,
-        "unit": "unassigned",
+        "unit": _("unassigned"),  # open reports with nobody assigned yet
         "items": [{"title": names.get(int(ids[k]), "?"), "value": int(n[k])} for k in order.tolist()],
     }
 

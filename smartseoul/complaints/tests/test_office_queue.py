@@ -5,6 +5,7 @@ and history in words, and the category list never promises "0 working days"."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -98,3 +99,18 @@ def test_categories_with_a_same_day_target_do_not_say_zero_working_days(client: 
     html = client.get("/complaints/").content.decode()
     assert "근무일 0일" not in html
     assert "당일 처리" in html
+
+
+@pytest.mark.parametrize(("language", "unit"), [("ko", "건 미배정"), ("en", "unassigned")])
+@pytest.mark.django_db
+def test_the_workload_widget_speaks_the_page_language(language: str, unit: str) -> None:
+    from django.utils import translation
+
+    from smartseoul.complaints.selectors import widget_workload
+    from smartseoul.core import clock
+    from smartseoul.core.registry import Period, WidgetQuery
+
+    now = clock.now()
+    query = WidgetQuery(period=Period(start=now - timedelta(days=7), end=now), internal=True)
+    with translation.override(language):
+        assert widget_workload(query)["unit"] == unit
