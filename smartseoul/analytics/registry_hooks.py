@@ -182,8 +182,8 @@ EXPORTS = (
 )
 
 WIDGETS = (
-    Widget("analytics-plan-share", str(_("Night demand served by the latest bus plan")), "stat", plan_share_widget,
+    Widget("analytics-plan-share", _("Night demand served by the latest bus plan"), "stat", plan_share_widget,
            section="city", internal=True, order=60),
-    Widget("analytics-high-risk", str(_("Areas × categories at high start-up risk")), "stat", traffic_light_widget,
+    Widget("analytics-high-risk", _("Areas × categories at high start-up risk"), "stat", traffic_light_widget,
            section="city", order=70),
 )
