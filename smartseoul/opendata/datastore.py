@@ -1000,6 +1000,23 @@ def _write_xlsx(conn: duckdb.DuckDBPyConnection, select: str, header: list[str],
         wb.save(fh)
 
 
+def reencoded(path: Path, encoding: str, chunk_size: int = 1 << 16) -> Iterator[bytes]:
+    """The UTF-8 export at `path` as bytes in `encoding`: unchanged for utf-8, behind a byte-order
+    mark for utf-8-sig (so Excel reads Korean), transcoded for cp949 (the few characters cp949 lacks
+    become '?')."""
+    if encoding == "utf-8-sig":
+        yield codecs.BOM_UTF8
+        encoding = "utf-8"
+    if encoding == "utf-8":
+        with path.open("rb") as raw:
+            while chunk := raw.read(chunk_size):
+                yield chunk
+        return
+    with path.open("r", encoding="utf-8", newline="") as text:
+        while part := text.read(chunk_size):
+            yield part.encode(encoding, errors="replace")
+
+
 def csv_bytes(records: Sequence[dict[str, Any]], names: Sequence[str], delimiter: str = ",") -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=delimiter)

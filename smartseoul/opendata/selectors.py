@@ -24,7 +24,7 @@ from smartseoul.core import clock
 
 from . import datastore, search, services
 from .constants import CATEGORY_EN, CATEGORY_KO, Category
-from .errors import Missing, OpenDataErrorCode
+from .errors import BadInput, Missing, OpenDataErrorCode
 from .models import (
     DataRequest,
     Dataset,
@@ -552,6 +552,34 @@ def export_file(table: DatastoreTable, fmt: str) -> Path:
     if not cache.exists():
         datastore.export(table_path(table), table.fields, fmt, cache)
     return cache
+
+
+# What a CSV download may be asked for with `?encoding=`: the names people type for each.
+CSV_ENCODINGS = {
+    "utf-8": "utf-8",
+    "utf8": "utf-8",
+    "utf-8-sig": "utf-8-sig",
+    "utf8-sig": "utf-8-sig",
+    "bom": "utf-8-sig",
+    "excel": "utf-8-sig",
+    "cp949": "cp949",
+    "ms949": "cp949",
+    "windows-949": "cp949",
+    "euc-kr": "cp949",
+    "euckr": "cp949",
+}
+
+
+def csv_encoding(requested: str | None, default: str) -> str:
+    """The encoding a CSV download is written in: `default` unless `?encoding=` names another."""
+    if not requested or not requested.strip():
+        return default
+    found = CSV_ENCODINGS.get(requested.strip().lower().replace("_", "-"))
+    if found is None:
+        raise BadInput(
+            _("This file comes as encoding=utf-8, utf-8-sig (for Excel) or cp949."), code=OpenDataErrorCode.BAD_FIELD
+        )
+    return found
 
 
 def uploads_for(dataset: Dataset) -> QuerySet[Upload]:

@@ -8,6 +8,11 @@ urlpatterns = [
     path("dataset/<slug:name>/preview", views.preview, name="preview"),
     path("dataset/<slug:name>/chart.json", views.chart_data, name="chart-data"),
     path("dataset/<slug:name>/map.geojson", views.map_data, name="map-data"),
+    path(
+        "dataset/<slug:name>/resource/<uuid:resource_id>/download/<str:filename>",
+        views.download,
+        name="download",
+    ),
     path("publish/", views.publish, name="publish"),
     path("publish/dataset/<slug:name>/upload/", views.upload, name="upload"),
     path("publish/upload/<uuid:uid>/", views.upload_report, name="upload-report"),

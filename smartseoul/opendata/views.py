@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,7 +22,7 @@ from smartseoul.core import ratelimit
 from smartseoul.core.errors import DomainError
 from smartseoul.core.redirects import login_url
 
-from . import datastore, selectors, services
+from . import adapters, datastore, selectors, services
 from .constants import (
     CATEGORY_ICON,
     LEGAL_GROUNDS,
@@ -326,6 +327,13 @@ def map_data(request: HttpRequest, name: str) -> HttpResponse:
                 }
             )
     return JsonResponse({"type": "FeatureCollection", "features": features}, content_type="application/geo+json")
+
+
+@require_GET
+def download(request: HttpRequest, name: str, resource_id: Any, filename: str) -> HttpResponseBase:
+    """The download the dataset page offers people: CSV with a byte-order mark, so Excel opens
+    Korean text as it is; `?encoding=cp949` for older spreadsheet programs."""
+    return adapters.download(request, name, str(resource_id), filename, csv_default="utf-8-sig")
 
 
 # --- publishing -------------------------------------------------------------------------------------

@@ -103,7 +103,9 @@ def test_publish_find_preview_chart_download_and_sample_key(
 
     with citizen.expect_download() as download:
         citizen.click("#download-csv")
-    text = Path(download.value.path()).read_text(encoding="utf-8")
+    raw = Path(download.value.path()).read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), "the page's CSV carries a BOM so Excel reads Korean"
+    text = raw.decode("utf-8-sig")
     assert text.splitlines()[0] == "주차장명,주소,주차면수,기본요금,위도,경도"
     assert len(text.splitlines()) == 31
 
