@@ -99,9 +99,11 @@ def sign_up(page: Page, username: str, phone: str, password: str = PASSWORD) -> 
     check_language(page)
 
 
-def sign_in(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
+def sign_in(page: Page, username: str, password: str = DEMO_PASSWORD, *, check_pages: bool = True) -> None:
+    """`check_pages=False`: the caller checks the pages' language itself (and wants every finding)."""
     page.goto("/accounts/login/")
-    check_language(page)
+    if check_pages:
+        check_language(page)
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("#login-submit")
@@ -109,11 +111,12 @@ def sign_in(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
     expect(page.locator("#id_password")).to_have_count(0)
 
 
-def official_sign_in(page: Page, username: str, password: str = DEMO_PASSWORD) -> str:
+def official_sign_in(page: Page, username: str, password: str = DEMO_PASSWORD, *, check_pages: bool = True) -> str:
     """Password, then the second factor: the first time, set up the key the page shows."""
-    sign_in(page, username, password)
+    sign_in(page, username, password, check_pages=check_pages)
     page.wait_for_url("**/accounts/second-factor/**")
-    check_language(page)
+    if check_pages:
+        check_language(page)
     if username not in SECRETS:
         shown = page.locator("#totp-secret")
         expect(shown).to_be_visible()
@@ -124,7 +127,8 @@ def official_sign_in(page: Page, username: str, password: str = DEMO_PASSWORD) -
     page.click("#totp-submit")
     page.wait_for_load_state()
     assert "/accounts/second-factor/" not in page.url, page.locator("main").inner_text()
-    check_language(page)
+    if check_pages:
+        check_language(page)
     return SECRETS[username]
 
 
@@ -138,8 +142,13 @@ def sign_out(page: Page) -> None:
 
 @cache
 def _enum_values() -> frozenset[str]:
-    """Every stored value of a choice field in the platform's models (what must never be shown)."""
+    """Every stored value a page must never show: the choices of the platform's model fields and
+    every TextChoices in its models modules whose value is not its (English) label."""
+    import importlib
+
     from django.apps import apps
+    from django.db import models
+    from django.utils import translation
 
     values: set[str] = set()
     for model in apps.get_models():
@@ -149,30 +158,67 @@ def _enum_values() -> frozenset[str]:
             for value, _label in getattr(f, "flatchoices", None) or ():
                 if isinstance(value, str) and len(value) >= 3 and value not in LATIN_OK:
                     values.add(value)
+    with translation.override("en"):
+        for config in apps.get_app_configs():
+            if not config.name.startswith("smartseoul."):
+                continue
+            try:
+                module = importlib.import_module(f"{config.name}.models")
+            except ModuleNotFoundError:
+                continue
+            for obj in vars(module).values():
+                if isinstance(obj, type) and issubclass(obj, models.TextChoices) and obj is not models.TextChoices:
+                    for value, label in obj.choices:
+                        if len(value) >= 3 and value != str(label) and value not in LATIN_OK:
+                            values.add(value)
     return frozenset(values)
 
 
+_PLACEHOLDER = re.compile(r"%\([^)]+\)[sdifr]|%[sdif]|\{[\w.]*\}")
+_TAG = re.compile(r"<[^>]+>")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
+
+
+def _english_words(text: str) -> list[str]:
+    """The English words of an interface text (not the standard names and units a Korean page may show)."""
+    return [w for w in _WORD.findall(text) if len(w) >= 3 and w not in LATIN_OK]
+
+
 @cache
-def _catalogue() -> tuple[frozenset[str], frozenset[str]]:
-    """(English msgids that have a Korean translation, Korean translations), from the .po files."""
+def _catalogue() -> tuple[frozenset[str], frozenset[str], tuple[re.Pattern[str], ...]]:
+    """From the .po files: (English msgids with a Korean translation, their Korean translations,
+    patterns for the English msgids around a number or a name: "%(n)s ballots" finds "90 ballots")."""
     import polib
 
     english: set[str] = set()
     korean: set[str] = set()
+    patterns: dict[str, re.Pattern[str]] = {}
     for po_path in (REPO / "smartseoul").glob("**/locale/ko/LC_MESSAGES/django.po"):
         for entry in polib.pofile(str(po_path)):
-            if entry.obsolete or not entry.msgstr or "%" in entry.msgid or "{" in entry.msgid:
+            translated = entry.msgstr or next(iter(entry.msgstr_plural.values()), "")
+            if entry.obsolete or not translated or not HANGUL.search(translated):
                 continue
-            if entry.msgid != entry.msgstr and len(entry.msgid) >= 8 and " " in entry.msgid:
-                english.add(entry.msgid)
-            if HANGUL.search(entry.msgstr) and len(entry.msgstr) >= 4:
+            if len(entry.msgstr) >= 4 and "%" not in entry.msgstr and "{" not in entry.msgstr:
                 korean.add(entry.msgstr)
-    return frozenset(english), frozenset(korean)
+            for msgid in filter(None, (entry.msgid, entry.msgid_plural)):
+                if not _english_words(_PLACEHOLDER.sub(" ", _TAG.sub(" ", msgid))):
+                    continue
+                if _PLACEHOLDER.search(msgid) or "%%" in msgid or "<" in msgid:
+                    parts = _PLACEHOLDER.split(_TAG.sub(" ", msgid.replace("%%", "%")).strip())
+                    body = r"\S+".join(re.sub(r"(\\ )+", r"\\s+", re.escape(p)) for p in parts)
+                    patterns[msgid] = re.compile(r"(?<![\w-])" + body + r"(?![\w-])")
+                else:
+                    english.add(msgid)
+    return frozenset(english), frozenset(korean), tuple(patterns.values())
 
 
 def language_problems(text: str, lang: str) -> list[str]:
-    """What a person reading `lang` should not see in `text`: raw codes, the other language."""
-    english, korean = _catalogue()
+    """What a person reading `lang` should not see in `text`: raw codes, the other language.
+
+    On a Korean page: a stored value (`in_progress`, `good`), a code with `_`, and the English
+    interface text of the catalogues shown as whole words: single words ("Transport"), phrases,
+    and messages around a number or a name ("90 ballots", from "%(n)s ballots")."""
+    english, korean, patterns = _catalogue()
     problems: list[str] = []
     if lang == "ko":
         enums = _enum_values()
@@ -181,10 +227,15 @@ def language_problems(text: str, lang: str) -> list[str]:
                 problems.append(f"raw value {word!r}")
             elif "_" in word and word not in LATIN_OK:
                 problems.append(f"raw code {word!r}")
-        problems += [f"untranslated {m!r}" for m in english if m in text]
+        for m in english:
+            if m in text and re.search(r"(?<![\w-])" + re.escape(m) + r"(?![\w-])", text):
+                problems.append(f"untranslated {m!r}")
+        for pattern in patterns:
+            if found := pattern.search(text):
+                problems.append(f"untranslated {found.group(0)!r}")
     else:
         problems += [f"Korean interface text {m!r}" for m in korean if m in text]
-    return sorted(problems)
+    return sorted(set(problems))
 
 
 VISIBLE_TEXT = """() => {
