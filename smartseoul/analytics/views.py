@@ -10,11 +10,12 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from smartseoul.core import selectors as core_selectors
 
-from . import analysis, forms, lake, selectors, services
+from . import analysis, forms, labels, lake, selectors, services
 from .errors import AnalyticsErrorCode, AnalyticsInvalid
 from .models import JobKind, Light
 from .synth import CATEGORIES
@@ -31,6 +32,14 @@ def _analyst(request: HttpRequest) -> Any:
 
 
 def _home_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+    error = extra.get("import_error")
+    if error is not None:  # the stored message is English and may name a server path
+        extra["import_error_text"] = labels.failure(error.code, error.message)
+    record = extra.get("import_record")
+    if record is not None:
+        extra["import_bad_rows"] = [
+            {"line": r.get("line"), "reason": labels.bad_row_reason(r.get("reason", ""))} for r in record.bad_rows[:20]
+        ]
     return {
         "summary": lake.trip_summary(), "jobs": selectors.jobs()[:20], "imports": selectors.imports()[:5],
         "routes": selectors.existing_routes(),
@@ -60,7 +69,7 @@ def job_new(request: HttpRequest, kind: str) -> HttpResponse:
     try:
         job = services.job_create(kind=kind, params=params, actor=user)
     except AnalyticsInvalid as exc:
-        form.add_error(None, f"{exc.message} ({exc.code})")
+        form.add_error(None, labels.failure(exc.code, exc.message))
         return render(request, "analytics/home.html", _home_context(request, **{f"form_{kind}": form}), status=400)
     return redirect("analytics:job", pk=job.pk)
 
@@ -69,15 +78,34 @@ def job_new(request: HttpRequest, kind: str) -> HttpResponse:
 @require_GET
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _analyst(request)
-    job = selectors.job(pk)
-    return render(request, "analytics/job.html", {"job": job, "names": core_selectors.district_names()})
+    return render(request, "analytics/job.html", _job_context(selectors.job(pk), results=True))
+
+
+def _job_context(job: Any, *, results: bool = False, **extra: Any) -> dict[str, Any]:
+    """The job with its step and failure in words; with `results`, district codes as names."""
+    context: dict[str, Any] = {
+        "job": job,
+        "step": labels.step(job.message),
+        "failure": labels.failure(job.error_code, job.error_message),
+        **extra,
+    }
+    if results and isinstance(job.result, dict):
+        names = core_selectors.district_names()
+        context["by_district"] = [
+            (labels.district_name(code, names), v) for code, v in (job.result.get("by_district") or {}).items()
+        ]
+        context["sites"] = [
+            {**site, "district_name": labels.district_name(site.get("district", ""), names)}
+            for site in job.result.get("sites") or []
+        ]
+    return context
 
 
 @login_required
 @require_GET
 def job_status(request: HttpRequest, pk: int) -> HttpResponse:
     _analyst(request)
-    return render(request, "analytics/job.html#status", {"job": selectors.job(pk), "polled": True})
+    return render(request, "analytics/job.html#status", _job_context(selectors.job(pk), polled=True))
 
 
 @login_required
@@ -131,10 +159,10 @@ def routes_upload(request: HttpRequest) -> HttpResponse:
         data = json.loads(form.cleaned_data["file"].read().decode("utf-8-sig"))
         services.existing_routes_upload(geojson=data, actor=user)
     except (UnicodeDecodeError, json.JSONDecodeError, AttributeError):
-        form.add_error("file", "Not a GeoJSON file.")
+        form.add_error("file", _("Not a GeoJSON file."))
         return render(request, "analytics/home.html", _home_context(request, routes_form=form), status=400)
     except AnalyticsInvalid as exc:
-        form.add_error("file", exc.message)
+        form.add_error("file", labels.failure(exc.code, exc.message))
         return render(request, "analytics/home.html", _home_context(request, routes_form=form), status=400)
     return redirect("analytics:home")
 
@@ -185,4 +213,9 @@ def commerce_analyse(request: HttpRequest) -> HttpResponse:
         return render(request, "analytics/analyse.html", {"form": form}, status=400)
     result = analysis.analyse_store(lat=form.cleaned_data["lat"], lon=form.cleaned_data["lon"],
                                     category=form.cleaned_data["category"])
+    # The place in the page's language (the analysis answers in Korean, as its API does).
+    result["district_name"] = labels.district_name(result["district_code"], core_selectors.district_names())
+    dong = core_selectors.neighborhoods().filter(code=result["area_code"]).first() if result["area_code"] else None
+    if dong is not None:
+        result["area_name"] = dong.name
     return render(request, "analytics/analyse.html", {"form": form, "r": result, "lights": dict(Light.choices)})

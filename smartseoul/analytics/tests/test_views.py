@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -16,7 +17,8 @@ def test_planner_form_with_impossible_constraints_shows_the_error(analyst_client
         "plan-routes": "5", "plan-max_length_km": "0.2", "plan-stop_spacing_m": "500", "plan-buses": "40",
         "plan-alternatives": "3", "plan-start_hour": "0", "plan-end_hour": "5"})
     assert response.status_code == 400
-    assert b"route_too_short" in response.content
+    assert "정류장 간격보다 짧아" in response.content.decode()  # the planner's refusal, in the page's language
+    assert b"route_too_short" not in response.content
     assert Job.objects.count() == 0
 
 
@@ -26,7 +28,8 @@ def test_import_form_reports_bad_rows(analyst_client: Any, city: Any) -> None:
     response = analyst_client.post("/analytics/trips/import", {"file": upload})
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'id="import-report"' in html and "origin_outside_city" in html
+    assert 'id="import-report"' in html and "출발지가 서울 밖입니다" in html
+    assert "origin_outside_city" not in html  # the stored reason code, worded
     assert 'id="lake-rows">3<' in html
 
 
@@ -47,6 +50,11 @@ def test_every_job_page_renders_with_its_map(analyst_client: Any, night_trips: A
         page = analyst_client.get(response["Location"])
         assert page.status_code == 200
         assert b'id="map"' in page.content and b"analytics/map.js" in page.content
+        if kind == "density":  # districts by name, never by code, in either language
+            korean = page.content.decode()
+            assert re.search(r"<td>[가-힣]+구</td>", korean) and not re.search(r"<td>\d{5}</td>", korean)
+            english = analyst_client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+            assert re.search(r"<td>[A-Z][a-z]+-gu</td>", english) and not re.search(r"<td>\d{5}</td>", english)
         status = analyst_client.get(f"/analytics/jobs/{job.pk}/status")
         assert b'data-state="done"' in status.content
     assert analyst_client.get("/analytics/").status_code == 200
