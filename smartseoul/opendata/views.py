@@ -22,10 +22,9 @@ from smartseoul.core import ratelimit
 from smartseoul.core.errors import DomainError
 from smartseoul.core.redirects import login_url
 
-from . import adapters, datastore, selectors, services
+from . import adapters, datastore, labels, selectors, services
 from .constants import (
     CATEGORY_ICON,
-    LEGAL_GROUNDS,
     LICENCES,
     Category,
     Disclosure,
@@ -64,16 +63,15 @@ FINDING_PLACES = {
     "body": gettext_lazy("body"),
     "attachment": gettext_lazy("attachment"),
 }
-# Table Schema types as people read them.
-FIELD_TYPES = {
-    "string": gettext_lazy("text"),
-    "integer": gettext_lazy("whole number"),
-    "number": gettext_lazy("number"),
-    "boolean": gettext_lazy("yes or no"),
-    "date": gettext_lazy("date"),
-    "datetime": gettext_lazy("date and time"),
-    "geopoint": gettext_lazy("location"),
-}
+# The controls each form's field errors link to (service field name → element id).
+REQUEST_IDS = {"title": "r-title", "description": "r-desc", "purpose": "r-purpose", "category": "r-cat",
+               "department": "r-dept"}
+ANSWER_IDS = {"status": "a-status", "answer": "a-answer", "legal_ground": "a-ground", "dataset": "a-dataset"}
+APP_IDS = {"title": "app-title", "description": "app-desc", "url": "app-url", "kind": "app-kind",
+           "datasets": "app-datasets"}
+DOCUMENT_IDS = {"number": "d-number", "title": "d-title", "body": "d-body", "doc_type": "d-type",
+                "department": "d-dept", "produced_on": "d-date", "disclosure": "d-disc", "legal_ground": "d-ground"}
+PUBLISH_IDS = {"license_id": "licence", "title": "title_ko"}
 
 
 def _fq(request: HttpRequest) -> str:
@@ -160,7 +158,11 @@ def dataset(request: HttpRequest, name: str) -> HttpResponse:
     found = selectors.primary_table(ds)
     table = found[1] if found else None
     resource = found[0] if found else None
-    columns = [{**f, "shown": selectors.field_label(f)} for f in table.fields] if table else []
+    columns = (
+        [{**f, "shown": selectors.field_label(f), "type_label": labels.field_type(f["type"])} for f in table.fields]
+        if table
+        else []
+    )
     numeric = [f for f in columns if f["type"] in {"integer", "number"}]
     geo = _geo_columns(table.fields) if table else {}
     chart = (
@@ -171,6 +173,7 @@ def dataset(request: HttpRequest, name: str) -> HttpResponse:
         else None
     )
     base = request.build_absolute_uri("/").rstrip("/")
+    licence = LICENCES.get(ds.licence)
     return render(
         request,
         "opendata/dataset.html",
@@ -182,9 +185,9 @@ def dataset(request: HttpRequest, name: str) -> HttpResponse:
             "geo": geo,
             "chart": chart,
             "chart_funcs": FUNC_LABELS.items(),
-            "field_types": FIELD_TYPES,
             "history": selectors.dataset_history(ds, 10),
-            "licence": LICENCES.get(ds.licence),
+            "licence": licence,
+            "licence_title": labels.licence_title(licence) if licence else ds.licence,
             "usage": selectors.usage_for(ds),
             "base": base,
             "can_publish": services.can_publish(request.user, ds.organization),
@@ -386,10 +389,10 @@ def publish(request: HttpRequest) -> HttpResponse:
         {
             "orgs": orgs,
             "datasets": datasets[:200],
-            "errors": errors,
+            "errors": labels.error_items(errors, PUBLISH_IDS),
             "data": request.POST,
             "categories": Category.choices,
-            "licences": LICENCES.values(),
+            "licences": labels.licences(),
             "frequencies": Frequency.choices,
         },
     )
@@ -458,14 +461,21 @@ def upload_report(request: HttpRequest, uid: str) -> HttpResponse:
         else:
             messages.success(request, _("Published."))
             return redirect("opendata:dataset", name=staged.dataset.name)
+    report = staged.report or {}
     return render(
         request,
         "opendata/upload_report.html",
         {
             "upload": staged,
-            "report": staged.report,
+            "report": report,
+            "report_errors": [labels.message(e) for e in report.get("errors", [])],
+            "bad_rows": [{**b, "reason": labels.message(b.get("reason", ""))} for b in report.get("bad_rows", [])],
+            "widened": [
+                {**w, "from": labels.field_type(w.get("from", "")), "to": labels.field_type(w.get("to", ""))}
+                for w in report.get("widened", [])
+            ],
             "preview": selectors.staged_preview(staged),
-            "fields": staged.fields,
+            "fields": [{**f, "type_label": labels.field_type(f["type"])} for f in staged.fields or []],
         },
     )
 
@@ -492,7 +502,7 @@ def keys(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
         except FieldErrors as exc:
-            error = "; ".join(m for msgs in exc.errors.values() for m in msgs)
+            error = labels.joined(exc.errors)
         except DomainError as exc:
             error = exc.message
     services_list = selectors.visible_datasets().exclude(service_name=None).order_by("service_name")[:50]
@@ -542,7 +552,7 @@ def requests_list(request: HttpRequest) -> HttpResponse:
         "opendata/requests.html",
         {
             "page": page,
-            "errors": errors,
+            "errors": labels.error_items(errors, REQUEST_IDS),
             "data": request.POST,
             "categories": Category.choices,
             "departments": Department.objects.filter(district=None).order_by("code"),
@@ -590,11 +600,11 @@ def request_detail(request: HttpRequest, uid: str) -> HttpResponse:
         {
             "req": req,
             "can_answer": can_answer,
-            "errors": errors,
+            "errors": labels.error_items(errors, ANSWER_IDS),
             "statuses": RequestStatus.choices,
-            "grounds": LEGAL_GROUNDS,
+            "grounds": labels.legal_grounds(),
             "is_requester": request.user == req.requester,
-            "ground_text": LEGAL_GROUNDS.get(req.legal_ground, req.legal_ground),
+            "ground_text": labels.legal_ground(req.legal_ground),
         },
     )
 
@@ -641,7 +651,12 @@ def apps(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "opendata/apps.html",
-        {"items": selectors.showcases(), "pending": pending, "errors": errors, "data": request.POST},
+        {
+            "items": selectors.showcases(),
+            "pending": pending,
+            "errors": labels.error_items(errors, APP_IDS),
+            "data": request.POST,
+        },
     )
 
 
@@ -659,6 +674,7 @@ def stats(request: HttpRequest) -> HttpResponse:
         "categories": [str(Category(c).label) for c in data["per_category"]],
         "category_totals": [v["views"] + v["downloads"] + v["api_calls"] for v in data["per_category"].values()],
         "names": {"views": _("views"), "downloads": _("downloads"), "api_calls": _("API calls")},
+        "axes": {"day": _("Day"), "category": _("Category"), "uses": _("Uses (number)")},
     }
     return render(
         request,
@@ -701,7 +717,7 @@ def document(request: HttpRequest, uid: str) -> HttpResponse:
         doc = selectors.document_get(str(uid), request.user)
     except DomainError as exc:
         raise Http404(exc.message) from exc
-    return render(request, "opendata/document.html", {"doc": doc, "grounds": LEGAL_GROUNDS})
+    return render(request, "opendata/document.html", {"doc": doc, "ground_text": labels.legal_ground(doc.legal_ground)})
 
 
 def _official_only(request: HttpRequest) -> None:
@@ -745,11 +761,11 @@ def documents_office(request: HttpRequest) -> HttpResponse:
         "opendata/documents_office.html",
         {
             "docs": selectors.documents_to_review()[:100],
-            "errors": errors,
+            "errors": labels.error_items(errors, DOCUMENT_IDS),
             "data": request.POST,
             "types": DocumentType.choices,
             "disclosures": Disclosure.choices,
-            "grounds": LEGAL_GROUNDS,
+            "grounds": labels.legal_grounds(),
             "default_department": user_dept.code if user_dept else "",
         },
     )
@@ -782,7 +798,7 @@ def document_review(request: HttpRequest, uid: str) -> HttpResponse:
                         reason=request.POST.get("reason", ""),
                     )
         except FieldErrors as exc:
-            messages.error(request, "; ".join(m for v in exc.errors.values() for m in v))
+            messages.error(request, labels.joined(exc.errors))
         except DomainError as exc:
             messages.error(request, exc.message)
         return redirect("opendata:document-review", uid=doc.uid)

@@ -71,14 +71,17 @@
     var node = document.getElementById("stats-data");
     if (!node || !window.Plotly) { return; }
     var d = JSON.parse(node.textContent);
-    var layout = { margin: { t: 20, r: 10, l: 50, b: 80 }, barmode: "stack" };
+    var axes = d.axes || {};
+    var layout = { margin: { t: 20, r: 10, l: 60, b: 80 }, barmode: "stack",
+      xaxis: { title: { text: axes.day }, automargin: true }, yaxis: { title: { text: axes.uses }, automargin: true } };
     window.Plotly.newPlot("stats-daily", [
       { type: "bar", name: d.names.views, x: d.days, y: d.views },
       { type: "bar", name: d.names.downloads, x: d.days, y: d.downloads },
       { type: "bar", name: d.names.api_calls, x: d.days, y: d.api_calls }
     ], layout, plotConfig());
     window.Plotly.newPlot("stats-category", [{ type: "bar", x: d.categories, y: d.category_totals }],
-      { margin: { t: 20, r: 10, l: 50, b: 120 } }, plotConfig());
+      { margin: { t: 20, r: 10, l: 60, b: 120 }, xaxis: { title: { text: axes.category }, automargin: true },
+        yaxis: { title: { text: axes.uses }, automargin: true } }, plotConfig());
   }
 
   function setupAutosubmit() {
