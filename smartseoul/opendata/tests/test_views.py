@@ -65,7 +65,8 @@ def test_publish_pages_need_a_publisher(client, citizen, parking, publisher):
     response = client.post(
         "/opendata/publish/", {"organization": "jongno-gu", "name": "Bad!", "title_ko": "", "category": "transport"}
     )
-    assert response.status_code == 200 and "errorlist" in response.content.decode()
+    html = response.content.decode()
+    assert response.status_code == 200 and "error-summary" in html and 'href="#name"' in html
 
 
 def test_native_api_and_quota(client, parking, citizen):
