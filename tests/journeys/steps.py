@@ -185,17 +185,21 @@ def _english_words(text: str) -> list[str]:
 
 
 @cache
-def _catalogue() -> tuple[frozenset[str], frozenset[str], tuple[re.Pattern[str], ...]]:
+def _catalogue() -> tuple[frozenset[str], frozenset[str], tuple[re.Pattern[str], ...], tuple[str, ...]]:
     """From the .po files: (English msgids with a Korean translation, their Korean translations,
-    patterns for the English msgids around a number or a name: "%(n)s ballots" finds "90 ballots")."""
+    patterns for the English msgids around a number or a name: "%(n)s ballots" finds "90 ballots",
+    the Korean translations that keep English words: "Open API", "S-DoT 센서", longest first)."""
     import polib
 
     english: set[str] = set()
     korean: set[str] = set()
+    kept: set[str] = set()
     patterns: dict[str, re.Pattern[str]] = {}
     for po_path in (REPO / "smartseoul").glob("**/locale/ko/LC_MESSAGES/django.po"):
         for entry in polib.pofile(str(po_path)):
             translated = entry.msgstr or next(iter(entry.msgstr_plural.values()), "")
+            if not entry.obsolete and _english_words(entry.msgstr) and not _PLACEHOLDER.search(entry.msgstr):
+                kept.add(entry.msgstr)
             if entry.obsolete or not translated or not HANGUL.search(translated):
                 continue
             if len(entry.msgstr) >= 4 and "%" not in entry.msgstr and "{" not in entry.msgstr:
@@ -209,7 +213,12 @@ def _catalogue() -> tuple[frozenset[str], frozenset[str], tuple[re.Pattern[str],
                     patterns[msgid] = re.compile(r"(?<![\w-])" + body + r"(?![\w-])")
                 else:
                     english.add(msgid)
-    return frozenset(english), frozenset(korean), tuple(patterns.values())
+    return (
+        frozenset(english),
+        frozenset(korean),
+        tuple(patterns.values()),
+        tuple(sorted(kept, key=len, reverse=True)),
+    )
 
 
 def language_problems(text: str, lang: str) -> list[str]:
@@ -217,10 +226,14 @@ def language_problems(text: str, lang: str) -> list[str]:
 
     On a Korean page: a stored value (`in_progress`, `good`), a code with `_`, and the English
     interface text of the catalogues shown as whole words: single words ("Transport"), phrases,
-    and messages around a number or a name ("90 ballots", from "%(n)s ballots")."""
-    english, korean, patterns = _catalogue()
+    and messages around a number or a name ("90 ballots", from "%(n)s ballots"). The Korean
+    translations themselves may keep English words ("Open API") and are not counted."""
+    english, korean, patterns, kept = _catalogue()
     problems: list[str] = []
     if lang == "ko":
+        for translation in kept:
+            if translation in text:
+                text = text.replace(translation, "\n")
         enums = _enum_values()
         for word in set(re.findall(r"(?<![\w/.@-])[A-Za-z][A-Za-z0-9_]*(?![\w/@-])", text)):
             if word in enums:

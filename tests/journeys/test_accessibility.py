@@ -113,6 +113,7 @@ class Visit:
     violations: list[dict[str, Any]] = field(default_factory=list)
     language: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # console errors, failed requests
+    text: str = ""  # the visible text the language check read
 
 
 def _context(browser: Browser, site: DemoSite, size: str) -> BrowserContext:
@@ -202,7 +203,8 @@ def _audit(browser: Browser, site: DemoSite, size: str, ids: dict[str, str]) -> 
                     visit.violations = _violations(page, axe)
                 except PlaywrightError as exc:
                     visit.problems.append(f"axe-core could not run: {exc}".splitlines()[0])
-                visit.language = steps.language_problems(page.evaluate(steps.VISIBLE_TEXT), "ko")
+                visit.text = page.evaluate(steps.VISIBLE_TEXT)
+                visit.language = steps.language_problems(visit.text, "ko")
                 visit.errors = list(dict.fromkeys(watch.problems))
                 if shot and not visit.problems:
                     page.screenshot(path=str(SCREENSHOTS / f"{shot}-{size}.png"), full_page=True)
