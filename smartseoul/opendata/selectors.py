@@ -554,6 +554,11 @@ def export_file(table: DatastoreTable, fmt: str) -> Path:
     return cache
 
 
+def district_counts(table: DatastoreTable, column: str) -> dict[Any, int]:
+    """Rows of the table per value of its district-code column (for the map and its table)."""
+    return dict(datastore.aggregate(table_path(table), group_by=column, value=None, func="count", limit=100))
+
+
 # What a CSV download may be asked for with `?encoding=`: the names people type for each.
 CSV_ENCODINGS = {
     "utf-8": "utf-8",

@@ -174,6 +174,10 @@ def dataset(request: HttpRequest, name: str) -> HttpResponse:
     )
     base = request.build_absolute_uri("/").rstrip("/")
     licence = LICENCES.get(ds.licence)
+    district_rows: list[tuple[Any, Any]] = []
+    if table and geo.get("district") and not ("lat" in geo and "lon" in geo):  # the map's table
+        counts = sorted(selectors.district_counts(table, geo["district"]).items(), key=lambda kv: -kv[1])
+        district_rows = list(zip(_district_labels([k for k, _n in counts]), [n for _k, n in counts], strict=True))
     return render(
         request,
         "opendata/dataset.html",
@@ -187,6 +191,7 @@ def dataset(request: HttpRequest, name: str) -> HttpResponse:
             "chart_funcs": FUNC_LABELS.items(),
             "history": selectors.dataset_history(ds, 10),
             "licence": licence,
+            "district_rows": district_rows,
             "licence_title": labels.licence_title(licence) if licence else ds.licence,
             "usage": selectors.usage_for(ds),
             "base": base,
@@ -313,11 +318,7 @@ def map_data(request: HttpRequest, name: str) -> HttpResponse:
                 }
             )
     elif "district" in geo:
-        counts = dict(
-            datastore.aggregate(
-                selectors.table_path(table), group_by=geo["district"], value=None, func="count", limit=100
-            )
-        )
+        counts = selectors.district_counts(table, geo["district"])
         for feat in districts_geojson()["features"]:
             code = feat.get("properties", {}).get("code")
             features.append(

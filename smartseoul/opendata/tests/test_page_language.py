@@ -104,3 +104,29 @@ def test_legal_ground_in_english_on_an_english_page(client, make_user, city):
 def test_stored_messages_are_worded_in_korean(stored, korean):
     with translation.override("ko"):
         assert labels.message(stored) == korean
+
+
+def test_maps_have_a_legend_and_their_figures_as_a_table(client, parking, jongno, publisher, tmp_path):
+    points = _page(client, "/opendata/dataset/jongno-parking/", "ko")
+    assert 'id="map-legend"' in points and "위치가 있는 표의 한 행" in points
+
+    path = tmp_path / "counts.csv"
+    path.write_text("자치구코드,건수\n11110,3\n11110,4\n11140,5\n", encoding="utf-8")
+    ds = services.dataset_create(
+        actor=publisher,
+        organization=jongno,
+        name="district-counts",
+        title_ko="자치구 건수",
+        title_en="",
+        description_ko="시험",
+        category="safety",
+    )
+    upload = services.upload_stage(actor=publisher, dataset=ds, file=path, original_name="counts.csv")
+    services.upload_publish(actor=publisher, upload=upload, resource_name="counts")
+    ds.refresh_from_db()
+    if ds.state != "active":
+        services.dataset_publish(actor=publisher, dataset=ds)
+    english = _page(client, "/opendata/dataset/district-counts/", "en")
+    table = english[english.index('id="map-table"') :]
+    assert "<td>Jongno-gu</td><td>2</td>" in table and "<td>Jung-gu</td><td>1</td>" in table
+    assert "many rows" in english
