@@ -28,6 +28,7 @@ from .models import (
     OfficialAnswer,
     Proposal,
     Report,
+    ReportReason,
     ReportStatus,
     ReportTarget,
     Stage,
@@ -490,6 +491,8 @@ def moderation_queue() -> list[dict[str, Any]]:
                 "hidden": obj.hidden,
                 "excerpt": text[:200],
                 "reasons": sorted(set(reasons)),
+                "kind_label": str(ReportTarget(r["target_kind"]).label),
+                "reason_labels": [str(ReportReason(x).label) for x in sorted(set(reasons)) if x in ReportReason.values],
                 "url": _target_url(r["target_kind"], obj),
             }
         )

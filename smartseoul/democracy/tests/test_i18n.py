@@ -46,3 +46,55 @@ def test_timeline_notes_are_in_the_readers_language(open_proposal: Any) -> None:
     assert "50 citizens support it" in news.body and "공감했습니다" not in news.body
     timeline = Client().get(f"/api/v1/democracy/proposals/{open_proposal.pk}", HTTP_ACCEPT_LANGUAGE="en").json()
     assert any("50 citizens support it" in e["note"] for e in timeline["timeline"])
+
+
+def _main_text(html: str) -> str:
+    """The visible text of the page's main content (no markup, no scripts)."""
+    import re
+
+    main = html.split("<main", 1)[-1].split("</main>", 1)[0]
+    main = re.sub(r"<(script|style)\b.*?</\1>", " ", main, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main))
+
+
+@pytest.mark.django_db
+def test_the_moderation_queue_names_kinds_and_reasons_in_the_readers_language(
+    open_proposal: Any, moderator: Any
+) -> None:
+    """The queue showed the stored values ('proposal', 'spam') on Korean and English pages alike."""
+    from conftest import sign_in
+
+    from . import factories
+
+    for r in factories.citizens(2):
+        sign_in(Client(), r).post(f"/democracy/report/proposal/{open_proposal.pk}/", {"reason": "spam"})
+    office = sign_in(Client(), moderator, second_factor=True)
+    korean = _main_text(office.get("/democracy/office/moderation/").content.decode())
+    assert "제안 · 신고 2건 · 스팸·광고" in korean
+    assert "proposal" not in korean and "spam" not in korean and "reports" not in korean
+    english = _main_text(office.get("/democracy/office/moderation/", HTTP_ACCEPT_LANGUAGE="en").content.decode())
+    assert "proposal · 2 reports · spam or advertising" in english
+
+
+@pytest.mark.django_db
+def test_counts_on_the_office_proposal_page_are_whole_phrases(open_proposal: Any, welfare_official: Any) -> None:
+    from conftest import sign_in
+
+    from . import factories
+
+    factories.support_by(open_proposal, factories.citizens(1))
+    office = sign_in(Client(), welfare_official, second_factor=True)
+    url = f"/democracy/office/p/{open_proposal.pk}/"
+    english = _main_text(office.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode())
+    assert "1 supporter ·" in english and "0 forum participants" in english
+    korean = _main_text(office.get(f"/democracy/office/p/{open_proposal.pk}/").content.decode())
+    assert "공감 1명" in korean and "supporters" not in korean
+
+
+@pytest.mark.django_db
+def test_an_empty_list_says_what_to_do_next(city: Any) -> None:
+    korean = _main_text(Client().get("/democracy/?q=없는제안").content.decode())
+    assert "조건에 맞는 제안이 없습니다" in korean and "직접 제안할 수도 있습니다" in korean
+    english = _main_text(Client().get("/democracy/?q=nothing", HTTP_ACCEPT_LANGUAGE="en").content.decode())
+    assert "No proposals match. Try fewer words" in english
+    assert not any("\uac00" <= ch <= "\ud7a3" for ch in english.replace("민주주의 서울", ""))
