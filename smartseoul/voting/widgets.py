@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from smartseoul.core import clock
 from smartseoul.core.registry import WidgetQuery
@@ -35,4 +35,5 @@ def ballots_today(query: WidgetQuery) -> Mapping[str, Any]:
     qs = Ballot.objects.filter(cast_at__gte=start)
     if query.district_code:
         qs = qs.filter(district_code=query.district_code)
-    return {"value": qs.count(), "unit": _("ballots")}
+    n = qs.count()
+    return {"value": n, "unit": ngettext("ballot", "ballots", n)}

@@ -201,7 +201,33 @@ def test_the_ballots_widget_counts_in_the_readers_language(owner: Any, make_user
     with translation.override("ko"):
         assert widgets.ballots_today(query) == {"value": 1, "unit": "표"}
     with translation.override("en"):
-        assert widgets.ballots_today(query)["unit"] == "ballots"
+        assert widgets.ballots_today(query)["unit"] == "ballot"  # one ballot, not "1 ballots"
+        services.ballot_cast(vote_id=vote.pk, voter=make_user(), choices=[option_ids(vote)[1]])
+        assert widgets.ballots_today(query) == {"value": 2, "unit": "ballots"}
+
+
+def test_points_on_the_results_page_are_counted_in_the_readers_language(
+    client: Any, owner: Any, make_user: Any
+) -> None:
+    """The bar said "(5 points)" on the Korean page: the number and its unit are one phrase."""
+    from smartseoul.voting import services
+
+    vote = make_vote(owner, ballot_type="points", points_total=5, live_results=True)
+    first, second, _third = option_ids(vote)
+    services.ballot_cast(vote_id=vote.pk, voter=make_user(), choices={first: 4, second: 1})
+    korean = client.get(f"/voting/{vote.pk}/results/").content.decode()
+    assert "(4점)" in korean and "(1점)" in korean and "points)" not in korean
+    english = _english(client).get(f"/voting/{vote.pk}/results/").content.decode()
+    assert "(4 points)" in english and "(1 point)" in english
+
+
+def test_an_empty_vote_list_says_what_to_do_next(client: Any, make_user: Any, city: Any) -> None:
+    from conftest import sign_in
+
+    sign_in(client, make_user())
+    page = client.get("/voting/").content.decode()
+    assert "지금 진행 중인 투표가 없습니다." in page
+    assert "시민에게 직접 질문을 올릴 수도 있습니다." in page
 
 
 def test_the_new_vote_form_offers_districts_by_name_and_no_raw_codes(client: Any, owner: Any, make_user: Any) -> None:
