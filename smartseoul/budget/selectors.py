@@ -456,14 +456,14 @@ def widget_phase() -> dict[str, Any]:
 def widget_votes_so_far() -> dict[str, Any]:
     cycle = current_cycle()
     if cycle is None:
-        return {"value": 0, "unit": _("ballots")}
+        return {"value": 0, "unit": ngettext("ballot", "ballots", 0)}
     total = 0
     by_envelope = []
     for env in cycle.envelopes.exclude(vote_id=None):
         n = voting_bridge.ballots_so_far(env.vote_id)  # type: ignore[arg-type]
         total += n
         by_envelope.append({"title": env.name, "value": n})
-    return {"value": total, "unit": _("ballots"), "items": by_envelope, "cycle": cycle.name}
+    return {"value": total, "unit": ngettext("ballot", "ballots", total), "items": by_envelope, "cycle": cycle.name}
 
 
 def export_rows() -> Iterator[Mapping[str, Any]]:

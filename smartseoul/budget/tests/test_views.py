@@ -98,3 +98,28 @@ def test_office_needs_an_official_with_second_factor(client: Any, make_user: Any
                     {"action": "override", "funded": "no", "reason": "Land purchase failed; moved to next year."})
     assert r.status_code == 302
     assert "Land purchase failed" in client.get(f"/budget/projects/{projects[1].code}/").content.decode()
+
+
+def test_an_empty_cycle_says_how_to_propose_in_both_languages(client: Any, make_cycle: Any, budget_admin: Any) -> None:
+    cycle = make_cycle()
+    services.cycle_advance(actor=budget_admin, cycle_id=cycle.pk, to_phase="submission")
+    korean = client.get(f"/budget/{cycle.slug}/").content.decode()
+    assert "아직 제안이 없습니다. 위의 '사업 제안하기' 버튼으로 첫 제안을 올려 보세요." in korean
+    english = client.get(f"/budget/{cycle.slug}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "No proposals yet. Be the first: use the Propose a project button above." in english
+
+
+def test_the_ballots_so_far_widget_counts_one_ballot_as_one(on_ballot: Any, make_user: Any) -> None:
+    from django.utils import translation
+
+    from smartseoul.budget.selectors import widget_votes_so_far
+
+    _cycle, env, projects = on_ballot([600_000_000, 300_000_000])
+    services.ballot_cast(user=make_user(), envelope_id=env.pk, project_codes=[projects[0].code])
+    with translation.override("en"):
+        assert {k: widget_votes_so_far()[k] for k in ("value", "unit")} == {"value": 1, "unit": "ballot"}
+    services.ballot_cast(user=make_user(), envelope_id=env.pk, project_codes=[projects[1].code])
+    with translation.override("en"):
+        assert widget_votes_so_far()["unit"] == "ballots"
+    with translation.override("ko"):
+        assert widget_votes_so_far()["unit"] == "표"
