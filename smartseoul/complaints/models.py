@@ -4,10 +4,14 @@ every write goes through services.py."""
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+_HANGUL = re.compile("[\uac00-\ud7a3]")
 
 
 def _pick(ko: str, en: str) -> str:
@@ -190,6 +194,27 @@ class Complaint(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def place_parts(self) -> list[tuple[str, str]]:
+        """Where it is, for a page in the current language, as (text, lang) pieces: the address
+        as the reporter wrote it (lang "ko" when it is in Hangul, so an English page marks it), then
+        the dong and the district by their names in the page's language. An address that only
+        names the district is left out for the district's name; a Korean page does not repeat a
+        district the address already names."""
+        english = (get_language() or "ko").startswith("en")
+        address = self.address.strip()
+        district = self.district
+        if address in (district.name_ko, district.name_en):
+            address = ""
+        parts: list[tuple[str, str]] = []
+        if address:
+            parts.append((address, "ko" if english and _HANGUL.search(address) else ""))
+        if self.neighborhood_id is not None and self.neighborhood is not None:
+            parts.append((self.neighborhood.name, ""))
+        if english or district.name_ko not in address:
+            parts.append((district.name, ""))
+        return parts
 
 
 def complaint_number(year: int, pk: int) -> str:

@@ -33,6 +33,7 @@ from .models import (
     EventKind,
     MediaKind,
     MediaSource,
+    Status,
     StatusChange,
     complaint_number,
 )
@@ -416,6 +417,7 @@ def _map_compute(
                 "category": category.name if category else "",
                 "icon": category.icon if category else "",
                 "status": STATUS_CODES[int(cols.status[i])],
+                "status_label": str(Status(STATUS_CODES[int(cols.status[i])]).label),
                 "url": f"/complaints/r/{number}/",
             }
         )

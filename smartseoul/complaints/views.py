@@ -17,6 +17,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from smartseoul.accounts.models import Verification
@@ -228,6 +229,14 @@ def reopen(request: HttpRequest, number: str) -> HttpResponse:
 
 # --- Talk Map --------------------------------------------------------------------------------
 
+# The colour of each status on the Talk Map: the legend beside the map draws them and the map's
+# script reads them from it, so the two never disagree.
+STATUS_COLOURS = {
+    Status.RECEIVED: "#b45309", Status.ASSIGNED: "#1d4ed8", Status.IN_PROGRESS: "#1d4ed8",
+    Status.TRANSFERRED: "#6d28d9", Status.REOPENED: "#b91c1c", Status.RESOLVED: "#15803d",
+    Status.REJECTED: "#6b7280", Status.MERGED: "#6b7280",
+}
+
 
 @require_GET
 def talk_map(request: HttpRequest) -> HttpResponse:
@@ -237,6 +246,7 @@ def talk_map(request: HttpRequest) -> HttpResponse:
         {
             "categories": selectors.categories(),
             "statuses": Status.choices,
+            "legend": [(s.value, s.label, STATUS_COLOURS[s]) for s in Status],
             "periods": selectors.PERIODS,
             "summary": selectors.district_summary(period=request.GET.get("period", "30")),
             "selected": request.GET,
@@ -345,7 +355,7 @@ def office_bulk(request: HttpRequest) -> HttpResponse:
     except ComplaintInvalid as exc:  # a missing choice: say so above the queue, keep the filters
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("%(n)d reports updated.") % {"n": count})
+        messages.success(request, ngettext("%(n)d report updated.", "%(n)d reports updated.", count) % {"n": count})
     return redirect(_safe_next(request) or reverse("complaints:office"))
 
 

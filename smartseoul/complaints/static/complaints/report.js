@@ -88,7 +88,7 @@
       li.appendChild(img);
     }
     var text = data.source === "capture" ? form.getAttribute("data-msg-capture") : form.getAttribute("data-msg-gallery");
-    if (data.captured_at) { text += " · " + new Date(data.captured_at).toLocaleTimeString(); }
+    if (data.captured_at) { text += " · " + new Date(data.captured_at).toLocaleString(document.documentElement.lang || "ko", { timeZone: "Asia/Seoul", dateStyle: "short", timeStyle: "medium" }); }
     if (data.duration_s) { text += " · " + Math.round(data.duration_s) + " s"; }
     li.appendChild(document.createTextNode(" " + (file ? file.name + " · " : "") + text));
     list.appendChild(li);
@@ -110,8 +110,8 @@
       return r.json().then(function (body) { return { ok: r.ok, body: body }; });
     }).then(function (res) {
       if (res.ok) { errors.textContent = ""; addItem(res.body, file); }
-      else { errors.textContent = (res.body.error && res.body.error.message) || "Error"; }
-    }).catch(function () { errors.textContent = "Network error"; }).finally(function () {
+      else { errors.textContent = (res.body.error && res.body.error.message) || form.getAttribute("data-msg-failed"); }
+    }).catch(function () { errors.textContent = form.getAttribute("data-msg-network"); }).finally(function () {
       pending -= 1; if (pending === 0) { submit.disabled = false; }
       form.setAttribute("data-pending", String(pending));
     });

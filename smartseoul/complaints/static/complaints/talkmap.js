@@ -13,8 +13,10 @@
   var map = window.L.map(el).setView(hasFocus ? [focusLat, focusLon] : [37.5665, 126.978], hasFocus ? 18 : 11);
   window.L.tileLayer(el.getAttribute("data-tile-url"), { maxZoom: 19, attribution: el.getAttribute("data-attribution") }).addTo(map);
   var layer = window.L.layerGroup().addTo(map);
-  var colours = { received: "#b45309", assigned: "#1d4ed8", in_progress: "#1d4ed8", transferred: "#6d28d9",
-                  reopened: "#b91c1c", resolved: "#15803d", rejected: "#6b7280", merged: "#6b7280" };
+  var colours = {};  // each status's colour, as the legend beside the map shows it
+  document.querySelectorAll("#talk-legend [data-status]").forEach(function (li) {
+    colours[li.getAttribute("data-status")] = li.getAttribute("data-colour");
+  });
   function params() {
     var p = new URLSearchParams(new FormData(form));
     var b = map.getBounds();
