@@ -24,7 +24,7 @@ import shapely
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Prefetch, QuerySet
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from smartseoul.core import clock, poi, registry
@@ -67,7 +67,8 @@ SECTIONS: dict[str, Any] = {
 
 def period_for(key: str) -> Period:
     if key not in PERIODS:
-        raise DashboardInvalid(f"Unknown period {key!r}; use one of {', '.join(PERIODS)}.",
+        raise DashboardInvalid(gettext("Unknown period %(key)r; use one of %(keys)s.")
+                               % {"key": key, "keys": ", ".join(PERIODS)},
                                code=DashboardErrorCode.UNKNOWN_PERIOD)
     end = clock.now()
     delta = PERIODS[key][1]
@@ -275,16 +276,18 @@ def check_area(district_code: str | None, neighborhood_code: str | None) -> tupl
     """The chosen district and dong (from the cached shapes), refusing unknown codes."""
     if not district_code:
         if neighborhood_code:
-            raise DashboardInvalid("Choose a district before a neighbourhood.", code="unknown_district")
+            raise DashboardInvalid(gettext("Choose a district before a neighbourhood."), code="unknown_district")
         return None, None
     district = district_shapes().by_code().get(district_code)
     if district is None:
-        raise DashboardNotFound(f"No district with code {district_code}.", code="unknown_district")
+        raise DashboardNotFound(gettext("No district with code %(code)s.") % {"code": district_code},
+                                code="unknown_district")
     if not neighborhood_code:
         return district, None
     dong = neighborhood_shapes(district_code).by_code().get(neighborhood_code)
     if dong is None:
-        raise DashboardNotFound(f"No neighbourhood {neighborhood_code} in district {district_code}.",
+        raise DashboardNotFound(gettext("No neighbourhood %(dong)s in district %(district)s.")
+                                % {"dong": neighborhood_code, "district": district_code},
                                 code="unknown_neighborhood")
     return district, dong
 
@@ -396,7 +399,8 @@ def _layer_source(key: str, internal: bool) -> Callable[[], Mapping[str, Any]]:
     layer = registry.layer(key)
     if layer is not None:
         if layer.internal and not internal:
-            raise DashboardNotFound(f"No map layer {key!r}.", code=DashboardErrorCode.UNKNOWN_LAYER)
+            raise DashboardNotFound(gettext("No map layer %(key)r.") % {"key": key},
+                                    code=DashboardErrorCode.UNKNOWN_LAYER)
         return lambda: layer.features(LayerQuery(internal=internal))
     if key.startswith("poi-"):
         type_key = key[4:]
@@ -406,7 +410,8 @@ def _layer_source(key: str, internal: bool) -> Callable[[], Mapping[str, Any]]:
         theme = ThemeMap.objects.filter(pk=int(key[6:]), status=ThemeStatus.PUBLISHED).first()
         if theme is not None:
             return lambda: theme_geojson(theme)
-    raise DashboardNotFound(f"No map layer {key!r}.", code=DashboardErrorCode.UNKNOWN_LAYER)
+    raise DashboardNotFound(gettext("No map layer %(key)r.") % {"key": key},
+                            code=DashboardErrorCode.UNKNOWN_LAYER)
 
 
 class _Subset(Sequence[Any]):
@@ -516,10 +521,12 @@ def parse_bbox(raw: str | None) -> tuple[float, float, float, float] | None:
     try:
         west, south, east, north = (float(v) for v in raw.split(","))
     except ValueError as exc:
-        raise DashboardInvalid("bbox is west,south,east,north in degrees.", code=DashboardErrorCode.BAD_BBOX) from exc
+        raise DashboardInvalid(gettext("bbox is west,south,east,north in degrees."),
+                               code=DashboardErrorCode.BAD_BBOX) from exc
     if not (all(math.isfinite(v) for v in (west, south, east, north)) and -180 <= west < east <= 180
             and -90 <= south < north <= 90):
-        raise DashboardInvalid("bbox is west,south,east,north in degrees.", code=DashboardErrorCode.BAD_BBOX)
+        raise DashboardInvalid(gettext("bbox is west,south,east,north in degrees."),
+                               code=DashboardErrorCode.BAD_BBOX)
     return west, south, east, north
 
 
@@ -532,9 +539,11 @@ SELF_RENDERED = ("cluster", "heat")
 def _self_rendered(layer: registry.MapLayer, *, bbox: tuple[float, float, float, float] | None, zoom: int | None,
                    internal: bool) -> dict[str, Any]:
     if layer.internal and not internal:
-        raise DashboardNotFound(f"No map layer {layer.key!r}.", code=DashboardErrorCode.UNKNOWN_LAYER)
+        raise DashboardNotFound(gettext("No map layer %(key)r.") % {"key": layer.key},
+                                code=DashboardErrorCode.UNKNOWN_LAYER)
     view = ",".join(f"{v:.3f}" for v in bbox) if bbox else "-"
-    cache_key = f"dash:{CACHE_VERSION}:layer:{layer.key}:{int(internal)}:{zoom}:{view}"
+    # per language: a module's features may carry names and labels in the page's language
+    cache_key = f"dash:{CACHE_VERSION}:layer:{layer.key}:{int(internal)}:{zoom}:{view}:{get_language() or 'ko'}"
     fc = cache.get(cache_key)
     if fc is None:
         fc = dict(layer.features(LayerQuery(bbox=bbox, zoom=zoom, internal=internal)))
@@ -554,9 +563,10 @@ def layer_geojson(
     hexagons (`heat`) or as raw points (`points`, at most MAX_RAW_POINTS); other geometries as
     they are. Without zoom, the whole layer as published (for downloads)."""
     if mode not in MODES:
-        raise DashboardInvalid(f"mode is one of {', '.join(MODES)}.", code=DashboardErrorCode.BAD_MODE)
+        raise DashboardInvalid(gettext("mode is one of %(modes)s.") % {"modes": ", ".join(MODES)},
+                               code=DashboardErrorCode.BAD_MODE)
     if zoom is not None and not (0 <= zoom <= 22):
-        raise DashboardInvalid("zoom is between 0 and 22.", code=DashboardErrorCode.BAD_ZOOM)
+        raise DashboardInvalid(gettext("zoom is between 0 and 22."), code=DashboardErrorCode.BAD_ZOOM)
     layer = registry.layer(key)
     if layer is not None and str(layer.style.get("kind", "")) in SELF_RENDERED:
         return _self_rendered(layer, bbox=bbox, zoom=zoom, internal=internal)
@@ -657,17 +667,19 @@ def nearby(
 ) -> list[Nearby]:
     """The nearest items of the chosen layers within `radius_m`, nearest first."""
     if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
-        raise DashboardInvalid("Latitude or longitude is out of range.", code=DashboardErrorCode.BAD_POINT)
+        raise DashboardInvalid(gettext("Latitude or longitude is out of range."), code=DashboardErrorCode.BAD_POINT)
     if not (0 < radius_m <= MAX_RADIUS_M):
-        raise DashboardInvalid(f"The radius must be between 1 and {MAX_RADIUS_M} metres.",
+        raise DashboardInvalid(gettext("The radius must be between 1 and %(max)d metres.") % {"max": MAX_RADIUS_M},
                                code=DashboardErrorCode.BAD_RADIUS)
     infos = {e.key: e for e in catalogue(internal=internal)}
     unknown = [k for k in layer_keys if k not in infos]
     if unknown:
-        raise DashboardNotFound(f"No map layer {unknown[0]!r}.", code=DashboardErrorCode.UNKNOWN_LAYER)
+        raise DashboardNotFound(gettext("No map layer %(key)r.") % {"key": unknown[0]},
+                                code=DashboardErrorCode.UNKNOWN_LAYER)
     binned = [k for k in layer_keys if str(infos[k].style.get("kind", "")) in SELF_RENDERED]
     if binned:
-        raise DashboardInvalid(f"Layer {binned[0]!r} is clustered by its module; choose a layer of places.",
+        raise DashboardInvalid(gettext("Layer %(key)r is clustered by its module; choose a layer of places.")
+                               % {"key": binned[0]},
                                code=DashboardErrorCode.UNKNOWN_LAYER)
     found: list[Nearby] = []
     poi_keys = [k[4:] for k in layer_keys if infos[k].source == "poi"]
@@ -721,7 +733,7 @@ def theme_for(pk: int, user: Any) -> ThemeMap:
              .prefetch_related(Prefetch("points", ThemePoint.objects.order_by("order", "id"))).filter(pk=pk).first())
     if theme is None or (theme.status != ThemeStatus.PUBLISHED and not (
             user is not None and user.is_authenticated and (theme.author_id == user.pk or is_moderator(user)))):
-        raise DashboardNotFound("No such theme map.", code=DashboardErrorCode.UNKNOWN_THEME)
+        raise DashboardNotFound(gettext("No such theme map."), code=DashboardErrorCode.UNKNOWN_THEME)
     return theme
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from PIL import Image, ImageOps
 
 from smartseoul.accounts.models import Capability
@@ -43,22 +44,22 @@ def is_moderator(user: Any) -> bool:
 
 def _require_author(theme: ThemeMap, user: User) -> None:
     if theme.author_id != user.pk and not is_moderator(user):
-        raise DashboardForbidden("Only the author can change this theme map.", code=DashboardErrorCode.NOT_AUTHOR)
+        raise DashboardForbidden(_("Only the author can change this theme map."), code=DashboardErrorCode.NOT_AUTHOR)
 
 
 def _require_moderator(user: User) -> None:
     if not is_moderator(user):
-        raise DashboardForbidden("Only moderators can publish or reject theme maps.",
+        raise DashboardForbidden(_("Only moderators can publish or reject theme maps."),
                                  code=DashboardErrorCode.NOT_MODERATOR)
 
 
 def _clean_text(value: str, *, field: str, max_length: int, required: bool) -> str:
     text = (value or "").strip()
     if required and not text:
-        raise DashboardInvalid(f"The {field} is required.", code=DashboardErrorCode.BAD_THEME, field=field)
+        raise DashboardInvalid(_("This field is required."), code=DashboardErrorCode.BAD_THEME, field=field)
     if len(text) > max_length:
-        raise DashboardInvalid(f"The {field} is longer than {max_length} characters.",
-                               code=DashboardErrorCode.BAD_THEME, field=field)
+        raise DashboardInvalid(ngettext("Write at most %(n)d character.", "Write at most %(n)d characters.", max_length)
+                               % {"n": max_length}, code=DashboardErrorCode.BAD_THEME, field=field)
     return text
 
 
@@ -70,9 +71,10 @@ def theme_map_create(
     title_en = _clean_text(title_en, field="English title", max_length=120, required=False)
     description = _clean_text(description, field="description", max_length=2000, required=False)
     if not (len(color) == 7 and color.startswith("#") and all(c in "0123456789abcdefABCDEF" for c in color[1:])):
-        raise DashboardInvalid("The colour must look like #b3261e.", code=DashboardErrorCode.BAD_THEME, field="color")
+        raise DashboardInvalid(_("The colour must look like #b3261e."), code=DashboardErrorCode.BAD_THEME,
+                               field="color")
     ratelimit.hit(f"dashboard:theme-create:{author.pk}", limit=20, window_seconds=86400,
-                  message="You can start at most 20 theme maps a day.")
+                  message=_("You can start at most 20 theme maps a day."))
     with transaction.atomic():
         return ThemeMap.objects.create(
             title_ko=title_ko, title_en=title_en, description=description, color=color, author=author,
@@ -131,10 +133,10 @@ def theme_point_add(
     with transaction.atomic():
         locked = ThemeMap.objects.select_for_update().get(pk=theme.pk)
         if locked.status not in EDITABLE:
-            raise DashboardConflict("Only a draft theme map can be changed.", code=DashboardErrorCode.NOT_EDITABLE)
+            raise DashboardConflict(_("Only a draft theme map can be changed."), code=DashboardErrorCode.NOT_EDITABLE)
         count = locked.points.count()
         if count >= MAX_POINTS:
-            raise DashboardInvalid(f"A theme map holds at most {MAX_POINTS} points.",
+            raise DashboardInvalid(_("A theme map holds at most %(n)d places.") % {"n": MAX_POINTS},
                                    code=DashboardErrorCode.TOO_MANY_POINTS)
         point = ThemePoint.objects.create(
             theme=locked, title=title, description=description, lat=round(lat, 7), lon=round(lon, 7),
@@ -152,10 +154,10 @@ def theme_point_remove(*, theme: ThemeMap, author: User, point_id: int) -> None:
     with transaction.atomic():
         locked = ThemeMap.objects.select_for_update().get(pk=theme.pk)
         if locked.status not in EDITABLE:
-            raise DashboardConflict("Only a draft theme map can be changed.", code=DashboardErrorCode.NOT_EDITABLE)
+            raise DashboardConflict(_("Only a draft theme map can be changed."), code=DashboardErrorCode.NOT_EDITABLE)
         point = locked.points.filter(pk=point_id).first()
         if point is None:
-            raise DashboardInvalid("No such point on this theme map.", code=DashboardErrorCode.BAD_THEME)
+            raise DashboardInvalid(_("No such point on this theme map."), code=DashboardErrorCode.BAD_THEME)
         photo = point.photo
         point.delete()
     if photo:
@@ -168,9 +170,9 @@ def theme_map_submit(*, theme: ThemeMap, author: User) -> ThemeMap:
     with transaction.atomic():
         locked = ThemeMap.objects.select_for_update().get(pk=theme.pk)
         if locked.status not in EDITABLE:
-            raise DashboardConflict("This theme map was already submitted.", code=DashboardErrorCode.NOT_EDITABLE)
+            raise DashboardConflict(_("This theme map was already submitted."), code=DashboardErrorCode.NOT_EDITABLE)
         if not locked.points.exists():
-            raise DashboardInvalid("Add at least one point before submitting.", code=DashboardErrorCode.NO_POINTS)
+            raise DashboardInvalid(_("Add at least one point before submitting."), code=DashboardErrorCode.NO_POINTS)
         locked.status = ThemeStatus.PENDING
         locked.submitted_at = clock.now()
         locked.moderation_note = ""
@@ -186,10 +188,11 @@ def theme_map_publish(*, theme: ThemeMap, moderator: User, request: HttpRequest 
         locked = ThemeMap.objects.select_for_update().get(pk=theme.pk)
         own_draft = locked.status in EDITABLE and locked.author_id == moderator.pk
         if locked.status != ThemeStatus.PENDING and not own_draft:
-            raise DashboardConflict("Only a theme map awaiting moderation can be published.",
+            raise DashboardConflict(_("Only a theme map awaiting moderation can be published."),
                                     code=DashboardErrorCode.NOT_PENDING)
         if not locked.points.exists():
-            raise DashboardInvalid("A theme map without points cannot be published.", code=DashboardErrorCode.NO_POINTS)
+            raise DashboardInvalid(_("A theme map without places cannot be published."),
+                                   code=DashboardErrorCode.NO_POINTS)
         now = clock.now()
         locked.status = ThemeStatus.PUBLISHED
         locked.submitted_at = locked.submitted_at or now
@@ -213,7 +216,7 @@ def theme_map_reject(*, theme: ThemeMap, moderator: User, note: str, request: Ht
     with transaction.atomic():
         locked = ThemeMap.objects.select_for_update().get(pk=theme.pk)
         if locked.status != ThemeStatus.PENDING:
-            raise DashboardConflict("Only a theme map awaiting moderation can be rejected.",
+            raise DashboardConflict(_("Only a theme map awaiting moderation can be rejected."),
                                     code=DashboardErrorCode.NOT_PENDING)
         locked.status = ThemeStatus.REJECTED
         locked.moderated_at = clock.now()

@@ -40,7 +40,7 @@ def _office_gate(request: HttpRequest) -> HttpResponse | None:
     if not user.is_authenticated:
         return redirect(login_url(request))
     if not selectors.can_see_internal(user):
-        raise DashboardForbidden("The officials' dashboard is for officials.", code="officials_only")
+        raise DashboardForbidden(_("The officials' dashboard is for officials."), code="officials_only")
     return None
 
 
@@ -159,7 +159,7 @@ def _int_or_none(raw: str | None, code: str) -> int | None:
     try:
         return int(raw)  # type: ignore[arg-type]
     except ValueError as exc:
-        raise DashboardInvalid(f"{raw!r} is not a whole number.", code=code) from exc
+        raise DashboardInvalid(_("%(raw)r is not a whole number.") % {"raw": raw}, code=code) from exc
 
 
 @require_GET
@@ -187,7 +187,7 @@ def _float(raw: str | None) -> float | None:
     try:
         return float(raw) if raw not in (None, "") else None  # type: ignore[arg-type]
     except ValueError as exc:
-        raise DashboardInvalid("Latitude and longitude must be numbers.", code=DashboardErrorCode.BAD_POINT) from exc
+        raise DashboardInvalid(_("Latitude and longitude must be numbers."), code=DashboardErrorCode.BAD_POINT) from exc
 
 
 def _around_context(request: HttpRequest) -> dict[str, Any]:
@@ -293,7 +293,7 @@ def theme_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _moderator_gate(request: HttpRequest) -> HttpResponse | None:
     if not services.is_moderator(request.user):
-        raise DashboardForbidden("Only moderators can do this.", code=DashboardErrorCode.NOT_MODERATOR)
+        raise DashboardForbidden(_("Only moderators can do this."), code=DashboardErrorCode.NOT_MODERATOR)
     return None
 
 

@@ -49,13 +49,13 @@
   }
   map.on("click", function (e) { choose(e.latlng.lat, e.latlng.lng, null); });
   document.getElementById("locate-me").addEventListener("click", function () {
-    if (!navigator.geolocation) { status.textContent = form.dataset.noGeo || "Location is not available."; return; }
+    if (!navigator.geolocation) { status.textContent = form.dataset.noGeo; return; }
     status.textContent = "…";
     navigator.geolocation.getCurrentPosition(function (pos) {
       status.textContent = "";
       choose(pos.coords.latitude, pos.coords.longitude, 15);
-    }, function (err) {
-      status.textContent = err.message;
+    }, function () {
+      status.textContent = form.dataset.geoFailed;
     }, { enableHighAccuracy: true, timeout: 10000, maximumAge: 60000 });
   });
   form.querySelectorAll("input[name=layer], select[name=radius]").forEach(function (input) {

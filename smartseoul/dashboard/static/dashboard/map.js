@@ -32,7 +32,8 @@
     title.textContent = props.title || props.name_ko || props.name || (byKey[key] ? byKey[key].title : key);
     box.appendChild(title);
     if (props.name_en && document.documentElement.lang === "en") { title.textContent = props.name_en; }
-    ["description", "address", "status", "category"].forEach(function (name) {
+    // a status by its label in the page's language (`status_label`), never its code
+    ["description", "address", "status_label", "category"].forEach(function (name) {
       if (props[name]) { var p = document.createElement("div"); p.textContent = props[name]; box.appendChild(p); }
     });
     if (typeof props.photo === "string" && props.photo.charAt(0) === "/") {
@@ -100,7 +101,7 @@
     var code = document.getElementById("embed-code");
     if (code) {
       code.value = '<iframe src="' + location.origin + el.dataset.embedUrl + query +
-        '" width="100%" height="480" style="border:0" loading="lazy" title="Smart Seoul Map"></iframe>';
+        '" width="100%" height="480" style="border:0" loading="lazy" title="' + (el.dataset.embedTitle || "").replace(/[&"<>]/g, "") + '"></iframe>';
     }
     if (!embed) { history.replaceState(null, "", el.dataset.pageUrl + query); }
   }
