@@ -160,7 +160,7 @@ def care_check(*, at: datetime | None = None) -> list[CareAlert]:
                 ).exists()
                 if not already:
                     detail = _("No movement detected at home since %(time)s (%(hours)s hours).") % {
-                        "time": quiet_since.astimezone(local_zone()).strftime("%H:%M"),
+                        "time": quiet_since.astimezone(local_zone()).strftime("%Y-%m-%d %H:%M"),
                         "hours": f"{(now - quiet_since).total_seconds() / 3600:.1f}",
                     }
                     alert = _open_alert(senior, CareAlertKind.NO_MOTION, detail)

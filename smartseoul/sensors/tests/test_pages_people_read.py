@@ -46,6 +46,7 @@ def test_box_charts_are_in_korean_time_and_uv_peaks_around_midday(demo: None, cl
     )
     assert f"{newest.astimezone(local_zone()):%Y-%m-%d %H:%M} 기준" in html
     assert "종로구" in html  # the district by name (DEMO11110.. boxes are in Jongno-gu), not its code
+    assert 'data-time-axis="시각 (한국 시간)"' in html  # the charts' time axis is labelled, in Korean
     assert "자치구: 11" not in html
 
 

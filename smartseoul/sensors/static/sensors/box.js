@@ -14,12 +14,14 @@
     div.dataset.quantity = s.code;
     div.setAttribute("role", "img");
     div.setAttribute("aria-label", `${s.name} (${s.unit})`);
-    div.style.height = "220px";
+    div.style.height = "250px";
     host.appendChild(div);
     Plotly.newPlot(div, [{ x: s.t.map(stripOffset), y: s.v, type: "scatter", mode: "lines", name: s.name,
                            hovertemplate: "%{x|%Y-%m-%d %H:%M}<br>%{y} " + s.unit + "<extra></extra>" }],
-      { title: { text: `${s.name} (${s.unit})`, font: { size: 14 } }, margin: { l: 40, r: 10, t: 30, b: 40 },
-        xaxis: { type: "date", tickformat: day ? "%H:%M<br>%Y-%m-%d" : "%m-%d<br>%Y", hoverformat: "%Y-%m-%d %H:%M" } },
+      { title: { text: `${s.name} (${s.unit})`, font: { size: 14 } }, margin: { l: 56, r: 10, t: 30, b: 64 },
+        xaxis: { type: "date", tickformat: day ? "%H:%M<br>%Y-%m-%d" : "%m-%d<br>%Y", hoverformat: "%Y-%m-%d %H:%M",
+                 title: { text: host.dataset.timeAxis, font: { size: 12 } } },
+        yaxis: { title: { text: s.unit, font: { size: 12 } } } },
       { displayModeBar: false, responsive: true });
   }
 })();
