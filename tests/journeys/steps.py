@@ -245,7 +245,7 @@ def language_problems(text: str, lang: str) -> list[str]:
                 problems.append(f"untranslated {m!r}")
         for pattern in patterns:
             if found := pattern.search(text):
-                problems.append(f"untranslated {found.group(0)!r}")
+                problems.append(f"untranslated {' '.join(found.group(0).split())!r}")
     else:
         problems += [f"Korean interface text {m!r}" for m in korean if m in text]
     return sorted(set(problems))
