@@ -126,7 +126,7 @@ EXPORTS = (
             ExportField("trips", "number", label_ko="통행 수"),
             ExportField("distance_m", "integer", label_ko="거리(m)"),
         ),
-        _od_rows, keywords=("OD", "night", "H3"), primary_key=("origin_cell", "dest_cell"),
+        _od_rows, keywords=("OD", "심야", "H3"), primary_key=("origin_cell", "dest_cell"),
     ),
     OpenDataExport(
         "analytics-owl-plan", "심야버스 노선 계획 구간별 승객", "Night-bus plan: riders per segment",
@@ -140,7 +140,7 @@ EXPORTS = (
             ExportField("to_cell", "string", label_ko="끝 셀(H3)"),
             ExportField("riders", "number", label_ko="승객 수"),
         ),
-        _plan_rows, keywords=("owl bus", "night bus"), primary_key=("route", "segment"),
+        _plan_rows, keywords=("올빼미버스", "심야버스"), primary_key=("route", "segment"),
     ),
     OpenDataExport(
         "analytics-hexagon-density", "육각형 밀도", "Hexagon density",
@@ -152,7 +152,7 @@ EXPORTS = (
             ExportField("dong", "string", label_ko="행정동"),
             ExportField("count", "number", label_ko="건수"),
         ),
-        _density_rows, keywords=("H3", "density"), primary_key=("cell",),
+        _density_rows, keywords=("H3", "밀도"), primary_key=("cell",),
     ),
     OpenDataExport(
         "analytics-startup-traffic-light", "우리마을가게 상권분석 창업위험도", "Start-up traffic light by area",
@@ -177,7 +177,7 @@ EXPORTS = (
                 label_ko="창업 신호등(0 낮음 – 3 높음)",
             ),
         ),
-        _commerce_rows, keywords=("commerce", "start-up"), primary_key=("area_code", "category"),
+        _commerce_rows, keywords=("상권", "창업"), primary_key=("area_code", "category"),
     ),
 )
 

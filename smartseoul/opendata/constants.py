@@ -71,19 +71,20 @@ CATEGORY_EU_THEME = {
     "population": "SOCI",
     "housing": "REGI",
 }
+# Icons of the platform's sprite (static/smartseoul/icons.svg) drawn beside each category.
 CATEGORY_ICON = {
-    "health": "🏥",
-    "administration": "🏛",
-    "culture": "🎭",
-    "economy": "💼",
-    "welfare": "🤝",
-    "environment": "🌳",
-    "transport": "🚌",
-    "urban": "🏙",
-    "education": "📚",
-    "safety": "🚒",
-    "population": "👪",
-    "housing": "🏠",
+    "health": "care",
+    "administration": "building",
+    "culture": "calendar",
+    "economy": "won",
+    "welfare": "user",
+    "environment": "air",
+    "transport": "bus",
+    "urban": "layers",
+    "education": "catalogue",
+    "safety": "shield",
+    "population": "chart",
+    "housing": "home",
 }
 
 

@@ -75,6 +75,11 @@ _MESSAGES: dict[str, Promise] = {
     "Say why this may stay public.": _("Say why this may stay public."),
     "Say why the document is withdrawn.": _("Say why the document is withdrawn."),
     "This field cannot be changed.": _("This field cannot be changed."),
+    # change notes the platform writes
+    "scheduled refresh": _("scheduled refresh"),
+    "export metadata": _("description updated from its source"),
+    "published": _("published"),
+    "deleted": _("deleted"),
     # upload reports
     "a quote is not closed properly": _("a quote is not closed properly"),
     "the line has characters that are not valid text": _("the line has characters that are not valid text"),

@@ -43,7 +43,7 @@ SORTS = {
 FACETS = ("groups", "organization", "res_format", "license_id", "tags")
 _LAT = re.compile(r"^(lat|latitude|y|위도|ycoord|y좌표)$", re.IGNORECASE)
 _LON = re.compile(r"^(lon|lng|long|longitude|x|경도|xcoord|x좌표)$", re.IGNORECASE)
-_DISTRICT = re.compile(r"(district_code|gu_code|자치구코드|sgg_cd|signgu_cd)", re.IGNORECASE)
+_DISTRICT = re.compile(r"(district_code|gu_code|자치구코드|sgg_cd|signgu_cd|^district$)", re.IGNORECASE)
 FUNC_LABELS = {
     "sum": gettext_lazy("sum"),
     "avg": gettext_lazy("average"),
@@ -189,7 +189,7 @@ def dataset(request: HttpRequest, name: str) -> HttpResponse:
             "geo": geo,
             "chart": chart,
             "chart_funcs": FUNC_LABELS.items(),
-            "history": selectors.dataset_history(ds, 10),
+            "history": [{**v, "note": labels.message(v["note"])} for v in selectors.dataset_history(ds, 10)],
             "licence": licence,
             "district_rows": district_rows,
             "licence_title": labels.licence_title(licence) if licence else ds.licence,

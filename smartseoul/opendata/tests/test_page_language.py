@@ -111,7 +111,7 @@ def test_maps_have_a_legend_and_their_figures_as_a_table(client, parking, jongno
     assert 'id="map-legend"' in points and "위치가 있는 표의 한 행" in points
 
     path = tmp_path / "counts.csv"
-    path.write_text("자치구코드,건수\n11110,3\n11110,4\n11140,5\n", encoding="utf-8")
+    path.write_text("district,건수\n11110,3\n11110,4\n11140,5\n", encoding="utf-8")
     ds = services.dataset_create(
         actor=publisher,
         organization=jongno,
@@ -130,3 +130,6 @@ def test_maps_have_a_legend_and_their_figures_as_a_table(client, parking, jongno
     table = english[english.index('id="map-table"') :]
     assert "<td>Jongno-gu</td><td>2</td>" in table and "<td>Jung-gu</td><td>1</td>" in table
     assert "many rows" in english
+    # The chart draws the districts by name too, not as numbers on an axis.
+    chart = client.get("/opendata/dataset/district-counts/chart.json", {"x": "district"}, HTTP_ACCEPT_LANGUAGE="ko")
+    assert sorted(chart.json()["x"]) == ["종로구", "중구"]
