@@ -55,12 +55,12 @@
     window.L.tileLayer(form.getAttribute("data-tile-url"), {
       maxZoom: 19, attribution: form.getAttribute("data-attribution")
     }).addTo(map);
-    map.on("click", function (e) { setPoint(e.latlng.lat, e.latlng.lng, "📍"); });
+    map.on("click", function (e) { setPoint(e.latlng.lat, e.latlng.lng, form.getAttribute("data-msg-pinned")); });
   }
   document.getElementById("use-gps").addEventListener("click", function () {
     if (!navigator.geolocation) { pinStatus.textContent = form.getAttribute("data-msg-gps"); return; }
     navigator.geolocation.getCurrentPosition(function (pos) {
-      setPoint(pos.coords.latitude, pos.coords.longitude, "📡");
+      setPoint(pos.coords.latitude, pos.coords.longitude, form.getAttribute("data-msg-located"));
     }, function () { pinStatus.textContent = form.getAttribute("data-msg-gps"); },
     { enableHighAccuracy: true, timeout: 10000 });
   });
