@@ -379,7 +379,7 @@ def catalogue(*, internal: bool = False) -> list[LayerInfo]:
                                      {"color": poi_type.color, "icon": poi_type.icon, "kind": "point"}, {}, "poi"))
     for theme in published_themes():
         entries.append(LayerInfo(theme.layer_key, theme.title, "themes",
-                                 {"color": theme.color, "icon": "★", "kind": "point"}, {}, "theme",
+                                 {"color": theme.color, "icon": "pin", "kind": "point"}, {}, "theme",
                                  description=theme.description[:200]))
     return entries
 
