@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.functional import Promise
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from .errors import AnalyticsErrorCode
@@ -79,6 +79,26 @@ BAD_ROW_REASONS: dict[str, Promise] = {
     "bad_dest_cell": _("the destination cell is not a valid H3 cell"),
     "bad_weight": _("the weight is not a number"),
 }
+
+
+def job_title(job: Any) -> str:
+    """The job's own title, else what it is: its kind, hours and main figures, in the page's language."""
+    if job.title:
+        return str(job.title)
+    params = job.params if isinstance(job.params, dict) else {}
+    parts: list[str] = []
+    if isinstance(params.get("start_hour"), int) and isinstance(params.get("end_hour"), int):
+        parts.append(f"{params['start_hour']:02d}–{params['end_hour']:02d}")
+    if job.kind == "plan" and params.get("routes"):
+        n = int(params["routes"])
+        parts.append(ngettext("%(n)s route", "%(n)s routes", n) % {"n": n})
+    if job.kind == "siting" and params.get("k"):
+        n = int(params["k"])
+        parts.append(ngettext("%(n)s site", "%(n)s sites", n) % {"n": n})
+        if params.get("radius_m"):
+            parts.append(gettext("%(m)s m") % {"m": f"{float(params['radius_m']):g}"})
+    kind = str(job.get_kind_display())
+    return f"{kind} ({', '.join(parts)})" if parts else kind
 
 
 def step(message: str) -> str:

@@ -440,14 +440,15 @@ def demo_load() -> None:
         record = trips_synthesise(rows=DEMO_ROWS, days=28, seed=2024, source=DEMO_SOURCE,
                                   end=clock.now().astimezone(_tz()).date() - timedelta(days=0))
         TripImport.objects.filter(pk=record.pk).update(source=f"demo: {DEMO_ROWS:,} synthetic trips")
-    for kind, params, title in (
-        (JobKind.PLAN, {"routes": 5}, "Owl bus demo plan (5 routes)"),
-        (JobKind.DENSITY, {"start_hour": 0, "end_hour": 5}, "Night trip density (00–05)"),
-        (JobKind.SITING, {"k": 10, "radius_m": 1000}, "Night service points (10 sites, 1 km)"),
-        (JobKind.OD, {}, "Night OD (00–05)"),
+    # Untitled: pages describe each job from its kind and parameters in the reader's language.
+    for kind, params in (
+        (JobKind.PLAN, {"routes": 5}),
+        (JobKind.DENSITY, {"start_hour": 0, "end_hour": 5}),
+        (JobKind.SITING, {"k": 10, "radius_m": 1000}),
+        (JobKind.OD, {}),
     ):
         if not Job.objects.filter(kind=kind, state=JobState.DONE).exists():
-            job = job_create(kind=kind, params=params, actor=None, title=title)
+            job = job_create(kind=kind, params=params, actor=None, title="")
             job_run(job_id=job.pk)  # the demo runs it now (the queued copy finds it no longer queued)
     if not CommerceIndicator.objects.exists():
         commerce_synthesise()

@@ -32,6 +32,9 @@ def _analyst(request: HttpRequest) -> Any:
 
 
 def _home_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+    jobs = list(selectors.jobs()[:20])
+    for j in jobs:
+        j.shown_title = labels.job_title(j)  # type: ignore[attr-defined]
     error = extra.get("import_error")
     if error is not None:  # the stored message is English and may name a server path
         extra["import_error_text"] = labels.failure(error.code, error.message)
@@ -41,7 +44,7 @@ def _home_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
             {"line": r.get("line"), "reason": labels.bad_row_reason(r.get("reason", ""))} for r in record.bad_rows[:20]
         ]
     return {
-        "summary": lake.trip_summary(), "jobs": selectors.jobs()[:20], "imports": selectors.imports()[:5],
+        "summary": lake.trip_summary(), "jobs": jobs, "imports": selectors.imports()[:5],
         "routes": selectors.existing_routes(),
         "forms": {kind: extra.pop(f"form_{kind}", None) or cls(prefix=kind) for kind, cls in FORMS.items()},
         "import_form": forms.ImportForm(), "routes_form": forms.RoutesForm(), **extra,
@@ -85,6 +88,7 @@ def _job_context(job: Any, *, results: bool = False, **extra: Any) -> dict[str, 
     """The job with its step and failure in words; with `results`, district codes as names."""
     context: dict[str, Any] = {
         "job": job,
+        "title": labels.job_title(job),
         "step": labels.step(job.message),
         "failure": labels.failure(job.error_code, job.error_message),
         **extra,
@@ -199,7 +203,7 @@ def commerce(request: HttpRequest) -> HttpResponse:
     form.fields["category"].choices = choices  # type: ignore[attr-defined]
     return render(request, "analytics/commerce.html", {
         "rows": rows, "category": category, "choices": choices, "counts": counts, "lights": Light.choices,
-        "bars": bars,
+        "bars": bars, "unjudged": sum(1 for r in rows if r["light"] is None),
         "form": form, "map_rows": [{k: r[k] for k in ("area", "name", "lat", "lon", "light", "stores")}
                                    for r in rows],
     })

@@ -58,3 +58,18 @@ def test_every_job_page_renders_with_its_map(analyst_client: Any, night_trips: A
         status = analyst_client.get(f"/analytics/jobs/{job.pk}/status")
         assert b'data-state="done"' in status.content
     assert analyst_client.get("/analytics/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_untitled_jobs_are_described_in_the_page_language(analyst_client: Any, night_trips: Any,
+                                                         django_capture_on_commit_callbacks: Any) -> None:
+    data = {"siting-start_hour": "0", "siting-end_hour": "5", "siting-k": "4", "siting-radius_m": "1000",
+            "siting-demand": "residents"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = analyst_client.post("/analytics/jobs/new/siting", data)
+    korean = analyst_client.get(response["Location"]).content.decode()
+    assert "(00–05, 입지 4곳, 1000m)" in korean and "facility siting" not in korean
+    english = analyst_client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "facility siting (00–05, 4 sites, 1000 m)" in english
+    home = analyst_client.get("/analytics/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<td>facility siting (00–05, 4 sites, 1000 m)</td>" in home
