@@ -99,3 +99,11 @@ def test_map_data_carries_the_status_label_in_the_page_language(client: Any, str
         assert mine and mine[0]["status"] == "received"
         labels[lang] = mine[0]["status_label"]
     assert labels["en"] == "received" and HANGUL.search(labels["ko"]), labels
+
+
+def test_an_empty_list_of_my_reports_says_what_to_do(client: Any, citizen: Any, categories: Any) -> None:
+    client.force_login(citizen)
+    ko = _text(client.get("/complaints/mine/", HTTP_ACCEPT_LANGUAGE="ko").content.decode())
+    assert "아직 신고한 것이 없습니다" in ko and "‘불편 신고하기’" in ko
+    en = _text(client.get("/complaints/mine/", HTTP_ACCEPT_LANGUAGE="en").content.decode())
+    assert "Choose “Report a problem” to file your first report" in en
