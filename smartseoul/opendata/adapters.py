@@ -163,7 +163,7 @@ def download(
     response = StreamingHttpResponse(
         datastore.reencoded(path, encoding), content_type=f"text/csv; charset={encoding.removesuffix('-sig')}"
     )
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name) or "attachment"
     return response
 
 

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from smartseoul.core import clock
 
@@ -582,7 +582,8 @@ def csv_encoding(requested: str | None, default: str) -> str:
     found = CSV_ENCODINGS.get(requested.strip().lower().replace("_", "-"))
     if found is None:
         raise BadInput(
-            _("This file comes as encoding=utf-8, utf-8-sig (for Excel) or cp949."), code=OpenDataErrorCode.BAD_FIELD
+            gettext("This file comes as encoding=utf-8, utf-8-sig (for Excel) or cp949."),
+            code=OpenDataErrorCode.BAD_FIELD,
         )
     return found
 
