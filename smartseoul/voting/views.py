@@ -180,7 +180,8 @@ def vote_cast(request: HttpRequest, vote_id: int) -> HttpResponse:
 
 def _receipt_i18n() -> dict[str, str]:
     return {
-        "ok": _("verified"), "json": _("receipt format"), "leaf": _("your ballot (leaf hash)"),
+        "ok": _("verified"), "failed": _("check failed"), "json": _("receipt format"),
+        "leaf": _("your ballot (leaf hash)"),
         "key": _("the city's log key"), "signature": _("checkpoint signature"), "inclusion": _("inclusion proof"),
         "newer": _("newest checkpoint"), "size": _("log size %(n)s"), "consistent": _("consistent with it"),
         "superseded": _("replaced by your later ballot (leaf %(n)s)"),

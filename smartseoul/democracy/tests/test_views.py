@@ -198,8 +198,10 @@ def test_the_ladder_shows_a_final_answer_by_the_department_not_the_mayor(city: A
     html = Client().get(f"/democracy/p/{p.pk}/").content.decode()
     ladder = re.search(r'<ol class="ladder".*?</ol>', html, re.S)
     assert ladder is not None
-    rungs = [re.sub(r"<[^>]+>", "", li).strip() for li in re.findall(r"<li.*?</li>", ladder.group(0), re.S)]
-    assert rungs[-1] == "✔참여 1000명 미만: 부서 최종 답변"
+    items = re.findall(r"<li.*?</li>", ladder.group(0), re.S)
+    rungs = [re.sub(r"<[^>]+>", "", li).strip() for li in items]
+    assert rungs[-1] == "참여 1000명 미만: 부서 최종 답변"
+    assert items[-1].startswith('<li class="done"') and "icons.svg#check" in items[-1]  # ticked, by the sprite's icon
     assert not any("시장 답변" in r for r in rungs)
 
 

@@ -22,7 +22,16 @@
     const li = document.createElement("li");
     li.className = ok ? "check ok" : "check fail";
     li.dataset.ok = ok ? "1" : "0";
-    li.textContent = (ok ? "✓ " : "✗ ") + label + (detail ? " — " : "");
+    const svgNS = "http://www.w3.org/2000/svg";
+    const icon = document.createElementNS(svgNS, "svg");
+    icon.setAttribute("class", "icon");
+    icon.setAttribute("role", "img");
+    icon.setAttribute("aria-label", ok ? t.ok : t.failed);
+    const use = document.createElementNS(svgNS, "use");
+    use.setAttribute("href", form.dataset.icons + (ok ? "#check" : "#close"));
+    icon.appendChild(use);
+    li.appendChild(icon);
+    li.appendChild(document.createTextNode(" " + label + (detail ? " — " : "")));
     if (detail) {
       const part = document.createElement(verbatim ? "code" : "span");
       part.textContent = detail;
