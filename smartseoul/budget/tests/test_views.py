@@ -123,3 +123,15 @@ def test_the_ballots_so_far_widget_counts_one_ballot_as_one(on_ballot: Any, make
         assert widget_votes_so_far()["unit"] == "ballots"
     with translation.override("ko"):
         assert widget_votes_so_far()["unit"] == "표"
+
+
+def test_korean_project_titles_are_marked_korean_on_english_pages(client: Any, published: Any) -> None:
+    cycle, _env, projects = published
+    title = "어린이 놀이터 그늘막"
+    projects[0].title = title
+    projects[0].save(update_fields=["title"])
+    results = client.get(f"/budget/{cycle.slug}/results/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'<span lang="ko">{title}</span>' in results
+    page = client.get(f"/budget/projects/{projects[0].code}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'<h1><span lang="ko">{title}</span></h1>' in page
+    assert f'<span lang="ko">{projects[1].title}</span>' not in results  # "Project 1": the page's own language

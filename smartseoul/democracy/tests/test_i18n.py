@@ -98,3 +98,12 @@ def test_an_empty_list_says_what_to_do_next(city: Any) -> None:
     english = _main_text(Client().get("/democracy/?q=nothing", HTTP_ACCEPT_LANGUAGE="en").content.decode())
     assert "No proposals match. Try fewer words" in english
     assert not any("\uac00" <= ch <= "\ud7a3" for ch in english.replace("민주주의 서울", ""))
+
+
+@pytest.mark.django_db
+def test_what_citizens_wrote_in_korean_is_marked_korean_on_an_english_page(open_proposal: Any) -> None:
+    """A screen reader reads a Korean title in Korean, and the title is not taken for interface text."""
+    english = Client().get(f"/democracy/p/{open_proposal.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'<h1 id="proposal-title"><span lang="ko">{open_proposal.title}</span></h1>' in english
+    listing = Client().get("/democracy/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'<span lang="ko">{open_proposal.title}</span>' in listing
