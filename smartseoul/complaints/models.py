@@ -8,7 +8,7 @@ import re
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 _HANGUL = re.compile("[\uac00-\ud7a3]")
@@ -110,7 +110,7 @@ class RoutingRule(models.Model):
 class Status(models.TextChoices):
     RECEIVED = "received", _("received")
     ASSIGNED = "assigned", _("assigned")
-    IN_PROGRESS = "in_progress", _("in progress")
+    IN_PROGRESS = "in_progress", pgettext_lazy("report status", "in progress")
     TRANSFERRED = "transferred", _("transferred")
     REOPENED = "reopened", _("reopened")
     RESOLVED = "resolved", _("resolved")
