@@ -11,6 +11,8 @@ widgets and alerts; the full aggregates are Parquet datasets in the lake.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -388,6 +390,9 @@ class CareAlert(models.Model):
     kind = models.CharField(max_length=12, choices=CareAlertKind.choices)
     opened_at = models.DateTimeField()
     detail = models.CharField(max_length=300, blank=True)
+    facts = models.JSONField(
+        default=dict, blank=True, help_text=_("what the detail says, so each reader gets it in their language")
+    )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -406,6 +411,23 @@ class CareAlert(models.Model):
 
     def __str__(self) -> str:
         return f"CareAlert {self.pk}"
+
+    @property
+    def detail_text(self) -> str:
+        """The detail in the reader's language, written from the alert's facts (an alert
+        without them keeps the text stored when it opened)."""
+        from django.utils.translation import gettext
+
+        from .timeutil import local_zone
+
+        facts = self.facts or {}
+        if self.kind == CareAlertKind.NO_MOTION and "since" in facts and "hours" in facts:
+            since = datetime.fromisoformat(facts["since"]).astimezone(local_zone())
+            return gettext("No movement detected at home since %(time)s (%(hours)s hours).") % {
+                "time": since.strftime("%Y-%m-%d %H:%M"), "hours": f"{float(facts['hours']):.1f}"}
+        if self.kind in (CareAlertKind.COLD, CareAlertKind.HOT) and "value" in facts:
+            return gettext("Indoor temperature is %(value).1f °C.") % {"value": float(facts["value"])}
+        return self.detail
 
 
 class BrokerLogin(models.Model):

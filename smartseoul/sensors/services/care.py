@@ -113,10 +113,12 @@ def _last_motion(datastream_ids: list[int], since: datetime) -> dict[int, dateti
     return selectors.last_motion(datastream_ids, since)
 
 
-def _open_alert(senior: Senior, kind: str, detail: str) -> CareAlert | None:
+def _open_alert(senior: Senior, kind: str, detail: str, facts: dict[str, Any]) -> CareAlert | None:
     try:
         with transaction.atomic():
-            alert = CareAlert.objects.create(senior=senior, kind=kind, opened_at=clock.now(), detail=detail[:300])
+            alert = CareAlert.objects.create(
+                senior=senior, kind=kind, opened_at=clock.now(), detail=detail[:300], facts=facts
+            )
     except IntegrityError:
         return None  # one is already open
     subject = _("Senior care: %(label)s") % {"label": senior.label}
@@ -159,11 +161,13 @@ def care_check(*, at: datetime | None = None) -> list[CareAlert]:
                     senior=senior, kind=CareAlertKind.NO_MOTION, opened_at__gte=quiet_since
                 ).exists()
                 if not already:
+                    hours = round((now - quiet_since).total_seconds() / 3600, 1)
                     detail = _("No movement detected at home since %(time)s (%(hours)s hours).") % {
                         "time": quiet_since.astimezone(local_zone()).strftime("%Y-%m-%d %H:%M"),
-                        "hours": f"{(now - quiet_since).total_seconds() / 3600:.1f}",
+                        "hours": f"{hours:.1f}",
                     }
-                    alert = _open_alert(senior, CareAlertKind.NO_MOTION, detail)
+                    facts = {"since": quiet_since.isoformat(), "hours": hours}
+                    alert = _open_alert(senior, CareAlertKind.NO_MOTION, detail, facts)
                     if alert:
                         opened.append(alert)
         for s in streams:
@@ -176,7 +180,8 @@ def care_check(*, at: datetime | None = None) -> list[CareAlert]:
                 else (CareAlertKind.HOT if value > rules["hot_above"] else None)
             )
             if kind:
-                alert = _open_alert(senior, kind, _("Indoor temperature is %(value).1f °C.") % {"value": value})
+                detail = _("Indoor temperature is %(value).1f °C.") % {"value": value}
+                alert = _open_alert(senior, kind, detail, {"value": value})
                 if alert:
                     opened.append(alert)
     return opened

@@ -121,3 +121,18 @@ def test_home_devices_are_hidden_from_the_public_api(home: dict[str, Any], clien
     assert client.get(f"/sta/v1.1/Things({home['device'].pk})").status_code == 200
     sign_in(client, home["other"])
     assert client.get(f"/sta/v1.1/Things({home['device'].pk})").status_code == 404
+
+
+def test_an_alert_reads_in_the_caseworkers_language_whatever_language_opened_it(home: dict[str, Any]) -> None:
+    from django.utils import translation
+
+    ds = home["ds"]["motion"]
+    motion(ds, at(7, 30))
+    clock.freeze(at(11, 31))
+    with translation.override("ko"):  # the scheduler's language
+        (alert,) = care_check()
+    assert "움직임" in alert.detail
+    with translation.override("en"):
+        assert alert.detail_text == "No movement detected at home since 2024-07-02 07:30 (4.0 hours)."
+    with translation.override("ko"):
+        assert "2024-07-02 07:30" in alert.detail_text and "움직임" in alert.detail_text
