@@ -652,6 +652,20 @@ class Nearby:
     icon: str
     detail: str = ""
 
+    @property
+    def name_lang(self) -> str:
+        """"ko" when an English page shows a name only known in Korean, so the page marks it."""
+        return _korean_on_english_page(self.name)
+
+    @property
+    def detail_lang(self) -> str:
+        return _korean_on_english_page(self.detail)
+
+
+def _korean_on_english_page(text: str) -> str:
+    english = (get_language() or "ko").startswith("en")
+    return "ko" if english and any("\uac00" <= ch <= "\ud7a3" for ch in text) else ""
+
 
 def _feature_name(props: Mapping[str, Any]) -> str:
     english = (get_language() or "ko").startswith("en")

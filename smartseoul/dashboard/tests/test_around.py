@@ -60,3 +60,14 @@ def test_api_refuses_bad_input(places, client, query, status, code):
 def test_api_nearby(places, client):
     data = client.get(f"/api/v1/dashboard/nearby?lat={CITY_HALL[0]}&lon={CITY_HALL[1]}&layers=poi-restroom").json()
     assert [d["name"] for d in data] == ["시청 화장실"]
+
+
+def test_korean_names_and_addresses_are_marked_korean_on_an_english_page(places, client):
+    poi.poi_import(type_key="restroom", rows=[{"id": "r2", "name": "시청 별관 화장실", "address": "중구 세종대로 110",
+                                               "lat": 37.5668, "lon": 126.9779}])
+    query = f"lat={CITY_HALL[0]}&lon={CITY_HALL[1]}&radius=500&layer=poi-wifi&layer=poi-restroom"
+    en = client.get(f"/map/around/results?{query}", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<strong lang="ko">시청 화장실</strong>' in en and "<strong>City Hall Wi-Fi</strong>" in en
+    assert '<small lang="ko">중구 세종대로 110</small>' in en
+    ko = client.get(f"/map/around/results?{query}", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert 'lang="ko"' not in ko and "<strong>시청 화장실</strong>" in ko
