@@ -115,7 +115,7 @@ def test_publish_find_preview_chart_download_and_sample_key(
     citizen.click("#login-submit")
     citizen.wait_for_url("**/opendata/keys/")
     citizen.fill("#key-name", "주차 앱 시험")
-    citizen.check("#kind-sample")
+    citizen.check("label[for=kind-sample]")  # the label is what a person clicks (KRDS draws the radio on it)
     citizen.click("#key-submit")
     raw = citizen.inner_text("#new-key").strip()
     assert raw.startswith("ss_")
