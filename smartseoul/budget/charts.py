@@ -27,11 +27,13 @@ def _fit(label: str, room: float, size: float = 12) -> str:
     return label
 
 
-def bars_svg(bars: Sequence[Bar], *, title: str, width: int = 480, row: int = 26, label_width: int = 190) -> str:
+def bars_svg(bars: Sequence[Bar], *, title: str, width: int = 480, row: int = 26, label_width: int = 190,
+             axis: str = "") -> str:
     """A horizontal bar chart as an accessible SVG string (role="img" with a title). Drawn narrow
-    enough that its text stays readable when a phone shrinks it to the screen's width."""
+    enough that its text stays readable when a phone shrinks it to the screen's width. `axis`
+    names what the bars measure, with its unit, under the bars."""
     top = max((b.value for b in bars), default=0) or 1
-    height = row * len(bars) + 10
+    height = row * len(bars) + 10 + (22 if axis else 0)
     plot = width - label_width - 60
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" '
              f'width="100%" aria-label="{escape(title, _QUOTES)}" class="bars"><title>{escape(title)}</title>']
@@ -45,5 +47,9 @@ def bars_svg(bars: Sequence[Bar], *, title: str, width: int = 480, row: int = 26
         parts.append(f'<rect x="{label_width}" y="{y + 3}" width="{w:.1f}" height="{row - 8}" fill="{color}"/>')
         parts.append(f'<text x="{label_width + w + 4:.1f}" y="{y + row * 0.62:.1f}" font-size="11">'
                      f'{escape(b.note or f"{b.value:,.0f}")}</text>')
+    if axis:
+        y = row * len(bars) + 10
+        parts.append(f'<line x1="{label_width}" y1="{y}" x2="{label_width + plot}" y2="{y}" stroke="#6b7785"/>')
+        parts.append(f'<text x="{label_width}" y="{y + 16}" font-size="11" fill="#464c53">{escape(axis)} →</text>')
     parts.append("</svg>")
     return "".join(parts)

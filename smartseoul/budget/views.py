@@ -183,7 +183,8 @@ def _result_context(c: Any) -> dict[str, Any]:
     for r in results:
         bars = [charts.Bar(o.project.title, o.votes, o.project.status == ProjectStatus.FUNDED, f"{o.votes:,}")
                 for o in sorted(r.outcomes, key=lambda o: -o.votes)[:25]]
-        sections.append({"result": r, "chart": mark_safe(charts.bars_svg(bars, title=str(r.envelope.name)))})  # noqa: S308  (escaped in bars_svg)
+        chart = charts.bars_svg(bars, title=str(r.envelope.name), axis=_("votes (ballots choosing the project)"))
+        sections.append({"result": r, "chart": mark_safe(chart)})  # noqa: S308  (escaped in bars_svg)
     return {"cycle": c, "sections": sections, "stats": selectors.stats(c), "overrides": selectors.overrides(c),
             "geojson": selectors.projects_geojson(c)}
 

@@ -135,3 +135,16 @@ def test_korean_project_titles_are_marked_korean_on_english_pages(client: Any, p
     page = client.get(f"/budget/projects/{projects[0].code}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert f'<h1><span lang="ko">{title}</span></h1>' in page
     assert f'<span lang="ko">{projects[1].title}</span>' not in results  # "Project 1": the page's own language
+
+
+def test_results_name_the_chart_axis_and_the_map_colours_and_the_cycle_is_a_breadcrumb(
+    client: Any, published: Any
+) -> None:
+    cycle = published[0]
+    page = client.get(f"/budget/{cycle.slug}/results/").content.decode()
+    assert "득표수 (사업을 고른 표) →</text>" in page  # what the bars measure, with its unit
+    assert '<span class="swatch funded"' in page and '<span class="swatch not-funded"' in page
+    crumbs = page.split('id="breadcrumb"', 1)[1].split("</nav>", 1)[0]
+    assert f'href="/budget/{cycle.slug}/"' in crumbs
+    main = page.split("<main", 1)[1]
+    assert f'<p><a href="/budget/{cycle.slug}/">' not in main  # no second way back drawn inside the page
