@@ -5,6 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_WORKERS ?= 2
+FRONTEND := build/static/vendor/.built
 
 .PHONY: run test lint bench install install-test migrate demo serve clean format lock
 
@@ -19,10 +20,18 @@ $(VENV)/.installed: pyproject.toml requirements.lock | $(VENV)/bin/python
 	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed
+$(VENV)/.installed-test: $(VENV)/.installed $(FRONTEND)
 	touch $@
 
-install: $(VENV)/.installed
+# The look and feel (KRDS, Pretendard GOV) comes from npm packages at install time, built into
+# build/static/ (docs/adr/0006-front-end-packages.md); nothing runs Node after this.
+$(FRONTEND): frontend/package.json frontend/package-lock.json frontend/build.mjs frontend/krds.scss
+	@command -v npm >/dev/null || { echo "npm is needed to install the front-end packages (Debian: apt-get install nodejs npm)"; exit 1; }
+	npm ci --prefix frontend --no-audit --no-fund --ignore-scripts --loglevel=error
+	node frontend/build.mjs
+	touch $@
+
+install: $(VENV)/.installed $(FRONTEND)
 install-test: $(VENV)/.installed-test
 
 migrate: install

@@ -156,6 +156,7 @@ TEMPLATES = [
                 "django.templatetags.i18n",
                 "django.templatetags.static",
                 "template_partials.templatetags.partials",
+                "smartseoul.core.templatetags.ui",
             ],
         },
     }
@@ -209,6 +210,7 @@ STATICFILES_FINDERS = [
 ]
 STATICFILES_DIRS = [
     PROJECT_DIR / "static",
+    ("vendor", PROJECT_DIR / "build" / "static" / "vendor"),  # KRDS and Pretendard GOV, built by `make install`
     ("vendor/leaflet", _package_dir("leaflet", "static", "leaflet")),
     ("vendor/plotly", _package_dir("plotly", "package_data")),
     ("vendor/swagger-ui", _package_dir("ninja", "static", "ninja")),  # Swagger UI for /api/docs

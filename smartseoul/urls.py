@@ -18,6 +18,8 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path(".well-known/security.txt", core_views.security_txt, name="security-txt"),
     path("office/", core_views.office, name="office"),
+    path("search/", core_views.search, name="search"),
+    path("manifest.webmanifest", core_views.web_manifest, name="web-manifest"),
     path("dev/outbox/", core_views.dev_outbox, name="dev-outbox"),
     path("favicon.ico", RedirectView.as_view(url=settings.STATIC_URL + "smartseoul/favicon.ico", permanent=True)),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -15,15 +15,19 @@ HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
 def _registered() -> tuple:
-    return (*registry.widgets(), *registry.layers())
+    return (*registry.manifests(), *registry.widgets(), *registry.layers(), *registry.tiles())
+
+
+def _name(item: object) -> str:
+    return str(getattr(item, "key", None) or getattr(item, "name", None) or getattr(item, "url_name", ""))
 
 
 def test_every_widget_and_layer_title_is_translated_when_drawn() -> None:
-    frozen = [item.key for item in _registered() if not isinstance(item.title, Promise)]
+    frozen = [_name(item) for item in _registered() if not isinstance(item.title, Promise)]
     assert frozen == []
 
 
 def test_every_widget_and_layer_title_is_english_on_an_english_page() -> None:
     with translation.override("en"):
-        korean = [f"{item.key}: {item.title}" for item in _registered() if HANGUL.search(str(item.title))]
+        korean = [f"{item.title}" for item in _registered() if HANGUL.search(str(item.title))]
     assert korean == []

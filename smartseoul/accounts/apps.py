@@ -20,7 +20,7 @@ class AccountsConfig(AppConfig):
 
         return ModuleManifest(
             name="accounts",
-            title=str(_("Accounts")),
+            title=_("Accounts"),
             router=router,
             api_prefix="/accounts",
             urls="smartseoul.accounts.urls",

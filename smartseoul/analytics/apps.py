@@ -19,13 +19,13 @@ class AnalyticsConfig(AppConfig):
         from .services import demo_load
 
         return ModuleManifest(
-            name="analytics", title=str(_("Big data")), router=router, api_prefix="/analytics",
+            name="analytics", title=_("Big data"), router=router, api_prefix="/analytics",
             urls="smartseoul.analytics.urls", url_prefix="analytics/",
             layers=LAYERS, exports=EXPORTS, widgets=WIDGETS,
             tiles=(
-                Tile(_("My neighbourhood analysis"), "analytics:commerce", "🚦", "data",
+                Tile(_("My neighbourhood analysis"), "analytics:commerce", "store", "data",
                      _("Start-up traffic light by area and business"), order=40),
-                Tile(_("Big-data analysis"), "analytics:home", "⬢", "office",
+                Tile(_("Big-data analysis"), "analytics:home", "hexagon", "office",
                      _("Night demand, Owl-bus routes, facility siting"), order=40, allowed=is_analyst),
             ),
             demo=demo_load, commands=COMMANDS,

@@ -108,7 +108,7 @@ class BudgetConfig(AppConfig):
 
         return ModuleManifest(
             name="budget",
-            title=str(_("Participatory budget")),
+            title=_("Participatory budget"),
             router=router,
             api_prefix="/budget",
             urls="smartseoul.budget.urls",
@@ -121,7 +121,7 @@ class BudgetConfig(AppConfig):
             ),
             layers=(
                 MapLayer("budget-projects", _("Participatory budget projects"), _projects_layer,
-                         style={"color": "#2a7d4f", "kind": "point", "icon": "₩"},
+                         style={"color": "#2a7d4f", "kind": "point", "icon": "won"},
                          legend={"funded": _("funded"), "on_ballot": _("on the ballot")},
                          category="participation"),
             ),
@@ -158,9 +158,9 @@ class BudgetConfig(AppConfig):
                 ),
             ),
             tiles=(
-                Tile(_("Participatory budget"), "budget:home", "₩", "participate",
+                Tile(_("Participatory budget"), "budget:home", "won", "participate",
                      _("Propose projects, vote, see what was funded"), order=30),
-                Tile(_("Budget office"), "budget:office", "₩", "office",
+                Tile(_("Budget office"), "budget:office", "won", "office",
                      _("Cycles, review, allocation, implementation"), order=30, allowed=can_open_office),
             ),
             demo=_demo,

@@ -81,7 +81,7 @@ class ComplaintsConfig(AppConfig):
 
         return ModuleManifest(
             name="complaints",
-            title=str(_("Smart Complaint Report")),
+            title=_("Smart Complaint Report"),
             router=router,
             api_prefix="/complaints",
             urls="smartseoul.complaints.urls",
@@ -196,17 +196,19 @@ class ComplaintsConfig(AppConfig):
                 Tile(
                     _("Report a problem"),
                     "complaints:new",
-                    "📣",
+                    "megaphone",
                     "report",
                     _("Pin it on the map with a photo"),
                     order=10,
+                    featured=True,
                 ),
-                Tile(_("Citizens' Talk Map"), "complaints:map", "🗺", "report", _("What others reported"), order=11),
-                Tile(_("My reports"), "complaints:mine", "🧾", "report", _("Status and answers"), order=12),
+                Tile(_("Citizens' Talk Map"), "complaints:map", "map", "report", _("What others reported"), order=11),
+                Tile(_("My reports"), "complaints:mine", "list", "report", _("Status and answers"), order=12,
+                     featured=True),
                 Tile(
                     _("Complaint work queue"),
                     "complaints:office",
-                    "📥",
+                    "inbox",
                     "office",
                     _("Assign, resolve, transfer"),
                     order=10,

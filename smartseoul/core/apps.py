@@ -26,11 +26,11 @@ class CoreConfig(AppConfig):
 
         return ModuleManifest(
             name="core",
-            title=str(_("City")),
+            title=_("City"),
             router=router,
             api_prefix="/city",
             periodic=(Periodic("notifications-retry", 60, _retry_notifications),),
-            tiles=(Tile(_("Notifications"), "core:inbox", "🔔", "life", _("Messages from the city"), order=90),),
+            tiles=(Tile(_("Notifications"), "core:inbox", "bell", "life", _("Messages from the city"), order=90),),
         )
 
 

@@ -10,7 +10,7 @@ The dashboard and opendata modules read other modules only through these hooks.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
@@ -113,11 +113,12 @@ class Tile:
 
     title: StrOrPromise
     url_name: str
-    icon: str  # a short emoji or symbol shown in the tile
-    group: str  # "report" | "participate" | "data" | "live" | "life" | "office" (back office only)
+    icon: str  # a symbol of the site's icon sprite (static/smartseoul/icons.svg), e.g. "megaphone"
+    group: str  # "report" | "participate" | "data" | "live" | "life" | "mine" (my page) | "office" (back office)
     description: StrOrPromise = ""
     order: int = 100
     allowed: Callable[[Any], bool] | None = None
+    featured: bool = False  # one of the few services the home page leads with
 
     def allows(self, user: Any) -> bool:
         return self.allowed is None or bool(self.allowed(user))
@@ -146,6 +147,15 @@ class Periodic:
 
 
 @dataclass(frozen=True)
+class SearchHit:
+    """One result of the site-wide search, found by a module's own search."""
+
+    title: StrOrPromise
+    url: str
+    summary: StrOrPromise = ""
+
+
+@dataclass(frozen=True)
 class ModuleManifest:
     name: str
     title: StrOrPromise
@@ -162,6 +172,8 @@ class ModuleManifest:
     demo: Callable[[], None] | None = None  # idempotent Seoul demo data (runs after core's)
     commands: tuple[Command, ...] = ()
     periodic: tuple[Periodic, ...] = ()
+    # The module's part of the site-wide search: (query, user, limit) -> what this person may see.
+    search: Callable[[str, Any, int], Sequence[SearchHit]] | None = None
 
 
 @cache

@@ -237,3 +237,24 @@ def audit_export_rows(events: QuerySet[AuditEvent]) -> Iterator[list[str]]:
                 json.dumps(e.details, ensure_ascii=False, sort_keys=True),
             )
         ]
+
+
+def site_search(query: str, user: Any, limit: int = 5) -> dict[str, Any]:
+    """The site-wide search: services (tiles) whose name or description holds the words, then each
+    module's own search (registry `search`), limited to what this person may see."""
+    from . import registry
+
+    words = query.casefold().split()
+    services = [
+        t for t in registry.tiles()
+        if t.allows(user) and (t.group != "office" or getattr(user, "acts_as_staff", False))
+        and all(w in f"{t.title} {t.description}".casefold() for w in words)
+    ]
+    sections = []
+    for manifest in registry.manifests():
+        if manifest.search is None:
+            continue
+        hits = list(manifest.search(query, user, limit))
+        if hits:
+            sections.append({"module": manifest.name, "title": manifest.title, "hits": hits})
+    return {"services": services, "sections": sections}

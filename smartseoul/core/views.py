@@ -14,12 +14,15 @@ from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.template import loader
+from django.templatetags.static import static
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from . import clock, registry, selectors, services
 from .error_pages import PAGES
 from .errors import PermissionDenied
+
+HOME_GROUPS = ("report", "participate", "live", "data", "life")  # the home page's sections, in order
 
 
 def _tile_groups(office: bool, user: Any = None) -> dict[str, list[registry.Tile]]:
@@ -43,8 +46,44 @@ def home(request: HttpRequest) -> HttpResponse:
     from smartseoul.accounts.selectors import demo_sign_in
 
     demo = None if request.user.is_authenticated else demo_sign_in()  # None in production
-    context = {"groups": _tile_groups(office=False), "city": selectors.city(), "demo": demo}
+    found = _tile_groups(office=False)
+    groups = {g: found[g] for g in HOME_GROUPS if g in found}  # my page's entries ("mine") are in the menu
+    featured = sorted((t for t in registry.tiles() if t.featured and t.group in HOME_GROUPS),
+                      key=lambda t: (HOME_GROUPS.index(t.group), t.order))
+    context = {"groups": groups, "featured": featured, "city": selectors.city(), "demo": demo}
     return render(request, "core/home.html", context)
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    """The site-wide search: the services whose name matches, then what each module's own search
+    finds (datasets, proposals, votes, documents …) that this person may see."""
+    query = request.GET.get("q", "").strip()[:200]
+    context: dict[str, Any] = {"query": query, "services": [], "sections": []}
+    if query:
+        context.update(selectors.site_search(query, request.user))
+    return render(request, "core/search.html", context)
+
+
+@require_GET
+def web_manifest(request: HttpRequest) -> JsonResponse:
+    """The web-app manifest: the site added to a phone's home screen opens like an app."""
+    city = selectors.city()
+    name = f"{city.name} {_('Smart Seoul')}" if city else str(_("Smart Seoul"))
+    manifest = {
+        "name": name,
+        "short_name": str(_("Smart Seoul")),
+        "lang": request.LANGUAGE_CODE,
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#0b50d0",
+        "icons": [
+            {"src": static("smartseoul/favicon.svg"), "sizes": "any", "type": "image/svg+xml", "purpose": "any"},
+        ],
+    }
+    return JsonResponse(manifest, content_type="application/manifest+json", json_dumps_params={"ensure_ascii": False})
 
 
 @login_required

@@ -118,7 +118,7 @@ class DemocracyConfig(AppConfig):
 
         return ModuleManifest(
             name="democracy",
-            title=str(_("Democracy Seoul")),
+            title=_("Democracy Seoul"),
             router=router,
             api_prefix="/democracy",
             urls="smartseoul.democracy.urls",
@@ -197,7 +197,7 @@ class DemocracyConfig(AppConfig):
                 Tile(
                     _("Democracy Seoul"),
                     "democracy:index",
-                    "🗳",
+                    "vote",
                     "participate",
                     _("Propose policies and support your neighbours' ideas"),
                     order=20,
@@ -205,7 +205,7 @@ class DemocracyConfig(AppConfig):
                 Tile(
                     _("Seoul Inquires"),
                     "democracy:inquiries",
-                    "❓",
+                    "question",
                     "participate",
                     _("The city asks; you answer"),
                     order=21,
@@ -213,7 +213,7 @@ class DemocracyConfig(AppConfig):
                 Tile(
                     _("Proposals to answer"),
                     "democracy:office",
-                    "📝",
+                    "pencil",
                     "office",
                     _("Department answers, forums, moderation"),
                     order=20,

@@ -19,7 +19,7 @@ class OpendataConfig(AppConfig):
 
         return ModuleManifest(
             name="opendata",
-            title=str(_("Open Data Plaza")),
+            title=_("Open Data Plaza"),
             router=router,
             api_prefix="/opendata",
             urls="smartseoul.opendata.urls",
@@ -59,7 +59,7 @@ class OpendataConfig(AppConfig):
                 Tile(
                     _("Open Data Plaza"),
                     "opendata:index",
-                    "📊",
+                    "chart",
                     "data",
                     _("Datasets, Open API, charts and maps"),
                     order=10,
@@ -67,16 +67,16 @@ class OpendataConfig(AppConfig):
                 Tile(
                     _("Information Open Plaza"),
                     "opendata:documents",
-                    "📂",
+                    "folder",
                     "data",
                     _("Administrative documents of the city"),
                     order=20,
                 ),
-                Tile(_("App gallery"), "opendata:apps", "📱", "data", _("Apps made with open data"), order=30),
+                Tile(_("App gallery"), "opendata:apps", "phone", "data", _("Apps made with open data"), order=30),
                 Tile(
                     _("Publish open data"),
                     "opendata:publish",
-                    "📤",
+                    "upload",
                     "office",
                     _("Upload tables, check them, publish"),
                     order=40,
@@ -85,7 +85,7 @@ class OpendataConfig(AppConfig):
                 Tile(
                     _("Document disclosure"),
                     "opendata:documents-office",
-                    "🗂",
+                    "catalogue",
                     "office",
                     _("Personal-data check before publishing"),
                     order=41,

@@ -30,7 +30,7 @@ def manifest() -> ModuleManifest:
 
     return ModuleManifest(
         name="sensors",
-        title=str(_("City sensors")),
+        title=_("City sensors"),
         router=router,
         api_prefix="/sensors",
         urls="smartseoul.sensors.urls",
@@ -98,11 +98,12 @@ def manifest() -> ModuleManifest:
             ),
         ),
         tiles=(
-            Tile(_("Air quality now"), "sensors:map", "🌫", "live", _("Fine dust, heat and UV by district"), order=20),
+            Tile(_("Air quality now"), "sensors:map", "air", "live", _("Fine dust, heat and UV by district"), order=20,
+                 featured=True),
             Tile(
                 _("Sensor alerts"),
                 "sensors:alerts",
-                "⚠",
+                "alert",
                 "life",
                 _("Dust, heat-wave and UV alerts for your district"),
                 order=30,
@@ -110,7 +111,7 @@ def manifest() -> ModuleManifest:
             Tile(
                 _("Senior care"),
                 "sensors:care",
-                "🏠",
+                "care",
                 "office",
                 _("Caseworkers' home-sensor dashboard"),
                 order=40,

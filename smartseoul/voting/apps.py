@@ -18,7 +18,7 @@ class VotingConfig(AppConfig):
 
         return ModuleManifest(
             name="voting",
-            title=str(_("mVoting")),
+            title=_("mVoting"),
             router=router,
             api_prefix="/voting",
             urls="smartseoul.voting.urls",
@@ -73,10 +73,12 @@ class VotingConfig(AppConfig):
                 ),
             ),
             tiles=(
-                Tile(_("mVoting"), "voting:list", "🗳", "participate", _("Vote on city questions"), order=20),
-                Tile(_("Check a receipt"), "voting:receipt", "🧾", "participate",
+                Tile(_("mVoting"), "voting:list", "vote", "participate", _("Vote on city questions"), order=20,
+                     featured=True),
+                Tile(_("Check a receipt"), "voting:receipt", "receipt", "participate",
                      _("Verify that your ballot is in the log"), order=21),
-                Tile(_("Votes I run"), "voting:office", "🗳", "office", _("Create, schedule and close votes"),
+                Tile(_("My receipts"), "voting:receipts", "receipt", "mine", _("The ballots you cast"), order=30),
+                Tile(_("Votes I run"), "voting:office", "vote", "office", _("Create, schedule and close votes"),
                      order=20, allowed=can_run_votes),
             ),
             on_day=demo.on_day,

@@ -139,7 +139,7 @@ def test_the_development_outbox_is_tied_to_production_not_debug(anyone, city, se
     assert "We could not find this page" in _page(response)
 
 
-def test_security_txt_names_the_contact_when_one_is_set(client: Any, settings: Any) -> None:
+def test_security_txt_names_the_contact_when_one_is_set(client: Any, settings: Any, db: Any) -> None:
     """RFC 9116: Contact and Expires are required; without a configured contact there is nothing to publish."""
     settings.SECURITY_CONTACT = []
     assert client.get("/.well-known/security.txt").status_code == 404

@@ -1,0 +1,29 @@
+"""Template tags every page may use without loading them (settings: builtins)."""
+
+from __future__ import annotations
+
+from django import template
+from django.template.loader_tags import BLOCK_CONTEXT_KEY
+from django.templatetags.static import static
+from django.utils.html import format_html
+
+register = template.Library()
+
+
+@register.simple_tag
+def icon(name: str, label: str = "") -> str:
+    """An icon from the platform's SVG sprite (static/smartseoul/icons.svg). Decorative unless a
+    label is given, which then names it for screen readers."""
+    href = f"{static('smartseoul/icons.svg')}#{name}"
+    if label:
+        return format_html('<svg class="icon" role="img" aria-label="{}"><use href="{}"></use></svg>', label, href)
+    return format_html('<svg class="icon" aria-hidden="true" focusable="false"><use href="{}"></use></svg>', href)
+
+
+@register.simple_tag(takes_context=True)
+def block_text(context: template.Context, name: str) -> str:
+    """What the page's own `{% block name %}` renders, drawn a second time elsewhere in the layout
+    (the page title ends the breadcrumbs), so no page has to write it twice."""
+    blocks = context.render_context.get(BLOCK_CONTEXT_KEY)
+    block = blocks.get_block(name) if blocks is not None else None
+    return block.nodelist.render(context) if block is not None else ""
