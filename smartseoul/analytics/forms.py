@@ -9,11 +9,17 @@ WEEKDAY_CHOICES = [(0, _("Mon")), (1, _("Tue")), (2, _("Wed")), (3, _("Thu")), (
                    (6, _("Sun"))]
 
 
+class Checkboxes(forms.CheckboxSelectMultiple):
+    """Checkboxes drawn the KRDS way: the input, then its own label (KRDS draws the box on the label)."""
+
+    template_name = "analytics/widgets/checkboxes.html"
+
+
 class WindowForm(forms.Form):
     start_hour = forms.IntegerField(label=_("From hour"), initial=0)
     end_hour = forms.IntegerField(label=_("To hour"), initial=5)
     weekdays = forms.TypedMultipleChoiceField(label=_("Weekdays"), choices=WEEKDAY_CHOICES, coerce=int,
-                                              required=False, widget=forms.CheckboxSelectMultiple)
+                                              required=False, widget=Checkboxes)
 
 
 class SynthForm(forms.Form):
