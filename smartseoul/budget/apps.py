@@ -97,6 +97,13 @@ def _demo() -> None:
     load_budget_demo()
 
 
+
+def _site_search(query: str, user: Any, limit: int) -> Any:
+    from .selectors import site_search_hits
+
+    return site_search_hits(query, user, limit)
+
+
 class BudgetConfig(AppConfig):
     name = "smartseoul.budget"
     label = "budget"
@@ -108,6 +115,7 @@ class BudgetConfig(AppConfig):
 
         return ModuleManifest(
             name="budget",
+            search=_site_search,
             title=_("Participatory budget"),
             router=router,
             api_prefix="/budget",

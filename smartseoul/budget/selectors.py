@@ -489,3 +489,23 @@ def stats(cycle: Cycle) -> dict[str, Any]:
     funded = cycle.projects.filter(status=ProjectStatus.FUNDED).aggregate(n=Count("id"), amount=Sum("cost"))
     return {"proposals": agg["n"] or 0, "requested": agg["requested"] or 0, "funded": funded["n"] or 0,
             "funded_amount": funded["amount"] or 0}
+
+
+def site_search_hits(query: str, user: Any, limit: int) -> list[Any]:
+    """Budget proposals of published cycles whose title or summary holds every word: the
+    participatory budget's part of the site-wide search (a draft cycle's proposals are not public)."""
+    from django.db.models import Q
+    from django.urls import reverse
+
+    from smartseoul.core.registry import SearchHit
+
+    words = query.split()
+    if not words:
+        return []
+    qs = Project.objects.exclude(cycle__phase=Phase.DRAFT).exclude(status=ProjectStatus.WITHDRAWN)
+    for w in words:
+        qs = qs.filter(Q(title__icontains=w) | Q(summary__icontains=w))
+    lang = get_language() or "ko"
+    return [SearchHit(title=p.title, url=reverse("budget:project", args=[p.code]),
+                      summary=f"{p.get_status_display()} · {krw_text(p.cost or p.requested_cost, lang)}")
+            for p in qs.select_related("cycle").order_by("-cycle__year", "code")[:limit]]

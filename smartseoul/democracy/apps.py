@@ -107,6 +107,13 @@ def _cmd_daily(args: Any) -> int:
     return 0
 
 
+
+def _site_search(query: str, user: Any, limit: int) -> Any:
+    from .selectors import site_search_hits
+
+    return site_search_hits(query, user, limit)
+
+
 class DemocracyConfig(AppConfig):
     name = "smartseoul.democracy"
     label = "democracy"
@@ -118,6 +125,7 @@ class DemocracyConfig(AppConfig):
 
         return ModuleManifest(
             name="democracy",
+            search=_site_search,
             title=_("Democracy Seoul"),
             router=router,
             api_prefix="/democracy",

@@ -566,3 +566,19 @@ def inquiry_vote_results(inq: Inquiry) -> dict[str, Any] | None:
 
     results: dict[str, Any] = voting_selectors.vote_results(int(inq.vote_id))
     return results if results.get("status") == "closed" else None
+
+
+def site_search_hits(query: str, user: Any, limit: int) -> list[Any]:
+    """Proposals (not hidden by moderation) whose title, problem or solution holds every word: the
+    Democracy Seoul part of the site-wide search, most supported first."""
+    from smartseoul.core.registry import SearchHit
+
+    words = query.split()
+    if not words:
+        return []
+    qs = Proposal.objects.filter(hidden=False)
+    for w in words:
+        qs = qs.filter(Q(title__icontains=w) | Q(problem__icontains=w) | Q(solution__icontains=w))
+    return [SearchHit(title=p.title, url=reverse("democracy:proposal", args=[p.pk]),
+                      summary=f"{p.get_stage_display()} · {p.get_category_display()}")
+            for p in qs.order_by("-support_count", "-id")[:limit]]

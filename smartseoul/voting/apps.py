@@ -1,9 +1,17 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from smartseoul.core.registry import Command, ExportField, ModuleManifest, OpenDataExport, Periodic, Tile, Widget
+
+
+def _site_search(query: str, user: Any, limit: int) -> Any:
+    from .selectors import site_search_hits
+
+    return site_search_hits(query, user, limit)
 
 
 class VotingConfig(AppConfig):
@@ -18,6 +26,7 @@ class VotingConfig(AppConfig):
 
         return ModuleManifest(
             name="voting",
+            search=_site_search,
             title=_("mVoting"),
             router=router,
             api_prefix="/voting",

@@ -419,3 +419,24 @@ def results_export_rows() -> Iterator[Mapping[str, Any]]:
                 "share": o["share"], "total_ballots": results.get("total_ballots", 0),
                 "log_size": vote.log_size, "log_root": (results.get("log") or {}).get("root", ""),
             }
+
+
+def site_search_hits(query: str, user: Any, limit: int) -> list[Any]:
+    """The votes whose question or explanation holds every word: the voting part of the site-wide
+    search. Only votes anyone may see listed (published or closed), newest first."""
+    from django.db.models import Q
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from smartseoul.core.registry import SearchHit
+
+    words = query.split()
+    if not words:
+        return []
+    qs = votes_public()
+    for w in words:
+        qs = qs.filter(Q(title__icontains=w) | Q(description__icontains=w))
+    return [SearchHit(title=v.title, url=reverse("voting:detail", args=[v.pk]),
+                      summary=_("%(kind)s · closes %(date)s") % {
+                          "kind": v.get_kind_display(), "date": timezone.localtime(v.closes_at).strftime("%Y-%m-%d")})
+            for v in qs.order_by("-opens_at")[:limit]]

@@ -148,3 +148,15 @@ def test_results_name_the_chart_axis_and_the_map_colours_and_the_cycle_is_a_brea
     assert f'href="/budget/{cycle.slug}/"' in crumbs
     main = page.split("<main", 1)[1]
     assert f'<p><a href="/budget/{cycle.slug}/">' not in main  # no second way back drawn inside the page
+
+
+def test_the_site_search_finds_projects_of_published_cycles_only(published: Any) -> None:
+    from smartseoul.budget.selectors import site_search_hits
+
+    _cycle, _env, projects = published
+    hits = site_search_hits("useful project number 1", None, 5)
+    assert [h.url for h in hits] == [f"/budget/projects/{projects[1].code}/"]
+    projects[2].status = "withdrawn"
+    projects[2].save(update_fields=["status"])
+    found = {h.url for h in site_search_hits("useful project", None, 50)}
+    assert f"/budget/projects/{projects[0].code}/" in found and f"/budget/projects/{projects[2].code}/" not in found

@@ -107,3 +107,14 @@ def test_what_citizens_wrote_in_korean_is_marked_korean_on_an_english_page(open_
     assert f'<h1 id="proposal-title"><span lang="ko">{open_proposal.title}</span></h1>' in english
     listing = Client().get("/democracy/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert f'<span lang="ko">{open_proposal.title}</span>' in listing
+
+
+@pytest.mark.django_db
+def test_the_site_search_finds_visible_proposals_only(open_proposal: Any) -> None:
+    from smartseoul.democracy.selectors import site_search_hits
+
+    word = open_proposal.title.split()[0]
+    assert [h.url for h in site_search_hits(word, None, 5)] == [f"/democracy/p/{open_proposal.pk}/"]
+    open_proposal.hidden = True
+    open_proposal.save(update_fields=["hidden"])
+    assert site_search_hits(word, None, 5) == []

@@ -255,3 +255,16 @@ def test_the_new_vote_form_offers_districts_by_name_and_no_raw_codes(client: Any
 
     vote = Vote.objects.get(title="종로·중구 주민 투표")
     assert vote.target_codes == ["11110", "11140"] and vote.owner_body == "11110"
+
+
+def test_the_site_search_finds_public_votes_by_their_words(client: Any, owner: Any) -> None:
+    from smartseoul.voting.selectors import site_search_hits
+
+    vote = make_vote(owner, title="청계천 야간 조명 색상", description="Which lighting colour at night?")
+    make_vote(owner, title="한강공원 그늘막 위치", description="Where should the shade go?")
+    hits = site_search_hits("청계천 조명", None, 5)
+    assert [h.url for h in hits] == [f"/voting/{vote.pk}/"]
+    assert site_search_hits("lighting colour", None, 5)[0].title == "청계천 야간 조명 색상"
+    assert site_search_hits("없는말", None, 5) == []
+    page = client.get("/search/?q=청계천").content.decode()
+    assert f'href="/voting/{vote.pk}/"' in page
