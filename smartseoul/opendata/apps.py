@@ -1,9 +1,17 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from smartseoul.core.registry import ModuleManifest, Tile, Widget
+
+
+def _site_search(query: str, user: Any, limit: int) -> Any:
+    from .selectors import site_search_hits
+
+    return site_search_hits(query, user, limit)
 
 
 class OpendataConfig(AppConfig):
@@ -19,6 +27,7 @@ class OpendataConfig(AppConfig):
 
         return ModuleManifest(
             name="opendata",
+            search=_site_search,
             title=_("Open Data Plaza"),
             router=router,
             api_prefix="/opendata",

@@ -790,3 +790,36 @@ def documents_to_review() -> QuerySet[Document]:
 def exported_keys() -> set[str]:
     """Keys of module exports already published as datasets."""
     return set(Dataset.objects.exclude(export_key=None).exclude(export_key="").values_list("export_key", flat=True))
+
+
+def site_search_hits(query: str, user: Any, limit: int) -> list[Any]:
+    """The site-wide search's hits here: public datasets, then published documents (what anyone may see)."""
+    from django.urls import reverse
+
+    from smartseoul.core.errors import DomainError
+    from smartseoul.core.registry import SearchHit
+
+    q = (query or "").strip()
+    if not q or limit <= 0:
+        return []
+    try:
+        found = search_datasets(SearchParams(q=q, rows=limit, sort="score desc, metadata_modified desc"))
+    except DomainError:  # a query the catalogue cannot parse finds nothing here; the search page still answers
+        found = SearchResult(count=0, results=[])
+    hits: list[Any] = [
+        SearchHit(
+            title=ds.title,
+            url=reverse("opendata:dataset", args=[ds.name]),
+            summary=f"{ds.organization.title} · {Category(ds.category).label}",
+        )
+        for ds in found.results[:limit]
+    ]
+    for doc in documents_published(q=q)[: max(0, limit - len(hits))]:
+        hits.append(
+            SearchHit(
+                title=doc.title,
+                url=reverse("opendata:document", args=[doc.uid]),
+                summary=f"{doc.number} · {doc.get_doc_type_display()}",
+            )
+        )
+    return hits

@@ -167,3 +167,23 @@ def test_import_command(official, tmp_path):
     args = argparse.Namespace(csv=str(csv_path), files=None, publish=True, username="official")
     assert commands.import_documents(args) == 0
     assert selectors.documents_published(q="계약").count() == 1
+
+
+def test_site_search_finds_datasets_and_published_documents(client, parking, make_user):
+    from datetime import date
+
+    officer = make_user("clerk", role="official", department="seoul-welfare")
+    doc = services.document_create(
+        actor=officer, number="교통-7", title="주차장 운영 회의록", body="주차장 요금 논의", doc_type="minutes",
+        department_code="seoul-welfare", produced_on=date(2025, 7, 1),
+    )
+    hits = selectors.site_search_hits("주차장", None, 10)
+    urls = [h.url for h in hits]
+    assert "/opendata/dataset/jongno-parking/" in urls
+    assert f"/opendata/documents/{doc.uid}/" not in urls  # not published yet
+    services.document_publish(actor=officer, document=doc)
+    urls = [h.url for h in selectors.site_search_hits("주차장", None, 10)]
+    assert f"/opendata/documents/{doc.uid}/" in urls
+    assert selectors.site_search_hits("주차장", None, 1)[0].url == "/opendata/dataset/jongno-parking/"
+    page = client.get("/search/", {"q": "주차장"}).content.decode()
+    assert "/opendata/dataset/jongno-parking/" in page
