@@ -68,6 +68,12 @@ def _follow_up_pending() -> int:
     return complaints_follow_up_pending()
 
 
+def _site_search(query: str, user: Any, limit: int) -> Any:
+    from .selectors import site_search_hits
+
+    return site_search_hits(query, user, limit)
+
+
 class ComplaintsConfig(AppConfig):
     name = "smartseoul.complaints"
     label = "complaints"
@@ -81,6 +87,7 @@ class ComplaintsConfig(AppConfig):
 
         return ModuleManifest(
             name="complaints",
+            search=_site_search,
             title=_("Smart Complaint Report"),
             router=router,
             api_prefix="/complaints",

@@ -738,3 +738,44 @@ def history_for(ids: Sequence[int]) -> dict[int, list[StatusChange]]:
     ):
         out.setdefault(row.complaint_id, []).append(row)
     return out
+
+
+# --- site-wide search ------------------------------------------------------------------------
+
+
+def site_search_hits(query: str, user: Any, limit: int) -> list[Any]:
+    """What the site-wide search finds here: a report by its receipt number (its public page),
+    and the kinds of problem whose name or keywords match (the report form with that kind
+    chosen). Public pages only: no reporter, no text a citizen wrote."""
+    from django.urls import reverse
+    from django.utils.translation import ngettext
+
+    from smartseoul.core.registry import SearchHit
+
+    q = query.strip()
+    hits: list[Any] = []
+    if re.fullmatch(r"\d{4}-\d{1,9}", q):
+        try:
+            found = report(q if len(q.split("-")[1]) >= 6 else f"{q.split('-')[0]}-{int(q.split('-')[1]):06d}")
+        except ComplaintNotFound:
+            found = None
+        if found is not None:
+            hits.append(SearchHit(
+                title=_("Report %(n)s · %(category)s") % {"n": found.number, "category": found.category.name},
+                url=reverse("complaints:report", args=[found.number]),
+                summary=f"{found.district.name} · {found.get_status_display()}",
+            ))
+    needle = q.casefold()
+    if needle:
+        for c in categories():
+            words = [c.name_ko, c.name_en, *c.keywords.split(",")]
+            if any(needle in w.strip().casefold() for w in words if w.strip()):
+                days = c.response_days
+                when = ngettext("handled within %(n)s working day", "handled within %(n)s working days", days) % {
+                    "n": days} if days else _("handled the same working day")
+                hits.append(SearchHit(
+                    title=_("Report a problem: %(category)s") % {"category": c.name},
+                    url=f"{reverse('complaints:new')}?category={c.code}",
+                    summary=f"{c.description} ({when})" if c.description else when,
+                ))
+    return hits[:limit]
