@@ -164,7 +164,7 @@ class PoiType(Bilingual):
     key = models.SlugField(max_length=60, unique=True, help_text="stable key, e.g. wifi, restroom, ev-charger")
     description_ko = models.CharField(max_length=300, blank=True)
     description_en = models.CharField(max_length=300, blank=True)
-    icon = models.CharField(max_length=8, default="•", help_text="a short symbol shown on markers and in lists")
+    icon = models.CharField(max_length=40, default="pin", help_text="a symbol of the icon sprite")
     color = models.CharField(max_length=9, default="#0b4ea2")
     order = models.PositiveSmallIntegerField(default=100)
 

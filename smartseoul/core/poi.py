@@ -48,21 +48,21 @@ class PoiTypeSpec:
 
 # The facility types Mobile Seoul's "information around me" shows. Each is a map layer `poi-<key>`.
 DEFAULT_TYPES: tuple[PoiTypeSpec, ...] = (
-    PoiTypeSpec("wifi", "공공 와이파이", "Free public Wi-Fi", "📶", "#0b4ea2",
+    PoiTypeSpec("wifi", "공공 와이파이", "Free public Wi-Fi", "wifi", "#0b4ea2",
                 "무료 공공 와이파이 접속 지점", "Free public Wi-Fi access points", 10),
-    PoiTypeSpec("phone-charger", "휴대전화 충전소", "Phone-charging station", "🔋", "#6a3fb5",
+    PoiTypeSpec("phone-charger", "휴대전화 충전소", "Phone-charging station", "battery", "#6a3fb5",
                 "무료 휴대전화 충전소", "Free phone-charging stations", 20),
-    PoiTypeSpec("ev-charger", "전기차 충전소", "EV charger", "⚡", "#1b6e3a",
+    PoiTypeSpec("ev-charger", "전기차 충전소", "EV charger", "bolt", "#1b6e3a",
                 "공공 전기차 충전기", "Public electric-vehicle chargers", 30),
-    PoiTypeSpec("restroom", "공중화장실", "Public restroom", "🚻", "#00708a",
+    PoiTypeSpec("restroom", "공중화장실", "Public restroom", "restroom", "#00708a",
                 "개방 화장실과 공중화장실", "Public and open restrooms", 40),
-    PoiTypeSpec("cooling-shelter", "무더위 쉼터", "Cooling shelter", "❄", "#0077cc",
+    PoiTypeSpec("cooling-shelter", "무더위 쉼터", "Cooling shelter", "snow", "#0077cc",
                 "폭염 때 열리는 무더위 쉼터", "Shelters open during heat waves", 50),
-    PoiTypeSpec("accessible", "장애인 편의시설", "Accessible facility", "♿", "#8a5a00",
+    PoiTypeSpec("accessible", "장애인 편의시설", "Accessible facility", "accessible", "#8a5a00",
                 "휠체어 접근 가능 시설", "Wheelchair-accessible facilities", 60),
-    PoiTypeSpec("document-kiosk", "무인민원발급기", "Document-issuing machine", "🧾", "#b3261e",
+    PoiTypeSpec("document-kiosk", "무인민원발급기", "Document-issuing machine", "receipt", "#b3261e",
                 "주민등록등본 등 무인 민원 발급기", "Self-service certificate machines", 70),
-    PoiTypeSpec("bike-station", "따릉이 대여소", "Public bike station", "🚲", "#2e7d32",
+    PoiTypeSpec("bike-station", "따릉이 대여소", "Public bike station", "bike", "#2e7d32",
                 "서울 공공자전거 따릉이 대여소", "Seoul public bike (Ttareungyi) stations", 80),
 )
 

@@ -4,7 +4,7 @@
 (function () {
   "use strict";
   var settings = JSON.parse(document.getElementById("swagger-settings").textContent);
-  var csrf = document.body.dataset.csrfToken;
+  var csrf = document.getElementById("swagger-ui").dataset.csrfToken;
   settings.dom_id = "#swagger-ui";
   settings.presets = [SwaggerUIBundle.presets.apis, SwaggerUIBundle.SwaggerUIStandalonePreset];
   settings.requestInterceptor = function (request) {
