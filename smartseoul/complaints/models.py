@@ -122,6 +122,13 @@ OPEN_STATUSES = (Status.RECEIVED, Status.ASSIGNED, Status.IN_PROGRESS, Status.TR
 CLOSED_STATUSES = (Status.RESOLVED, Status.REJECTED, Status.MERGED)
 
 
+STATUS_BADGE = {
+    Status.RECEIVED: "warning", Status.ASSIGNED: "information", Status.IN_PROGRESS: "information",
+    Status.TRANSFERRED: "information", Status.REOPENED: "danger", Status.RESOLVED: "success",
+    Status.REJECTED: "gray", Status.MERGED: "gray",
+}
+
+
 class Channel(models.TextChoices):
     WEB = "web", _("web")
     MOBILE = "mobile", _("mobile")
@@ -194,6 +201,12 @@ class Complaint(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def status_badge(self) -> str:
+        """The KRDS badge colour of the status (its label says it in words): waiting amber, being
+        handled blue, reopened red, resolved green, closed otherwise grey."""
+        return STATUS_BADGE.get(self.status, "gray")
 
     @property
     def place_parts(self) -> list[tuple[str, str]]:

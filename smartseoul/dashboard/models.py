@@ -20,6 +20,10 @@ class ThemeStatus(models.TextChoices):
     REJECTED = "rejected", _("rejected")
 
 
+THEME_STATUS_BADGE = {ThemeStatus.DRAFT: "gray", ThemeStatus.PENDING: "warning", ThemeStatus.PUBLISHED: "success",
+                      ThemeStatus.REJECTED: "danger"}
+
+
 class ThemeMap(models.Model):
     """A map of points on one theme (trails, old shops, cooling shelters, working-mom support …)."""
 
@@ -46,6 +50,11 @@ class ThemeMap(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def status_badge(self) -> str:
+        """The KRDS badge colour of the status (its label says it in words)."""
+        return THEME_STATUS_BADGE.get(self.status, "gray")
 
     @property
     def title(self) -> str:
