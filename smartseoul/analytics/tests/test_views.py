@@ -72,4 +72,4 @@ def test_untitled_jobs_are_described_in_the_page_language(analyst_client: Any, n
     english = analyst_client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "facility siting (00–05, 4 sites, 1000 m)" in english
     home = analyst_client.get("/analytics/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "<td>facility siting (00–05, 4 sites, 1000 m)</td>" in home
+    assert ">facility siting (00–05, 4 sites, 1000 m)</a></td>" in home

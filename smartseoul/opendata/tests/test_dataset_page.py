@@ -157,12 +157,12 @@ def test_a_module_export_names_its_columns_in_the_page_language(client: Any, cit
     )
     ds = services.export_refresh(export=export)
     korean = client.get(f"/opendata/dataset/{ds.name}/").content.decode()
-    assert "<td>정류소명</td>" in korean and "<td>stop name</td>" not in korean
+    assert '">정류소명</td>' in korean and ">stop name</td>" not in korean
     preview = client.get(f"/opendata/dataset/{ds.name}/preview").content.decode()
     assert '<th scope="col">하루 승차 인원</th>' in preview
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     english = client.get(f"/opendata/dataset/{ds.name}/").content.decode()
-    assert "<td>stop name</td>" in english and "<td>정류소명</td>" not in english
+    assert '">stop name</td>' in english and ">정류소명</td>" not in english
 
 
 def test_english_catalogue_names_publishers_and_demo_columns_in_english(client: Any, jongno: Any) -> None:

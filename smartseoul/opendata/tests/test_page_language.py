@@ -23,7 +23,7 @@ def _page(client, path: str, lang: str) -> str:
 
 
 def _cells(html: str) -> list[str]:
-    return re.findall(r"<td>([^<]*)</td>", html)
+    return re.findall(r"<td[^>]*>([^<]*)</td>", html)
 
 
 def test_dataset_page_words_types_licence_and_use_in_korean(client, parking):
@@ -41,7 +41,7 @@ def test_dataset_page_in_english_has_no_korean_labels(client, parking):
     html = _page(client, "/opendata/dataset/jongno-parking/", "en")
     assert "Korea Open Government Licence Type 1" in html and "공공누리" not in html
     assert re.search(r'<span class="stat" id="views-count">1</span> view\b', html)
-    type_cells = re.findall(r"</code></td><td>[^<]*</td><td>([^<]*)</td>", html)
+    type_cells = re.findall(r"</code></td><td[^>]*>[^<]*</td><td[^>]*>([^<]*)</td>", html)
     assert type_cells and all(not HANGUL.search(c) for c in type_cells), type_cells
     assert "whole number" in type_cells
 
