@@ -35,7 +35,8 @@ from playwright.sync_api import Error as PlaywrightError
 from . import steps
 from .conftest import LOCALES, SIZES, DemoSite, PageWatch, _answer_off_site
 
-pytestmark = [pytest.mark.browser, pytest.mark.journey, pytest.mark.xdist_group("journeys"), pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.journey, pytest.mark.xdist_group("journeys"), pytest.mark.slow,
+              pytest.mark.presentation]
 
 SCREENSHOTS = steps.REPO / "var" / "screenshots"
 ARTEFACTS = steps.REPO / "var" / "test-artefacts" / "accessibility"
