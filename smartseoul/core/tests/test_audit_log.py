@@ -54,7 +54,9 @@ def test_csv_export_is_filtered_and_itself_audited(client: Any, auditor: Any, of
     c = sign_in(client, auditor)
     response = c.get("/city/office/audit.csv", {"actor": official.username})
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    body = b"".join(response.streaming_content)
+    assert body.startswith(b"\xef\xbb\xbf")  # UTF-8 byte-order mark: Excel reads Korean, not mojibake
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert rows[0] == ["at", "actor", "action", "target_type", "target_id", "ip", "details"]
     assert sorted(r[2] for r in rows[1:]) == ["complaints.assign", "complaints.resolve"]
     assert all(not cell.startswith(("=", "+", "@")) for row in rows for cell in row)
