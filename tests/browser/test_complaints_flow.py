@@ -95,7 +95,7 @@ def test_illegal_parking_report_fined_without_visit_and_resolved(
         office.close()
 
     page.goto(f"/complaints/r/{number}/")
-    assert page.locator("#report-status").get_attribute("class") == "status resolved"
+    assert page.locator("#report-status").get_attribute("data-status") == "resolved"
     assert page.locator("#resolution img.fix-photo").count() == 1
     assert "견인 조치했습니다." in page.locator("#resolution").inner_text()
     page.goto("/city/inbox/")
