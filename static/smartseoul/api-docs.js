@@ -14,4 +14,14 @@
     return request;
   };
   window.ui = SwaggerUIBundle(settings);
+
+  // Swagger UI puts a deep link inside each operation's toggle button: a link within a button,
+  // which keyboards and screen readers cannot reach apart. The button alone opens the operation.
+  var root = document.getElementById("swagger-ui");
+  function unnest() {
+    root.querySelectorAll(".opblock-summary-control a[href]").forEach(function (link) {
+      link.removeAttribute("href");
+    });
+  }
+  new MutationObserver(unnest).observe(root, { childList: true, subtree: true });
 })();
