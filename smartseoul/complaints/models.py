@@ -122,7 +122,7 @@ OPEN_STATUSES = (Status.RECEIVED, Status.ASSIGNED, Status.IN_PROGRESS, Status.TR
 CLOSED_STATUSES = (Status.RESOLVED, Status.REJECTED, Status.MERGED)
 
 
-STATUS_BADGE = {
+STATUS_BADGE: dict[str, str] = {
     Status.RECEIVED: "warning", Status.ASSIGNED: "information", Status.IN_PROGRESS: "information",
     Status.TRANSFERRED: "information", Status.REOPENED: "danger", Status.RESOLVED: "success",
     Status.REJECTED: "gray", Status.MERGED: "gray",

@@ -21,5 +21,5 @@ def platform(request: HttpRequest) -> dict[str, Any]:
         # Lazy: a page that never draws the layout (a fragment, a file) asks for none of these.
         "nav_menu": lambda: navigation.menu(user),
         "nav_breadcrumbs": lambda: navigation.breadcrumbs(request),
-        "site_city": selectors.city,
+        "site_city": selectors.city_for_layout,
     }

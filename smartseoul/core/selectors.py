@@ -24,6 +24,14 @@ def city() -> City | None:
     return City.objects.first()
 
 
+def city_for_layout() -> City | None:
+    """The city every page's layout names (masthead, footer), read from the cache: a page should not
+    pay a query for it. A changed name or helpline shows within five minutes."""
+    from django.core.cache import cache
+
+    return cache.get_or_set("core:layout-city", city, 300)
+
+
 def districts() -> QuerySet[District]:
     return District.objects.order_by("code")
 

@@ -20,8 +20,10 @@ class ThemeStatus(models.TextChoices):
     REJECTED = "rejected", _("rejected")
 
 
-THEME_STATUS_BADGE = {ThemeStatus.DRAFT: "gray", ThemeStatus.PENDING: "warning", ThemeStatus.PUBLISHED: "success",
-                      ThemeStatus.REJECTED: "danger"}
+THEME_STATUS_BADGE: dict[str, str] = {
+    ThemeStatus.DRAFT: "gray", ThemeStatus.PENDING: "warning",
+    ThemeStatus.PUBLISHED: "success", ThemeStatus.REJECTED: "danger",
+}
 
 
 class ThemeMap(models.Model):
