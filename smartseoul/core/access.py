@@ -225,6 +225,8 @@ ROLE_STATES: tuple[RoleState, ...] = (
 
 RULES: tuple[Rule, ...] = (
     Rule("home", GET=PUBLIC),
+    Rule("search", GET=PUBLIC, note="each module's search returns only what the reader may see"),
+    Rule("web-manifest", GET=PUBLIC),
     Rule("healthz", GET=PUBLIC),
     Rule("security-txt", GET=PUBLIC, note="404 until SMARTSEOUL_SECURITY_CONTACT is set"),
     Rule("office", GET=STAFF),

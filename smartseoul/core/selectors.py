@@ -26,10 +26,15 @@ def city() -> City | None:
 
 def city_for_layout() -> City | None:
     """The city every page's layout names (masthead, footer), read from the cache: a page should not
-    pay a query for it. A changed name or helpline shows within five minutes."""
+    pay a query for it. A changed name or helpline shows within five minutes. None while the
+    database cannot answer: an error page must still render."""
     from django.core.cache import cache
+    from django.db import DatabaseError
 
-    return cache.get_or_set("core:layout-city", city, 300)
+    try:
+        return cache.get_or_set("core:layout-city", city, 300)
+    except DatabaseError:
+        return None
 
 
 def districts() -> QuerySet[District]:

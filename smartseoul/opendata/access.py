@@ -44,6 +44,7 @@ RULES = (
     Rule("opendata:index", GET=PUBLIC),
     Rule("opendata:dataset", GET=DATASET),
     Rule("opendata:preview", GET=DATASET),
+    Rule("opendata:download", GET=DATASET),
     Rule("opendata:chart-data", GET=DATASET),
     Rule("opendata:map-data", GET=DATASET),
     Rule("opendata:publish", GET=PUBLISHER, POST=PUBLISHER),

@@ -133,7 +133,7 @@ def _see_the_answer(page: Page, number: str, lang: str) -> None:
     page.locator(".report-list a", has_text=number).click()
     page.wait_for_url(f"**/complaints/r/{number}/")
     steps.check_language(page)
-    expect(page.locator("#report-status")).to_have_class("status resolved")
+    expect(page.locator("#report-status")).to_have_attribute("data-status", "resolved")
     expect(page.locator("#resolution")).to_contain_text(TEXT[lang]["answer"])
     expect(page.locator("#resolution img.fix-photo")).to_have_count(1)
     page.goto("/city/inbox/")

@@ -885,6 +885,24 @@ register(
         ]
     ),
 )
+register(
+    "opendata:download",
+    _many(
+        lambda o: [
+            Fill(
+                "a public table, for people (Excel)",
+                path=f"/opendata/dataset/{o.resource_public.dataset.name}/resource/{o.resource_public.uid}/download/data.csv",
+                published=True,
+            ),
+            Fill(
+                "a private dataset's table, for people",
+                path=f"/opendata/dataset/{o.dataset_private.name}/resource/{o.resource_private.uid}/download/data.csv",
+                department="seoul-data",
+                secret="matrix-private-dataset",
+            ),
+        ]
+    ),
+)
 register("dataset-negotiate", _adapter("/dataset/{ident}"))
 register("seoul-openapi", _one(lambda o: Fill(path=f"/sample/json/{o.service_public.service_name}/1/5/")))
 

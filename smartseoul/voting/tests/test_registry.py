@@ -47,5 +47,5 @@ def test_widgets_and_export(owner: Any, make_user: Any) -> None:
 def test_manifest_registers_the_ledger_commands() -> None:
     (m,) = [m for m in manifests() if m.name == "voting"]
     assert [(c.group, c.name) for c in m.commands] == [("ledger", "verify"), ("ledger", "sequencer")]
-    assert {t.group for t in m.tiles} == {"participate", "office"}
+    assert {t.group for t in m.tiles} == {"participate", "mine", "office"}
     assert m.exports[0].key == "voting-results"
