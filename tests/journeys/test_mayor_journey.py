@@ -42,10 +42,11 @@ WIDGETS = """() => Array.from(document.querySelectorAll("#board article.widget")
 # A point inside an area's shape (not just its box), in page coordinates, so the tap lands on it.
 POINT_INSIDE = """(code) => {
   const path = document.querySelector(`[data-widget="sensors-air-quality"] a.area[data-code="${code}"] path`);
-  path.scrollIntoView({ block: "center" });
+  path.scrollIntoView({ block: "center", behavior: "instant" });  // KRDS scrolls smoothly: wait for none
   const box = path.getBBox();
   const svg = path.ownerSVGElement;
   const pt = svg.createSVGPoint();
+  let last = null;
   for (let i = 1; i < 20; i++) {
     for (let j = 1; j < 20; j++) {
       pt.x = box.x + (box.width * i) / 20;
@@ -54,14 +55,17 @@ POINT_INSIDE = """(code) => {
         const screen = pt.matrixTransform(path.getScreenCTM());
         const hit = document.elementFromPoint(screen.x, screen.y);
         if (hit === path) { return { x: screen.x, y: screen.y }; }
+        last = hit ? `${hit.tagName}#${hit.id}.${hit.getAttribute("class") || ""}` : "nothing";
       }
     }
   }
-  return null;
+  return { covered: last };
 }"""
 
 
 def _every_widget_drawn(page: Page, *, drill_down: bool) -> list[dict[str, Any]]:
+    # a widget still being computed says so and the board polls until none is: as a person waits
+    expect(page.locator("#board[data-pending]")).to_have_count(0, timeout=180_000)
     widgets = page.evaluate(WIDGETS)
     assert len(widgets) >= 10, f"the board shows only {len(widgets)} widgets"
     for w in widgets:
@@ -97,7 +101,7 @@ def test_mayor_sees_every_figure_and_map_drawn_and_drills_into_a_district(
     steps.look(page, "mayor-city")
 
     point = page.evaluate(POINT_INSIDE, DISTRICT)
-    assert point, "Jung-gu is not drawn on the air-quality map"
+    assert "x" in point, f"Jung-gu on the air-quality map cannot be tapped: covered by {point['covered']}"
     with page.expect_navigation(url=f"**/mayor/?*district={DISTRICT}*", timeout=120_000):
         if size == "phone":
             page.touchscreen.tap(point["x"], point["y"])
