@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django import template
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from smartseoul.lib.money import krw_text
@@ -40,12 +38,3 @@ def tie_rule(run: Any) -> str:
 
     return tie_rule_text(run)
 
-
-HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
-
-
-@register.filter
-def lang_attr(text: object) -> SafeString:
-    """` lang="ko"` on what people wrote in Korean (a project's title on an English page), so a
-    screen reader reads it in Korean and it is not taken for untranslated interface text."""
-    return mark_safe(' lang="ko"' if HANGUL.search(str(text or "")) else "")  # noqa: S308  (a fixed literal)
