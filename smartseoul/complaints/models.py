@@ -33,7 +33,7 @@ class Category(models.Model):
     parking_evidence = models.BooleanField(
         default=False, help_text=_("illegal parking: evidence can justify a fine without a site visit")
     )
-    icon = models.CharField(max_length=8, blank=True)
+    icon = models.CharField(max_length=40, blank=True, help_text="a symbol of the icon sprite")
     active = models.BooleanField(default=True)
     order = models.PositiveSmallIntegerField(default=100)
 
