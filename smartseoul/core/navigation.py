@@ -62,7 +62,7 @@ def menu(user: Any) -> tuple[MenuGroup, ...]:
 def _module_crumb(namespace: str) -> Link | None:
     """The module a page belongs to, linked to its first page on the menu (or its index)."""
     for manifest in registry.manifests():
-        if manifest.url_prefix is None or (manifest.name != namespace and not _owns(manifest, namespace)):
+        if manifest.urls is None or (manifest.name != namespace and not _owns(manifest, namespace)):
             continue
         for tile in registry.tiles():
             if tile.url_name.split(":")[0] == namespace and tile.group != "office":
