@@ -200,3 +200,17 @@ def test_every_string_marked_for_translation_is_in_a_catalogue() -> None:
     missing = sorted((where[0], key) for key, where in found.items() if key not in known)
     lines = [f"{where}: {msgid!r}" + (f" (context {ctx!r})" if ctx else "") for where, (ctx, msgid) in missing]
     assert not missing, f"{len(missing)} marked strings are in no Korean catalogue:\n" + "\n".join(lines)
+
+
+def test_a_string_reads_the_same_in_every_catalogue() -> None:
+    """Django merges the catalogues into one: a msgid translated two ways shows one module's
+    wording on another's pages (a receipt's "Verify" read as the second factor's "인증"). A string
+    that means two things takes a context (`pgettext`, `{% translate … context … %}`)."""
+    seen: dict[Key, dict[str, str]] = {}
+    for path, entry in _entries():
+        seen.setdefault((entry.msgctxt, entry.msgid), {})[_rel(path)] = entry.msgstr
+    clashes = [
+        f"{msgid!r}" + (f" (context {ctx!r})" if ctx else "") + ": " + ", ".join(f"{p} {s!r}" for p, s in where.items())
+        for (ctx, msgid), where in seen.items() if len(set(where.values())) > 1
+    ]
+    assert not clashes, f"{len(clashes)} strings are translated differently in two catalogues:\n" + "\n".join(clashes)

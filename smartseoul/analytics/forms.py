@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 WEEKDAY_CHOICES = [(0, _("Mon")), (1, _("Tue")), (2, _("Wed")), (3, _("Thu")), (4, _("Fri")), (5, _("Sat")),
                    (6, _("Sun"))]
@@ -45,7 +46,8 @@ class SitingForm(WindowForm):
 
 class DensityForm(WindowForm):
     end_hour = forms.IntegerField(label=_("To hour"), initial=24)
-    end = forms.ChoiceField(label=_("Count"), choices=[("origin", _("trip origins")), ("dest", _("trip destinations"))])
+    end = forms.ChoiceField(label=pgettext_lazy("aggregation", "Count"), choices=[
+        ("origin", _("trip origins")), ("dest", _("trip destinations"))])
 
 
 class ODForm(WindowForm):

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import ImplementationStatus, Phase, ProposalType
 
@@ -101,7 +102,8 @@ class ReviewForm(forms.Form):
 
 class ScoreForm(forms.Form):
     score = forms.IntegerField(label=_("Score (0–100)"), min_value=0, max_value=100)
-    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(label=pgettext_lazy("review", "Comment"), required=False,
+                              widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class OverrideForm(forms.Form):

@@ -4,6 +4,7 @@ from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from smartseoul.core import selectors as core_selectors
 
@@ -37,7 +38,7 @@ class ProposalForm(forms.Form):
     problem = forms.CharField(label=_("What is the problem?"), widget=forms.Textarea(attrs={"rows": 5}), min_length=10)
     solution = forms.CharField(label=_("What do you suggest?"), widget=forms.Textarea(attrs={"rows": 5}), min_length=10)
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
-    district = forms.ChoiceField(label=_("Where"), choices=())
+    district = forms.ChoiceField(label=pgettext_lazy("district", "Where"), choices=())
     files = MultipleFileField(  # type: ignore[assignment]  # a form field named "files", not Form.files
         label=_("Photos or documents (optional)"),
         required=False,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Category(models.TextChoices):
@@ -242,9 +243,9 @@ class DocumentType(models.TextChoices):
 
 
 class Disclosure(models.TextChoices):
-    OPEN = "open", _("open")
-    PARTIAL = "partial", _("partially open")
-    CLOSED = "closed", _("closed")
+    OPEN = "open", pgettext_lazy("disclosure", "open")
+    PARTIAL = "partial", pgettext_lazy("disclosure", "partially open")
+    CLOSED = "closed", pgettext_lazy("disclosure", "closed")
 
 
 # Official Information Disclosure Act, Article 9(1): the grounds for withholding information.

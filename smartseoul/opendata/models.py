@@ -10,7 +10,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .constants import Category, Disclosure, DocumentType, Frequency, PublisherKind, ResourceKind
@@ -309,7 +309,7 @@ class DocumentStatus(models.TextChoices):
     DRAFT = "draft", _("draft")
     BLOCKED = "blocked", _("blocked by personal data")
     PUBLISHED = "published", _("published")
-    WITHDRAWN = "withdrawn", _("withdrawn")
+    WITHDRAWN = "withdrawn", pgettext_lazy("publication", "withdrawn")
 
 
 class Document(models.Model):
