@@ -340,7 +340,8 @@ def overrides(cycle: Cycle) -> QuerySet[Override]:
 
 
 def projects_geojson(cycle: Cycle, *, funded_only: bool = False) -> dict[str, Any]:
-    """RFC 7946 points of the cycle's projects that have a place (public fields only)."""
+    """RFC 7946 points of the cycle's projects that have a place (public fields only); the status
+    both as its code and as its label in the request's language (what a map's popup shows)."""
     qs = projects(cycle).exclude(lat=None).exclude(lon=None)
     if funded_only:
         qs = qs.filter(status=ProjectStatus.FUNDED)
@@ -348,7 +349,8 @@ def projects_geojson(cycle: Cycle, *, funded_only: bool = False) -> dict[str, An
     features = []
     for p in qs:
         props: dict[str, Any] = {
-            "code": p.code, "title": p.title, "status": p.status, "type": p.proposal_type,
+            "code": p.code, "title": p.title, "status": p.status, "status_label": str(p.get_status_display()),
+            "type": p.proposal_type,
             "cost": p.cost or p.requested_cost, "district_code": p.district_code,
             "progress": p.progress, "url": f"/budget/projects/{p.code}/",
         }

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from smartseoul.accounts import selectors as account_selectors
 from smartseoul.accounts.models import Role
@@ -201,7 +202,7 @@ def transfer_groups(*, exclude_department_id: int | None = None) -> list[tuple[s
     from smartseoul.core.models import Department
 
     city = core_selectors.city()
-    city_label = city.name if city is not None else _("City")
+    city_label = city.name if city is not None else pgettext("government level", "City")
     by_group: dict[int | None, list[Department]] = {}
     labels: dict[int | None, str] = {None: city_label}
     departments = Department.objects.select_related("district")

@@ -81,13 +81,69 @@ def _attributes_from_post(request: HttpRequest, category_code: str) -> dict[str,
     return out
 
 
+# Which part of the report form a refusal is about, by its code: the page marks that field and the
+# error summary links to it. Codes not listed (rate limits, verification) concern the whole form.
+_REPORT_FIELD_BY_CODE: dict[str, str] = {
+    ComplaintErrorCode.UNKNOWN_CATEGORY: "category",
+    ComplaintErrorCode.CATEGORY_INACTIVE: "category",
+    ComplaintErrorCode.MISSING_ATTRIBUTE: "attribute",
+    ComplaintErrorCode.BAD_ATTRIBUTE: "attribute",
+    ComplaintErrorCode.NO_LOCATION: "address",
+    ComplaintErrorCode.OUTSIDE_CITY: "place",
+    ComplaintErrorCode.DESCRIPTION_TOO_LONG: "description",
+    ComplaintErrorCode.MEDIA_NOT_FOUND: "media",
+    ComplaintErrorCode.MEDIA_TYPE: "media",
+    ComplaintErrorCode.MEDIA_TOO_LARGE: "media",
+    ComplaintErrorCode.MEDIA_UNREADABLE: "media",
+    ComplaintErrorCode.MEDIA_NAME: "media",
+    ComplaintErrorCode.MEDIA_UNSAFE: "media",
+    ComplaintErrorCode.VIDEO_TOO_LONG: "media",
+    ComplaintErrorCode.TOO_MANY_PHOTOS: "media",
+    ComplaintErrorCode.TOO_MANY_VIDEOS: "media",
+}
+
+
+def _report_error(exc: DomainError, post: Any, category_codes: list[str]) -> dict[str, str]:
+    """The refusal as the report form shows it: its message, and the id of the control it is about
+    ("" when it concerns the whole form)."""
+    category = post.get("category", "")
+    message = exc.message
+    field = ""
+    match _REPORT_FIELD_BY_CODE.get(exc.code, ""):
+        case "category":
+            field = f"cat-{category if category in category_codes else (category_codes or [''])[0]}"
+            if exc.code == ComplaintErrorCode.UNKNOWN_CATEGORY:  # the service names the unknown code
+                message = _("Choose what the problem is.")
+        case "attribute":
+            attribute = exc.details.get("attribute")
+            field = f"attr-{category}-{attribute}" if attribute else ""
+        case "place":  # outside the city: the coordinates if they were typed or pinned, else the address
+            field = "lat" if post.get("lat") else "address"
+        case "media":
+            field = "gallery-files"
+        case "address" | "description" as name:
+            field = name
+    return {"code": exc.code, "message": message, "field": field}
+
+
+def _attribute_sets(categories: list[Any], post: Any) -> list[tuple[Any, list[tuple[Any, list[str]]]]]:
+    """Each category with its questions and the answers just posted (kept when the form comes back)."""
+    return [
+        (c, [(a, post.getlist(f"attr_{c.code}_{a.code}")) for a in c.attributes.all()])
+        for c in categories
+        if c.attributes.all()
+    ]
+
+
 @require_http_methods(["GET", "POST"])
 def new_report(request: HttpRequest) -> HttpResponse:
     gate = _needs_verification(request)
     if gate is not None:
         return gate
+    categories = list(selectors.categories())
     context: dict[str, Any] = {
-        "categories": selectors.categories(),
+        "categories": categories,
+        "attribute_sets": _attribute_sets(categories, request.POST),
         "values": request.POST or request.GET,
         "pending": selectors.my_pending_media(_user(request)),
     }
@@ -108,8 +164,9 @@ def new_report(request: HttpRequest) -> HttpResponse:
                 client_ip=ratelimit.client_ip(request),
             )
         except DomainError as exc:
-            context["error"] = exc
-            return render(request, "complaints/new.html", context, status=exc.status)
+            context["error"] = _report_error(exc, request.POST, [c.code for c in categories])
+            # a form sent back for correction, even for a category that does not exist (a 404 to the service)
+            return render(request, "complaints/new.html", context, status=400 if exc.status == 404 else exc.status)
         return redirect(f"{reverse('complaints:report', args=[complaint.number])}?new=1")
     return render(request, "complaints/new.html", context)
 

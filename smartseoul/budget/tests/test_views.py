@@ -49,6 +49,8 @@ def test_results_page_map_charts_and_explanations(client: Any, published: Any) -
     assert all(o["explanation"] for o in outcomes.values())
     geo = client.get(f"/api/v1/budget/cycles/{cycle.slug}/projects.geojson").json()
     assert geo["type"] == "FeatureCollection" and geo["features"][0]["geometry"]["coordinates"] == [126.98, 37.57]
+    labels = {f["properties"]["status"]: f["properties"]["status_label"] for f in geo["features"]}
+    assert labels.get("funded") == "선정"  # what a map's popup shows: the label, never the code
 
 
 def test_pdf_report_and_pabulib_download(client: Any, published: Any) -> None:
