@@ -195,6 +195,7 @@ def _demo_parking() -> None:
     parking_lot_create(
         owner=owner,
         name="종로 공유주차장 (데모)",
+        name_en="Jongno shared car park (demo)",
         lat=jongno.centroid_lat,
         lon=jongno.centroid_lon,
         spots=6,

@@ -98,18 +98,33 @@ def boxes_layer(query: LayerQuery) -> Mapping[str, Any]:
 
 
 def parking_layer(query: LayerQuery) -> Mapping[str, Any]:
+    """Shared car parks with their free spaces now; `description` says it in the page's language
+    (the district's name, the free spaces, whether the lot is shared now)."""
+    from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
+
+    from smartseoul.core.selectors import district_names
+
+    names = district_names()
+    english = (get_language() or "ko").startswith("en")
     features = []
     for lot in selectors.parking_availability():
         if query.bbox:
             west, south, east, north = query.bbox
             if not (west <= lot["lon"] <= east and south <= lot["lat"] <= north):
                 continue
+        free = ngettext("%(free)s of %(spots)s space free", "%(free)s of %(spots)s spaces free", lot["spots"]) % {
+            "free": lot["free"], "spots": lot["spots"]}
+        sharing = _("shared now") if lot["shared_now"] else _("not shared now")
+        district = names.get(lot["district_code"], {}).get("en" if english else "ko") or lot["district_code"]
         features.append(
             point_feature(
                 lot["lon"],
                 lot["lat"],
                 {
                     "name": lot["name"],
+                    "name_en": lot["name_en"],
+                    "description": f"{district} · {free} · {sharing}",
                     "free": lot["free"],
                     "spots": lot["spots"],
                     "shared_now": lot["shared_now"],

@@ -60,6 +60,7 @@ class ParkingLot(models.Model):
     """A private or public car park whose owner shares spaces in given hours."""
 
     name = models.CharField(max_length=200)
+    name_en = models.CharField(max_length=200, blank=True, help_text=_("the car park's name in English, if it has one"))
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="parking_lots")
     district_code = models.CharField(max_length=10, db_index=True)
     lat = models.FloatField()

@@ -20,6 +20,7 @@ class BatchResult(Schema):
 class ParkingLotOut(Schema):
     id: int
     name: str
+    name_en: str = ""
     district_code: str
     lat: float
     lon: float

@@ -349,6 +349,7 @@ def parking_availability(lot_ids: list[int] | None = None) -> list[dict[str, Any
             {
                 "id": lot.pk,
                 "name": lot.name,
+                "name_en": lot.name_en,
                 "district_code": lot.district_code,
                 "lat": lot.lat,
                 "lon": lot.lon,

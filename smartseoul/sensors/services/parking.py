@@ -55,6 +55,7 @@ def parking_lot_create(
     address: str = "",
     fee_note: str = "",
     gateway: Any = None,
+    name_en: str = "",
 ) -> ParkingLot:
     if not name.strip():
         raise BadEntity("a name is required")
@@ -63,6 +64,7 @@ def parking_lot_create(
     place = geography.district_for_point(lat, lon)
     lot = ParkingLot.objects.create(
         name=name.strip()[:200],
+        name_en=name_en.strip()[:200],
         owner=owner,
         district_code=place.district_code,
         lat=lat,

@@ -97,3 +97,16 @@ def test_gateway_batch_api_and_parking(demo: None, client: Any, make_user: Any) 
     assert lots[0]["spots"] == 6 and lots[0]["unknown"] == 6
     air = client.get("/api/v1/sensors/air/districts").json()
     assert len(air) == 25
+
+
+def test_the_parking_layer_speaks_the_page_language(demo: None) -> None:
+    from django.utils import translation
+
+    with translation.override("ko"):
+        ko = layer("sensors-parking").features(LayerQuery())["features"][0]["properties"]  # type: ignore[union-attr]
+    with translation.override("en"):
+        en = layer("sensors-parking").features(LayerQuery())["features"][0]["properties"]  # type: ignore[union-attr]
+    assert en["name_en"] == "Jongno shared car park (demo)"
+    assert ko["description"].startswith("종로구 · ") and "6" in ko["description"]
+    assert en["description"].startswith("Jongno-gu · ") and "of 6 spaces free" in en["description"]
+    assert not any("\uac00" <= ch <= "\ud7a3" for ch in en["description"])  # no Korean on an English page
