@@ -50,3 +50,18 @@ def test_theme_counts_and_script_messages_are_translated(city, client, citizen):
     assert 'data-no-geo="이 브라우저는 위치를' in around and 'data-geo-failed="위치를 읽지 못했습니다' in around
     page = client.get("/map/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
     assert 'data-embed-title="스마트서울맵"' in page
+
+
+def test_what_people_wrote_in_korean_is_marked_korean_on_an_english_board(city, client, register):
+    from smartseoul.core.registry import Widget
+
+    def latest(q):
+        return {"items": [{"title": "세종대로 보도블록 파손", "url": "/complaints/", "meta": "종로구"},
+                          {"title": "Broken bench", "url": "/complaints/"}], "value": 2}
+
+    register(widgets=(Widget("fake.latest", "Latest reports", "list", latest, order=1),))
+    client.get("/mayor/", HTTP_ACCEPT_LANGUAGE="en")  # the first view queues the figures (run at once here)
+    page = client.get("/mayor/board", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<a href="/complaints/" lang="ko">세종대로 보도블록 파손</a>' in page
+    assert '<span class="muted" lang="ko">종로구</span>' in page
+    assert '<a href="/complaints/">Broken bench</a>' in page
