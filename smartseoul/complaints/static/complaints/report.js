@@ -12,6 +12,8 @@
   var submit = document.getElementById("submit-report");
   var pending = 0;
   var map = null, marker = null;
+  var summary = document.getElementById("error-summary");
+  if (summary) { summary.focus(); }  // a refused report: read out its errors, each linked to its field
 
   function csrf() {
     try { return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"]; }
