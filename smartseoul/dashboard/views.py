@@ -237,6 +237,16 @@ def theme_new(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboard/theme_new.html", {"form": form})
 
 
+# The field of the place form a refusal is about, when the error does not name it itself; else the
+# refusal concerns the whole form. The page marks that field and the error summary links to it.
+_POINT_FIELD_BY_CODE: dict[str, str] = {DashboardErrorCode.BAD_PHOTO: "photo", DashboardErrorCode.BAD_POINT: "lat", "outside_city": "lat"}
+
+
+def _point_error_field(form: ThemePointForm, exc: DomainError) -> str | None:
+    field = exc.details.get("field") or _POINT_FIELD_BY_CODE.get(exc.code)
+    return field if field in form.fields else None
+
+
 def _theme_page(request: HttpRequest, pk: int, point_form: ThemePointForm | None = None,
                 reject_form: RejectForm | None = None, status: int = 200) -> HttpResponse:
     theme = selectors.theme_for(pk, request.user)
@@ -267,7 +277,7 @@ def theme_point_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.theme_point_add(theme=theme, author=request.user, **form.cleaned_data)  # type: ignore[arg-type]
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            form.add_error(_point_error_field(form, exc), exc.message)
             return _theme_page(request, pk, point_form=form, status=exc.status)
         messages.success(request, _("Place added."))
         return redirect("dashboard:theme", pk=pk)
