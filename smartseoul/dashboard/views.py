@@ -239,7 +239,11 @@ def theme_new(request: HttpRequest) -> HttpResponse:
 
 # The field of the place form a refusal is about, when the error does not name it itself; else the
 # refusal concerns the whole form. The page marks that field and the error summary links to it.
-_POINT_FIELD_BY_CODE: dict[str, str] = {DashboardErrorCode.BAD_PHOTO: "photo", DashboardErrorCode.BAD_POINT: "lat", "outside_city": "lat"}
+_POINT_FIELD_BY_CODE: dict[str, str] = {
+    DashboardErrorCode.BAD_PHOTO: "photo",
+    DashboardErrorCode.BAD_POINT: "lat",
+    "outside_city": "lat",
+}
 
 
 def _point_error_field(form: ThemePointForm, exc: DomainError) -> str | None:

@@ -21,7 +21,8 @@ def citizen_client(client: Any, make_user: Any, categories: Any) -> Any:
 
 
 def _summary(html: str) -> str:
-    match = re.search(r'<div class="krds-alert error-summary" role="alert"[^>]*id="error-summary">(.*?)</div>', html, re.S)
+    match = re.search(r'<div class="krds-alert error-summary" role="alert"[^>]*id="error-summary">(.*?)</div>',
+                      html, re.S)
     assert match, "the refused form starts with an error summary"
     return match.group(1)
 
@@ -107,4 +108,5 @@ def test_a_fresh_form_has_no_summary_and_points_each_box_at_its_hint(citizen_cli
         assert 'class="krds-input"' in tag and f'aria-describedby="{control}-hint"' in tag
         assert f'id="{control}-hint"' in html
     assert 'class="krds-form-select"' in _control(html, "attr-PARK-01-ZONE")
-    assert re.search(r'<div class="krds-form-check cat-option">\s*<input type="radio" name="category" id="cat-PARK-01"', html)
+    check = r'<div class="krds-form-check cat-option">\s*<input type="radio" name="category" id="cat-PARK-01"'
+    assert re.search(check, html)
