@@ -269,6 +269,52 @@ def test_korean_pages_show_no_raw_values_or_english_interface_text(size: str, au
     assert not lines, f"{len(lines)} raw values or untranslated texts on Korean pages:\n" + "\n".join(lines)
 
 
+# --- text resized to 200 % ------------------------------------------------------------------------
+
+LARGE_TEXT_PAGES = [("anonymous", "/"), ("anonymous", "/accounts/login/"), ("anonymous", "/voting/"),
+                    ("anonymous", "/budget/"), ("anonymous", "/democracy/"), ("anonymous", "/opendata/"),
+                    ("anonymous", "/sensors/"), ("anonymous", "/map/"), ("citizen", "/complaints/new/")]
+OVERFLOW = """() => {
+  const de = document.documentElement, menu = document.querySelector('#menu-open');
+  const r = menu && getComputedStyle(menu).display !== 'none' ? menu.getBoundingClientRect() : null;
+  return {scroll: de.scrollWidth, width: de.clientWidth, menu: r ? [Math.round(r.left), Math.round(r.right)] : null};
+}"""
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_text_resized_to_200_percent_loses_nothing(size: str, browser: Browser, demo_site: DemoSite) -> None:
+    """WCAG 1.4.4: a person who sets the browser's text size to 200 % (a default font of 32 px
+    instead of 16; KRDS sizes everything in rem) reads every page without scrolling sideways, and
+    the menu stays on the screen. Screenshots go to var/screenshots/large-text-*.png."""
+    problems = []
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for role in dict.fromkeys(r for r, _ in LARGE_TEXT_PAGES):
+        context = _context(browser, demo_site, size)
+        try:
+            page = context.new_page()
+            page.set_default_timeout(30_000)
+            cdp = context.new_cdp_session(page)
+            cdp.send("Page.enable")
+            cdp.send("Page.setFontSizes", {"fontSizes": {"standard": 32, "fixed": 26}})
+            _sign_in(page, role)
+            for path in (p for r, p in LARGE_TEXT_PAGES if r == role):
+                page.goto(path)
+                with contextlib.suppress(PlaywrightError):
+                    page.wait_for_load_state("networkidle", timeout=10_000)
+                assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == "20px", path
+                found = page.evaluate(OVERFLOW)
+                if found["scroll"] > found["width"] + 1:
+                    problems.append(f"{path} [{size}]: {found['scroll']} px wide on a {found['width']} px screen")
+                if found["menu"] and (found["menu"][0] < 0 or found["menu"][1] > found["width"] + 1):
+                    problems.append(f"{path} [{size}]: the menu button is off the screen at {found['menu']}")
+                name = path.strip("/").replace("/", "-") or "home"
+                page.screenshot(path=str(SCREENSHOTS / f"large-text-{name}-{size}.png"))
+        finally:
+            context.close()
+    print(f"\nlarge text {size}: {len(LARGE_TEXT_PAGES)} pages, {len(problems)} problems")
+    assert not problems, "\n".join(problems)
+
+
 # --- page weight ---------------------------------------------------------------------------------
 
 BUDGET_WITHOUT_FONTS = 200 * 1024
