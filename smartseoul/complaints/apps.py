@@ -143,6 +143,7 @@ class ComplaintsConfig(AppConfig):
                     style={"color": "#b45309", "kind": "cluster"},
                     legend={"count": _("reports")},
                     category="complaints",
+                    shown_first=True,
                 ),
                 MapLayer(
                     "complaints-heat",

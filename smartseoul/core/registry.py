@@ -74,6 +74,7 @@ class MapLayer:
     legend: Mapping[str, StrOrPromise] = field(default_factory=dict)  # lazy: read in the page's language
     category: str = "city"
     internal: bool = False
+    shown_first: bool = False  # on when the city map opens without a chosen view
 
 
 @dataclass(frozen=True)

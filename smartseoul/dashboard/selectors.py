@@ -352,6 +352,7 @@ class LayerInfo:
     source: str  # "module" | "poi" | "theme"
     internal: bool = False
     description: str = ""
+    shown_first: bool = False
 
 
 CATEGORY_TITLES: dict[str, Any] = {
@@ -368,7 +369,7 @@ def catalogue(*, internal: bool = False) -> list[LayerInfo]:
     entries = [
         LayerInfo(layer.key, str(layer.title), layer.category, dict(layer.style),
                   {k: str(v) for k, v in layer.legend.items()},  # lazy legends: read in the page's language
-                  "poi" if layer.key.startswith("poi-") else "module", layer.internal)
+                  "poi" if layer.key.startswith("poi-") else "module", layer.internal, shown_first=layer.shown_first)
         for layer in registry.layers() if internal or not layer.internal
     ]
     known = {e.key for e in entries}

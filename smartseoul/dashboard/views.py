@@ -132,7 +132,10 @@ def mayor_office_board(request: HttpRequest) -> HttpResponse:
 
 def _map_context(request: HttpRequest) -> dict[str, Any]:
     entries = selectors.catalogue(internal=False)
-    active = [k for k in (request.GET.get("layers") or "").split(",") if k]
+    if "layers" in request.GET:  # a shared view, even one with no layer on
+        active = [k for k in request.GET["layers"].split(",") if k]
+    else:  # a first visit opens on the layers their modules show first, not on an empty map
+        active = [e.key for e in entries if e.shown_first]
     return {
         "groups": selectors.catalogue_groups(entries), "active": active,
         "catalogue_json": [{"key": e.key, "title": e.title, "style": dict(e.style), "source": e.source,

@@ -45,6 +45,15 @@ def test_catalogue_lists_module_layers_facilities_and_published_themes(demo, cli
     assert 'id="layer-fake-points"' in html and "fake-secret" not in html
 
 
+def test_the_map_opens_on_the_layers_shown_first_unless_the_link_says_otherwise(city, client):
+    first = client.get("/map/").content.decode()
+    assert 'value="complaints" checked' in first  # citizens' reports: a first visit is never an empty map
+    assert 'data-districts="' in first  # Seoul's outline under the layers
+    shared = client.get("/map/?layers=").content.decode()
+    assert 'value="complaints" checked' not in shared  # a link with every layer off reopens that way
+    assert 'value="complaints-heat" checked' in client.get("/map/?layers=complaints-heat").content.decode()
+
+
 def test_internal_layer_is_not_served_publicly(city, client, register):
     register(layers=(_points_layer(5, "fake-secret", internal=True),))
     assert client.get("/map/layers/fake-secret.geojson").status_code == 404

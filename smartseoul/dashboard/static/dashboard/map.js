@@ -13,6 +13,13 @@
   var map = L.map(el, { preferCanvas: false }).setView(
     [isFinite(lat) ? lat : 37.5665, isFinite(lon) ? lon : 126.978], isFinite(z) ? z : 11);
   L.tileLayer(el.dataset.tileUrl, { attribution: el.dataset.attribution, maxZoom: 19 }).addTo(map);
+  // The districts' outlines under every layer: Seoul's shape even where the tile server is unreachable.
+  if (el.dataset.districts) {
+    fetch(el.dataset.districts).then(function (r) { return r.json(); }).then(function (fc) {
+      L.geoJSON(fc, { interactive: false, style: { color: "#58616a", weight: 1, fillColor: "#f4f5f6", fillOpacity: 0.35 } })
+        .addTo(map).bringToBack();
+    }).catch(function () { /* the outlines are a backdrop only */ });
+  }
   var shown = {};
   var requests = {};
   el.dataset.loaded = "0";
@@ -92,7 +99,7 @@
     var c = map.getCenter();
     var params = new URLSearchParams();
     var keys = activeKeys();
-    if (keys.length) { params.set("layers", keys.join(",")); }
+    params.set("layers", keys.join(","));  // empty when none: the link reopens without the first-shown layers
     params.set("lat", c.lat.toFixed(5)); params.set("lon", c.lng.toFixed(5)); params.set("z", map.getZoom());
     if (mode() !== "cluster") { params.set("mode", mode()); }
     var query = "?" + params.toString().replace(/%2C/g, ",");
