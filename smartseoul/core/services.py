@@ -15,7 +15,7 @@ from django.db.models import F
 
 from smartseoul.lib.geo import geometry_from_geojson, to_rfc7946
 
-from . import clock, geography
+from . import clock, geography, selectors
 from .errors import CoreErrorCode, InvalidInput, NotFound
 from .models import AuditEvent, BoundarySource, Channel, City, DeliveryStatus, District, Neighborhood, Notification
 
@@ -334,6 +334,7 @@ def boundaries_import(
         raise InvalidInput("level must be 'gu' or 'dong'")
     City.objects.filter(pk=city.pk).update(boundaries_version=F("boundaries_version") + 1)
     transaction.on_commit(geography.invalidate_cache)
+    transaction.on_commit(selectors.districts_geojson_forget)
     return {"created": created, "updated": updated}
 
 

@@ -17,6 +17,8 @@ from django.shortcuts import render
 from django.template import loader
 from django.templatetags.static import static
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_POST
 
 from . import clock, registry, selectors, services
@@ -168,8 +170,12 @@ def dev_outbox(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@gzip_page
+@cache_control(public=True, max_age=3600)
 def districts_geojson(request: HttpRequest) -> JsonResponse:
-    return JsonResponse(selectors.districts_geojson(), content_type="application/geo+json")
+    """The districts' boundaries; `?detail=map` simplified for drawing (what the maps fetch)."""
+    data = selectors.districts_geojson(for_map=request.GET.get("detail") == "map")
+    return JsonResponse(data, content_type="application/geo+json")
 
 
 class _Echo:

@@ -197,6 +197,15 @@ def to_rfc7946(geom: BaseGeometry, precision: int = 6) -> dict[str, Any]:
     return dict(mapping(geom))
 
 
+def simplified_coverage(
+    geometries: Sequence[Mapping[str, Any]], tolerance: float, precision: int = 5
+) -> list[dict[str, Any]]:
+    """Polygons that tile an area (districts, dongs), simplified together so neighbours keep one
+    shared edge (no gaps or slivers), for drawing: `tolerance` in the coordinates' units."""
+    shapes = [geometry_from_geojson(g) for g in geometries]
+    return [to_rfc7946(g, precision) for g in shapely.coverage_simplify(shapes, tolerance)]
+
+
 def feature_collection(features: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": list(features)}
 

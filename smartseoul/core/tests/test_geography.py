@@ -154,3 +154,27 @@ def test_the_demo_finds_the_official_folder_beside_the_checkout(shared_dir: Path
     from smartseoul.core.demo import official_boundaries_dir
 
     assert official_boundaries_dir() == shared_dir / "seoul-boundaries"
+
+
+def test_the_maps_get_the_districts_simplified_together_and_compressed(official_boundaries, client):
+    import gzip
+    import json
+
+    from django.core.cache import cache
+    from shapely.geometry import shape
+
+    cache.clear()
+    full = client.get("/city/districts.geojson").json()
+    drawn = client.get("/city/districts.geojson?detail=map", HTTP_ACCEPT_ENCODING="gzip")
+    assert drawn["Content-Encoding"] == "gzip" and "max-age=3600" in drawn["Cache-Control"]
+    body = gzip.decompress(drawn.content)
+    simple = json.loads(body)
+    assert [f["id"] for f in simple["features"]] == [f["id"] for f in full["features"]]
+    assert len(simple["features"]) == 25
+    assert len(body) * 5 < len(json.dumps(full))  # a fraction of the published boundaries' bytes
+    for before, after in zip(full["features"], simple["features"], strict=True):
+        a, b = shape(before["geometry"]), shape(after["geometry"])
+        assert b.is_valid and abs(a.area - b.area) / a.area < 0.01  # the same shape to the eye
+    # simplified together: neighbours still share their edge (no gap, no overlap between them)
+    jongno, jung = (shape(f["geometry"]) for f in simple["features"] if f["id"] in ("11110", "11140"))
+    assert jongno.intersection(jung).area < 1e-9 and jongno.touches(jung)

@@ -48,7 +48,7 @@ def test_catalogue_lists_module_layers_facilities_and_published_themes(demo, cli
 def test_the_map_opens_on_the_layers_shown_first_unless_the_link_says_otherwise(city, client):
     first = client.get("/map/").content.decode()
     assert 'value="complaints" checked' in first  # citizens' reports: a first visit is never an empty map
-    assert 'data-districts="' in first  # Seoul's outline under the layers
+    assert 'data-districts="/city/districts.geojson?detail=map"' in first and "smartseoul/maps." in first
     shared = client.get("/map/?layers=").content.decode()
     assert 'value="complaints" checked' not in shared  # a link with every layer off reopens that way
     assert 'value="complaints-heat" checked' in client.get("/map/?layers=complaints-heat").content.decode()

@@ -13,13 +13,6 @@
   var map = L.map(el, { preferCanvas: false }).setView(
     [isFinite(lat) ? lat : 37.5665, isFinite(lon) ? lon : 126.978], isFinite(z) ? z : 11);
   L.tileLayer(el.dataset.tileUrl, { attribution: el.dataset.attribution, maxZoom: 19 }).addTo(map);
-  // The districts' outlines under every layer: Seoul's shape even where the tile server is unreachable.
-  if (el.dataset.districts) {
-    fetch(el.dataset.districts).then(function (r) { return r.json(); }).then(function (fc) {
-      L.geoJSON(fc, { interactive: false, style: { color: "#58616a", weight: 1, fillColor: "#f4f5f6", fillOpacity: 0.35 } })
-        .addTo(map).bringToBack();
-    }).catch(function () { /* the outlines are a backdrop only */ });
-  }
   var shown = {};
   var requests = {};
   el.dataset.loaded = "0";
