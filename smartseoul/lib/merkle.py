@@ -329,21 +329,25 @@ def verify_inclusion(leaf_hash: bytes, index: int, size: int, proof: Sequence[by
 
 def verify_consistency(size1: int, size2: int, proof: Sequence[bytes], root1: bytes, root2: bytes) -> None:
     """RFC 9162 §2.1.4.2. Raises ProofError unless the tree of size2 with root2 extends the
-    tree of size1 with root1. A proof from an empty tree (size1 = 0) is refused."""
-    _check_hash(root1, "first root")
-    _check_hash(root2, "second root")
-    for p in proof:
-        _check_hash(p, "proof hash")
+    tree of size1 with root1. A proof from an empty tree (size1 = 0) is refused. Between equal
+    sizes an empty proof and equal roots verify whatever the roots' length, as in RFC 6962's
+    reference code: nothing is hashed, so there is no hash size to hold them to."""
     if size1 < 0 or size2 < 0 or size1 > size2:
         raise ProofError(f"size {size1} is larger than size {size2}")
     if size1 == 0:
         raise ProofError("a consistency proof from an empty tree is not accepted")
     if size1 == size2:
+        if not isinstance(root1, bytes | bytearray) or not isinstance(root2, bytes | bytearray):
+            raise ProofError("roots must be bytes")
         if proof:
             raise ProofError("a consistency proof between equal sizes must be empty")
         if root1 != root2:
             raise ProofError("two roots of the same size differ")
         return
+    _check_hash(root1, "first root")
+    _check_hash(root2, "second root")
+    for p in proof:
+        _check_hash(p, "proof hash")
     if not proof:
         raise ProofError("the consistency proof is empty")
     path = list(proof)

@@ -232,6 +232,22 @@ def test_negative_cases() -> None:
         consistency_proof(0, 8, s.get_node)
 
 
+def test_equal_sizes_verify_whatever_the_roots_length() -> None:
+    """RFC 6962's reference code accepts equal sizes with an empty proof and equal roots without
+    hashing anything, so a 12-byte root is no reason to refuse; a differing root or any proof is."""
+    short = bytes(range(12))
+    verify_consistency(5, 5, [], short, short)
+    verify_consistency(5, 5, [], b"", b"")
+    with pytest.raises(ProofError):
+        verify_consistency(5, 5, [], short, short[:-1] + b"x")
+    with pytest.raises(ProofError):
+        verify_consistency(5, 5, [short], short, short)
+    with pytest.raises(ProofError):
+        verify_consistency(0, 0, [], short, short)
+    with pytest.raises(ProofError):
+        verify_consistency(3, 5, [bytes(32)], short, short)
+
+
 _big = store_of(300)
 _roots = {n: _big.root(n) for n in range(301)}
 
