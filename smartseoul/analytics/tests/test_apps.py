@@ -6,7 +6,7 @@ import pytest
 from django.apps import apps
 
 from smartseoul.analytics import lake, services
-from smartseoul.analytics.models import CommerceIndicator, Job, JobKind, JobState, TripImport
+from smartseoul.analytics.models import CommerceIndicator, Job, JobKind, JobState, Light, TripImport
 from smartseoul.core.registry import LayerQuery, WidgetQuery
 
 
@@ -50,4 +50,8 @@ def test_demo_is_idempotent_and_feeds_layers_widgets_and_exports(city: Any) -> N
     q = WidgetQuery(Period(clock.now(), clock.now()), internal=True)
     widgets = {w.key: w.compute(q) for w in m.widgets}
     assert 0 < widgets["analytics-plan-share"]["value"] <= 100
-    assert widgets["analytics-high-risk"]["value"] >= 0
+    high_risk = widgets["analytics-high-risk"]
+    lit = CommerceIndicator.objects.exclude(light=None)
+    assert high_risk["value"] == lit.filter(light=Light.HIGH_RISK).count() > 0
+    assert {p["t"]: p["v"] for p in high_risk["series"]} == {
+        str(k): lit.filter(light=k).count() for k in range(4)}
