@@ -264,6 +264,8 @@ def cmd_import_boundaries(args: argparse.Namespace) -> int:
 def cmd_createofficial(args: argparse.Namespace) -> int:
     import getpass
 
+    from django.db import transaction
+
     from smartseoul.accounts.models import Role
     from smartseoul.accounts.services import user_register
     from smartseoul.core.models import Department
@@ -276,11 +278,12 @@ def cmd_createofficial(args: argparse.Namespace) -> int:
             raise CommandError(f"no department with code {args.department!r}")
     if args.role not in {r.value for r in Role} or args.role == Role.CITIZEN:
         raise CommandError(f"role must be one of official, district_admin, city_admin, auditor (got {args.role!r})")
-    user = user_register(username=args.username, password=password, email=args.email or "", role=args.role)
-    user.department = dept
-    user.is_staff = True
-    user.is_superuser = args.role == Role.CITY_ADMIN
-    user.save(update_fields=["department", "is_staff", "is_superuser"])
+    with transaction.atomic():  # no half-made official: a citizen-like account without staff rights
+        user = user_register(username=args.username, password=password, email=args.email or "", role=args.role)
+        user.department = dept
+        user.is_staff = True
+        user.is_superuser = args.role == Role.CITY_ADMIN
+        user.save(update_fields=["department", "is_staff", "is_superuser"])
     console.print(f"[green]✓[/green] {user.username} ({args.role}). Two-factor set-up happens at first sign-in.")
     return 0
 

@@ -209,3 +209,28 @@ def test_the_command_lists_and_revokes_staff_keys_made_without_the_second_factor
     assert main(["staff-keys", "--revoke"]) == 0
     old.refresh_from_db()
     assert old.revoked_at is not None
+
+
+@pytest.mark.django_db
+def test_createofficial_leaves_no_half_made_user_when_the_second_step_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The account and its staff rights are written together or not at all."""
+    from smartseoul.accounts.models import User
+    from smartseoul.cli import main
+
+    monkeypatch.setenv("SMARTSEOUL_OFFICIAL_PASSWORD", "a long enough official passphrase 7")
+    saved = User.save
+
+    def failing_second_step(self: Any, *args: Any, **kwargs: Any) -> None:
+        if kwargs.get("update_fields"):
+            raise RuntimeError("the database went away")
+        saved(self, *args, **kwargs)
+
+    monkeypatch.setattr(User, "save", failing_second_step)
+    with pytest.raises(RuntimeError):
+        main(["createofficial", "half.made", "--role", "city_admin"])
+    assert not User.objects.filter(username="half.made").exists()
+
+    monkeypatch.setattr(User, "save", saved)
+    assert main(["createofficial", "half.made", "--role", "city_admin"]) == 0
+    made = User.objects.get(username="half.made")
+    assert made.is_staff and made.is_superuser and made.role == "city_admin"
