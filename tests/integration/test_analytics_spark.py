@@ -11,6 +11,10 @@ import pytest
 
 from conftest import require_service
 
+# One Spark session for both windows (a JVM start is most of the cost); lake files only, so the same
+# on every database engine (CI runs it in the SQLite pass).
+pytestmark = [pytest.mark.spark, pytest.mark.slow, pytest.mark.xdist_group("spark")]
+
 
 @pytest.fixture(scope="module")
 def spark() -> Iterator[Any]:

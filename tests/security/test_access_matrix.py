@@ -32,6 +32,9 @@ from smartseoul.core.access import ROLE_STATES, Principal, RoleState, Rule
 
 from .access_fills import FILLS, Fill, World, admin_fill, build_world
 
+# One demo world for the whole matrix: spread over two workers, each would build its own.
+pytestmark = pytest.mark.xdist_group("access-matrix")
+
 REPO = Path(__file__).resolve().parents[2]
 
 # --- the routes Django knows -------------------------------------------------------------------------
