@@ -115,7 +115,7 @@ class User(AbstractUser):
     def has_capability(self, capability: str) -> bool:
         if not self.staff_permissions_active:
             return False
-        if self.is_superuser or self.role == Role.CITY_ADMIN:
+        if self.is_city_admin:
             return True
         cache = getattr(self, "_capability_cache", None)
         if cache is None:
