@@ -20,6 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from smartseoul.accounts.models import Capability, Verification
+from smartseoul.accounts.rules import require_verified
 from smartseoul.core import clock
 from smartseoul.core.services import audit_record, notify
 from smartseoul.lib import allocation as alloc
@@ -87,14 +88,6 @@ def _require_admin(user: Any) -> None:
 def _require_official(user: Any) -> None:
     if not is_budget_official(user):
         raise BudgetForbidden(_("Only officials may do this."), code=BudgetErrorCode.NOT_ALLOWED)
-
-
-def _require_verified(user: Any, level: int = Verification.PHONE) -> None:
-    if user is None or not user.is_authenticated:
-        raise BudgetForbidden(_("Please sign in first."), code=BudgetErrorCode.VERIFICATION_REQUIRED)
-    if user.verification < level:
-        raise BudgetForbidden(_("Please verify your phone before taking part."),
-                              code=BudgetErrorCode.VERIFICATION_REQUIRED, required_level=int(level))
 
 
 def _phase(cycle: Cycle, *allowed: str) -> None:
@@ -383,7 +376,10 @@ def project_submit(
 ) -> Project:
     from smartseoul.core.geography import district_for_point
 
-    _require_verified(user)
+    require_verified(user, Verification.PHONE, error=BudgetForbidden, code=BudgetErrorCode.VERIFICATION_REQUIRED,
+                     signed_out=_("Please sign in first."),
+                     unverified=_("Please verify your phone before taking part."),
+                     required_level=int(Verification.PHONE))
     cycle = _locked_cycle(cycle_id)
     _phase(cycle, Phase.SUBMISSION)
     if proposal_type not in ProposalType.values:

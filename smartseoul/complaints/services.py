@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from smartseoul.accounts import selectors as account_selectors
 from smartseoul.accounts.models import Role, Verification
+from smartseoul.accounts.rules import require_verified
 from smartseoul.core import clock, geography, ratelimit
 from smartseoul.core import selectors as core_selectors
 from smartseoul.core.errors import InvalidInput
@@ -414,7 +415,7 @@ def media_upload(
     with the server's clock at upload; gallery files are marked as gallery files."""
     if source not in (MediaSource.CAPTURE, MediaSource.GALLERY):
         raise ComplaintInvalid("source must be 'capture' or 'gallery'.", code=ComplaintErrorCode.BAD_ATTRIBUTE)
-    _require_verified(owner)
+    _require_reporter(owner)
     ratelimit.hit(f"complaints:media:{owner.pk}", limit=_limit("MEDIA_PER_HOUR", 60), window_seconds=3600)
     if client_ip:
         ratelimit.hit(f"complaints:media-ip:{client_ip}", limit=_limit("MEDIA_PER_IP_HOUR", 300), window_seconds=3600)
@@ -444,14 +445,14 @@ def redact(text: str) -> str:
     return _EMAIL_RE.sub("***@***", text)
 
 
-def _require_verified(user: User) -> None:
-    if not user.is_authenticated or not user.is_active:
-        raise ComplaintForbidden(_("Please sign in first."), code=ComplaintErrorCode.VERIFICATION_REQUIRED)
-    if user.verification < Verification.PHONE and not user.is_official:
-        raise ComplaintForbidden(
-            _("Please verify your phone number before reporting: anonymous reports are not accepted."),
-            code=ComplaintErrorCode.VERIFICATION_REQUIRED,
-        )
+def _require_reporter(user: User) -> None:
+    """A report, a photo or a "me too" needs a phone-verified citizen (or an official)."""
+    require_verified(
+        user, Verification.PHONE, error=ComplaintForbidden, code=ComplaintErrorCode.VERIFICATION_REQUIRED,
+        signed_out=_("Please sign in first."),
+        unverified=_("Please verify your phone number before reporting: anonymous reports are not accepted."),
+        officials_exempt=True,
+    )
 
 
 def _clean_attributes(category: Category, raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -589,7 +590,7 @@ def complaint_submit(
     holder vouches for its users, so the key owner need not be phone-verified;
     `client_contact` is kept encrypted."""
     if not via_api_key:
-        _require_verified(reporter)
+        _require_reporter(reporter)
     ratelimit.hit(
         f"complaints:submit:{reporter.pk}",
         limit=_limit("SUBMIT_PER_HOUR", 20 if not via_api_key else 2000),
@@ -854,7 +855,7 @@ def _by_number(number: str, *, lock: bool = False) -> Complaint:
 def complaint_metoo(*, user: User, number: str) -> tuple[Complaint, bool]:
     """Adds the citizen's "me too" to an open report. Counts each citizen once, under any
     concurrency. Returns the report and whether this call added a new mark."""
-    _require_verified(user)
+    _require_reporter(user)
     ratelimit.hit(f"complaints:metoo:{user.pk}", limit=_limit("METOO_PER_HOUR", 120), window_seconds=3600)
 
     def tx() -> tuple[Complaint, bool]:

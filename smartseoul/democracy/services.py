@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from smartseoul.accounts.models import User, Verification
+from smartseoul.accounts.rules import require_verified
 from smartseoul.core import clock, ratelimit
 from smartseoul.core import selectors as core_selectors
 from smartseoul.core.models import Channel
@@ -107,21 +108,14 @@ def _participation_level(cfg: LadderConfig) -> int:
     return Verification.REAL_NAME if cfg.require_real_name else Verification.PHONE
 
 
-def _require_verified(user: User | None, level: int, what: str) -> User:
-    if user is None or not user.is_authenticated or not user.is_active:
-        raise DemocracyForbidden(
-            _("Sign in to %(what)s.") % {"what": what},
-            code=DemocracyErrorCode.VERIFICATION_REQUIRED,
-            required=int(level),
-        )
-    if user.verification < level:
-        label = Verification(level).label
-        raise DemocracyForbidden(
-            _("Only %(level)s citizens can %(what)s.") % {"level": label, "what": what},
-            code=DemocracyErrorCode.VERIFICATION_REQUIRED,
-            required=int(level),
-        )
-    return user
+def _require_participant(user: User | None, level: int, what: str) -> User:
+    """The citizen verified to `level` who may do `what` (the refusal names both)."""
+    return require_verified(
+        user, level, error=DemocracyForbidden, code=DemocracyErrorCode.VERIFICATION_REQUIRED,
+        signed_out=_("Sign in to %(what)s.") % {"what": what},
+        unverified=_("Only %(level)s citizens can %(what)s.") % {"level": Verification(level).label, "what": what},
+        required=int(level),
+    )
 
 
 def _locked(proposal_id: int) -> Proposal:
@@ -346,7 +340,7 @@ def proposal_create(
 ) -> Proposal:
     """A verified citizen's proposal opens for support for the city's window (30 days in Seoul)."""
     cfg = selectors.ladder_config()
-    _require_verified(author, _participation_level(cfg), _("propose"))
+    _require_participant(author, _participation_level(cfg), _("propose"))
     title = _clean_text(title, field="title", minimum=TITLE_MIN, maximum=TITLE_MAX)
     problem = _clean_text(problem, field="problem", minimum=TEXT_MIN, maximum=TEXT_MAX)
     solution = _clean_text(solution, field="solution", minimum=TEXT_MIN, maximum=TEXT_MAX)
@@ -449,7 +443,7 @@ def support_add(*, proposal_id: int, user: User) -> Proposal:
     """One support per person (real-name level where the city requires it). Crossing the department
     threshold puts the proposal on the department's desk with a due date."""
     cfg = selectors.ladder_config()
-    _require_verified(user, _participation_level(cfg), _("support proposals"))
+    _require_participant(user, _participation_level(cfg), _("support proposals"))
     ratelimit.hit(f"democracy:support:{user.pk}", limit=120, window_seconds=3600)
     p = _locked(proposal_id)
     if p.hidden:
@@ -730,7 +724,7 @@ def forum_decline(*, proposal_id: int, actor: User, reason: str, request: HttpRe
 def opinion_set(*, proposal_id: int, user: User, stance: str, body: str = "") -> ForumOpinion:
     """A forum participant states (or changes) their pro/con opinion; each person counts once."""
     cfg = selectors.ladder_config()
-    _require_verified(user, _participation_level(cfg), _("take part in forums"))
+    _require_participant(user, _participation_level(cfg), _("take part in forums"))
     if stance not in ("pro", "con"):
         raise DemocracyInvalid(_("Choose for or against."), field="stance")
     text = (body or "").strip()
@@ -771,7 +765,7 @@ def opinion_set(*, proposal_id: int, user: User, stance: str, body: str = "") ->
 
 @transaction.atomic
 def comment_add(*, proposal_id: int, author: User, body: str, parent_id: int | None = None) -> Comment:
-    _require_verified(author, Verification.PHONE, _("comment"))
+    _require_participant(author, Verification.PHONE, _("comment"))
     text = _clean_text(body, field="comment", minimum=1, maximum=COMMENT_MAX)
     p = selectors.proposal_get(proposal_id, viewer=author)
     if p.stage == Stage.WITHDRAWN:
@@ -1002,7 +996,7 @@ _TARGETS: dict[str, Any] = {
 def report_create(*, reporter: User, target_kind: str, target_id: int, reason: str, note: str = "") -> Report:
     """A verified citizen reports content. At the city's number of pending reports the content is
     hidden until a moderator decides."""
-    _require_verified(reporter, Verification.PHONE, _("report content"))
+    _require_participant(reporter, Verification.PHONE, _("report content"))
     model = _TARGETS.get(target_kind)
     if model is None:
         raise DemocracyInvalid(_("Unknown kind of content."), field="target_kind")
@@ -1239,7 +1233,7 @@ def _create_vote(*, actor: User, inquiry: Inquiry, options: list[str]) -> dict[s
 @transaction.atomic
 def inquiry_respond(*, inquiry_id: int, user: User, body: str) -> InquiryResponse:
     """One response per person in a comment round, editable while the round is open."""
-    _require_verified(user, Verification.PHONE, _("answer Seoul Inquires"))
+    _require_participant(user, Verification.PHONE, _("answer Seoul Inquires"))
     text = _clean_text(body, field="response", minimum=2, maximum=COMMENT_MAX)
     inq = Inquiry.objects.select_for_update().filter(pk=inquiry_id).first()
     if inq is None or inq.opens_at > clock.now():
