@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from smartseoul.core import clock, ratelimit
-from smartseoul.core.errors import DomainError
+from smartseoul.core.errors import CoreErrorCode, DomainError
+from smartseoul.core.forms import add_domain_error
 from smartseoul.core.redirects import login_url
 
 from . import charts, selectors, services
@@ -127,11 +128,10 @@ def propose(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _form_error(form: Any, exc: DomainError) -> None:
     """A refusal from the service, shown at the field it concerns when there is one."""
-    if exc.code == "outside_city":
+    if exc.code == CoreErrorCode.OUTSIDE_CITY:
         form.add_error("district_code", _("This place is outside the city; pin a place inside the city."))
         return
-    field = str(exc.details.get("field", ""))
-    form.add_error(field if field in form.fields and not form.fields[field].widget.is_hidden else None, exc.message)
+    add_domain_error(form, exc)
 
 
 @login_required

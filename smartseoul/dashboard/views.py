@@ -20,7 +20,8 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from smartseoul.core import clock
-from smartseoul.core.errors import DomainError
+from smartseoul.core.errors import CoreErrorCode, DomainError
+from smartseoul.core.forms import add_domain_error
 from smartseoul.core.redirects import login_url
 
 from . import present, selectors, services
@@ -245,13 +246,8 @@ def theme_new(request: HttpRequest) -> HttpResponse:
 _POINT_FIELD_BY_CODE: dict[str, str] = {
     DashboardErrorCode.BAD_PHOTO: "photo",
     DashboardErrorCode.BAD_POINT: "lat",
-    "outside_city": "lat",
+    CoreErrorCode.OUTSIDE_CITY: "lat",
 }
-
-
-def _point_error_field(form: ThemePointForm, exc: DomainError) -> str | None:
-    field = exc.details.get("field") or _POINT_FIELD_BY_CODE.get(exc.code)
-    return field if field in form.fields else None
 
 
 def _theme_page(request: HttpRequest, pk: int, point_form: ThemePointForm | None = None,
@@ -284,7 +280,7 @@ def theme_point_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.theme_point_add(theme=theme, author=request.user, **form.cleaned_data)  # type: ignore[arg-type]
         except DomainError as exc:
-            form.add_error(_point_error_field(form, exc), exc.message)
+            add_domain_error(form, exc, _POINT_FIELD_BY_CODE)
             return _theme_page(request, pk, point_form=form, status=exc.status)
         messages.success(request, _("Place added."))
         return redirect("dashboard:theme", pk=pk)
