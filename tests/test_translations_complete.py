@@ -214,3 +214,21 @@ def test_a_string_reads_the_same_in_every_catalogue() -> None:
         for (ctx, msgid), where in seen.items() if len(set(where.values())) > 1
     ]
     assert not clashes, f"{len(clashes)} strings are translated differently in two catalogues:\n" + "\n".join(clashes)
+
+
+def test_every_catalogue_entry_is_what_a_korean_page_shows() -> None:
+    """Django merges the modules' catalogues with its own (the admin's "History" is "히스토리"), and an
+    app listed earlier outranks a later one: each entry must survive the merge. An entry Django words
+    otherwise goes in the project catalogue (smartseoul/locale), which outranks every app."""
+    from django.utils import translation
+    from django.utils.translation import gettext, pgettext
+
+    lost = []
+    with translation.override("ko"):
+        for path, entry in _entries():
+            if entry.msgid_plural:
+                continue
+            shown = pgettext(entry.msgctxt, entry.msgid) if entry.msgctxt else gettext(entry.msgid)
+            if shown != entry.msgstr:
+                lost.append(f"{_rel(path)}: {entry.msgid!r} is shown as {shown!r}, not {entry.msgstr!r}")
+    assert not lost, f"{len(lost)} translations lost in the merge:\n" + "\n".join(lost)
